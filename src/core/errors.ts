@@ -1,0 +1,66 @@
+/**
+ * The one catalogue of errors Herald answers with. Every code is stable (clients branch on it) and
+ * carries its HTTP status; the message is a sentence a person can act on.
+ */
+export const ERROR_STATUS = {
+  INVALID_JSON: 400,
+  INVALID_REQUEST: 400,
+  INVALID_CURSOR: 400,
+  UNAUTHORIZED: 401,
+  ADMIN_KEY_REQUIRED: 403,
+  ROUTE_NOT_FOUND: 404,
+  TENANT_NOT_FOUND: 404,
+  WEBHOOK_NOT_FOUND: 404,
+  DELIVERY_NOT_FOUND: 404,
+  DEAD_LETTER_NOT_FOUND: 404,
+  EVENT_TYPE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  TENANT_EXISTS: 409,
+  EVENT_TYPE_EXISTS: 409,
+  EVENT_TYPE_PROTECTED: 409,
+  WEBHOOK_DISABLED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  VALIDATION_FAILED: 422,
+  UNKNOWN_EVENT_TYPE: 422,
+  INVALID_URL: 422,
+  URL_NOT_ALLOWED: 422,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class HeraldError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HeraldError';
+    this.status = ERROR_STATUS[code];
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export const notFound = {
+  tenant: (id: string) => new HeraldError('TENANT_NOT_FOUND', `Tenant ${id} does not exist.`),
+  webhook: (id: string) => new HeraldError('WEBHOOK_NOT_FOUND', `Webhook ${id} does not exist in this tenant.`),
+  delivery: (id: string) =>
+    new HeraldError('DELIVERY_NOT_FOUND', `Delivery ${id} does not exist in this tenant.`),
+  deadLetter: (id: string) =>
+    new HeraldError('DEAD_LETTER_NOT_FOUND', `Dead letter ${id} does not exist in this tenant's DLQ.`),
+  eventType: (name: string) =>
+    new HeraldError('EVENT_TYPE_NOT_FOUND', `Event type ${name} is not in the catalogue.`),
+};
+
+export function unknownEventType(name: string): HeraldError {
+  return new HeraldError(
+    'UNKNOWN_EVENT_TYPE',
+    `Unknown event type "${name}". GET /v1/event-types lists the known types; an admin can add more.`,
+  );
+}

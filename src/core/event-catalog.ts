@@ -1,0 +1,16 @@
+import type { EventType } from './types.js';
+
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+/** The catalogue a new installation starts with: the product documentation's six types and the test event. */
+export const DEFAULT_EVENT_TYPES: readonly EventType[] = [
+  { name: 'ingestion.completed', description: 'A data ingestion job finishes' },
+  { name: 'ingestion.failed', description: 'A data ingestion job fails' },
+  { name: 'kpi.computed', description: 'A KPI value is computed' },
+  { name: 'kpi.alert', description: 'A KPI anomaly is detected' },
+  { name: 'analysis.completed', description: 'An investigation finishes' },
+  { name: 'dashboard.ready', description: 'A dashboard build completes' },
+  { name: TEST_EVENT_TYPE, description: 'Sent by the Test action to verify connectivity' },
+];
+
+export const EVENT_TYPE_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*$';

@@ -1,0 +1,15 @@
+/** ISO-8601 UTC to the second, as the product docs print it: `2025-01-15T10:30:00Z`. */
+export function formatEventTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The documented payload, keys in the documented order. Serialized once at publish; the stored
+ * bytes are what every attempt, resend and replay sends.
+ */
+export function serializePayload(event: string, timestamp: number, tenantId: string, data: unknown): Buffer {
+  return Buffer.from(
+    JSON.stringify({ event, timestamp: formatEventTimestamp(timestamp), tenantId, data }),
+    'utf8',
+  );
+}

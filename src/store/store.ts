@@ -1,0 +1,107 @@
+import type {
+  ApiKey,
+  AttemptOutcome,
+  ClaimedDelivery,
+  DeadLetter,
+  Delivery,
+  DeliveryDetail,
+  AttemptStatus,
+  EventType,
+  NewEvent,
+  PublishedEvent,
+  Tenant,
+  Webhook,
+} from '../core/types.js';
+
+/**
+ * The one port between Herald and its database. The API and the workers speak only to this; each
+ * backend (SQLite, PostgreSQL) implements it and passes the same conformance suite
+ * (test/store/store-contract.ts). Times are passed in, never read from the database's clock, so
+ * tests control time. Ids are the public ones (`dlv_…`, `dlq_…`); backends map them to their keys.
+ */
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Throws HeraldError TENANT_EXISTS when the id is taken. */
+  createTenant(tenant: Tenant): Promise<void>;
+  getTenant(id: string): Promise<Tenant | null>;
+  listTenants(): Promise<Tenant[]>;
+  createApiKey(key: ApiKey, keyHash: string): Promise<void>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
+
+  listEventTypes(): Promise<EventType[]>;
+  /** Throws HeraldError EVENT_TYPE_EXISTS when the name is taken. */
+  addEventType(type: EventType): Promise<void>;
+  removeEventType(name: string): Promise<boolean>;
+
+  createWebhook(webhook: Webhook): Promise<void>;
+  getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
+  /** Oldest first, ids greater than `after`. */
+  listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
+  updateWebhook(webhook: Webhook): Promise<void>;
+  /** Removes the webhook with its queued deliveries, history and dead letters. */
+  deleteWebhook(tenantId: string, id: string): Promise<boolean>;
+
+  /**
+   * Stores each event with one pending delivery per active webhook of its tenant subscribed to its
+   * type, durably, before resolving (the outbox). An id already stored in the tenant is a duplicate:
+   * its first result comes back and nothing new is queued.
+   */
+  publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]>;
+  /** Stores a test event and one delivery of it already leased to `owner`, for sending at once. */
+  startTestDelivery(
+    event: NewEvent,
+    webhookId: string,
+    lease: { owner: string; until: number },
+    now: number,
+  ): Promise<ClaimedDelivery>;
+  /** Queues attempt 1 of a new delivery of the same event to the same webhook. */
+  resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null>;
+
+  /**
+   * Leases up to `limit` due pending deliveries of active webhooks (not those in `skipWebhookIds`)
+   * until `leaseUntil`, oldest due first. A lease that expires makes the delivery due again.
+   */
+  claimDueDeliveries(claim: {
+    owner: string;
+    now: number;
+    leaseUntil: number;
+    limit: number;
+    skipWebhookIds: readonly string[];
+  }): Promise<ClaimedDelivery[]>;
+  /**
+   * Records the outcomes in one transaction. An outcome whose lease is no longer the delivery's
+   * (it expired and another worker claimed it) is ignored. Returns how many were applied.
+   */
+  completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number>;
+  /** Gives leased deliveries back unsent, due at `now` (shutdown). */
+  releaseDeliveries(leases: readonly { deliveryId: string; lease: string }[], now: number): Promise<void>;
+  /** When the earliest pending delivery of an active webhook falls due, or null when none is queued. */
+  nextDueAt(): Promise<number | null>;
+
+  /** Newest first, ids older than `before`. */
+  listDeliveries(
+    tenantId: string,
+    webhookId: string,
+    page: { limit: number; before?: string; status?: AttemptStatus },
+  ): Promise<Delivery[]>;
+  getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null>;
+
+  /** Newest first, ids older than `before`. */
+  listDeadLetters(
+    tenantId: string,
+    page: { limit: number; before?: string; webhookId?: string },
+  ): Promise<DeadLetter[]>;
+  getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
+  /**
+   * Queues attempt 1 of a fresh delivery for each selected dead letter whose webhook is active and
+   * removes those entries. Returns the new deliveries' ids.
+   */
+  replayDeadLetters(
+    tenantId: string,
+    selection: { ids?: readonly string[]; webhookId?: string },
+    now: number,
+  ): Promise<string[]>;
+}
