@@ -93,7 +93,8 @@ export interface DeadLetter {
   error: string;
   attempts: number;
   failedAt: number;
-  payload: Buffer;
+  /** Present when asked for: payloads can be large and lists rarely need them. */
+  payload?: Buffer;
 }
 
 /** A pending attempt a worker has leased: everything needed to send it without another query. */

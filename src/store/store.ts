@@ -92,8 +92,9 @@ export interface Store {
   /** Newest first, ids older than `before`. */
   listDeadLetters(
     tenantId: string,
-    page: { limit: number; before?: string; webhookId?: string },
+    page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
   ): Promise<DeadLetter[]>;
+  /** With its payload. */
   getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
   /**
    * Queues attempt 1 of a fresh delivery for each selected dead letter whose webhook is active and

@@ -1,0 +1,84 @@
+/**
+ * Schema versions, applied in order inside one transaction each; `PRAGMA user_version` records how
+ * far a database has come. Append, never edit, once released.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE event_types (
+    name TEXT PRIMARY KEY,
+    description TEXT NOT NULL
+  );
+
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    url TEXT NOT NULL,
+    description TEXT NOT NULL,
+    events TEXT NOT NULL,
+    status TEXT NOT NULL,
+    secret TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhooks_by_tenant ON webhooks (tenant_id, id);
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    timestamp INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL,
+    UNIQUE (tenant_id, id)
+  );
+
+  -- One row per attempt. A pending row is the queue entry of the next attempt: leasing it moves
+  -- next_attempt_at to the lease expiry, so an abandoned lease simply falls due again.
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    event_seq INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_code INTEGER,
+    response_time_ms INTEGER,
+    response_body TEXT,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    attempted_at INTEGER,
+    next_attempt_at INTEGER,
+    lease TEXT
+  );
+  CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_webhook ON deliveries (webhook_id, id);
+
+  CREATE TABLE dead_letters (
+    id INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    event_seq INTEGER NOT NULL,
+    error TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    failed_at INTEGER NOT NULL
+  );
+  CREATE INDEX dead_letters_by_tenant ON dead_letters (tenant_id, id);
+  CREATE INDEX dead_letters_by_webhook ON dead_letters (webhook_id, id);
+  `,
+];

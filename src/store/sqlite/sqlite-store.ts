@@ -1,0 +1,621 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
+import { HeraldError } from '../../core/errors.js';
+import type {
+  ApiKey,
+  AttemptOutcome,
+  AttemptStatus,
+  ClaimedDelivery,
+  DeadLetter,
+  Delivery,
+  DeliveryDetail,
+  DeliveryTrigger,
+  EventType,
+  NewEvent,
+  PublishedEvent,
+  Tenant,
+  Webhook,
+} from '../../core/types.js';
+import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../public-ids.js';
+import type { Store } from '../store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface WebhookRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  events: string;
+  status: 'active' | 'disabled';
+  secret: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: string;
+  event: string;
+  attempt: number;
+  trigger: DeliveryTrigger;
+  status: AttemptStatus;
+  status_code: number | null;
+  response_time_ms: number | null;
+  response_body: string | null;
+  error: string | null;
+  created_at: number;
+  attempted_at: number | null;
+  next_attempt_at: number | null;
+}
+
+interface ClaimRow {
+  id: number;
+  tenant_id: string;
+  webhook_id: string;
+  attempt: number;
+  trigger: DeliveryTrigger;
+  url: string;
+  secret: string | null;
+  event_id: string;
+  event: string;
+  payload: Buffer;
+}
+
+interface DeadLetterRow {
+  id: number;
+  tenant_id: string;
+  webhook_id: string;
+  url: string;
+  event_id: string;
+  event: string;
+  error: string;
+  attempts: number;
+  failed_at: number;
+  payload?: Buffer;
+}
+
+interface PendingPublish {
+  events: NewEvent[];
+  now: number;
+  resolve: (results: PublishedEvent[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_id, e.event, d.attempt, d.trigger, d.status,
+  d.status_code, d.response_time_ms, d.response_body, d.error, d.created_at, d.attempted_at, d.next_attempt_at`;
+
+const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
+  l.failed_at`;
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    url: row.url,
+    description: row.description,
+    events: JSON.parse(row.events) as string[],
+    status: row.status,
+    secret: row.secret,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: toPublicId(DELIVERY_PREFIX, row.id),
+    tenantId: row.tenant_id,
+    webhookId: row.webhook_id,
+    eventId: row.event_id,
+    event: row.event,
+    attempt: row.attempt,
+    status: row.status,
+    statusCode: row.status_code,
+    responseTimeMs: row.response_time_ms,
+    timestamp: row.attempted_at ?? row.created_at,
+    error: row.error,
+    nextAttemptAt: row.next_attempt_at,
+    trigger: row.trigger,
+    responseBody: row.response_body,
+  };
+}
+
+function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  const letter: DeadLetter = {
+    id: toPublicId(DEAD_LETTER_PREFIX, row.id),
+    tenantId: row.tenant_id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    eventId: row.event_id,
+    event: row.event,
+    error: row.error,
+    attempts: row.attempts,
+    failedAt: row.failed_at,
+  };
+  if (row.payload) letter.payload = row.payload;
+  return letter;
+}
+
+function subscribes(events: readonly string[], eventType: string): boolean {
+  return events.length === 0 || events.includes(eventType);
+}
+
+/**
+ * The embedded backend: one file, WAL mode, `synchronous=FULL` so a commit is on disk before the
+ * API answers. Concurrent publishes are committed together (group commit): one fsync serves every
+ * request that arrived in the same turn of the event loop.
+ */
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private pendingPublishes: PendingPublish[] = [];
+  private leaseCounter = 0;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    SQLITE_MIGRATIONS.slice(current).forEach((migration, index) => {
+      const version = current + index + 1;
+      this.db.transaction(() => {
+        this.db.exec(migration);
+        if (version === 1) {
+          for (const type of DEFAULT_EVENT_TYPES) {
+            this.sql('INSERT INTO event_types (name, description) VALUES (?, ?)').run(
+              type.name,
+              type.description,
+            );
+          }
+        }
+        this.db.pragma(`user_version = ${version}`);
+      })();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.pendingPublishes.length > 0) this.flushPublishes();
+    this.db.close();
+  }
+
+  async createTenant(tenant: Tenant): Promise<void> {
+    const result = this.sql(
+      'INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    ).run(tenant.id, tenant.name, tenant.createdAt);
+    if (result.changes === 0) {
+      throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
+    }
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const row = this.sql('SELECT id, name, created_at AS createdAt FROM tenants WHERE id = ?').get(id);
+    return (row as Tenant | undefined) ?? null;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return this.sql('SELECT id, name, created_at AS createdAt FROM tenants ORDER BY created_at, id').all() as Tenant[];
+  }
+
+  async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
+    this.sql('INSERT INTO api_keys (id, tenant_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      key.id,
+      key.tenantId,
+      key.name,
+      keyHash,
+      key.createdAt,
+    );
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
+    const row = this.sql(
+      'SELECT id, tenant_id AS tenantId, name, created_at AS createdAt FROM api_keys WHERE key_hash = ?',
+    ).get(keyHash);
+    return (row as ApiKey | undefined) ?? null;
+  }
+
+  async listEventTypes(): Promise<EventType[]> {
+    return this.sql('SELECT name, description FROM event_types ORDER BY name').all() as EventType[];
+  }
+
+  async addEventType(type: EventType): Promise<void> {
+    const result = this.sql(
+      'INSERT INTO event_types (name, description) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+    ).run(type.name, type.description);
+    if (result.changes === 0) {
+      throw new HeraldError('EVENT_TYPE_EXISTS', `Event type ${type.name} is already in the catalogue.`);
+    }
+  }
+
+  async removeEventType(name: string): Promise<boolean> {
+    return this.sql('DELETE FROM event_types WHERE name = ?').run(name).changes > 0;
+  }
+
+  async createWebhook(webhook: Webhook): Promise<void> {
+    this.sql(
+      `INSERT INTO webhooks (id, tenant_id, url, description, events, status, secret, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      webhook.id,
+      webhook.tenantId,
+      webhook.url,
+      webhook.description,
+      JSON.stringify(webhook.events),
+      webhook.status,
+      webhook.secret,
+      webhook.createdAt,
+      webhook.updatedAt,
+    );
+  }
+
+  async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
+    const row = this.sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id = ?').get(tenantId, id);
+    return row ? toWebhook(row as WebhookRow) : null;
+  }
+
+  async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
+    const rows = this.sql(
+      'SELECT * FROM webhooks WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ).all(tenantId, page.after ?? '', page.limit) as WebhookRow[];
+    return rows.map(toWebhook);
+  }
+
+  async updateWebhook(webhook: Webhook): Promise<void> {
+    this.sql(
+      `UPDATE webhooks SET url = ?, description = ?, events = ?, status = ?, secret = ?, updated_at = ?
+       WHERE tenant_id = ? AND id = ?`,
+    ).run(
+      webhook.url,
+      webhook.description,
+      JSON.stringify(webhook.events),
+      webhook.status,
+      webhook.secret,
+      webhook.updatedAt,
+      webhook.tenantId,
+      webhook.id,
+    );
+  }
+
+  async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const removed = this.sql('DELETE FROM webhooks WHERE tenant_id = ? AND id = ?').run(tenantId, id);
+      if (removed.changes === 0) return false;
+      this.sql('DELETE FROM deliveries WHERE webhook_id = ?').run(id);
+      this.sql('DELETE FROM dead_letters WHERE webhook_id = ?').run(id);
+      return true;
+    })();
+  }
+
+  publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
+    return new Promise((resolve, reject) => {
+      this.pendingPublishes.push({ events, now, resolve, reject });
+      if (this.pendingPublishes.length === 1) setImmediate(() => this.flushPublishes());
+    });
+  }
+
+  /** Commits every publish queued since the last flush in one transaction. */
+  private flushPublishes(): void {
+    const batch = this.pendingPublishes;
+    this.pendingPublishes = [];
+    if (batch.length === 0) return;
+    let results: PublishedEvent[][];
+    try {
+      results = this.db.transaction(() => {
+        const subscribers = new Map<string, WebhookRow[]>();
+        return batch.map((publish) => publish.events.map((event) => this.insertEvent(event, publish.now, subscribers)));
+      }).immediate();
+    } catch (error) {
+      for (const publish of batch) publish.reject(error);
+      return;
+    }
+    batch.forEach((publish, index) => publish.resolve(results[index] ?? []));
+  }
+
+  private insertEvent(event: NewEvent, now: number, subscribers: Map<string, WebhookRow[]>): PublishedEvent {
+    let webhooks = subscribers.get(event.tenantId);
+    if (!webhooks) {
+      webhooks = this.sql("SELECT id, events FROM webhooks WHERE tenant_id = ? AND status = 'active'").all(
+        event.tenantId,
+      ) as WebhookRow[];
+      subscribers.set(event.tenantId, webhooks);
+    }
+    const targets = webhooks.filter((webhook) => subscribes(JSON.parse(webhook.events) as string[], event.event));
+    const inserted = this.sql(
+      `INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, id) DO NOTHING`,
+    ).run(event.tenantId, event.id, event.event, event.payload, event.timestamp, targets.length);
+    if (inserted.changes === 0) {
+      const first = this.sql(
+        'SELECT id, event, timestamp, deliveries FROM events WHERE tenant_id = ? AND id = ?',
+      ).get(event.tenantId, event.id) as Omit<PublishedEvent, 'duplicate'>;
+      return { ...first, duplicate: true };
+    }
+    for (const webhook of targets) {
+      this.insertPendingDelivery(event.tenantId, webhook.id, Number(inserted.lastInsertRowid), 1, 'event', now);
+    }
+    return { id: event.id, event: event.event, timestamp: event.timestamp, deliveries: targets.length, duplicate: false };
+  }
+
+  private insertPendingDelivery(
+    tenantId: string,
+    webhookId: string,
+    eventSeq: number,
+    attempt: number,
+    trigger: DeliveryTrigger,
+    dueAt: number,
+    lease: string | null = null,
+    now = dueAt,
+  ): number {
+    const result = this.sql(
+      `INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at, lease)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    ).run(tenantId, webhookId, eventSeq, attempt, trigger, now, dueAt, lease);
+    return Number(result.lastInsertRowid);
+  }
+
+  async startTestDelivery(
+    event: NewEvent,
+    webhookId: string,
+    lease: { owner: string; until: number },
+    now: number,
+  ): Promise<ClaimedDelivery> {
+    const leaseId = this.nextLease(lease.owner);
+    const id = this.db.transaction(() => {
+      const inserted = this.sql(
+        'INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, 1)',
+      ).run(event.tenantId, event.id, event.event, event.payload, event.timestamp);
+      return this.insertPendingDelivery(
+        event.tenantId,
+        webhookId,
+        Number(inserted.lastInsertRowid),
+        1,
+        'test',
+        lease.until,
+        leaseId,
+        now,
+      );
+    })();
+    const [claimed] = this.claimedRows([id]);
+    if (!claimed) throw new Error(`test delivery ${id} vanished after insert`);
+    return { ...claimed, lease: leaseId };
+  }
+
+  async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {
+    const key = fromPublicId(DELIVERY_PREFIX, deliveryId);
+    if (key === null) return null;
+    const original = this.sql('SELECT webhook_id, event_seq FROM deliveries WHERE id = ? AND tenant_id = ?').get(
+      key,
+      tenantId,
+    ) as { webhook_id: string; event_seq: number } | undefined;
+    if (!original) return null;
+    const id = this.insertPendingDelivery(tenantId, original.webhook_id, original.event_seq, 1, 'resend', now);
+    return this.deliveryById(id);
+  }
+
+  private deliveryById(id: number): Delivery | null {
+    const row = this.sql(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = ?`,
+    ).get(id) as DeliveryRow | undefined;
+    return row ? toDelivery(row) : null;
+  }
+
+  private nextLease(owner: string): string {
+    this.leaseCounter += 1;
+    return `${owner}:${this.leaseCounter}`;
+  }
+
+  private claimedRows(ids: readonly number[]): Omit<ClaimedDelivery, 'lease'>[] {
+    const rows = this.sql(
+      `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
+       FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
+       WHERE d.id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as ClaimRow[];
+    return rows.map((row) => ({
+      id: toPublicId(DELIVERY_PREFIX, row.id),
+      tenantId: row.tenant_id,
+      webhookId: row.webhook_id,
+      url: row.url,
+      secret: row.secret,
+      eventId: row.event_id,
+      event: row.event,
+      attempt: row.attempt,
+      trigger: row.trigger,
+      payload: row.payload,
+    }));
+  }
+
+  async claimDueDeliveries(claim: {
+    owner: string;
+    now: number;
+    leaseUntil: number;
+    limit: number;
+    skipWebhookIds: readonly string[];
+  }): Promise<ClaimedDelivery[]> {
+    const lease = this.nextLease(claim.owner);
+    return this.db
+      .transaction(() => {
+        const rows = this.sql(
+          `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
+           FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.status = 'active'
+             AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
+           ORDER BY d.next_attempt_at LIMIT ?`,
+        ).all(claim.now, JSON.stringify(claim.skipWebhookIds), claim.limit) as ClaimRow[];
+        const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
+        return rows.map((row): ClaimedDelivery => {
+          take.run(lease, claim.leaseUntil, row.id);
+          return {
+            id: toPublicId(DELIVERY_PREFIX, row.id),
+            lease,
+            tenantId: row.tenant_id,
+            webhookId: row.webhook_id,
+            url: row.url,
+            secret: row.secret,
+            eventId: row.event_id,
+            event: row.event,
+            attempt: row.attempt,
+            trigger: row.trigger,
+            payload: row.payload,
+          };
+        });
+      })
+      .immediate();
+  }
+
+  async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
+    const record = this.sql(
+      `UPDATE deliveries SET status = ?, status_code = ?, response_time_ms = ?, response_body = ?, error = ?,
+         attempted_at = ?, next_attempt_at = ?, lease = NULL
+       WHERE id = ? AND lease = ? AND status = 'pending'`,
+    );
+    const scheduleRetry = this.sql(
+      `INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+       SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', ?, ? FROM deliveries WHERE id = ?`,
+    );
+    const deadLetter = this.sql(
+      `INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
+       SELECT tenant_id, webhook_id, event_seq, ?, attempt, ? FROM deliveries WHERE id = ?`,
+    );
+    return this.db
+      .transaction(() => {
+        let applied = 0;
+        for (const outcome of outcomes) {
+          const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
+          const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
+          const changed = record.run(
+            outcome.verdict === 'succeeded' ? 'succeeded' : 'failed',
+            outcome.statusCode,
+            outcome.responseTimeMs,
+            outcome.responseBody,
+            outcome.error,
+            outcome.attemptedAt,
+            nextAttemptAt,
+            key,
+            outcome.lease,
+          ).changes;
+          if (changed === 0) continue;
+          applied += 1;
+          if (outcome.verdict === 'retry') scheduleRetry.run(now, nextAttemptAt, key);
+          if (outcome.verdict === 'dead') deadLetter.run(outcome.error ?? 'failed', outcome.attemptedAt, key);
+        }
+        return applied;
+      })
+      .immediate();
+  }
+
+  async releaseDeliveries(leases: readonly { deliveryId: string; lease: string }[], now: number): Promise<void> {
+    const release = this.sql(
+      "UPDATE deliveries SET lease = NULL, next_attempt_at = ? WHERE id = ? AND lease = ? AND status = 'pending'",
+    );
+    this.db.transaction(() => {
+      for (const { deliveryId, lease } of leases) release.run(now, fromPublicId(DELIVERY_PREFIX, deliveryId), lease);
+    })();
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const row = this.sql(
+      `SELECT d.next_attempt_at AS dueAt FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+       WHERE d.status = 'pending' AND w.status = 'active' ORDER BY d.next_attempt_at LIMIT 1`,
+    ).get() as { dueAt: number } | undefined;
+    return row?.dueAt ?? null;
+  }
+
+  async listDeliveries(
+    tenantId: string,
+    webhookId: string,
+    page: { limit: number; before?: string; status?: AttemptStatus },
+  ): Promise<Delivery[]> {
+    const before = page.before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(DELIVERY_PREFIX, page.before);
+    if (before === null) return [];
+    const rows = this.sql(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
+       WHERE d.webhook_id = :webhookId AND d.tenant_id = :tenantId AND d.id < :before
+         AND (:status IS NULL OR d.status = :status)
+       ORDER BY d.id DESC LIMIT :limit`,
+    ).all({ webhookId, tenantId, before, status: page.status ?? null, limit: page.limit }) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  async getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null> {
+    const key = fromPublicId(DELIVERY_PREFIX, id);
+    if (key === null) return null;
+    const row = this.sql(
+      `SELECT ${DELIVERY_COLUMNS}, e.payload, e.timestamp AS event_timestamp
+       FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = ? AND d.tenant_id = ?`,
+    ).get(key, tenantId) as (DeliveryRow & { payload: Buffer; event_timestamp: number }) | undefined;
+    return row ? { ...toDelivery(row), payload: row.payload, eventTimestamp: row.event_timestamp } : null;
+  }
+
+  async listDeadLetters(
+    tenantId: string,
+    page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
+  ): Promise<DeadLetter[]> {
+    const before = page.before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(DEAD_LETTER_PREFIX, page.before);
+    if (before === null) return [];
+    const rows = this.sql(
+      `SELECT ${DEAD_LETTER_COLUMNS}${page.includePayload ? ', e.payload' : ''}
+       FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
+       WHERE l.tenant_id = :tenantId AND l.id < :before AND (:webhookId IS NULL OR l.webhook_id = :webhookId)
+       ORDER BY l.id DESC LIMIT :limit`,
+    ).all({ tenantId, before, webhookId: page.webhookId ?? null, limit: page.limit }) as DeadLetterRow[];
+    return rows.map(toDeadLetter);
+  }
+
+  async getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {
+    const key = fromPublicId(DEAD_LETTER_PREFIX, id);
+    if (key === null) return null;
+    const row = this.sql(
+      `SELECT ${DEAD_LETTER_COLUMNS}, e.payload
+       FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
+       WHERE l.id = ? AND l.tenant_id = ?`,
+    ).get(key, tenantId) as DeadLetterRow | undefined;
+    return row ? toDeadLetter(row) : null;
+  }
+
+  async replayDeadLetters(
+    tenantId: string,
+    selection: { ids?: readonly string[]; webhookId?: string },
+    now: number,
+  ): Promise<string[]> {
+    const keys = selection.ids?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id)).filter((key) => key !== null);
+    return this.db
+      .transaction(() => {
+        const letters = this.sql(
+          `SELECT l.id, l.webhook_id, l.event_seq FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
+           WHERE l.tenant_id = :tenantId AND w.status = 'active'
+             AND (:webhookId IS NULL OR l.webhook_id = :webhookId)
+             AND (:keys IS NULL OR l.id IN (SELECT value FROM json_each(:keys)))
+           ORDER BY l.id`,
+        ).all({ tenantId, webhookId: selection.webhookId ?? null, keys: keys ? JSON.stringify(keys) : null }) as {
+          id: number;
+          webhook_id: string;
+          event_seq: number;
+        }[];
+        const remove = this.sql('DELETE FROM dead_letters WHERE id = ?');
+        return letters.map((letter) => {
+          remove.run(letter.id);
+          const deliveryKey = this.insertPendingDelivery(tenantId, letter.webhook_id, letter.event_seq, 1, 'replay', now);
+          return toPublicId(DELIVERY_PREFIX, deliveryKey);
+        });
+      })
+      .immediate();
+  }
+}

@@ -1,0 +1,445 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { HeraldError } from '../../src/core/errors.js';
+import { serializePayload } from '../../src/core/payload.js';
+import type { AttemptOutcome, ClaimedDelivery, NewEvent, Webhook } from '../../src/core/types.js';
+import type { Store } from '../../src/store/store.js';
+
+/** A fresh, migrated, empty store per test, and a way to drop everything at the end. */
+export interface StoreFixture {
+  open(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.UTC(2025, 0, 15, 10, 30, 0);
+const LEASE_MS = 30_000;
+
+function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {}): Webhook {
+  return {
+    id,
+    tenantId,
+    url: `http://127.0.0.1:9/${id}`,
+    description: '',
+    events: [],
+    status: 'active',
+    secret: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+function event(tenantId: string, id: string, type = 'kpi.alert', data: unknown = { n: id }): NewEvent {
+  return { id, tenantId, event: type, payload: serializePayload(type, T0, tenantId, data), timestamp: T0 };
+}
+
+function outcome(claimed: ClaimedDelivery, verdict: AttemptOutcome['verdict'], at: number, next = 0): AttemptOutcome {
+  const base = {
+    deliveryId: claimed.id,
+    lease: claimed.lease,
+    attemptedAt: at,
+    responseTimeMs: 12,
+    statusCode: verdict === 'succeeded' ? 200 : 500,
+    error: verdict === 'succeeded' ? null : 'HTTP 500',
+    responseBody: verdict === 'succeeded' ? 'ok' : 'boom',
+  };
+  return verdict === 'retry' ? { ...base, verdict, nextAttemptAt: next } : { ...base, verdict };
+}
+
+export function describeStoreContract(backend: string, fixture: StoreFixture): void {
+  describe(`Store contract: ${backend}`, () => {
+    let store: Store;
+
+    async function claim(now: number, limit = 100, skipWebhookIds: string[] = []): Promise<ClaimedDelivery[]> {
+      return store.claimDueDeliveries({ owner: 'w1', now, leaseUntil: now + LEASE_MS, limit, skipWebhookIds });
+    }
+
+    async function seedTenant(id = 'tenant_a'): Promise<void> {
+      await store.createTenant({ id, name: id, createdAt: T0 });
+    }
+
+    beforeEach(async () => {
+      store = await fixture.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    after(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('tenants, keys and the event catalogue', () => {
+      it('migrates twice without harm and starts with the documented event types', async () => {
+        await store.migrate();
+        const names = (await store.listEventTypes()).map((type) => type.name);
+        for (const name of [
+          'ingestion.completed',
+          'ingestion.failed',
+          'kpi.computed',
+          'kpi.alert',
+          'analysis.completed',
+          'dashboard.ready',
+          'webhook.test',
+        ]) {
+          assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
+        }
+      });
+
+      it('creates, finds and lists tenants; a taken id is TENANT_EXISTS', async () => {
+        await store.createTenant({ id: 'tenant_b', name: 'B', createdAt: T0 + 1 });
+        await store.createTenant({ id: 'tenant_a', name: 'A', createdAt: T0 });
+        assert.deepEqual(await store.getTenant('tenant_a'), { id: 'tenant_a', name: 'A', createdAt: T0 });
+        assert.equal(await store.getTenant('nope'), null);
+        assert.deepEqual(
+          (await store.listTenants()).map((t) => t.id),
+          ['tenant_a', 'tenant_b'],
+        );
+        await assert.rejects(
+          store.createTenant({ id: 'tenant_a', name: 'again', createdAt: T0 }),
+          (error: unknown) => error instanceof HeraldError && error.code === 'TENANT_EXISTS',
+        );
+      });
+
+      it('finds API keys by hash only', async () => {
+        await seedTenant();
+        const key = { id: 'key_1', tenantId: 'tenant_a', name: 'ci', createdAt: T0 };
+        await store.createApiKey(key, 'hash-1');
+        assert.deepEqual(await store.findApiKeyByHash('hash-1'), key);
+        assert.equal(await store.findApiKeyByHash('hash-2'), null);
+      });
+
+      it('adds and removes event types; a taken name is EVENT_TYPE_EXISTS', async () => {
+        await store.addEventType({ name: 'invoice.paid', description: 'An invoice was paid' });
+        assert.ok((await store.listEventTypes()).some((type) => type.name === 'invoice.paid'));
+        await assert.rejects(
+          store.addEventType({ name: 'invoice.paid', description: 'again' }),
+          (error: unknown) => error instanceof HeraldError && error.code === 'EVENT_TYPE_EXISTS',
+        );
+        assert.equal(await store.removeEventType('invoice.paid'), true);
+        assert.equal(await store.removeEventType('invoice.paid'), false);
+      });
+    });
+
+    describe('webhooks', () => {
+      it('stores, pages, updates and scopes webhooks to their tenant', async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        for (const id of ['wh_1', 'wh_2', 'wh_3']) {
+          await store.createWebhook(webhook('tenant_a', id, { events: ['kpi.alert'], secret: 's3cret' }));
+        }
+        await store.createWebhook(webhook('tenant_b', 'wh_9'));
+        const first = await store.listWebhooks('tenant_a', { limit: 2 });
+        assert.deepEqual(
+          first.map((w) => w.id),
+          ['wh_1', 'wh_2'],
+        );
+        const rest = await store.listWebhooks('tenant_a', { limit: 2, after: 'wh_2' });
+        assert.deepEqual(
+          rest.map((w) => w.id),
+          ['wh_3'],
+        );
+        assert.deepEqual(await store.getWebhook('tenant_a', 'wh_1'), {
+          ...webhook('tenant_a', 'wh_1'),
+          events: ['kpi.alert'],
+          secret: 's3cret',
+        });
+        assert.equal(await store.getWebhook('tenant_b', 'wh_1'), null);
+
+        const changed = { ...webhook('tenant_a', 'wh_1'), url: 'http://127.0.0.1:9/new', status: 'disabled' as const };
+        await store.updateWebhook({ ...changed, updatedAt: T0 + 5 });
+        assert.deepEqual(await store.getWebhook('tenant_a', 'wh_1'), { ...changed, updatedAt: T0 + 5 });
+        assert.equal(await store.deleteWebhook('tenant_b', 'wh_1'), false);
+        assert.equal(await store.deleteWebhook('tenant_a', 'wh_1'), true);
+        assert.equal(await store.getWebhook('tenant_a', 'wh_1'), null);
+      });
+    });
+
+    describe('publishing and the delivery queue', () => {
+      beforeEach(async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        await store.createWebhook(webhook('tenant_a', 'wh_all'));
+        await store.createWebhook(webhook('tenant_a', 'wh_alerts', { events: ['kpi.alert'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_ingest', { events: ['ingestion.completed'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_off', { status: 'disabled' }));
+        await store.createWebhook(webhook('tenant_b', 'wh_other'));
+      });
+
+      it('fans an event out to the active webhooks of its tenant that subscribe to its type', async () => {
+        const [result] = await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
+        assert.deepEqual(result, { id: 'evt_1', event: 'kpi.alert', timestamp: T0, deliveries: 2, duplicate: false });
+        const claimed = await claim(T0);
+        assert.deepEqual(claimed.map((c) => c.webhookId).sort(), ['wh_alerts', 'wh_all']);
+        for (const c of claimed) {
+          assert.equal(c.attempt, 1);
+          assert.equal(c.trigger, 'event');
+          assert.equal(c.eventId, 'evt_1');
+          assert.equal(c.tenantId, 'tenant_a');
+          assert.deepEqual(c.payload, event('tenant_a', 'evt_1').payload);
+        }
+      });
+
+      it('answers a repeated id with the first result and queues nothing twice', async () => {
+        const [first] = await store.publishEvents([event('tenant_a', 'order-1', 'kpi.alert')], T0);
+        const [again] = await store.publishEvents([event('tenant_a', 'order-1', 'ingestion.completed')], T0 + 99);
+        assert.deepEqual(again, { ...first, duplicate: true });
+        const [otherTenant] = await store.publishEvents([event('tenant_b', 'order-1', 'kpi.alert')], T0);
+        assert.equal(otherTenant?.duplicate, false);
+        assert.equal((await claim(T0 + 100)).length, 3);
+      });
+
+      it('commits many concurrent publishes, each with its own result', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 200 }, (_, i) => store.publishEvents([event('tenant_a', `evt_${i}`, 'kpi.alert')], T0)),
+        );
+        assert.deepEqual(
+          results.map((r) => r[0]?.id),
+          Array.from({ length: 200 }, (_, i) => `evt_${i}`),
+        );
+        assert.equal((await claim(T0, 1000)).length, 400);
+      });
+
+      it('claims only due work, within the limit, skipping listed webhooks, once per lease', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'kpi.alert')], T0);
+        assert.equal((await claim(T0 - 1)).length, 0, 'not due before its time');
+        const skipping = await claim(T0, 100, ['wh_all']);
+        assert.deepEqual(
+          skipping.map((c) => c.webhookId),
+          ['wh_alerts', 'wh_alerts'],
+        );
+        const limited = await claim(T0, 1);
+        assert.equal(limited.length, 1);
+        assert.equal((await claim(T0)).length, 1, 'leased rows are not claimed again');
+        assert.equal((await claim(T0 + LEASE_MS - 1)).length, 0, 'not before the lease expires');
+        const reclaimed = await claim(T0 + LEASE_MS);
+        assert.equal(reclaimed.length, 4, 'every expired lease falls due again');
+        assert.ok(reclaimed.every((c) => c.lease !== limited[0]?.lease));
+      });
+
+      it('records success, schedules the next attempt on retry and dead-letters the last failure', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
+        const [ok, bad] = await claim(T0);
+        assert.ok(ok && bad);
+        const applied = await store.completeDeliveries(
+          [outcome(ok, 'succeeded', T0 + 5), outcome(bad, 'retry', T0 + 5, T0 + 60_000)],
+          T0 + 5,
+        );
+        assert.equal(applied, 2);
+        assert.equal(await store.nextDueAt(), T0 + 60_000);
+        assert.equal((await claim(T0 + 59_999)).length, 0);
+        const [second] = await claim(T0 + 60_000);
+        assert.ok(second);
+        assert.equal(second.attempt, 2);
+        assert.equal(second.webhookId, bad.webhookId);
+        assert.equal(await store.completeDeliveries([outcome(second, 'dead', T0 + 60_010)], T0 + 60_010), 1);
+        assert.equal(await store.nextDueAt(), null);
+
+        const history = await store.listDeliveries('tenant_a', bad.webhookId, { limit: 10 });
+        assert.deepEqual(
+          history.map((d) => [d.attempt, d.status, d.statusCode, d.error, d.nextAttemptAt]),
+          [
+            [2, 'failed', 500, 'HTTP 500', null],
+            [1, 'failed', 500, 'HTTP 500', T0 + 60_000],
+          ],
+        );
+        assert.equal(history[1]?.timestamp, T0 + 5);
+        assert.equal(history[1]?.responseTimeMs, 12);
+        assert.equal(history[1]?.responseBody, 'boom');
+
+        const [letter] = await store.listDeadLetters('tenant_a', { limit: 10 });
+        assert.ok(letter);
+        assert.deepEqual(
+          {
+            webhookId: letter.webhookId,
+            url: letter.url,
+            eventId: letter.eventId,
+            event: letter.event,
+            error: letter.error,
+            attempts: letter.attempts,
+            failedAt: letter.failedAt,
+          },
+          {
+            webhookId: bad.webhookId,
+            url: `http://127.0.0.1:9/${bad.webhookId}`,
+            eventId: 'evt_1',
+            event: 'kpi.alert',
+            error: 'HTTP 500',
+            attempts: 2,
+            failedAt: T0 + 60_010,
+          },
+        );
+        assert.equal(letter.payload, undefined);
+      });
+
+      it('ignores an outcome whose lease has been taken over, and a final failure leaves no dead letter', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'ingestion.failed')], T0);
+        const [stale] = await claim(T0);
+        const [fresh] = await claim(T0 + LEASE_MS);
+        assert.ok(stale && fresh);
+        assert.equal(await store.completeDeliveries([outcome(stale, 'succeeded', T0 + LEASE_MS + 1)], T0), 0);
+        assert.equal(await store.completeDeliveries([outcome(fresh, 'failed', T0 + LEASE_MS + 2)], T0), 1);
+        assert.equal(await store.completeDeliveries([outcome(fresh, 'succeeded', T0 + LEASE_MS + 3)], T0), 0);
+        const [only] = await store.listDeliveries('tenant_a', 'wh_all', { limit: 10 });
+        assert.equal(only?.status, 'failed');
+        assert.deepEqual(await store.listDeadLetters('tenant_a', { limit: 10 }), []);
+      });
+
+      it('releases leases so the work is due at once', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'ingestion.completed')], T0);
+        const [held] = await claim(T0);
+        assert.ok(held);
+        await store.releaseDeliveries([{ deliveryId: held.id, lease: held.lease }], T0 + 1);
+        assert.equal(await store.nextDueAt(), T0 + 1);
+        assert.equal((await claim(T0 + 1)).length, 1);
+      });
+
+      it('does not hand out work for disabled webhooks, and resumes it when re-enabled', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'ingestion.completed')], T0);
+        const ingest = await store.getWebhook('tenant_a', 'wh_ingest');
+        assert.ok(ingest);
+        await store.updateWebhook({ ...ingest, status: 'disabled' });
+        assert.deepEqual(
+          (await claim(T0)).map((c) => c.webhookId),
+          ['wh_all'],
+        );
+        assert.equal(await store.nextDueAt(), T0 + LEASE_MS);
+        await store.updateWebhook({ ...ingest, status: 'active' });
+        assert.deepEqual(
+          (await claim(T0)).map((c) => c.webhookId),
+          ['wh_ingest'],
+        );
+      });
+
+      it('pages history newest first, filters by status and hides other tenants', async () => {
+        for (let i = 0; i < 5; i++) await store.publishEvents([event('tenant_a', `evt_${i}`, 'ingestion.failed')], T0 + i);
+        const claimed = await claim(T0 + 10);
+        await store.completeDeliveries(
+          claimed.slice(0, 2).map((c) => outcome(c, 'succeeded', T0 + 20)),
+          T0 + 20,
+        );
+        const page1 = await store.listDeliveries('tenant_a', 'wh_all', { limit: 3 });
+        assert.deepEqual(
+          page1.map((d) => d.eventId),
+          ['evt_4', 'evt_3', 'evt_2'],
+        );
+        const page2 = await store.listDeliveries('tenant_a', 'wh_all', { limit: 3, before: page1[2]?.id });
+        assert.deepEqual(
+          page2.map((d) => d.eventId),
+          ['evt_1', 'evt_0'],
+        );
+        const succeeded = await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, status: 'succeeded' });
+        assert.deepEqual(
+          succeeded.map((d) => d.eventId),
+          ['evt_1', 'evt_0'],
+        );
+        const pending = await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, status: 'pending' });
+        assert.equal(pending.length, 3);
+        assert.ok(pending.every((d) => d.statusCode === null && d.event === 'ingestion.failed'));
+        assert.deepEqual(await store.listDeliveries('tenant_b', 'wh_all', { limit: 10 }), []);
+        assert.deepEqual(await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, before: 'bogus' }), []);
+      });
+
+      it('shows one delivery with its payload, and resends it as a new first attempt', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'ingestion.completed', { rows: 3 })], T0);
+        const [c] = await claim(T0);
+        assert.ok(c);
+        await store.completeDeliveries([outcome(c, 'succeeded', T0 + 3)], T0 + 3);
+        const detail = await store.getDelivery('tenant_a', c.id);
+        assert.ok(detail);
+        assert.equal(detail.status, 'succeeded');
+        assert.equal(detail.statusCode, 200);
+        assert.deepEqual(JSON.parse(detail.payload.toString()).data, { rows: 3 });
+        assert.equal(detail.eventTimestamp, T0);
+        assert.equal(await store.getDelivery('tenant_b', c.id), null);
+        assert.equal(await store.getDelivery('tenant_a', 'dlv_999999'), null);
+        assert.equal(await store.getDelivery('tenant_a', 'nonsense'), null);
+
+        assert.equal(await store.resendDelivery('tenant_b', c.id, T0 + 10), null);
+        const resent = await store.resendDelivery('tenant_a', c.id, T0 + 10);
+        assert.ok(resent);
+        assert.notEqual(resent.id, c.id);
+        assert.deepEqual(
+          [resent.status, resent.attempt, resent.trigger, resent.eventId, resent.webhookId, resent.timestamp],
+          ['pending', 1, 'resend', 'evt_1', c.webhookId, T0 + 10],
+        );
+        const [again] = await claim(T0 + 10);
+        assert.equal(again?.id, resent.id);
+        assert.deepEqual(again?.payload, c.payload);
+      });
+
+      it('starts a test delivery already leased to the caller', async () => {
+        const test = event('tenant_a', 'evt_test', 'webhook.test');
+        const claimed = await store.startTestDelivery(test, 'wh_alerts', { owner: 'api', until: T0 + LEASE_MS }, T0);
+        assert.equal(claimed.trigger, 'test');
+        assert.equal(claimed.webhookId, 'wh_alerts');
+        assert.equal(claimed.url, 'http://127.0.0.1:9/wh_alerts');
+        assert.equal((await claim(T0)).length, 0, 'nobody else claims it');
+        assert.equal(await store.completeDeliveries([outcome(claimed, 'succeeded', T0 + 1)], T0 + 1), 1);
+        const [row] = await store.listDeliveries('tenant_a', 'wh_alerts', { limit: 5 });
+        assert.equal(row?.trigger, 'test');
+        assert.equal(row?.status, 'succeeded');
+      });
+
+      it('replays dead letters one by one or all at once, only to active webhooks', async () => {
+        await store.publishEvents(
+          [event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'ingestion.completed')],
+          T0,
+        );
+        const claimed = await claim(T0);
+        assert.equal(claimed.length, 4);
+        await store.completeDeliveries(
+          claimed.map((c) => outcome(c, 'dead', T0 + 1)),
+          T0 + 1,
+        );
+        const letters = await store.listDeadLetters('tenant_a', { limit: 10, includePayload: true });
+        assert.equal(letters.length, 4);
+        assert.ok(letters.every((l) => l.payload && l.payload.length > 0));
+        const page = await store.listDeadLetters('tenant_a', { limit: 3 });
+        const rest = await store.listDeadLetters('tenant_a', { limit: 3, before: page[2]?.id });
+        assert.equal(page.length + rest.length, 4);
+        assert.deepEqual(await store.listDeadLetters('tenant_b', { limit: 10 }), []);
+        const forAll = await store.listDeadLetters('tenant_a', { limit: 10, webhookId: 'wh_all' });
+        assert.equal(forAll.length, 2);
+
+        const one = forAll[0];
+        assert.ok(one);
+        const fetched = await store.getDeadLetter('tenant_a', one.id);
+        assert.equal(fetched?.payload?.toString(), claimed.find((c) => c.eventId === one.eventId)?.payload.toString());
+        assert.equal(await store.getDeadLetter('tenant_b', one.id), null);
+        assert.deepEqual(await store.replayDeadLetters('tenant_b', { ids: [one.id] }, T0 + 2), []);
+        const replayedOne = await store.replayDeadLetters('tenant_a', { ids: [one.id] }, T0 + 2);
+        assert.equal(replayedOne.length, 1);
+        assert.equal(await store.getDeadLetter('tenant_a', one.id), null);
+
+        const ingest = await store.getWebhook('tenant_a', 'wh_ingest');
+        assert.ok(ingest);
+        await store.updateWebhook({ ...ingest, status: 'disabled' });
+        const replayedAll = await store.replayDeadLetters('tenant_a', {}, T0 + 3);
+        assert.equal(replayedAll.length, 2, 'the disabled webhook keeps its dead letter');
+        assert.deepEqual(
+          (await store.listDeadLetters('tenant_a', { limit: 10 })).map((l) => l.webhookId),
+          ['wh_ingest'],
+        );
+        const fresh = await claim(T0 + 3);
+        assert.equal(fresh.length, 3);
+        assert.ok(fresh.every((c) => c.attempt === 1 && c.trigger === 'replay'));
+      });
+
+      it('deletes a webhook with its queue, history and dead letters', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
+        const claimed = await claim(T0);
+        const alerts = claimed.find((c) => c.webhookId === 'wh_alerts');
+        assert.ok(alerts);
+        await store.completeDeliveries([outcome(alerts, 'dead', T0 + 1)], T0 + 1);
+        await store.publishEvents([event('tenant_a', 'evt_2', 'kpi.alert')], T0 + 2);
+        assert.equal(await store.deleteWebhook('tenant_a', 'wh_alerts'), true);
+        assert.deepEqual(
+          (await claim(T0 + 2)).map((c) => c.webhookId),
+          ['wh_all'],
+        );
+        assert.deepEqual(await store.listDeadLetters('tenant_a', { limit: 10 }), []);
+        assert.deepEqual(await store.listDeliveries('tenant_a', 'wh_alerts', { limit: 10 }), []);
+      });
+    });
+  });
+}

@@ -1,0 +1,256 @@
+/** A small typed client for Herald's API v1. Every call carries the session's bearer key. */
+
+export type Role = 'admin' | 'tenant';
+
+export interface Me {
+  role: Role;
+  tenantId: string | null;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+}
+
+export type WebhookStatus = 'active' | 'disabled';
+
+export interface Webhook {
+  id: string;
+  tenantId: string;
+  url: string;
+  description: string;
+  events: string[];
+  status: WebhookStatus;
+  hasSecret: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type DeliveryStatus = 'succeeded' | 'failed' | 'pending';
+
+export interface Delivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  event: string;
+  attempt: number;
+  status: DeliveryStatus;
+  statusCode: number | null;
+  responseTimeMs: number | null;
+  timestamp: string;
+  error: string | null;
+  nextAttemptAt: string | null;
+  trigger?: 'event' | 'test' | 'resend' | 'replay';
+}
+
+export interface DeliveryDetail extends Delivery {
+  request?: { url: string; headers: Record<string, string>; body: string };
+  responseBody?: string | null;
+}
+
+export interface DeadLetter {
+  id: string;
+  webhookId: string;
+  url: string;
+  eventId: string;
+  event: string;
+  error: string;
+  attempts: number;
+  failedAt: string;
+}
+
+export interface DeadLetterDetail extends DeadLetter {
+  payload: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Codes with which the API refuses a portal-link token. */
+export const PORTAL_ERROR_CODES = new Set(['PORTAL_LINK_EXPIRED', 'PORTAL_LINK_INVALID']);
+
+/** The directory the app was loaded from (`/` when Herald serves it at the root). */
+export const appRoot: URL = (() => {
+  try {
+    const here = new URL(import.meta.url);
+    // Built: <root>/assets/index-*.js. Dev server: <root>/src/api.ts. Either way one level up.
+    return new URL('../', here);
+  } catch {
+    return new URL('/', window.location.href);
+  }
+})();
+
+const KEY_STORAGE = 'herald.key';
+const PORTAL_STORAGE = 'herald.portal';
+
+export const session = {
+  key(): string | null {
+    return sessionStorage.getItem(KEY_STORAGE);
+  },
+  isPortal(): boolean {
+    return sessionStorage.getItem(PORTAL_STORAGE) === '1';
+  },
+  set(key: string, portal = false): void {
+    sessionStorage.setItem(KEY_STORAGE, key);
+    if (portal) sessionStorage.setItem(PORTAL_STORAGE, '1');
+    else sessionStorage.removeItem(PORTAL_STORAGE);
+  },
+  clear(): void {
+    sessionStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(PORTAL_STORAGE);
+    sessionStorage.removeItem('herald.tenant');
+  },
+};
+
+type AuthListener = (error: ApiError) => void;
+let authListener: AuthListener | null = null;
+
+/** Called whenever the API answers 401: the key is wrong, revoked or an expired portal link. */
+export function onAuthFailure(listener: AuthListener | null): void {
+  authListener = listener;
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+async function request<T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; query?: Query; key?: string; silentAuth?: boolean } = {},
+): Promise<T> {
+  const url = new URL(path.replace(/^\//, ''), appRoot);
+  for (const [name, value] of Object.entries(options.query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const key = options.key ?? session.key();
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers, body });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', 'Herald could not be reached. Check your connection and try again.');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: unknown = null;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+  }
+  if (!response.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    const apiError = new ApiError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? `Herald answered ${response.status} ${response.statusText}.`,
+    );
+    if (response.status === 401 && !options.silentAuth) authListener?.(apiError);
+    throw apiError;
+  }
+  return json as T;
+}
+
+const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`;
+const id = encodeURIComponent;
+
+export const api = {
+  me: (key?: string) => request<Me>('GET', '/v1/me', { key, silentAuth: true }),
+
+  listTenants: () => request<{ data: Tenant[] }>('GET', '/v1/tenants', { query: { limit: 500 } }),
+  createTenant: (body: { id?: string; name?: string }) => request<Tenant>('POST', '/v1/tenants', { body }),
+  createApiKey: (tenantId: string, name?: string) =>
+    request<{ id: string; key: string }>('POST', `${t(tenantId)}/api-keys`, { body: name ? { name } : {} }),
+  createPortalLink: (tenantId: string, expiresIn?: number) =>
+    request<{ url: string; expiresAt: string }>('POST', `${t(tenantId)}/portal-links`, {
+      body: expiresIn ? { expiresIn } : {},
+    }),
+
+  eventTypes: () => request<{ data: EventType[] }>('GET', '/v1/event-types'),
+
+  listWebhooks: (tenantId: string, cursor?: string | null) =>
+    request<Page<Webhook>>('GET', `${t(tenantId)}/webhooks`, { query: { limit: 100, cursor } }),
+  getWebhook: (tenantId: string, webhookId: string) =>
+    request<Webhook>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}`),
+  createWebhook: (
+    tenantId: string,
+    body: { url: string; secret?: string; events?: string[]; description?: string },
+  ) => request<Webhook>('POST', `${t(tenantId)}/webhooks`, { body }),
+  updateWebhook: (
+    tenantId: string,
+    webhookId: string,
+    body: Partial<{ url: string; secret: string; events: string[]; description: string; status: WebhookStatus }>,
+  ) => request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
+  deleteWebhook: (tenantId: string, webhookId: string) =>
+    request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
+  testWebhook: (tenantId: string, webhookId: string) =>
+    request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`),
+
+  listDeliveries: (tenantId: string, webhookId: string, status?: string, cursor?: string | null, limit = 25) =>
+    request<Page<Delivery>>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/deliveries`, {
+      query: { status, cursor, limit },
+    }),
+  getDelivery: (tenantId: string, deliveryId: string) =>
+    request<DeliveryDetail>('GET', `${t(tenantId)}/deliveries/${id(deliveryId)}`),
+  resendDelivery: (tenantId: string, deliveryId: string) =>
+    request<Delivery>('POST', `${t(tenantId)}/deliveries/${id(deliveryId)}/resend`),
+
+  listDeadLetters: (tenantId: string, webhookId?: string, cursor?: string | null, limit = 50) =>
+    request<Page<DeadLetter>>('GET', `${t(tenantId)}/dlq`, { query: { webhookId, cursor, limit } }),
+  getDeadLetter: (tenantId: string, deadLetterId: string) =>
+    request<DeadLetterDetail>('GET', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
+  replayDeadLetter: (tenantId: string, deadLetterId: string) =>
+    request<{ id: string; deliveryId: string }>('POST', `${t(tenantId)}/dlq/${id(deadLetterId)}/replay`),
+  replayAll: (tenantId: string, webhookId?: string) =>
+    request<{ replayed: number }>('POST', `${t(tenantId)}/dlq/replay-all`, {
+      body: webhookId ? { webhookId } : {},
+    }),
+};
+
+/** Counts every dead letter (following cursors), for "Replay all N failed events?". */
+export async function countDeadLetters(tenantId: string, webhookId?: string): Promise<number> {
+  let total = 0;
+  let cursor: string | null = null;
+  for (let page = 0; page < 200; page++) {
+    const result: Page<DeadLetter> = await api.listDeadLetters(tenantId, webhookId, cursor, 500);
+    total += result.data.length;
+    cursor = result.nextCursor;
+    if (!cursor) break;
+  }
+  return total;
+}
+
+/** `whsec_` + base64 of 24 random bytes, as Standard Webhooks secrets look. */
+export function generateSecret(): string {
+  const bytes = new Uint8Array(24);
+  crypto.getRandomValues(bytes);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `whsec_${btoa(binary)}`;
+}

@@ -1,0 +1,288 @@
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+
+/* ---------- Dialog: the native <dialog> gives focus trapping, Escape and inertness for free. ---------- */
+
+interface DialogProps {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+  role?: 'dialog' | 'alertdialog';
+  description?: ReactNode;
+}
+
+export function Dialog({ open, title, onClose, children, footer, wide, role, description }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className={`dialog${wide ? ' dialog-wide' : ''}`}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      role={role === 'alertdialog' ? 'alertdialog' : undefined}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+      onClick={(event) => {
+        // A click on the backdrop (the dialog element itself, outside its panel) closes it.
+        if (event.target === ref.current) onClose();
+      }}
+    >
+      {open && (
+        <div className="dialog-panel">
+          <header className="dialog-header">
+            <h2 id={titleId}>{title}</h2>
+            <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+              <span aria-hidden="true">×</span>
+            </button>
+          </header>
+          <div className="dialog-body">
+            {description && (
+              <p id={descriptionId} className="dialog-description">
+                {description}
+              </p>
+            )}
+            {children}
+          </div>
+          {footer && <footer className="dialog-footer">{footer}</footer>}
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+interface ConfirmProps {
+  open: boolean;
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  busy?: boolean;
+  error?: string | null;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+export function ConfirmDialog(props: ConfirmProps) {
+  const { open, title, message, confirmLabel, danger, busy, error, onConfirm, onCancel } = props;
+  return (
+    <Dialog
+      open={open}
+      title={title}
+      onClose={onCancel}
+      role="alertdialog"
+      description={message}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+            onClick={onConfirm}
+            disabled={busy}
+            autoFocus
+          >
+            {busy && <Spinner small />}
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {error && <ErrorNotice message={error} />}
+    </Dialog>
+  );
+}
+
+/* ---------- Small pieces ---------- */
+
+export function Spinner({ small, label }: { small?: boolean; label?: string }) {
+  return (
+    <span className={`spinner${small ? ' spinner-small' : ''}`} role={label ? 'status' : undefined}>
+      {label && <span className="visually-hidden">{label}</span>}
+    </span>
+  );
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="loading" role="status">
+      <Spinner />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+export function ErrorNotice({ message, onRetry, title }: { message: string; onRetry?: () => void; title?: string }) {
+  return (
+    <div className="notice notice-error" role="alert">
+      <div>
+        {title && <strong>{title} </strong>}
+        {message}
+      </div>
+      {onRetry && (
+        <button type="button" className="button button-small" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({
+  title,
+  children,
+  action,
+  icon,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+  icon?: ReactNode;
+}) {
+  return (
+    <div className="empty-state">
+      <div className="empty-icon" aria-hidden="true">
+        {icon ?? '◇'}
+      </div>
+      <h2>{title}</h2>
+      {children && <p>{children}</p>}
+      {action && <div className="empty-action">{action}</div>}
+    </div>
+  );
+}
+
+export function PageHeader({
+  title,
+  description,
+  actions,
+  back,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+  back?: ReactNode;
+}) {
+  return (
+    <header className="page-header">
+      <div className="page-heading">
+        {back}
+        <h1>{title}</h1>
+        {description && <p className="page-description">{description}</p>}
+      </div>
+      {actions && <div className="page-actions">{actions}</div>}
+    </header>
+  );
+}
+
+export type Tone = 'success' | 'danger' | 'warning' | 'neutral' | 'info';
+
+export function Badge({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      <span className="badge-dot" aria-hidden="true" />
+      {children}
+    </span>
+  );
+}
+
+export function CopyButton({ text, label = 'Copy', className }: { text: string; label?: string; className?: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return (
+    <button
+      type="button"
+      className={className ?? 'button'}
+      onClick={async () => {
+        try {
+          await navigator.clipboard.writeText(text);
+        } catch {
+          // Clipboard refused (insecure context): fall back to a selection-based copy.
+          const area = document.createElement('textarea');
+          area.value = text;
+          area.setAttribute('readonly', '');
+          area.style.position = 'fixed';
+          area.style.opacity = '0';
+          document.body.appendChild(area);
+          area.select();
+          document.execCommand('copy');
+          area.remove();
+        }
+        setCopied(true);
+      }}
+    >
+      {copied ? 'Copied' : label}
+    </button>
+  );
+}
+
+/* ---------- Toasts: short confirmations announced to screen readers. ---------- */
+
+interface Toast {
+  id: number;
+  tone: 'success' | 'error' | 'info';
+  message: string;
+}
+
+const ToastContext = createContext<(message: string, tone?: Toast['tone']) => void>(() => {});
+
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const nextId = useRef(1);
+  const push = useCallback((message: string, tone: Toast['tone'] = 'success') => {
+    const id = nextId.current++;
+    setToasts((list) => [...list.slice(-3), { id, tone, message }]);
+    setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), 5000);
+  }, []);
+  const value = useMemo(() => push, [push]);
+  return (
+    <ToastContext.Provider value={value}>
+      {children}
+      <div className="toasts" role="status" aria-live="polite">
+        {toasts.map((toast) => (
+          <div key={toast.id} className={`toast toast-${toast.tone}`}>
+            <span>{toast.message}</span>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label="Dismiss notification"
+              onClick={() => setToasts((list) => list.filter((item) => item.id !== toast.id))}
+            >
+              <span aria-hidden="true">×</span>
+            </button>
+          </div>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+export function useToast() {
+  return useContext(ToastContext);
+}
