@@ -1,4 +1,5 @@
-import { type LookupAddress, type LookupOptions, lookup as dnsLookup } from 'node:dns/promises';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /** The `code` of the error the `lookup` hook fails with, so the sender can tell a refusal from a DNS failure. */
@@ -69,16 +70,17 @@ const EMBEDS_IPV4: readonly (readonly [cidr: string, form: string, group: number
 ];
 
 /** Everything outside global unicast is unassigned or special-purpose, so refusing it closes the gaps. */
-const GLOBAL_UNICAST_IPV6 = blockListOf(['2000::/3'], 'ipv6');
+const GLOBAL_UNICAST_IPV6 = blockListOf(['2000::/3']);
 const OUTSIDE_GLOBAL_UNICAST = 'a reserved address (outside global unicast 2000::/3)';
 
-const REFUSED_IPV4_LISTS = REFUSED_IPV4.map(([cidr, reason]) => [blockListOf([cidr], 'ipv4'), reason] as const);
-const REFUSED_IPV6_LISTS = REFUSED_IPV6.map(([cidr, reason]) => [blockListOf([cidr], 'ipv6'), reason] as const);
+const REFUSED_IPV4_LISTS = REFUSED_IPV4.map(([cidr, reason]) => [blockListOf([cidr]), reason] as const);
+const REFUSED_IPV6_LISTS = REFUSED_IPV6.map(([cidr, reason]) => [blockListOf([cidr]), reason] as const);
 const EMBEDS_IPV4_LISTS = EMBEDS_IPV4.map(
-  ([cidr, form, group]) => [blockListOf([cidr], 'ipv6'), form, group] as const,
+  ([cidr, form, group]) => [blockListOf([cidr]), form, group] as const,
 );
 
-const NOT_PUBLIC_HINT = 'Herald does not deliver to non-public networks unless HERALD_ALLOW_NETWORKS includes it.';
+const NOT_PUBLIC_HINT =
+  'Herald does not deliver to non-public networks unless HERALD_ALLOW_NETWORKS includes it.';
 const DEFAULT_DNS_TIMEOUT_MS = 2000;
 
 const systemResolver: Resolver = (hostname, options) => dnsLookup(hostname, { ...options, all: true });
@@ -94,8 +96,8 @@ export class NetworkPolicy {
   /** allowCidrs: e.g. ['127.0.0.0/8', '10.1.0.0/16', '::1/128']; a bare address counts as /32 or /128. */
   constructor(allowCidrs: readonly string[], options: NetworkPolicyOptions = {}) {
     const cidrs = allowCidrs.map(parseCidr);
-    this.#allowIpv4 = blockListOf(cidrs.filter((c) => c.family === 'ipv4').map((c) => c.text), 'ipv4');
-    this.#allowIpv6 = blockListOf(cidrs.filter((c) => c.family === 'ipv6').map((c) => c.text), 'ipv6');
+    this.#allowIpv4 = blockListOf(cidrs.filter((cidr) => cidr.family === 'ipv4'));
+    this.#allowIpv6 = blockListOf(cidrs.filter((cidr) => cidr.family === 'ipv6'));
     this.#resolve = options.resolve ?? systemResolver;
     this.#dnsTimeoutMs = options.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
   }
@@ -246,8 +248,10 @@ interface Refusal {
 }
 
 interface Cidr {
-  text: string;
+  address: string;
+  prefix: number;
   family: IpFamily;
+  text: string;
 }
 
 function parseCidr(entry: string): Cidr {
@@ -259,18 +263,19 @@ function parseCidr(entry: string): Cidr {
   const version = isIP(address);
   if (version === 0) fail(`${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
   const max = version === 4 ? 32 : 128;
-  if (prefixText === undefined) return { text: `${address}/${max}`, family: version === 4 ? 'ipv4' : 'ipv6' };
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) {
+  if (prefixText !== undefined && (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max)) {
     fail(`the prefix length must be a whole number from 0 to ${max}`);
   }
-  return { text: `${address}/${Number(prefixText)}`, family: version === 4 ? 'ipv4' : 'ipv6' };
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6', text: `${address}/${prefix}` };
 }
 
-function blockListOf(cidrs: readonly string[], family: IpFamily): BlockList {
+/** One family per list: the caller checks addresses of that family only. */
+function blockListOf(cidrs: readonly (Cidr | string)[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
-    const [address = '', prefix = ''] = cidr.split('/');
-    list.addSubnet(address, Number(prefix), family);
+    const { address, prefix, family } = typeof cidr === 'string' ? parseCidr(cidr) : cidr;
+    list.addSubnet(address, prefix, family);
   }
   return list;
 }

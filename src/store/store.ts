@@ -80,6 +80,12 @@ export interface Store {
   releaseDeliveries(leases: readonly { deliveryId: string; lease: string }[], now: number): Promise<void>;
   /** When the earliest pending delivery of an active webhook falls due, or null when none is queued. */
   nextDueAt(): Promise<number | null>;
+  /**
+   * Calls `listener` after a commit that queued deliveries due at once (publish, resend, replay), by
+   * this process or, where the backend can tell, by another. Wake-ups may be coalesced; workers
+   * still poll as the fallback. Returns the unsubscribe function.
+   */
+  onDeliveriesQueued(listener: () => void): () => void;
 
   /** Newest first, ids older than `before`. */
   listDeliveries(

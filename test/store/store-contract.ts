@@ -179,6 +179,25 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         }
       });
 
+      it('announces queued work after the commit', async () => {
+        let calls = 0;
+        let wake: () => void = () => undefined;
+        const woken = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        const unsubscribe = store.onDeliveriesQueued(() => {
+          calls += 1;
+          wake();
+        });
+        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
+        await Promise.race([
+          woken,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('no wake-up within 5 s')), 5000)),
+        ]);
+        assert.ok(calls >= 1);
+        unsubscribe();
+      });
+
       it('answers a repeated id with the first result and queues nothing twice', async () => {
         const [first] = await store.publishEvents([event('tenant_a', 'order-1', 'kpi.alert')], T0);
         const [again] = await store.publishEvents([event('tenant_a', 'order-1', 'ingestion.completed')], T0 + 99);

@@ -155,6 +155,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private pendingPublishes: PendingPublish[] = [];
   private leaseCounter = 0;
+  private readonly queuedListeners = new Set<() => void>();
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -327,6 +328,18 @@ export class SqliteStore implements Store {
       return;
     }
     batch.forEach((publish, index) => publish.resolve(results[index] ?? []));
+    if (results.some((published) => published.some((event) => event.deliveries > 0 && !event.duplicate))) {
+      this.announceQueued();
+    }
+  }
+
+  onDeliveriesQueued(listener: () => void): () => void {
+    this.queuedListeners.add(listener);
+    return () => this.queuedListeners.delete(listener);
+  }
+
+  private announceQueued(): void {
+    for (const listener of this.queuedListeners) listener();
   }
 
   private insertEvent(event: NewEvent, now: number, subscribers: Map<string, WebhookRow[]>): PublishedEvent {
@@ -407,6 +420,7 @@ export class SqliteStore implements Store {
     ) as { webhook_id: string; event_seq: number } | undefined;
     if (!original) return null;
     const id = this.insertPendingDelivery(tenantId, original.webhook_id, original.event_seq, 1, 'resend', now);
+    this.announceQueued();
     return this.deliveryById(id);
   }
 
@@ -596,7 +610,7 @@ export class SqliteStore implements Store {
     now: number,
   ): Promise<string[]> {
     const keys = selection.ids?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id)).filter((key) => key !== null);
-    return this.db
+    const replayed = this.db
       .transaction(() => {
         const letters = this.sql(
           `SELECT l.id, l.webhook_id, l.event_seq FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
@@ -617,5 +631,7 @@ export class SqliteStore implements Store {
         });
       })
       .immediate();
+    if (replayed.length > 0) this.announceQueued();
+    return replayed;
   }
 }
