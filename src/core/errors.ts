@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   INVALID_REQUEST: 400,
   INVALID_CURSOR: 400,
   UNAUTHORIZED: 401,
+  PORTAL_LINK_EXPIRED: 401,
+  PORTAL_LINK_INVALID: 401,
   ADMIN_KEY_REQUIRED: 403,
   ROUTE_NOT_FOUND: 404,
   TENANT_NOT_FOUND: 404,
@@ -49,7 +51,8 @@ export class HeraldError extends Error {
 
 export const notFound = {
   tenant: (id: string) => new HeraldError('TENANT_NOT_FOUND', `Tenant ${id} does not exist.`),
-  webhook: (id: string) => new HeraldError('WEBHOOK_NOT_FOUND', `Webhook ${id} does not exist in this tenant.`),
+  webhook: (id: string) =>
+    new HeraldError('WEBHOOK_NOT_FOUND', `Webhook ${id} does not exist in this tenant.`),
   delivery: (id: string) =>
     new HeraldError('DELIVERY_NOT_FOUND', `Delivery ${id} does not exist in this tenant.`),
   deadLetter: (id: string) =>

@@ -1,3 +1,5 @@
+import type { NewEvent } from './types.js';
+
 /** ISO-8601 UTC to the second, as the product docs print it: `2025-01-15T10:30:00Z`. */
 export function formatEventTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -12,4 +14,22 @@ export function serializePayload(event: string, timestamp: number, tenantId: str
     JSON.stringify({ event, timestamp: formatEventTimestamp(timestamp), tenantId, data }),
     'utf8',
   );
+}
+
+/** A new event, its timestamp to the second as the payload shows it, its bytes fixed from here on. */
+export function buildEvent(input: {
+  id: string;
+  tenantId: string;
+  event: string;
+  data: unknown;
+  now: number;
+}): NewEvent {
+  const timestamp = Math.floor(input.now / 1000) * 1000;
+  return {
+    id: input.id,
+    tenantId: input.tenantId,
+    event: input.event,
+    timestamp,
+    payload: serializePayload(input.event, timestamp, input.tenantId, input.data),
+  };
 }

@@ -260,7 +260,7 @@ function parseCidr(entry: string): Cidr {
   };
   const [address = '', prefixText, ...rest] = entry.trim().split('/');
   if (rest.length > 0) fail('it has more than one "/"');
-  const version = isIP(address);
+  const version = address.includes('%') ? 0 : isIP(address);
   if (version === 0) fail(`${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
   const max = version === 4 ? 32 : 128;
   if (prefixText !== undefined && (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max)) {

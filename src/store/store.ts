@@ -1,11 +1,11 @@
 import type {
   ApiKey,
   AttemptOutcome,
+  AttemptStatus,
   ClaimedDelivery,
   DeadLetter,
   Delivery,
   DeliveryDetail,
-  AttemptStatus,
   EventType,
   NewEvent,
   PublishedEvent,

@@ -33,7 +33,12 @@ function event(tenantId: string, id: string, type = 'kpi.alert', data: unknown =
   return { id, tenantId, event: type, payload: serializePayload(type, T0, tenantId, data), timestamp: T0 };
 }
 
-function outcome(claimed: ClaimedDelivery, verdict: AttemptOutcome['verdict'], at: number, next = 0): AttemptOutcome {
+function outcome(
+  claimed: ClaimedDelivery,
+  verdict: AttemptOutcome['verdict'],
+  at: number,
+  next = 0,
+): AttemptOutcome {
   const base = {
     deliveryId: claimed.id,
     lease: claimed.lease,
@@ -50,8 +55,18 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
   describe(`Store contract: ${backend}`, () => {
     let store: Store;
 
-    async function claim(now: number, limit = 100, skipWebhookIds: string[] = []): Promise<ClaimedDelivery[]> {
-      return store.claimDueDeliveries({ owner: 'w1', now, leaseUntil: now + LEASE_MS, limit, skipWebhookIds });
+    async function claim(
+      now: number,
+      limit = 100,
+      skipWebhookIds: string[] = [],
+    ): Promise<ClaimedDelivery[]> {
+      return store.claimDueDeliveries({
+        owner: 'w1',
+        now,
+        leaseUntil: now + LEASE_MS,
+        limit,
+        skipWebhookIds,
+      });
     }
 
     async function seedTenant(id = 'tenant_a'): Promise<void> {
@@ -145,7 +160,11 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         });
         assert.equal(await store.getWebhook('tenant_b', 'wh_1'), null);
 
-        const changed = { ...webhook('tenant_a', 'wh_1'), url: 'http://127.0.0.1:9/new', status: 'disabled' as const };
+        const changed = {
+          ...webhook('tenant_a', 'wh_1'),
+          url: 'http://127.0.0.1:9/new',
+          status: 'disabled' as const,
+        };
         await store.updateWebhook({ ...changed, updatedAt: T0 + 5 });
         assert.deepEqual(await store.getWebhook('tenant_a', 'wh_1'), { ...changed, updatedAt: T0 + 5 });
         assert.equal(await store.deleteWebhook('tenant_b', 'wh_1'), false);
@@ -167,7 +186,13 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
 
       it('fans an event out to the active webhooks of its tenant that subscribe to its type', async () => {
         const [result] = await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
-        assert.deepEqual(result, { id: 'evt_1', event: 'kpi.alert', timestamp: T0, deliveries: 2, duplicate: false });
+        assert.deepEqual(result, {
+          id: 'evt_1',
+          event: 'kpi.alert',
+          timestamp: T0,
+          deliveries: 2,
+          duplicate: false,
+        });
         const claimed = await claim(T0);
         assert.deepEqual(claimed.map((c) => c.webhookId).sort(), ['wh_alerts', 'wh_all']);
         for (const c of claimed) {
@@ -200,7 +225,10 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
 
       it('answers a repeated id with the first result and queues nothing twice', async () => {
         const [first] = await store.publishEvents([event('tenant_a', 'order-1', 'kpi.alert')], T0);
-        const [again] = await store.publishEvents([event('tenant_a', 'order-1', 'ingestion.completed')], T0 + 99);
+        const [again] = await store.publishEvents(
+          [event('tenant_a', 'order-1', 'ingestion.completed')],
+          T0 + 99,
+        );
         assert.deepEqual(again, { ...first, duplicate: true });
         const [otherTenant] = await store.publishEvents([event('tenant_b', 'order-1', 'kpi.alert')], T0);
         assert.equal(otherTenant?.duplicate, false);
@@ -209,7 +237,9 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
 
       it('commits many concurrent publishes, each with its own result', async () => {
         const results = await Promise.all(
-          Array.from({ length: 200 }, (_, i) => store.publishEvents([event('tenant_a', `evt_${i}`, 'kpi.alert')], T0)),
+          Array.from({ length: 200 }, (_, i) =>
+            store.publishEvents([event('tenant_a', `evt_${i}`, 'kpi.alert')], T0),
+          ),
         );
         assert.deepEqual(
           results.map((r) => r[0]?.id),
@@ -219,7 +249,10 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       });
 
       it('claims only due work, within the limit, skipping listed webhooks, once per lease', async () => {
-        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'kpi.alert')], T0);
+        await store.publishEvents(
+          [event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'kpi.alert')],
+          T0,
+        );
         assert.equal((await claim(T0 - 1)).length, 0, 'not due before its time');
         const skipping = await claim(T0, 100, ['wh_all']);
         assert.deepEqual(
@@ -330,7 +363,8 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       });
 
       it('pages history newest first, filters by status and hides other tenants', async () => {
-        for (let i = 0; i < 5; i++) await store.publishEvents([event('tenant_a', `evt_${i}`, 'ingestion.failed')], T0 + i);
+        for (let i = 0; i < 5; i++)
+          await store.publishEvents([event('tenant_a', `evt_${i}`, 'ingestion.failed')], T0 + i);
         const claimed = await claim(T0 + 10);
         await store.completeDeliveries(
           claimed.slice(0, 2).map((c) => outcome(c, 'succeeded', T0 + 20)),
@@ -346,7 +380,10 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           page2.map((d) => d.eventId),
           ['evt_1', 'evt_0'],
         );
-        const succeeded = await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, status: 'succeeded' });
+        const succeeded = await store.listDeliveries('tenant_a', 'wh_all', {
+          limit: 10,
+          status: 'succeeded',
+        });
         assert.deepEqual(
           succeeded.map((d) => d.eventId),
           ['evt_1', 'evt_0'],
@@ -355,7 +392,10 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(pending.length, 3);
         assert.ok(pending.every((d) => d.statusCode === null && d.event === 'ingestion.failed'));
         assert.deepEqual(await store.listDeliveries('tenant_b', 'wh_all', { limit: 10 }), []);
-        assert.deepEqual(await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, before: 'bogus' }), []);
+        assert.deepEqual(
+          await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, before: 'bogus' }),
+          [],
+        );
       });
 
       it('shows one delivery with its payload, and resends it as a new first attempt', async () => {
@@ -388,7 +428,12 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
 
       it('starts a test delivery already leased to the caller', async () => {
         const test = event('tenant_a', 'evt_test', 'webhook.test');
-        const claimed = await store.startTestDelivery(test, 'wh_alerts', { owner: 'api', until: T0 + LEASE_MS }, T0);
+        const claimed = await store.startTestDelivery(
+          test,
+          'wh_alerts',
+          { owner: 'api', until: T0 + LEASE_MS },
+          T0,
+        );
         assert.equal(claimed.trigger, 'test');
         assert.equal(claimed.webhookId, 'wh_alerts');
         assert.equal(claimed.url, 'http://127.0.0.1:9/wh_alerts');
@@ -423,7 +468,10 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const one = forAll[0];
         assert.ok(one);
         const fetched = await store.getDeadLetter('tenant_a', one.id);
-        assert.equal(fetched?.payload?.toString(), claimed.find((c) => c.eventId === one.eventId)?.payload.toString());
+        assert.equal(
+          fetched?.payload?.toString(),
+          claimed.find((c) => c.eventId === one.eventId)?.payload.toString(),
+        );
         assert.equal(await store.getDeadLetter('tenant_b', one.id), null);
         assert.deepEqual(await store.replayDeadLetters('tenant_b', { ids: [one.id] }, T0 + 2), []);
         const replayedOne = await store.replayDeadLetters('tenant_a', { ids: [one.id] }, T0 + 2);

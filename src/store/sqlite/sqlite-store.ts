@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
 import { HeraldError } from '../../core/errors.js';
+import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
 import type {
   ApiKey,
   AttemptOutcome,
@@ -213,7 +213,9 @@ export class SqliteStore implements Store {
   }
 
   async listTenants(): Promise<Tenant[]> {
-    return this.sql('SELECT id, name, created_at AS createdAt FROM tenants ORDER BY created_at, id').all() as Tenant[];
+    return this.sql(
+      'SELECT id, name, created_at AS createdAt FROM tenants ORDER BY created_at, id',
+    ).all() as Tenant[];
   }
 
   async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
@@ -273,9 +275,11 @@ export class SqliteStore implements Store {
   }
 
   async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
-    const rows = this.sql(
-      'SELECT * FROM webhooks WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?',
-    ).all(tenantId, page.after ?? '', page.limit) as WebhookRow[];
+    const rows = this.sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?').all(
+      tenantId,
+      page.after ?? '',
+      page.limit,
+    ) as WebhookRow[];
     return rows.map(toWebhook);
   }
 
@@ -319,15 +323,21 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     let results: PublishedEvent[][];
     try {
-      results = this.db.transaction(() => {
-        const subscribers = new Map<string, WebhookRow[]>();
-        return batch.map((publish) => publish.events.map((event) => this.insertEvent(event, publish.now, subscribers)));
-      }).immediate();
+      results = this.db
+        .transaction(() => {
+          const subscribers = new Map<string, WebhookRow[]>();
+          return batch.map((publish) =>
+            publish.events.map((event) => this.insertEvent(event, publish.now, subscribers)),
+          );
+        })
+        .immediate();
     } catch (error) {
       for (const publish of batch) publish.reject(error);
       return;
     }
-    batch.forEach((publish, index) => publish.resolve(results[index] ?? []));
+    batch.forEach((publish, index) => {
+      publish.resolve(results[index] ?? []);
+    });
     if (results.some((published) => published.some((event) => event.deliveries > 0 && !event.duplicate))) {
       this.announceQueued();
     }
@@ -350,7 +360,9 @@ export class SqliteStore implements Store {
       ) as WebhookRow[];
       subscribers.set(event.tenantId, webhooks);
     }
-    const targets = webhooks.filter((webhook) => subscribes(JSON.parse(webhook.events) as string[], event.event));
+    const targets = webhooks.filter((webhook) =>
+      subscribes(JSON.parse(webhook.events) as string[], event.event),
+    );
     const inserted = this.sql(
       `INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant_id, id) DO NOTHING`,
@@ -362,9 +374,22 @@ export class SqliteStore implements Store {
       return { ...first, duplicate: true };
     }
     for (const webhook of targets) {
-      this.insertPendingDelivery(event.tenantId, webhook.id, Number(inserted.lastInsertRowid), 1, 'event', now);
+      this.insertPendingDelivery(
+        event.tenantId,
+        webhook.id,
+        Number(inserted.lastInsertRowid),
+        1,
+        'event',
+        now,
+      );
     }
-    return { id: event.id, event: event.event, timestamp: event.timestamp, deliveries: targets.length, duplicate: false };
+    return {
+      id: event.id,
+      event: event.event,
+      timestamp: event.timestamp,
+      deliveries: targets.length,
+      duplicate: false,
+    };
   }
 
   private insertPendingDelivery(
@@ -414,12 +439,18 @@ export class SqliteStore implements Store {
   async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {
     const key = fromPublicId(DELIVERY_PREFIX, deliveryId);
     if (key === null) return null;
-    const original = this.sql('SELECT webhook_id, event_seq FROM deliveries WHERE id = ? AND tenant_id = ?').get(
-      key,
-      tenantId,
-    ) as { webhook_id: string; event_seq: number } | undefined;
+    const original = this.sql(
+      'SELECT webhook_id, event_seq FROM deliveries WHERE id = ? AND tenant_id = ?',
+    ).get(key, tenantId) as { webhook_id: string; event_seq: number } | undefined;
     if (!original) return null;
-    const id = this.insertPendingDelivery(tenantId, original.webhook_id, original.event_seq, 1, 'resend', now);
+    const id = this.insertPendingDelivery(
+      tenantId,
+      original.webhook_id,
+      original.event_seq,
+      1,
+      'resend',
+      now,
+    );
     this.announceQueued();
     return this.deliveryById(id);
   }
@@ -535,12 +566,16 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  async releaseDeliveries(leases: readonly { deliveryId: string; lease: string }[], now: number): Promise<void> {
+  async releaseDeliveries(
+    leases: readonly { deliveryId: string; lease: string }[],
+    now: number,
+  ): Promise<void> {
     const release = this.sql(
       "UPDATE deliveries SET lease = NULL, next_attempt_at = ? WHERE id = ? AND lease = ? AND status = 'pending'",
     );
     this.db.transaction(() => {
-      for (const { deliveryId, lease } of leases) release.run(now, fromPublicId(DELIVERY_PREFIX, deliveryId), lease);
+      for (const { deliveryId, lease } of leases)
+        release.run(now, fromPublicId(DELIVERY_PREFIX, deliveryId), lease);
     })();
   }
 
@@ -557,7 +592,8 @@ export class SqliteStore implements Store {
     webhookId: string,
     page: { limit: number; before?: string; status?: AttemptStatus },
   ): Promise<Delivery[]> {
-    const before = page.before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(DELIVERY_PREFIX, page.before);
+    const before =
+      page.before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(DELIVERY_PREFIX, page.before);
     if (before === null) return [];
     const rows = this.sql(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
@@ -582,7 +618,8 @@ export class SqliteStore implements Store {
     tenantId: string,
     page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
   ): Promise<DeadLetter[]> {
-    const before = page.before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(DEAD_LETTER_PREFIX, page.before);
+    const before =
+      page.before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(DEAD_LETTER_PREFIX, page.before);
     if (before === null) return [];
     const rows = this.sql(
       `SELECT ${DEAD_LETTER_COLUMNS}${page.includePayload ? ', e.payload' : ''}
@@ -609,7 +646,9 @@ export class SqliteStore implements Store {
     selection: { ids?: readonly string[]; webhookId?: string },
     now: number,
   ): Promise<string[]> {
-    const keys = selection.ids?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id)).filter((key) => key !== null);
+    const keys = selection.ids
+      ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
+      .filter((key) => key !== null);
     const replayed = this.db
       .transaction(() => {
         const letters = this.sql(
@@ -618,7 +657,11 @@ export class SqliteStore implements Store {
              AND (:webhookId IS NULL OR l.webhook_id = :webhookId)
              AND (:keys IS NULL OR l.id IN (SELECT value FROM json_each(:keys)))
            ORDER BY l.id`,
-        ).all({ tenantId, webhookId: selection.webhookId ?? null, keys: keys ? JSON.stringify(keys) : null }) as {
+        ).all({
+          tenantId,
+          webhookId: selection.webhookId ?? null,
+          keys: keys ? JSON.stringify(keys) : null,
+        }) as {
           id: number;
           webhook_id: string;
           event_seq: number;
@@ -626,7 +669,14 @@ export class SqliteStore implements Store {
         const remove = this.sql('DELETE FROM dead_letters WHERE id = ?');
         return letters.map((letter) => {
           remove.run(letter.id);
-          const deliveryKey = this.insertPendingDelivery(tenantId, letter.webhook_id, letter.event_seq, 1, 'replay', now);
+          const deliveryKey = this.insertPendingDelivery(
+            tenantId,
+            letter.webhook_id,
+            letter.event_seq,
+            1,
+            'replay',
+            now,
+          );
           return toPublicId(DELIVERY_PREFIX, deliveryKey);
         });
       })

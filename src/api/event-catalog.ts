@@ -1,0 +1,43 @@
+import type { Clock } from '../core/clock.js';
+import { unknownEventType } from '../core/errors.js';
+import type { EventType } from '../core/types.js';
+import type { Store } from '../store/store.js';
+
+/** How long another process's change to the catalogue may take to be seen here. */
+const REFRESH_MS = 5_000;
+
+/**
+ * The event-type catalogue, kept in memory: every publish checks its type, and the catalogue
+ * changes rarely. Changes made through this process are seen at once; other processes' within
+ * REFRESH_MS.
+ */
+export class EventCatalog {
+  private names: Set<string> | null = null;
+  private loadedAt = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(): Promise<EventType[]> {
+    const types = await this.store.listEventTypes();
+    this.names = new Set(types.map((type) => type.name));
+    this.loadedAt = this.clock.now();
+    return types;
+  }
+
+  /** Throws UNKNOWN_EVENT_TYPE for the first name not in the catalogue. */
+  async requireKnown(names: readonly string[]): Promise<void> {
+    if (!this.names || this.clock.now() - this.loadedAt > REFRESH_MS) await this.list();
+    // A miss may be a type another process added a moment ago: look once more before refusing.
+    if (names.some((name) => !this.names?.has(name))) await this.list();
+    for (const name of names) {
+      if (!this.names?.has(name)) throw unknownEventType(name);
+    }
+  }
+
+  invalidate(): void {
+    this.names = null;
+  }
+}

@@ -1,0 +1,67 @@
+import type { DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
+import type { DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
+
+/** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function presentTenant(tenant: Tenant): TenantT {
+  return { id: tenant.id, name: tenant.name, createdAt: iso(tenant.createdAt) };
+}
+
+export function presentWebhook(webhook: Webhook): WebhookT {
+  return {
+    id: webhook.id,
+    tenantId: webhook.tenantId,
+    url: webhook.url,
+    description: webhook.description,
+    events: webhook.events,
+    status: webhook.status,
+    hasSecret: webhook.secret !== null,
+    createdAt: iso(webhook.createdAt),
+    updatedAt: iso(webhook.updatedAt),
+  };
+}
+
+export function presentDelivery(delivery: Delivery): DeliveryT {
+  return {
+    id: delivery.id,
+    webhookId: delivery.webhookId,
+    eventId: delivery.eventId,
+    event: delivery.event,
+    attempt: delivery.attempt,
+    status: delivery.status,
+    statusCode: delivery.statusCode,
+    responseTimeMs: delivery.responseTimeMs,
+    timestamp: iso(delivery.timestamp),
+    error: delivery.error,
+    nextAttemptAt: delivery.nextAttemptAt === null ? null : iso(delivery.nextAttemptAt),
+    trigger: delivery.trigger,
+  };
+}
+
+export function presentDeadLetter(letter: DeadLetter): DeadLetterT {
+  const shown: DeadLetterT = {
+    id: letter.id,
+    webhookId: letter.webhookId,
+    url: letter.url,
+    eventId: letter.eventId,
+    event: letter.event,
+    error: letter.error,
+    attempts: letter.attempts,
+    failedAt: iso(letter.failedAt),
+  };
+  if (letter.payload) shown.payload = letter.payload.toString('utf8');
+  return shown;
+}
+
+/** A page of at most `limit` items, fetched as `limit + 1` to know whether another page follows. */
+export function toPage<T extends { id: string }, U>(
+  rows: T[],
+  limit: number,
+  present: (row: T) => U,
+): { data: U[]; nextCursor: string | null } {
+  const more = rows.length > limit;
+  const shown = more ? rows.slice(0, limit) : rows;
+  return { data: shown.map(present), nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+}

@@ -1,0 +1,119 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { notFound } from '../../core/errors.js';
+import type { ApiContext } from '../context.js';
+import { presentDeadLetter, toPage } from '../presenters.js';
+import {
+  COMMON_ERRORS,
+  DeadLetter,
+  ErrorBody,
+  PageQuery,
+  pageOf,
+  ReplayAll,
+  TenantItemParams,
+  TenantParams,
+} from '../schemas.js';
+import { requireActive } from './deliveries.js';
+import { loadWebhook } from './webhooks.js';
+
+export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { store, clock }) => {
+  app.get(
+    '/tenants/:tenantId/dlq',
+    {
+      schema: {
+        summary: 'The dead letter queue: deliveries that failed every attempt, newest first',
+        tags: ['dead letter queue'],
+        params: TenantParams,
+        querystring: Type.Composite(
+          [
+            PageQuery,
+            Type.Object({
+              webhookId: Type.Optional(Type.String({ maxLength: 100 })),
+              includePayload: Type.Optional(Type.Boolean({ description: 'Include each payload as sent' })),
+            }),
+          ],
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(DeadLetter), ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      const { limit = 50, cursor, webhookId, includePayload = false } = request.query;
+      if (webhookId !== undefined) await loadWebhook(store, tenantId, webhookId);
+      const rows = await store.listDeadLetters(tenantId, {
+        limit: limit + 1,
+        includePayload,
+        ...(cursor === undefined ? {} : { before: cursor }),
+        ...(webhookId === undefined ? {} : { webhookId }),
+      });
+      return toPage(rows, limit, presentDeadLetter);
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/dlq/:id',
+    {
+      schema: {
+        summary: 'One dead letter with its payload',
+        tags: ['dead letter queue'],
+        params: TenantItemParams,
+        response: { 200: DeadLetter, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const letter = await store.getDeadLetter(request.params.tenantId, request.params.id);
+      if (!letter) throw notFound.deadLetter(request.params.id);
+      return presentDeadLetter(letter);
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/dlq/:id/replay',
+    {
+      schema: {
+        summary: 'Deliver a dead letter again with the full retry schedule; it leaves the DLQ',
+        tags: ['dead letter queue'],
+        params: TenantItemParams,
+        response: {
+          202: Type.Object({ id: Type.String(), deliveryId: Type.String() }),
+          409: ErrorBody,
+          ...COMMON_ERRORS,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, id } = request.params;
+      const letter = await store.getDeadLetter(tenantId, id);
+      if (!letter) throw notFound.deadLetter(id);
+      requireActive(await loadWebhook(store, tenantId, letter.webhookId));
+      const [deliveryId] = await store.replayDeadLetters(tenantId, { ids: [id] }, clock.now());
+      if (!deliveryId) throw notFound.deadLetter(id); // replayed by someone else meanwhile
+      return reply.status(202).send({ id, deliveryId });
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/dlq/replay-all',
+    {
+      schema: {
+        summary: 'Replay every dead letter (of one webhook, or all) whose webhook is active',
+        tags: ['dead letter queue'],
+        params: TenantParams,
+        body: ReplayAll,
+        response: { 202: Type.Object({ replayed: Type.Integer() }), ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.params;
+      const { webhookId } = request.body;
+      if (webhookId !== undefined) await loadWebhook(store, tenantId, webhookId);
+      const replayed = await store.replayDeadLetters(
+        tenantId,
+        webhookId === undefined ? {} : { webhookId },
+        clock.now(),
+      );
+      return reply.status(202).send({ replayed: replayed.length });
+    },
+  );
+};

@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { deliveryHeaders } from '../../core/delivery-headers.js';
+import { HeraldError, notFound } from '../../core/errors.js';
+import type { Webhook } from '../../core/types.js';
+import { USER_AGENT } from '../../version.js';
+import type { ApiContext } from '../context.js';
+import { presentDelivery, toPage } from '../presenters.js';
+import {
+  AttemptStatus,
+  COMMON_ERRORS,
+  Delivery,
+  DeliveryDetail,
+  ErrorBody,
+  PageQuery,
+  pageOf,
+  TenantItemParams,
+} from '../schemas.js';
+import { loadWebhook } from './webhooks.js';
+
+export function requireActive(webhook: Webhook): void {
+  if (webhook.status !== 'active') {
+    throw new HeraldError(
+      'WEBHOOK_DISABLED',
+      `Webhook ${webhook.id} is disabled; enable it (PATCH status "active") before sending to it again.`,
+    );
+  }
+}
+
+export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { store, clock }) => {
+  app.get(
+    '/tenants/:tenantId/webhooks/:id/deliveries',
+    {
+      schema: {
+        summary: "A webhook's delivery history, one row per attempt, newest first",
+        tags: ['deliveries'],
+        params: TenantItemParams,
+        querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(AttemptStatus) })], {
+          additionalProperties: false,
+        }),
+        response: { 200: pageOf(Delivery), ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const { limit = 50, cursor, status } = request.query;
+      await loadWebhook(store, tenantId, id);
+      const rows = await store.listDeliveries(tenantId, id, {
+        limit: limit + 1,
+        ...(cursor === undefined ? {} : { before: cursor }),
+        ...(status === undefined ? {} : { status }),
+      });
+      return toPage(rows, limit, presentDelivery);
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/deliveries/:id',
+    {
+      schema: {
+        summary:
+          'One attempt with its request (headers re-derived with the current secret) and response excerpt',
+        tags: ['deliveries'],
+        params: TenantItemParams,
+        response: { 200: DeliveryDetail, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const delivery = await store.getDelivery(tenantId, id);
+      if (!delivery) throw notFound.delivery(id);
+      const webhook = await loadWebhook(store, tenantId, delivery.webhookId);
+      return {
+        ...presentDelivery(delivery),
+        responseBody: delivery.responseBody,
+        request: {
+          url: webhook.url,
+          headers: deliveryHeaders({
+            eventId: delivery.eventId,
+            secret: webhook.secret,
+            payload: delivery.payload,
+            attemptedAtSeconds: Math.floor(delivery.timestamp / 1000),
+            userAgent: USER_AGENT,
+          }),
+          body: delivery.payload.toString('utf8'),
+        },
+      };
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/deliveries/:id/resend',
+    {
+      schema: {
+        summary:
+          'Deliver the same event to the same webhook again, as a new delivery with the full retry schedule',
+        tags: ['deliveries'],
+        params: TenantItemParams,
+        response: { 202: Delivery, 409: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, id } = request.params;
+      const original = await store.getDelivery(tenantId, id);
+      if (!original) throw notFound.delivery(id);
+      requireActive(await loadWebhook(store, tenantId, original.webhookId));
+      const resent = await store.resendDelivery(tenantId, id, clock.now());
+      if (!resent) throw notFound.delivery(id);
+      return reply.status(202).send(presentDelivery(resent));
+    },
+  );
+};

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { HeraldError, notFound } from '../../core/errors.js';
+import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
+import type { ApiContext } from '../context.js';
+import { COMMON_ERRORS, CreateEventType, ErrorBody, EventType, listOf } from '../schemas.js';
+
+export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+  app,
+  { store, auth, catalog },
+) => {
+  app.get(
+    '/event-types',
+    {
+      schema: {
+        summary: 'The event-type catalogue',
+        tags: ['event types'],
+        response: { 200: listOf(EventType), 401: ErrorBody },
+      },
+    },
+    async () => ({ data: await catalog.list() }),
+  );
+
+  app.post(
+    '/event-types',
+    {
+      schema: {
+        summary: 'Add an event type to the catalogue (admin)',
+        tags: ['event types'],
+        body: CreateEventType,
+        response: { 201: EventType, 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const type = { name: request.body.name, description: request.body.description ?? '' };
+      await store.addEventType(type);
+      catalog.invalidate();
+      return reply.status(201).send(type);
+    },
+  );
+
+  app.delete(
+    '/event-types/:name',
+    {
+      schema: {
+        summary: 'Remove an event type from the catalogue (admin); webhooks keep their filters',
+        tags: ['event types'],
+        params: Type.Object({ name: Type.String() }),
+        response: { 204: Type.Null(), 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const { name } = request.params;
+      if (name === TEST_EVENT_TYPE) {
+        throw new HeraldError(
+          'EVENT_TYPE_PROTECTED',
+          `${TEST_EVENT_TYPE} is used by the Test action and stays.`,
+        );
+      }
+      if (!(await store.removeEventType(name))) throw notFound.eventType(name);
+      catalog.invalidate();
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,137 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { newId, newSecretToken } from '../../core/ids.js';
+import { API_KEY_PREFIX, hashApiKey } from '../auth.js';
+import type { ApiContext } from '../context.js';
+import { presentTenant } from '../presenters.js';
+import {
+  COMMON_ERRORS,
+  CreateApiKey,
+  CreatedApiKey,
+  CreateTenant,
+  ErrorBody,
+  listOf,
+  Me,
+  PortalLink,
+  PortalLinkRequest,
+  Tenant,
+  TenantParams,
+} from '../schemas.js';
+
+const DEFAULT_PORTAL_LINK_SECONDS = 3600;
+
+export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+  app,
+  { store, clock, auth, publicUrl },
+) => {
+  app.get(
+    '/me',
+    {
+      schema: { summary: 'Who the key belongs to', tags: ['tenants'], response: { 200: Me, 401: ErrorBody } },
+    },
+    async (request) =>
+      request.principal.role === 'admin'
+        ? { role: 'admin' as const, tenantId: null }
+        : { role: 'tenant' as const, tenantId: request.principal.tenantId },
+  );
+
+  app.post(
+    '/tenants',
+    {
+      schema: {
+        summary: 'Create a tenant (admin)',
+        tags: ['tenants'],
+        body: CreateTenant,
+        response: { 201: Tenant, 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const now = clock.now();
+      const id = request.body.id ?? newId('tenant', now);
+      const tenant = { id, name: request.body.name ?? id, createdAt: now };
+      await store.createTenant(tenant);
+      return reply.status(201).send(presentTenant(tenant));
+    },
+  );
+
+  app.get(
+    '/tenants',
+    {
+      schema: {
+        summary: 'List tenants (admin)',
+        tags: ['tenants'],
+        response: { 200: listOf(Tenant), 403: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      auth.requireAdmin(request.principal);
+      return { data: (await store.listTenants()).map(presentTenant) };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId',
+    {
+      schema: {
+        summary: 'One tenant',
+        tags: ['tenants'],
+        params: TenantParams,
+        response: { 200: Tenant, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const tenant = await store.getTenant(request.params.tenantId);
+      // requireTenant has already answered 404 for a tenant that does not exist.
+      return presentTenant(tenant as NonNullable<typeof tenant>);
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/api-keys',
+    {
+      schema: {
+        summary: 'Create a tenant API key (admin); the key is shown once, Herald keeps only its hash',
+        tags: ['tenants'],
+        params: TenantParams,
+        body: CreateApiKey,
+        response: { 201: CreatedApiKey, 403: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const now = clock.now();
+      const key = newSecretToken(API_KEY_PREFIX, 32);
+      const record = {
+        id: newId('key', now),
+        tenantId: request.params.tenantId,
+        name: request.body.name ?? '',
+        createdAt: now,
+      };
+      await store.createApiKey(record, hashApiKey(key));
+      return reply.status(201).send({ ...record, key, createdAt: new Date(now).toISOString() });
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/portal-links',
+    {
+      schema: {
+        summary: "A link that signs a browser into this tenant's console until it expires (admin)",
+        tags: ['tenants'],
+        params: TenantParams,
+        body: PortalLinkRequest,
+        response: { 201: PortalLink, 403: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const seconds = request.body.expiresIn ?? DEFAULT_PORTAL_LINK_SECONDS;
+      const expiresAt = (Math.floor(clock.now() / 1000) + seconds) * 1000;
+      const token = auth.issuePortalToken(request.params.tenantId, expiresAt);
+      const base = publicUrl ?? `${request.protocol}://${request.host}`;
+      return reply
+        .status(201)
+        .send({ url: `${base}/portal#token=${token}`, expiresAt: new Date(expiresAt).toISOString() });
+    },
+  );
+};

@@ -1,0 +1,200 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { HeraldError, notFound } from '../../core/errors.js';
+import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
+import { newId } from '../../core/ids.js';
+import { decideOutcome } from '../../core/outcome.js';
+import { buildEvent } from '../../core/payload.js';
+import type { Webhook } from '../../core/types.js';
+import type { NetworkPolicy } from '../../delivery/ssrf.js';
+import type { Store } from '../../store/store.js';
+import type { ApiContext } from '../context.js';
+import { presentDelivery, presentWebhook, toPage } from '../presenters.js';
+import {
+  COMMON_ERRORS,
+  CreateWebhook,
+  Delivery,
+  PageQuery,
+  pageOf,
+  TenantItemParams,
+  TenantParams,
+  UpdateWebhook,
+  Webhook as WebhookSchema,
+} from '../schemas.js';
+
+export async function loadWebhook(store: Store, tenantId: string, id: string): Promise<Webhook> {
+  const webhook = await store.getWebhook(tenantId, id);
+  if (!webhook) throw notFound.webhook(id);
+  return webhook;
+}
+
+/** Refuses what cannot be delivered to: not http(s), or a non-public address outside the allow list. */
+async function requireDeliverableUrl(policy: NetworkPolicy, url: string): Promise<void> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HeraldError(
+      'INVALID_URL',
+      `"${url}" is not an absolute URL; write e.g. https://example.com/webhooks.`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new HeraldError(
+      'INVALID_URL',
+      `Webhook URLs must use http or https, not ${parsed.protocol.slice(0, -1)}.`,
+    );
+  }
+  const refusal = await policy.checkUrl(url);
+  if (refusal) throw new HeraldError('URL_NOT_ALLOWED', refusal);
+}
+
+export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, context) => {
+  const { store, clock, catalog, policy } = context;
+
+  app.post(
+    '/tenants/:tenantId/webhooks',
+    {
+      schema: {
+        summary: 'Register a webhook',
+        tags: ['webhooks'],
+        params: TenantParams,
+        body: CreateWebhook,
+        response: { 201: WebhookSchema, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { url, secret, events = [], description = '' } = request.body;
+      await requireDeliverableUrl(policy, url);
+      await catalog.requireKnown(events);
+      const now = clock.now();
+      const webhook: Webhook = {
+        id: newId('wh', now),
+        tenantId: request.params.tenantId,
+        url,
+        description,
+        events,
+        status: 'active',
+        secret: secret ?? null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await store.createWebhook(webhook);
+      return reply.status(201).send(presentWebhook(webhook));
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/webhooks',
+    {
+      schema: {
+        summary: 'List webhooks, oldest first',
+        tags: ['webhooks'],
+        params: TenantParams,
+        querystring: PageQuery,
+        response: { 200: pageOf(WebhookSchema), ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { limit = 50, cursor } = request.query;
+      const page = { limit: limit + 1, ...(cursor === undefined ? {} : { after: cursor }) };
+      return toPage(await store.listWebhooks(request.params.tenantId, page), limit, presentWebhook);
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/webhooks/:id',
+    {
+      schema: {
+        summary: 'One webhook',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => presentWebhook(await loadWebhook(store, request.params.tenantId, request.params.id)),
+  );
+
+  app.patch(
+    '/tenants/:tenantId/webhooks/:id',
+    {
+      schema: {
+        summary: 'Change a webhook; `secret: null` removes the secret, `status` enables or disables it',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        body: UpdateWebhook,
+        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const current = await loadWebhook(store, request.params.tenantId, request.params.id);
+      const change = request.body;
+      if (change.url !== undefined) await requireDeliverableUrl(policy, change.url);
+      if (change.events !== undefined) await catalog.requireKnown(change.events);
+      const updated: Webhook = {
+        ...current,
+        url: change.url ?? current.url,
+        description: change.description ?? current.description,
+        events: change.events ?? current.events,
+        status: change.status ?? current.status,
+        secret: change.secret === undefined ? current.secret : change.secret,
+        updatedAt: clock.now(),
+      };
+      await store.updateWebhook(updated);
+      return presentWebhook(updated);
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/webhooks/:id',
+    {
+      schema: {
+        summary: 'Delete a webhook with its queued deliveries, history and dead letters',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 204: Type.Null(), ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, id } = request.params;
+      if (!(await store.deleteWebhook(tenantId, id))) throw notFound.webhook(id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/webhooks/:id/test',
+    {
+      schema: {
+        summary: 'Send a test event now and return the attempt (never retried)',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 200: Delivery, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const webhook = await loadWebhook(store, tenantId, id);
+      const now = clock.now();
+      const event = buildEvent({
+        id: newId('evt', now),
+        tenantId,
+        event: TEST_EVENT_TYPE,
+        data: { webhookId: webhook.id, message: 'This is a test event from Herald.' },
+        now,
+      });
+      const claimed = await store.startTestDelivery(
+        event,
+        webhook.id,
+        { owner: context.owner, until: now + context.deliveryTimeoutMs + 5_000 },
+        now,
+      );
+      const result = await context.sender.send(claimed);
+      const finished = clock.now();
+      await store.completeDeliveries([decideOutcome(claimed, result, context.schedule, finished)], finished);
+      const delivery = await store.getDelivery(tenantId, claimed.id);
+      if (!delivery) throw notFound.delivery(claimed.id); // the webhook was deleted meanwhile
+      return presentDelivery(delivery);
+    },
+  );
+};

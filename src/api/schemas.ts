@@ -1,0 +1,249 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { EVENT_TYPE_NAME_PATTERN } from '../core/event-catalog.js';
+
+/**
+ * The API's shapes, once: routes validate with them and /openapi.json is generated from them.
+ */
+
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 UTC' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable UPPER_SNAKE_CASE code' }),
+      message: Type.String({ description: 'What went wrong and what to do about it' }),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const TenantId = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  description: 'Letters, digits, `_` and `-`, at most 64',
+  examples: ['tenant_abc123'],
+});
+
+export const Tenant = Type.Object(
+  { id: Type.String(), name: Type.String(), createdAt: Timestamp },
+  { $id: 'Tenant' },
+);
+
+export const CreateTenant = Type.Object(
+  { id: Type.Optional(TenantId), name: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
+
+export const CreateApiKey = Type.Object(
+  { name: Type.Optional(Type.String({ maxLength: 200 })) },
+  { additionalProperties: false },
+);
+
+export const CreatedApiKey = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  name: Type.String(),
+  key: Type.String({ description: 'Shown once; Herald keeps only its hash' }),
+  createdAt: Timestamp,
+});
+
+export const EventTypeName = Type.String({ pattern: EVENT_TYPE_NAME_PATTERN, maxLength: 100 });
+
+export const EventType = Type.Object(
+  { name: Type.String(), description: Type.String() },
+  { $id: 'EventType' },
+);
+
+export const CreateEventType = Type.Object(
+  { name: EventTypeName, description: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+
+const WebhookUrl = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: 'http(s) URL on a public network',
+});
+const Secret = Type.String({
+  minLength: 8,
+  maxLength: 256,
+  description: 'Signs deliveries; `whsec_`+base64 keys are used as Standard Webhooks keys',
+});
+const EventFilter = Type.Array(EventTypeName, {
+  maxItems: 100,
+  uniqueItems: true,
+  description: 'Event types to receive; empty means all',
+});
+const WebhookStatus = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+
+export const Webhook = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    url: Type.String(),
+    description: Type.String(),
+    events: Type.Array(Type.String()),
+    status: WebhookStatus,
+    hasSecret: Type.Boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Webhook' },
+);
+
+export const CreateWebhook = Type.Object(
+  {
+    url: WebhookUrl,
+    secret: Type.Optional(Secret),
+    events: Type.Optional(EventFilter),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateWebhook = Type.Object(
+  {
+    url: Type.Optional(WebhookUrl),
+    secret: Type.Optional(Nullable(Secret)),
+    events: Type.Optional(EventFilter),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    status: Type.Optional(WebhookStatus),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const AttemptStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+]);
+
+export const Delivery = Type.Object(
+  {
+    id: Type.String(),
+    webhookId: Type.String(),
+    eventId: Type.String(),
+    event: Type.String(),
+    attempt: Type.Integer({ minimum: 1 }),
+    status: AttemptStatus,
+    statusCode: Nullable(Type.Integer()),
+    responseTimeMs: Nullable(Type.Integer()),
+    timestamp: Type.String({ description: 'When the attempt was made (pending: when it was scheduled)' }),
+    error: Nullable(Type.String()),
+    nextAttemptAt: Nullable(Type.String()),
+    trigger: Type.Union([
+      Type.Literal('event'),
+      Type.Literal('test'),
+      Type.Literal('resend'),
+      Type.Literal('replay'),
+    ]),
+  },
+  { $id: 'Delivery' },
+);
+
+export const DeliveryDetail = Type.Intersect([
+  Delivery,
+  Type.Object({
+    responseBody: Nullable(Type.String({ description: 'The first 4 KB of the response body' })),
+    request: Type.Object({
+      url: Type.String(),
+      headers: Type.Record(Type.String(), Type.String()),
+      body: Type.String(),
+    }),
+  }),
+]);
+
+export const DeadLetter = Type.Object(
+  {
+    id: Type.String(),
+    webhookId: Type.String(),
+    url: Type.String(),
+    eventId: Type.String(),
+    event: Type.String(),
+    error: Type.String(),
+    attempts: Type.Integer(),
+    failedAt: Timestamp,
+    payload: Type.Optional(Type.String({ description: 'The exact body that was sent' })),
+  },
+  { $id: 'DeadLetter' },
+);
+
+export const PublishEvent = Type.Object(
+  {
+    event: Type.String({ minLength: 1, maxLength: 100 }),
+    data: Type.Record(Type.String(), Type.Unknown(), { description: 'Any JSON object' }),
+    id: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.:-]{1,128}$',
+        description: 'Idempotency key: the same id in the same tenant is stored and delivered once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PublishedEvent = Type.Object({
+  id: Type.String(),
+  event: Type.String(),
+  timestamp: Timestamp,
+  deliveries: Type.Integer({
+    description: 'Deliveries queued (for a repeated id: those of the first publish)',
+  }),
+});
+
+export const ReplayAll = Type.Object(
+  { webhookId: Type.Optional(Type.String({ maxLength: 100 })) },
+  { additionalProperties: false },
+);
+
+export const PortalLinkRequest = Type.Object(
+  {
+    expiresIn: Type.Optional(
+      Type.Integer({
+        minimum: 60,
+        maximum: 7 * 24 * 3600,
+        description: 'Seconds until the link expires (default 3600)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PortalLink = Type.Object({ url: Type.String(), expiresAt: Timestamp });
+
+export const Me = Type.Object({
+  role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
+  tenantId: Nullable(Type.String()),
+});
+
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export function pageOf<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item), nextCursor: Nullable(Type.String()) });
+}
+
+export function listOf<T extends TSchema>(item: T) {
+  return Type.Object({ data: Type.Array(item) });
+}
+
+export const TenantParams = Type.Object({ tenantId: Type.String() });
+export const TenantItemParams = Type.Object({ tenantId: Type.String(), id: Type.String() });
+
+export type TenantT = Static<typeof Tenant>;
+export type WebhookT = Static<typeof Webhook>;
+export type DeliveryT = Static<typeof Delivery>;
+export type DeadLetterT = Static<typeof DeadLetter>;
+
+/** Error responses every authenticated route may give, for the OpenAPI document. */
+export const COMMON_ERRORS = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+  422: ErrorBody,
+} as const;

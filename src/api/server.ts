@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
+import { HeraldError } from '../core/errors.js';
+import { HERALD_VERSION } from '../version.js';
+import type { Principal } from './auth.js';
+import type { ApiContext } from './context.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { eventTypeRoutes } from './routes/event-types.js';
+import { eventRoutes } from './routes/events.js';
+import { systemRoutes } from './routes/system.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+/** Largest request body: the documented limit on one event. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+function ajvFor(options: AjvOptions): Ajv {
+  const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false, ...options });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+/**
+ * Bodies are validated as sent (no coercion, unknown fields refused); query strings and path
+ * parameters arrive as text and are coerced to their declared types.
+ */
+const bodyAjv = ajvFor({ coerceTypes: false, removeAdditional: false });
+const textAjv = ajvFor({ coerceTypes: true, removeAdditional: false });
+
+export async function buildServer(
+  context: ApiContext,
+  options: { logger?: FastifyServerOptions['logger']; uiDir?: string } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // A log line per request would cost more than the request on the publish hot path.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+  );
+  app.setSchemaErrorFormatter((errors, dataVar) => {
+    const first = errors[0];
+    const where = `${dataVar}${first?.instancePath ?? ''}`.replace(/\//g, '.');
+    if (first?.keyword === 'additionalProperties') {
+      return new Error(`${where} has an unknown field "${first.params.additionalProperty}"`);
+    }
+    return new Error(`${where} ${first?.message ?? 'is invalid'}`);
+  });
+
+  // JSON only. A missing or empty body is an empty object: action routes (test, resend, replay)
+  // and optional bodies (create a tenant) work from `curl -X POST` with or without a content type.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, {});
+    else parseJson(request, body as string, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const herald = toHeraldError(error);
+    if (herald.status >= 500 && herald.code !== 'SERVICE_UNAVAILABLE')
+      request.log.error({ err: error }, 'request failed');
+    reply.status(herald.status).send(herald.toJSON());
+  });
+  // The console is a single-page app: any other GET for a page answers with its index.html.
+  const uiDir = options.uiDir && existsSync(join(options.uiDir, 'index.html')) ? options.uiDir : null;
+  if (uiDir) await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html' });
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage =
+      request.method === 'GET' &&
+      !request.url.startsWith('/v1/') &&
+      request.headers.accept?.includes('text/html');
+    if (uiDir && wantsPage) return reply.type('text/html').sendFile('index.html');
+    const error = new HeraldError(
+      'ROUTE_NOT_FOUND',
+      `No route ${request.method} ${request.url.split('?')[0]}.`,
+    );
+    reply.status(404).send(error.toJSON());
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Herald',
+        version: HERALD_VERSION,
+        description: 'Self-hosted webhook delivery: signed, retried, dead-lettered, replayable.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.decorateRequest<Principal | null>('principal', null);
+  await app.register(systemRoutes, context);
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (request) => {
+        request.principal = await context.auth.authenticate(request.headers.authorization);
+        const tenantId = (request.params as { tenantId?: string }).tenantId;
+        if (tenantId !== undefined) await context.auth.requireTenant(request.principal, tenantId);
+      });
+      for (const routes of [
+        tenantRoutes,
+        eventTypeRoutes,
+        webhookRoutes,
+        deliveryRoutes,
+        eventRoutes,
+        deadLetterRoutes,
+      ]) {
+        await v1.register(routes, context);
+      }
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HeraldError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () =>
+    new HeraldError(
+      'PAYLOAD_TOO_LARGE',
+      `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB; send a smaller event.`,
+    ),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (error) =>
+    new HeraldError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${error.message}; send JSON with Content-Type: application/json.`,
+    ),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new HeraldError('INVALID_REQUEST', 'The Content-Length header does not match the body.'),
+};
+
+function toHeraldError(error: FastifyError): HeraldError {
+  if (error instanceof HeraldError) return error;
+  if (error.validation) {
+    const isBody = error.validationContext === 'body';
+    return new HeraldError(isBody ? 'VALIDATION_FAILED' : 'INVALID_REQUEST', `${error.message}.`);
+  }
+  const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+  if (mapped) return mapped(error);
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new HeraldError('INVALID_JSON', `The request body is not valid JSON: ${error.message}.`);
+  }
+  if (error.statusCode === 503)
+    return new HeraldError('SERVICE_UNAVAILABLE', 'Herald is shutting down; retry shortly.');
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new HeraldError('INVALID_REQUEST', error.message);
+  }
+  return new HeraldError('INTERNAL', 'Something went wrong inside Herald; the error has been logged.');
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}

@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { Authenticator } from './api/auth.js';
+import { EventCatalog } from './api/event-catalog.js';
+import { buildServer } from './api/server.js';
+import { ConfigError, type HeraldConfig, loadConfig } from './config.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { newSecretToken } from './core/ids.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { HttpSender } from './delivery/http-sender.js';
+import { NetworkPolicy } from './delivery/ssrf.js';
+import { isPostgresUrl, openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { USER_AGENT } from './version.js';
+
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
+
+export interface StartOptions {
+  /** Settings (the CLI reads them from flags and the environment); anything missing takes its default. */
+  config?: Partial<HeraldConfig>;
+  /** Serve the API (and the console). */
+  api?: boolean;
+  /** Run delivery workers in this process. */
+  workers?: boolean;
+  clock?: Clock;
+  uiDir?: string;
+  /** Where the generated admin key is announced. */
+  announce?: (line: string) => void;
+}
+
+export interface RunningHerald {
+  /** The API's base URL, or null for a workers-only process. */
+  url: string | null;
+  adminKey: string;
+  config: HeraldConfig;
+  store: Store;
+  dispatcher: Dispatcher | null;
+  server: FastifyInstance | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The admin key: HERALD_ADMIN_KEY, else the one generated on first start and kept beside the
+ * SQLite database (printed once). PostgreSQL deployments run many processes, so they must share
+ * one key set explicitly.
+ */
+function resolveAdminKey(config: HeraldConfig, announce: (line: string) => void): string {
+  if (config.adminKey) return config.adminKey;
+  if (isPostgresUrl(config.database)) {
+    throw new ConfigError([
+      'HERALD_ADMIN_KEY must be set with PostgreSQL: every Herald process must share it',
+    ]);
+  }
+  const file = join(dirname(resolve(config.database)), 'admin-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = newSecretToken('hadm_', 32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  announce(`Generated an admin API key (kept in ${file}; shown only this once):\n\n    ${key}\n`);
+  return key;
+}
+
+export async function startHerald(options: StartOptions = {}): Promise<RunningHerald> {
+  const config = { ...loadConfig({}), ...options.config };
+  const clock = options.clock ?? systemClock;
+  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const adminKey = resolveAdminKey(config, announce);
+  const owner = `${hostname()}:${process.pid}:${newSecretToken('', 4)}`;
+
+  const store = await openStore(config.database);
+  await store.migrate();
+  const policy = new NetworkPolicy(config.allowNetworks);
+  const sender = new HttpSender({
+    timeoutMs: config.deliveryTimeoutMs,
+    policy,
+    userAgent: USER_AGENT,
+    now: clock.now,
+  });
+
+  let server: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (options.api ?? true) {
+    const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
+    server = await buildServer(
+      {
+        store,
+        clock,
+        auth: new Authenticator(store, adminKey, clock),
+        catalog: new EventCatalog(store, clock),
+        policy,
+        sender,
+        schedule: config.retrySchedule,
+        deliveryTimeoutMs: config.deliveryTimeoutMs,
+        owner,
+        publicUrl: config.publicUrl,
+      },
+      { logger, uiDir: options.uiDir ?? DEFAULT_UI_DIR },
+    );
+    await server.listen({ port: config.port, host: config.host });
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  }
+
+  let dispatcher: Dispatcher | null = null;
+  if (options.workers ?? true) {
+    dispatcher = new Dispatcher({
+      store,
+      sender,
+      clock,
+      schedule: config.retrySchedule,
+      owner,
+      concurrency: config.concurrency,
+      webhookConcurrency: config.webhookConcurrency,
+      timeoutMs: config.deliveryTimeoutMs,
+      pollIntervalMs: config.pollIntervalMs,
+      onError: (error) => server?.log.error({ err: error }, 'delivery worker error') ?? console.error(error),
+    });
+    dispatcher.start();
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    adminKey,
+    config,
+    store,
+    dispatcher,
+    server,
+    stop() {
+      stopping ??= (async () => {
+        await server?.close();
+        await dispatcher?.stop();
+        await sender.close();
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import { parseDuration } from './core/duration.js';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry-policy.js';
+import { NetworkPolicy } from './delivery/ssrf.js';
+
+export interface HeraldConfig {
+  port: number;
+  host: string;
+  database: string;
+  adminKey: string | null;
+  retrySchedule: RetrySchedule;
+  deliveryTimeoutMs: number;
+  allowNetworks: string[];
+  concurrency: number;
+  webhookConcurrency: number;
+  pollIntervalMs: number;
+  publicUrl: string | null;
+  logLevel: string;
+}
+
+interface Setting<K extends keyof HeraldConfig> {
+  key: K;
+  env: string;
+  flag: string;
+  help: string;
+  default: string;
+  parse(text: string): HeraldConfig[K];
+}
+
+class SettingError extends Error {}
+
+function integer(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+      throw new SettingError(`must be a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+function duration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0)
+    throw new SettingError('must be a positive duration such as 500ms, 10s, 1m or 1h');
+  return ms;
+}
+
+function setting<K extends keyof HeraldConfig>(definition: Setting<K>): Setting<K> {
+  return definition;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Every setting Herald reads: from the environment, or the matching `herald serve` flag (flags win). */
+export const SETTINGS = [
+  setting({
+    key: 'port',
+    env: 'HERALD_PORT',
+    flag: 'port',
+    default: '8080',
+    help: 'HTTP port',
+    parse: integer(0, 65535),
+  }),
+  setting({
+    key: 'host',
+    env: 'HERALD_HOST',
+    flag: 'host',
+    default: '0.0.0.0',
+    help: 'address to listen on',
+    parse: (text) => {
+      if (text.trim() === '') throw new SettingError('must not be empty');
+      return text.trim();
+    },
+  }),
+  setting({
+    key: 'database',
+    env: 'HERALD_DATABASE',
+    flag: 'database',
+    default: './data/herald.db',
+    help: 'SQLite file path, or a postgres:// URL',
+    parse: (text) => {
+      if (text.trim() === '') throw new SettingError('must be a SQLite file path or a postgres:// URL');
+      return text.trim();
+    },
+  }),
+  setting({
+    key: 'adminKey',
+    env: 'HERALD_ADMIN_KEY',
+    flag: 'admin-key',
+    default: '',
+    help: 'admin API key (generated and kept beside the database when unset)',
+    parse: (text) => {
+      if (text === '') return null;
+      if (text.length < 16) throw new SettingError('must be at least 16 characters long');
+      return text;
+    },
+  }),
+  setting({
+    key: 'retrySchedule',
+    env: 'HERALD_RETRY_SCHEDULE',
+    flag: 'retry-schedule',
+    default: '1m,5m,15m',
+    help: 'delays between attempts; their count is the number of retries',
+    parse: (text) => {
+      try {
+        return text === '1m,5m,15m' ? DEFAULT_RETRY_SCHEDULE : parseRetrySchedule(text);
+      } catch (error) {
+        throw new SettingError((error as Error).message);
+      }
+    },
+  }),
+  setting({
+    key: 'deliveryTimeoutMs',
+    env: 'HERALD_DELIVERY_TIMEOUT',
+    flag: 'delivery-timeout',
+    default: '10s',
+    help: 'how long one attempt may take',
+    parse: duration,
+  }),
+  setting({
+    key: 'allowNetworks',
+    env: 'HERALD_ALLOW_NETWORKS',
+    flag: 'allow-networks',
+    default: '',
+    help: 'comma-separated CIDRs that deliveries may reach although non-public',
+    parse: (text) => {
+      try {
+        return NetworkPolicy.parseAllowList(text);
+      } catch (error) {
+        throw new SettingError((error as Error).message);
+      }
+    },
+  }),
+  setting({
+    key: 'concurrency',
+    env: 'HERALD_CONCURRENCY',
+    flag: 'concurrency',
+    default: '256',
+    help: 'deliveries one worker holds at once',
+    parse: integer(1, 100_000),
+  }),
+  setting({
+    key: 'webhookConcurrency',
+    env: 'HERALD_WEBHOOK_CONCURRENCY',
+    flag: 'webhook-concurrency',
+    default: '32',
+    help: 'requests in flight to one webhook at once',
+    parse: integer(1, 10_000),
+  }),
+  setting({
+    key: 'pollIntervalMs',
+    env: 'HERALD_POLL_INTERVAL',
+    flag: 'poll-interval',
+    default: '1s',
+    help: 'longest wait between looks at the queue',
+    parse: duration,
+  }),
+  setting({
+    key: 'publicUrl',
+    env: 'HERALD_PUBLIC_URL',
+    flag: 'public-url',
+    default: '',
+    help: 'the URL people reach Herald at, for portal links (else taken from the request)',
+    parse: (text) => {
+      if (text === '') return null;
+      if (!/^https?:\/\/[^/]+/.test(text)) throw new SettingError('must be an http:// or https:// URL');
+      return text.replace(/\/+$/, '');
+    },
+  }),
+  setting({
+    key: 'logLevel',
+    env: 'HERALD_LOG_LEVEL',
+    flag: 'log-level',
+    default: 'info',
+    help: LOG_LEVELS.join(' | '),
+    parse: (text) => {
+      if (!LOG_LEVELS.includes(text)) throw new SettingError(`must be one of ${LOG_LEVELS.join(', ')}`);
+      return text;
+    },
+  }),
+];
+
+/** Variables under this prefix belong to the test suite, not to a running Herald. */
+const TEST_ONLY_PREFIX = 'HERALD_TEST_';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads every setting once, at start-up: flags over environment over defaults. Unknown HERALD_*
+ * variables are refused, so a typo does not silently fall back to a default.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  flags: Record<string, string | undefined> = {},
+): HeraldConfig {
+  const problems: string[] = [];
+  const known = new Set(SETTINGS.map((s) => s.env));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('HERALD_') && !known.has(name) && !name.startsWith(TEST_ONLY_PREFIX)) {
+      problems.push(`${name} is not a Herald setting; known settings: ${[...known].join(', ')}`);
+    }
+  }
+  const config: Partial<Record<keyof HeraldConfig, unknown>> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags[s.flag];
+    const text = fromFlag ?? env[s.env] ?? s.default;
+    try {
+      config[s.key] = s.parse(text);
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      const source = fromFlag === undefined ? s.env : `--${s.flag}`;
+      problems.push(`${source}=${JSON.stringify(text)} ${error.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as HeraldConfig;
+}

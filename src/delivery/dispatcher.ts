@@ -1,0 +1,220 @@
+import type { Clock } from '../core/clock.js';
+import { decideOutcome } from '../core/outcome.js';
+import type { RetrySchedule } from '../core/retry-policy.js';
+import type { AttemptOutcome, AttemptResult, ClaimedDelivery } from '../core/types.js';
+import type { Store } from '../store/store.js';
+
+export interface AttemptSender {
+  send(delivery: ClaimedDelivery): Promise<AttemptResult>;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  sender: AttemptSender;
+  clock: Clock;
+  schedule: RetrySchedule;
+  /** Names this worker in its leases. */
+  owner: string;
+  /** Deliveries this worker holds at once (sending, waiting for a slot, or awaiting their write). */
+  concurrency: number;
+  /** Requests in flight to one webhook at once: one slow endpoint cannot take every slot. */
+  webhookConcurrency: number;
+  timeoutMs: number;
+  /** Longest sleep between looks at the queue when nothing announces work. */
+  pollIntervalMs: number;
+  /** Deliveries asked for in one claim. */
+  claimBatch?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface WebhookLane {
+  sending: number;
+  waiting: ClaimedDelivery[];
+}
+
+/**
+ * Claims due deliveries in batches, sends them with bounded concurrency (in total and per webhook),
+ * and writes their outcomes back in batches. The store is the queue: nothing here outlives a crash
+ * except leases, which expire and make the work due again.
+ */
+export class Dispatcher {
+  private readonly lanes = new Map<string, WebhookLane>();
+  private held = 0;
+  private outcomes: AttemptOutcome[] = [];
+  private flushing: Promise<void> | null = null;
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private idleWaiters: (() => void)[] = [];
+  readonly leaseMs: number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    // A claimed delivery may wait for its webhook's slots through ceil(concurrency/webhookConcurrency)
+    // rounds of requests before its own ends: the lease must outlast all of them.
+    const rounds = Math.ceil(options.concurrency / options.webhookConcurrency) + 1;
+    this.leaseMs = options.timeoutMs * rounds + 5_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.options.store.onDeliveriesQueued(() => this.wake());
+    this.wake();
+  }
+
+  /** Stops claiming, lets requests in flight finish, gives unsent work back and writes every outcome. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.pumping;
+    const unsent = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
+    this.held -= unsent.length;
+    if (unsent.length > 0) {
+      await this.options.store.releaseDeliveries(
+        unsent.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
+        this.options.clock.now(),
+      );
+    }
+    await this.idle();
+  }
+
+  /** Resolves once nothing is held: every claimed delivery sent and its outcome written. */
+  idle(): Promise<void> {
+    if (this.held === 0 && this.outcomes.length === 0 && !this.flushing) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Claims and sends what is due now until nothing due is left; for tests driving an injected clock. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.claim();
+      if (claimed === 0) break;
+      await this.idle();
+    }
+    await this.idle();
+  }
+
+  /** Looks at the queue now (coalesced with a look already under way). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+    });
+  }
+
+  private async pump(): Promise<void> {
+    do {
+      this.pumpAgain = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      try {
+        while (this.running && (await this.claim()) > 0) {
+          // keep claiming while there is room and work
+        }
+        if (this.running) await this.sleepUntilDue();
+      } catch (error) {
+        this.options.onError?.(error);
+        if (this.running) this.schedule(this.options.pollIntervalMs);
+      }
+    } while (this.pumpAgain && this.running);
+  }
+
+  private async sleepUntilDue(): Promise<void> {
+    if (this.held >= this.options.concurrency) return; // a finished send wakes us
+    const dueAt = await this.options.store.nextDueAt();
+    const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
+    this.schedule(Math.max(0, Math.min(wait, this.options.pollIntervalMs)));
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.wake();
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Claims one batch into the webhooks' lanes; returns how many deliveries it got. */
+  private async claim(): Promise<number> {
+    const room = this.options.concurrency - this.held;
+    if (room <= 0) return 0;
+    const now = this.options.clock.now();
+    const full = [...this.lanes].filter(
+      ([, lane]) => lane.sending + lane.waiting.length >= this.options.webhookConcurrency,
+    );
+    const claimed = await this.options.store.claimDueDeliveries({
+      owner: this.options.owner,
+      now,
+      leaseUntil: now + this.leaseMs,
+      limit: Math.min(room, this.options.claimBatch ?? 256),
+      skipWebhookIds: full.map(([webhookId]) => webhookId),
+    });
+    this.held += claimed.length;
+    for (const delivery of claimed) {
+      let lane = this.lanes.get(delivery.webhookId);
+      if (!lane) {
+        lane = { sending: 0, waiting: [] };
+        this.lanes.set(delivery.webhookId, lane);
+      }
+      lane.waiting.push(delivery);
+      this.startSends(delivery.webhookId, lane);
+    }
+    return claimed.length;
+  }
+
+  private startSends(webhookId: string, lane: WebhookLane): void {
+    while (lane.sending < this.options.webhookConcurrency && lane.waiting.length > 0) {
+      const delivery = lane.waiting.shift() as ClaimedDelivery;
+      lane.sending += 1;
+      void this.sendOne(webhookId, lane, delivery);
+    }
+  }
+
+  private async sendOne(webhookId: string, lane: WebhookLane, delivery: ClaimedDelivery): Promise<void> {
+    const result = await this.options.sender.send(delivery);
+    this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
+    lane.sending -= 1;
+    if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
+    else this.startSends(webhookId, lane);
+    this.flushSoon();
+  }
+
+  /** Writes outcomes in batches: one transaction for everything that finished meanwhile. */
+  private flushSoon(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      while (this.outcomes.length > 0) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = this.outcomes;
+        this.outcomes = [];
+        try {
+          await this.options.store.completeDeliveries(batch, this.options.clock.now());
+        } catch (error) {
+          // The leases will expire and the deliveries be sent again: at-least-once, never lost.
+          this.options.onError?.(error);
+        }
+        this.held -= batch.length;
+        this.wake();
+      }
+    })().finally(() => {
+      this.flushing = null;
+      if (this.outcomes.length > 0) this.flushSoon();
+      else if (this.held === 0) this.notifyIdle();
+    });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,84 @@
+import pg from 'pg';
+
+/**
+ * One channel for every Herald schema in the database; the payload says which schema queued work
+ * and which store instance did it. Tagging the payload rather than naming a channel per schema keeps
+ * schema names of any length usable; listeners of other schemas receive the message and drop it.
+ */
+export const QUEUED_CHANNEL = 'herald_deliveries';
+
+export function queuedPayload(schema: string, origin: string): string {
+  return `${schema} ${origin}`;
+}
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * A dedicated connection that LISTENs for queued work announced by other store instances (other
+ * processes, other machines). A pooled connection cannot LISTEN: it would hear nothing while idle in
+ * the pool. When the connection drops it reconnects with capped exponential backoff, and after every
+ * (re)connect it wakes the listeners once, because anything announced while it was away went unheard.
+ */
+export class QueuedWorkListener {
+  private client: pg.Client | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private backoffMs = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly schema: string,
+    private readonly origin: string,
+    private readonly wake: () => void,
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client(this.config);
+    this.client = client;
+    client.on('notification', (message) => {
+      if (message.channel !== QUEUED_CHANNEL || !message.payload) return;
+      const [schema, origin] = message.payload.split(' ');
+      // This instance's own commits already woke its listeners directly.
+      if (schema === this.schema && origin !== this.origin) this.wake();
+    });
+    // Without an 'error' listener a dropped connection would be an uncaught exception.
+    client.on('error', () => this.reconnectLater(client));
+    client.on('end', () => this.reconnectLater(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${QUEUED_CHANNEL}`);
+    } catch {
+      this.reconnectLater(client);
+      return;
+    }
+    if (this.client !== client) return;
+    this.backoffMs = 0;
+    this.wake();
+  }
+
+  private reconnectLater(client: pg.Client): void {
+    if (this.client !== client || this.stopped) return;
+    this.client = null;
+    client.end().catch(() => undefined);
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, MIN_BACKOFF_MS), MAX_BACKOFF_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, this.backoffMs);
+  }
+}

@@ -1,0 +1,559 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestHerald, TEST_BACKENDS, type TestHerald } from '../support/herald.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function assertError(response: { status: number; body: any }, status: number, code: string): void {
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assert.equal(response.body?.error?.code, code, JSON.stringify(response.body));
+  assert.equal(typeof response.body.error.message, 'string');
+  assert.ok(response.body.error.message.length > 10, 'the message is a sentence');
+}
+
+for (const backend of TEST_BACKENDS) {
+  describe(`API v1 (${backend})`, () => {
+    let herald: TestHerald;
+    let tenantKey: string;
+    let otherKey: string;
+
+    before(async () => {
+      herald = await startTestHerald(backend);
+      for (const id of ['tenant_abc123', 'tenant_other']) {
+        const created = await herald.call('POST', '/v1/tenants', { body: { id, name: `Tenant ${id}` } });
+        assert.equal(created.status, 201);
+      }
+      tenantKey = (await herald.call('POST', '/v1/tenants/tenant_abc123/api-keys', { body: { name: 'ci' } }))
+        .body.key;
+      otherKey = (await herald.call('POST', '/v1/tenants/tenant_other/api-keys', {})).body.key;
+    });
+    after(async () => {
+      await herald.stop();
+    });
+
+    describe('service routes', () => {
+      it('answers /healthz without a key', async () => {
+        const health = await herald.call('GET', '/healthz', { key: null });
+        assert.equal(health.status, 200);
+        assert.equal(health.body.status, 'ok');
+      });
+
+      it('serves an OpenAPI 3 document generated from the route schemas', async () => {
+        const doc = await herald.call('GET', '/openapi.json', { key: null });
+        assert.equal(doc.status, 200);
+        assert.match(doc.body.openapi, /^3\./);
+        for (const path of [
+          '/v1/tenants',
+          '/v1/tenants/{tenantId}/api-keys',
+          '/v1/event-types',
+          '/v1/tenants/{tenantId}/webhooks',
+          '/v1/tenants/{tenantId}/webhooks/{id}',
+          '/v1/tenants/{tenantId}/webhooks/{id}/test',
+          '/v1/tenants/{tenantId}/webhooks/{id}/deliveries',
+          '/v1/tenants/{tenantId}/deliveries/{id}/resend',
+          '/v1/tenants/{tenantId}/events',
+          '/v1/tenants/{tenantId}/dlq',
+          '/v1/tenants/{tenantId}/dlq/{id}/replay',
+          '/v1/tenants/{tenantId}/dlq/replay-all',
+        ]) {
+          assert.ok(doc.body.paths[path], `${path} missing from /openapi.json`);
+        }
+        const create = doc.body.paths['/v1/tenants/{tenantId}/webhooks'].post;
+        const bodySchema = create.requestBody.content['application/json'].schema;
+        assert.deepEqual(bodySchema.required, ['url']);
+        assert.ok(create.responses['201']);
+      });
+
+      it('answers unknown routes with ROUTE_NOT_FOUND', async () => {
+        assertError(await herald.call('GET', '/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+      });
+    });
+
+    describe('authentication', () => {
+      it('refuses a missing, malformed or wrong key with 401', async () => {
+        assertError(await herald.call('GET', '/v1/event-types', { key: null }), 401, 'UNAUTHORIZED');
+        assertError(
+          await herald.call('GET', '/v1/event-types', { key: null, headers: { authorization: 'Basic abc' } }),
+          401,
+          'UNAUTHORIZED',
+        );
+        assertError(
+          await herald.call('GET', '/v1/event-types', { key: 'hk_not-a-key' }),
+          401,
+          'UNAUTHORIZED',
+        );
+      });
+
+      it('checks the key before looking at the body', async () => {
+        const response = await herald.call('POST', '/v1/tenants/tenant_abc123/webhooks', {
+          key: null,
+          raw: '{oops',
+          headers: JSON_HEADERS,
+        });
+        assertError(response, 401, 'UNAUTHORIZED');
+      });
+
+      it('tells who a key belongs to', async () => {
+        assert.deepEqual((await herald.call('GET', '/v1/me')).body, { role: 'admin', tenantId: null });
+        assert.deepEqual((await herald.call('GET', '/v1/me', { key: tenantKey })).body, {
+          role: 'tenant',
+          tenantId: 'tenant_abc123',
+        });
+      });
+
+      it('keeps admin routes for the admin key', async () => {
+        assertError(
+          await herald.call('POST', '/v1/tenants', { key: tenantKey, body: {} }),
+          403,
+          'ADMIN_KEY_REQUIRED',
+        );
+        assertError(await herald.call('GET', '/v1/tenants', { key: tenantKey }), 403, 'ADMIN_KEY_REQUIRED');
+        assertError(
+          await herald.call('POST', '/v1/tenants/tenant_abc123/api-keys', { key: tenantKey, body: {} }),
+          403,
+          'ADMIN_KEY_REQUIRED',
+        );
+        assertError(
+          await herald.call('POST', '/v1/event-types', { key: tenantKey, body: { name: 'x.y' } }),
+          403,
+          'ADMIN_KEY_REQUIRED',
+        );
+      });
+
+      it("answers another tenant's resources with 404, as if absent", async () => {
+        const hook = await herald.call('POST', '/v1/tenants/tenant_other/webhooks', {
+          key: otherKey,
+          body: { url: 'http://127.0.0.1:9/other' },
+        });
+        assert.equal(hook.status, 201);
+        const paths = [
+          '/v1/tenants/tenant_other',
+          '/v1/tenants/tenant_other/webhooks',
+          `/v1/tenants/tenant_other/webhooks/${hook.body.id}`,
+          `/v1/tenants/tenant_other/webhooks/${hook.body.id}/deliveries`,
+          '/v1/tenants/tenant_other/dlq',
+        ];
+        for (const path of paths)
+          assertError(await herald.call('GET', path, { key: tenantKey }), 404, 'TENANT_NOT_FOUND');
+        assertError(
+          await herald.call('POST', '/v1/tenants/tenant_other/events', {
+            key: tenantKey,
+            body: { event: 'kpi.alert', data: {} },
+          }),
+          404,
+          'TENANT_NOT_FOUND',
+        );
+        // Through its own tenant's path, the other tenant's webhook does not exist either.
+        assertError(
+          await herald.call('GET', `/v1/tenants/tenant_abc123/webhooks/${hook.body.id}`, { key: tenantKey }),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+        assertError(await herald.call('GET', '/v1/tenants/tenant_nope/webhooks'), 404, 'TENANT_NOT_FOUND');
+      });
+    });
+
+    describe('tenants and keys', () => {
+      it('creates tenants with a chosen or generated id and lists them', async () => {
+        const generated = await herald.call('POST', '/v1/tenants', { body: {} });
+        assert.equal(generated.status, 201);
+        assert.match(generated.body.id, /^tenant_[0-9a-z]{26}$/);
+        assert.equal(generated.body.name, generated.body.id);
+        assert.ok(!Number.isNaN(Date.parse(generated.body.createdAt)));
+        const noBody = await herald.call('POST', '/v1/tenants', { raw: '', headers: JSON_HEADERS });
+        assert.equal(noBody.status, 201);
+        const list = await herald.call('GET', '/v1/tenants');
+        const ids = list.body.data.map((t: { id: string }) => t.id);
+        for (const id of ['tenant_abc123', 'tenant_other', generated.body.id]) assert.ok(ids.includes(id));
+      });
+
+      it('refuses a taken id with 409 and a malformed one with 422', async () => {
+        assertError(
+          await herald.call('POST', '/v1/tenants', { body: { id: 'tenant_abc123' } }),
+          409,
+          'TENANT_EXISTS',
+        );
+        assertError(
+          await herald.call('POST', '/v1/tenants', { body: { id: 'has space' } }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        assertError(
+          await herald.call('POST', '/v1/tenants', { body: { id: 'x'.repeat(65) } }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        assertError(await herald.call('POST', '/v1/tenants', { body: { id: 7 } }), 422, 'VALIDATION_FAILED');
+      });
+
+      it('shows an API key once and keeps it working', async () => {
+        const created = await herald.call('POST', '/v1/tenants/tenant_abc123/api-keys', {
+          body: { name: 'second' },
+        });
+        assert.equal(created.status, 201);
+        assert.match(created.body.key, /^hk_/);
+        assert.equal(created.body.name, 'second');
+        assert.equal(
+          (await herald.call('GET', '/v1/tenants/tenant_abc123/webhooks', { key: created.body.key })).status,
+          200,
+        );
+        assertError(
+          await herald.call('POST', '/v1/tenants/tenant_nope/api-keys', { body: {} }),
+          404,
+          'TENANT_NOT_FOUND',
+        );
+      });
+    });
+
+    describe('event types', () => {
+      it('lists the documented catalogue with descriptions', async () => {
+        const list = await herald.call('GET', '/v1/event-types', { key: tenantKey });
+        assert.equal(list.status, 200);
+        const byName = new Map(
+          list.body.data.map((t: { name: string; description: string }) => [t.name, t.description]),
+        );
+        assert.equal(byName.get('ingestion.completed'), 'A data ingestion job finishes');
+        assert.equal(byName.get('kpi.alert'), 'A KPI anomaly is detected');
+        for (const name of [
+          'ingestion.failed',
+          'kpi.computed',
+          'analysis.completed',
+          'dashboard.ready',
+          'webhook.test',
+        ]) {
+          assert.ok(byName.has(name), name);
+        }
+      });
+
+      it('lets the admin add and remove types, and publishing follows the catalogue', async () => {
+        const added = await herald.call('POST', '/v1/event-types', {
+          body: { name: 'invoice.paid', description: 'An invoice was paid' },
+        });
+        assert.equal(added.status, 201);
+        assertError(
+          await herald.call('POST', '/v1/event-types', { body: { name: 'invoice.paid' } }),
+          409,
+          'EVENT_TYPE_EXISTS',
+        );
+        assertError(
+          await herald.call('POST', '/v1/event-types', { body: { name: 'Bad Name' } }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        const published = await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
+          body: { event: 'invoice.paid', data: {} },
+        });
+        assert.equal(published.status, 202);
+        assert.equal((await herald.call('DELETE', '/v1/event-types/invoice.paid')).status, 204);
+        assertError(await herald.call('DELETE', '/v1/event-types/invoice.paid'), 404, 'EVENT_TYPE_NOT_FOUND');
+        assertError(await herald.call('DELETE', '/v1/event-types/webhook.test'), 409, 'EVENT_TYPE_PROTECTED');
+        assertError(
+          await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
+            body: { event: 'invoice.paid', data: {} },
+          }),
+          422,
+          'UNKNOWN_EVENT_TYPE',
+        );
+      });
+    });
+
+    describe('webhooks', () => {
+      const base = '/v1/tenants/tenant_abc123/webhooks';
+
+      it('registers a webhook and never shows its secret', async () => {
+        const created = await herald.call('POST', base, {
+          key: tenantKey,
+          body: {
+            url: 'http://127.0.0.1:9/hook',
+            secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+            events: ['kpi.alert'],
+            description: 'alerts',
+          },
+        });
+        assert.equal(created.status, 201);
+        const hook = created.body;
+        assert.match(hook.id, /^wh_/);
+        assert.deepEqual(
+          { ...hook, id: undefined, createdAt: undefined, updatedAt: undefined },
+          {
+            id: undefined,
+            tenantId: 'tenant_abc123',
+            url: 'http://127.0.0.1:9/hook',
+            description: 'alerts',
+            events: ['kpi.alert'],
+            status: 'active',
+            hasSecret: true,
+            createdAt: undefined,
+            updatedAt: undefined,
+          },
+        );
+        const fetched = await herald.call('GET', `${base}/${hook.id}`, { key: tenantKey });
+        assert.deepEqual(fetched.body, hook);
+        assert.ok(!JSON.stringify(fetched.body).includes('MfKQ9r8'));
+      });
+
+      it('refuses bad webhook input with a clear 4xx', async () => {
+        const cases: [unknown, number, string][] = [
+          [{ url: 'not a url' }, 422, 'INVALID_URL'],
+          [{ url: 'ftp://example.com/x' }, 422, 'INVALID_URL'],
+          [{ url: 'http://10.0.0.5/hook' }, 422, 'URL_NOT_ALLOWED'],
+          [{ url: 'http://169.254.169.254/latest/meta-data' }, 422, 'URL_NOT_ALLOWED'],
+          [{ url: 'http://[::1]:8080/' }, 422, 'URL_NOT_ALLOWED'],
+          [{ url: 'http://[::ffff:10.0.0.1]/' }, 422, 'URL_NOT_ALLOWED'],
+          [{ url: 'http://192.168.1.1/' }, 422, 'URL_NOT_ALLOWED'],
+          [{ url: 'http://127.0.0.1:9/x', events: ['no.such.type'] }, 422, 'UNKNOWN_EVENT_TYPE'],
+          [{ url: 'http://127.0.0.1:9/x', events: 'kpi.alert' }, 422, 'VALIDATION_FAILED'],
+          [{ url: 'http://127.0.0.1:9/x', secret: 'short' }, 422, 'VALIDATION_FAILED'],
+          [{ url: 'http://127.0.0.1:9/x', colour: 'blue' }, 422, 'VALIDATION_FAILED'],
+          [{}, 422, 'VALIDATION_FAILED'],
+          [[], 422, 'VALIDATION_FAILED'],
+        ];
+        for (const [body, status, code] of cases) {
+          assertError(await herald.call('POST', base, { key: tenantKey, body }), status, code);
+        }
+        const refused = await herald.call('POST', base, {
+          key: tenantKey,
+          body: { url: 'http://10.0.0.5/hook' },
+        });
+        assert.match(refused.body.error.message, /private/);
+        const unknownField = await herald.call('POST', base, {
+          key: tenantKey,
+          body: { url: 'http://127.0.0.1:9/', colour: 1 },
+        });
+        assert.match(unknownField.body.error.message, /colour/);
+        assertError(
+          await herald.call('POST', base, { key: tenantKey, raw: '{"url": ', headers: JSON_HEADERS }),
+          400,
+          'INVALID_JSON',
+        );
+        assertError(
+          await herald.call('POST', base, {
+            key: tenantKey,
+            raw: 'url=x',
+            headers: { 'content-type': 'text/plain' },
+          }),
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+        );
+      });
+
+      it('pages the list with a cursor', async () => {
+        const tenant = (await herald.call('POST', '/v1/tenants', { body: {} })).body.id;
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          ids.push(
+            (
+              await herald.call('POST', `/v1/tenants/${tenant}/webhooks`, {
+                body: { url: `http://127.0.0.1:9/${i}` },
+              })
+            ).body.id,
+          );
+        }
+        const first = await herald.call('GET', `/v1/tenants/${tenant}/webhooks?limit=2`);
+        assert.equal(first.body.data.length, 2);
+        const second = await herald.call(
+          'GET',
+          `/v1/tenants/${tenant}/webhooks?limit=2&cursor=${first.body.nextCursor}`,
+        );
+        const third = await herald.call(
+          'GET',
+          `/v1/tenants/${tenant}/webhooks?limit=2&cursor=${second.body.nextCursor}`,
+        );
+        assert.equal(third.body.nextCursor, null);
+        const seen = [...first.body.data, ...second.body.data, ...third.body.data].map(
+          (w: { id: string }) => w.id,
+        );
+        assert.deepEqual(seen.sort(), [...ids].sort());
+        const all = await herald.call('GET', `/v1/tenants/${tenant}/webhooks`);
+        assert.equal(all.body.data.length, 5);
+        assert.equal(all.body.nextCursor, null);
+        assertError(
+          await herald.call('GET', `/v1/tenants/${tenant}/webhooks?limit=0`),
+          400,
+          'INVALID_REQUEST',
+        );
+        assertError(
+          await herald.call('GET', `/v1/tenants/${tenant}/webhooks?limit=501`),
+          400,
+          'INVALID_REQUEST',
+        );
+        assertError(
+          await herald.call('GET', `/v1/tenants/${tenant}/webhooks?limit=ten`),
+          400,
+          'INVALID_REQUEST',
+        );
+        assertError(
+          await herald.call('GET', `/v1/tenants/${tenant}/webhooks?sort=url`),
+          400,
+          'INVALID_REQUEST',
+        );
+      });
+
+      it('updates, disables and deletes a webhook', async () => {
+        const hook = (
+          await herald.call('POST', base, {
+            key: tenantKey,
+            body: { url: 'http://127.0.0.1:9/a', secret: 'a-long-secret' },
+          })
+        ).body;
+        const patched = await herald.call('PATCH', `${base}/${hook.id}`, {
+          key: tenantKey,
+          body: {
+            url: 'http://127.0.0.1:9/b',
+            events: ['kpi.alert', 'kpi.computed'],
+            status: 'disabled',
+            secret: null,
+          },
+        });
+        assert.equal(patched.status, 200);
+        assert.equal(patched.body.url, 'http://127.0.0.1:9/b');
+        assert.deepEqual(patched.body.events, ['kpi.alert', 'kpi.computed']);
+        assert.equal(patched.body.status, 'disabled');
+        assert.equal(patched.body.hasSecret, false);
+        assert.ok(patched.body.updatedAt >= hook.updatedAt);
+        assertError(
+          await herald.call('PATCH', `${base}/${hook.id}`, { key: tenantKey, body: {} }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        assertError(
+          await herald.call('PATCH', `${base}/${hook.id}`, { key: tenantKey, body: { status: 'paused' } }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        assertError(
+          await herald.call('PATCH', `${base}/${hook.id}`, {
+            key: tenantKey,
+            body: { url: 'http://172.16.0.1/' },
+          }),
+          422,
+          'URL_NOT_ALLOWED',
+        );
+        assertError(
+          await herald.call('PATCH', `${base}/${hook.id}`, {
+            key: tenantKey,
+            body: { events: ['nope.nope'] },
+          }),
+          422,
+          'UNKNOWN_EVENT_TYPE',
+        );
+        assertError(
+          await herald.call('PATCH', `${base}/wh_missing`, { key: tenantKey, body: { status: 'active' } }),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+        assert.equal((await herald.call('DELETE', `${base}/${hook.id}`, { key: tenantKey })).status, 204);
+        assertError(
+          await herald.call('GET', `${base}/${hook.id}`, { key: tenantKey }),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+        assertError(
+          await herald.call('DELETE', `${base}/${hook.id}`, { key: tenantKey }),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+      });
+    });
+
+    describe('events', () => {
+      const events = '/v1/tenants/tenant_abc123/events';
+
+      it('accepts an event with 202 and its stored timestamp', async () => {
+        const published = await herald.call('POST', events, {
+          key: tenantKey,
+          body: { event: 'dashboard.ready', data: { dashboardId: 'd1' } },
+        });
+        assert.equal(published.status, 202);
+        assert.match(published.body.id, /^evt_/);
+        assert.equal(published.body.event, 'dashboard.ready');
+        assert.match(published.body.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.equal(typeof published.body.deliveries, 'number');
+      });
+
+      it('answers a repeated id with the first result', async () => {
+        const first = await herald.call('POST', events, {
+          key: tenantKey,
+          body: { id: 'job_xyz-1', event: 'ingestion.completed', data: { rows: 1 } },
+        });
+        const again = await herald.call('POST', events, {
+          key: tenantKey,
+          body: { id: 'job_xyz-1', event: 'ingestion.completed', data: { rows: 1 } },
+        });
+        assert.equal(first.status, 202);
+        assert.equal(again.status, 202);
+        assert.deepEqual(again.body, first.body);
+        assert.equal(again.headers['idempotent-replayed'], 'true');
+        assert.equal(first.headers['idempotent-replayed'], undefined);
+      });
+
+      it('refuses malformed, unknown and oversized events', async () => {
+        const cases: [unknown, number, string][] = [
+          [{ event: 'kpi.alert' }, 422, 'VALIDATION_FAILED'],
+          [{ data: {} }, 422, 'VALIDATION_FAILED'],
+          [{ event: 'kpi.alert', data: 'text' }, 422, 'VALIDATION_FAILED'],
+          [{ event: 'kpi.alert', data: [1, 2] }, 422, 'VALIDATION_FAILED'],
+          [{ event: 'kpi.alert', data: {}, id: 'has space' }, 422, 'VALIDATION_FAILED'],
+          [{ event: 'kpi.alert', data: {}, extra: true }, 422, 'VALIDATION_FAILED'],
+          [{ event: 'kpi.unknown', data: {} }, 422, 'UNKNOWN_EVENT_TYPE'],
+        ];
+        for (const [body, status, code] of cases) {
+          assertError(await herald.call('POST', events, { key: tenantKey, body }), status, code);
+        }
+        const big = { event: 'kpi.alert', data: { blob: 'x'.repeat(300 * 1024) } };
+        assertError(
+          await herald.call('POST', events, { key: tenantKey, body: big }),
+          413,
+          'PAYLOAD_TOO_LARGE',
+        );
+        assertError(
+          await herald.call('POST', events, { key: tenantKey, raw: 'nope', headers: JSON_HEADERS }),
+          400,
+          'INVALID_JSON',
+        );
+        assertError(
+          await herald.call('POST', events, { key: tenantKey, raw: '', headers: JSON_HEADERS }),
+          422,
+          'VALIDATION_FAILED',
+        );
+      });
+    });
+
+    describe('deliveries and the DLQ: error paths', () => {
+      it('answers unknown ids with 404 and bad filters with 400', async () => {
+        const t = '/v1/tenants/tenant_abc123';
+        assertError(
+          await herald.call('POST', `${t}/deliveries/dlv_999999/resend`),
+          404,
+          'DELIVERY_NOT_FOUND',
+        );
+        assertError(await herald.call('POST', `${t}/deliveries/garbage/resend`), 404, 'DELIVERY_NOT_FOUND');
+        assertError(await herald.call('GET', `${t}/deliveries/dlv_999999`), 404, 'DELIVERY_NOT_FOUND');
+        assertError(
+          await herald.call('GET', `${t}/webhooks/wh_missing/deliveries`),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+        assertError(await herald.call('POST', `${t}/webhooks/wh_missing/test`), 404, 'WEBHOOK_NOT_FOUND');
+        assertError(await herald.call('POST', `${t}/dlq/dlq_999999/replay`), 404, 'DEAD_LETTER_NOT_FOUND');
+        assertError(await herald.call('GET', `${t}/dlq/dlq_1`), 404, 'DEAD_LETTER_NOT_FOUND');
+        assertError(
+          await herald.call('POST', `${t}/dlq/replay-all`, { body: { webhookId: 'wh_missing' } }),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+        assertError(await herald.call('GET', `${t}/dlq?webhookId=wh_missing`), 404, 'WEBHOOK_NOT_FOUND');
+        const hook = (await herald.call('POST', `${t}/webhooks`, { body: { url: 'http://127.0.0.1:9/f' } }))
+          .body;
+        assertError(
+          await herald.call('GET', `${t}/webhooks/${hook.id}/deliveries?status=lost`),
+          400,
+          'INVALID_REQUEST',
+        );
+        const empty = await herald.call('POST', `${t}/dlq/replay-all`, { raw: '', headers: JSON_HEADERS });
+        assert.equal(empty.status, 202);
+        assert.equal(typeof empty.body.replayed, 'number');
+      });
+    });
+  });
+}

@@ -1,0 +1,402 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { HeraldError } from '../../src/core/errors.js';
+import { DEFAULT_EVENT_TYPES } from '../../src/core/event-catalog.js';
+import { serializePayload } from '../../src/core/payload.js';
+import type { ClaimedDelivery, NewEvent, PublishedEvent } from '../../src/core/types.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+import {
+  adminClient,
+  adminQuery,
+  PostgresTestDatabase,
+  postgresFixture,
+  postgresSkipReason,
+} from '../support/postgres.js';
+import { describeStoreContract } from './store-contract.js';
+
+const T0 = Date.UTC(2025, 0, 15, 10, 30, 0);
+const LEASE_MS = 30_000;
+
+function event(tenantId: string, id: string, type = 'kpi.alert'): NewEvent {
+  return {
+    id,
+    tenantId,
+    event: type,
+    payload: serializePayload(type, T0, tenantId, { n: id }),
+    timestamp: T0,
+  };
+}
+
+async function seed(store: Store, tenantId = 'tenant_a', webhookIds = ['wh_1']): Promise<void> {
+  await store.createTenant({ id: tenantId, name: tenantId, createdAt: T0 });
+  for (const id of webhookIds) {
+    await store.createWebhook({
+      id,
+      tenantId,
+      url: `http://127.0.0.1:9/${id}`,
+      description: '',
+      events: [],
+      status: 'active',
+      secret: null,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+  }
+}
+
+/** Counts wake-ups and lets a test await the next one, failing after `ms` instead of hanging. */
+function wakeCounter(store: Store): {
+  count: () => number;
+  next: (ms?: number) => Promise<void>;
+  stop: () => void;
+} {
+  let calls = 0;
+  let waiters: (() => void)[] = [];
+  const stop = store.onDeliveriesQueued(() => {
+    calls += 1;
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  });
+  return {
+    count: () => calls,
+    next: (ms = 5_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no wake-up within ${ms} ms`)), ms);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+    stop,
+  };
+}
+
+/** Every call either works or says the database is unavailable; nothing else is acceptable. */
+async function okOrUnavailable<T>(call: Promise<T>): Promise<'ok' | 'unavailable'> {
+  try {
+    await call;
+    return 'ok';
+  } catch (error) {
+    assert.ok(
+      error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE' && error.status === 503,
+      `expected SERVICE_UNAVAILABLE, got ${String(error)}`,
+    );
+    return 'unavailable';
+  }
+}
+
+async function terminateConnections(applicationName: string): Promise<number> {
+  const { rows } = await adminQuery<{ terminated: number }>(
+    'SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_stat_activity WHERE application_name = $1',
+    [applicationName],
+  );
+  return rows[0]?.terminated ?? 0;
+}
+
+async function lockWaiters(applicationName: string): Promise<number> {
+  const { rows } = await adminQuery<{ waiting: number }>(
+    "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+    [applicationName],
+  );
+  return rows[0]?.waiting ?? 0;
+}
+
+/** Polls a condition of the database (no fixed sleeps), giving up after `ms`. */
+async function waitFor(condition: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const skipReason = postgresSkipReason();
+
+if (skipReason !== null) {
+  console.log(`# PostgreSQL store tests skipped: ${skipReason}`);
+  it('PostgreSQL store', { skip: skipReason }, () => undefined);
+} else {
+  describeStoreContract('postgres', postgresFixture());
+
+  describe('PostgresStore on a shared database', () => {
+    const database = new PostgresTestDatabase();
+    after(() => database.cleanup());
+
+    it('migrates a fresh schema from four stores at once, applying each version once', async () => {
+      const schema = database.newSchema();
+      const stores = Array.from({ length: 4 }, () => database.store(schema, { poolSize: 1 }));
+      try {
+        await Promise.all(stores.map((store) => store.migrate()));
+        const versions = await adminQuery<{ version: number }>(
+          `SELECT version FROM ${schema}.herald_migrations`,
+        );
+        assert.deepEqual(
+          versions.rows.map((row) => row.version),
+          POSTGRES_MIGRATIONS.map((_, index) => index + 1),
+        );
+        assert.equal((await stores[0]?.listEventTypes())?.length, DEFAULT_EVENT_TYPES.length);
+        await stores[1]?.migrate();
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
+      }
+    });
+
+    it('never hands one delivery to two claimers while its lease lives (SKIP LOCKED)', async (t) => {
+      const schema = database.newSchema();
+      const publisher = await database.open(schema);
+      const claimers = Array.from({ length: 4 }, () => database.store(schema, { poolSize: 2 }));
+      try {
+        await seed(publisher, 'tenant_a', ['wh_1', 'wh_2']);
+        for (let batch = 0; batch < 4; batch++) {
+          await publisher.publishEvents(
+            Array.from({ length: 250 }, (_, i) => event('tenant_a', `evt_${batch}_${i}`)),
+            T0,
+          );
+        }
+        const started = performance.now();
+        const claimedBy = await Promise.all(
+          claimers.map(async (store, index) => {
+            const mine: ClaimedDelivery[] = [];
+            for (;;) {
+              const batch = await store.claimDueDeliveries({
+                owner: `claimer_${index}`,
+                now: T0,
+                leaseUntil: T0 + LEASE_MS,
+                limit: 25,
+                skipWebhookIds: [],
+              });
+              if (batch.length === 0) return mine;
+              mine.push(...batch);
+            }
+          }),
+        );
+        const seconds = (performance.now() - started) / 1000;
+        const all = claimedBy.flat();
+        const ids = new Set(all.map((claimed) => claimed.id));
+        assert.equal(all.length, 2_000, 'every due delivery claimed');
+        assert.equal(ids.size, 2_000, 'no delivery claimed twice');
+        assert.ok(claimedBy.filter((mine) => mine.length > 0).length >= 2, 'the claimers shared the work');
+        assert.equal((await publisher.nextDueAt()) ?? 0, T0 + LEASE_MS);
+        t.diagnostic(
+          `4 claimers took 2000 deliveries in ${seconds.toFixed(3)} s (${Math.round(2000 / seconds)}/s)`,
+        );
+
+        const done = await Promise.all(
+          claimers.map((store, index) =>
+            store.completeDeliveries(
+              (claimedBy[index] ?? []).map((claimed) => ({
+                deliveryId: claimed.id,
+                lease: claimed.lease,
+                verdict: 'succeeded' as const,
+                statusCode: 200,
+                responseTimeMs: 3,
+                attemptedAt: T0 + 1,
+                error: null,
+                responseBody: 'ok',
+              })),
+              T0 + 1,
+            ),
+          ),
+        );
+        assert.equal(
+          done.reduce((sum, applied) => sum + applied, 0),
+          2_000,
+        );
+        assert.equal(await publisher.nextDueAt(), null);
+      } finally {
+        await Promise.all([publisher, ...claimers].map((store) => store.close()));
+      }
+    });
+
+    it('commits concurrent publishes of one id from two stores once', async () => {
+      const schema = database.newSchema();
+      const first = await database.open(schema);
+      const second = database.store(schema);
+      try {
+        await seed(first);
+        const results = (
+          await Promise.all(
+            [first, second, first, second].map((store) =>
+              store.publishEvents([event('tenant_a', 'order-7')], T0),
+            ),
+          )
+        ).flat();
+        assert.equal(results.filter((result) => !result.duplicate).length, 1);
+        for (const result of results) {
+          assert.deepEqual({ ...result, duplicate: false } satisfies PublishedEvent, {
+            id: 'order-7',
+            event: 'kpi.alert',
+            timestamp: T0,
+            deliveries: 1,
+            duplicate: false,
+          });
+        }
+        const claimed = await first.claimDueDeliveries({
+          owner: 'w',
+          now: T0,
+          leaseUntil: T0 + LEASE_MS,
+          limit: 10,
+          skipWebhookIds: [],
+        });
+        assert.equal(claimed.length, 1);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    });
+
+    it('wakes a listener on another store instance of the same schema, and not of another schema', async () => {
+      const schema = database.newSchema();
+      const listening = await database.open(schema);
+      const publishing = database.store(schema);
+      const elsewhere = await database.open();
+      try {
+        await seed(listening);
+        await seed(elsewhere);
+        const wakes = wakeCounter(listening);
+        // The first wake-up says the LISTEN connection is up (it wakes once on every connect).
+        await wakes.next();
+        const before = wakes.count();
+        await elsewhere.publishEvents([event('tenant_a', 'evt_elsewhere')], T0);
+        const woken = wakes.next();
+        await publishing.publishEvents([event('tenant_a', 'evt_here')], T0);
+        await woken;
+        // Notifications arrive in commit order: one from the other schema would have come first.
+        assert.equal(wakes.count(), before + 1);
+        wakes.stop();
+      } finally {
+        await Promise.all([listening.close(), publishing.close(), elsewhere.close()]);
+      }
+    });
+
+    it('answers SERVICE_UNAVAILABLE while its connections are killed, never crashes, and recovers', async (t) => {
+      const applicationName = `herald_test_${randomBytes(4).toString('hex')}`;
+      const schema = database.newSchema();
+      const store = await database.open(schema, { applicationName, poolSize: 4 });
+      const other = database.store(schema);
+      try {
+        await seed(store);
+        const wakes = wakeCounter(store);
+        await wakes.next();
+        // Fill the pool, so that idle pooled connections die too, not only the listener.
+        await Promise.all(Array.from({ length: 8 }, () => store.getTenant('tenant_a')));
+
+        assert.ok((await terminateConnections(applicationName)) >= 2, 'pool and listener connections killed');
+        const afterIdleKill: string[] = [];
+        for (let i = 0; i < 8; i++) afterIdleKill.push(await okOrUnavailable(store.getTenant('tenant_a')));
+        assert.equal(afterIdleKill.at(-1), 'ok', `recovered: ${afterIdleKill.join(', ')}`);
+        t.diagnostic(`calls after killing idle connections: ${afterIdleKill.join(', ')}`);
+        await store.publishEvents([event('tenant_a', 'evt_before')], T0);
+
+        // Killed mid-statement: an admin transaction locks the queue so the store's writes wait on it.
+        const [delivery] = await store.listDeliveries('tenant_a', 'wh_1', { limit: 1 });
+        const admin = await adminClient();
+        try {
+          await admin.query('BEGIN');
+          await admin.query(`LOCK TABLE ${schema}.deliveries IN EXCLUSIVE MODE`);
+          const inFlight = [
+            okOrUnavailable(store.publishEvents([event('tenant_a', 'evt_blocked')], T0)),
+            okOrUnavailable(
+              store.claimDueDeliveries({
+                owner: 'w',
+                now: T0,
+                leaseUntil: T0 + LEASE_MS,
+                limit: 10,
+                skipWebhookIds: [],
+              }),
+            ),
+            okOrUnavailable(store.resendDelivery('tenant_a', delivery?.id ?? 'dlv_1', T0)),
+          ];
+          await waitFor(async () => (await lockWaiters(applicationName)) === inFlight.length);
+          await terminateConnections(applicationName);
+          assert.deepEqual(await Promise.all(inFlight), ['unavailable', 'unavailable', 'unavailable']);
+        } finally {
+          await admin.query('ROLLBACK');
+          await admin.end();
+        }
+        assert.equal(
+          (await store.listDeliveries('tenant_a', 'wh_1', { limit: 100 })).length,
+          1,
+          'nothing half-written by the killed statements',
+        );
+
+        let recovered = false;
+        for (let i = 0; i < 8 && !recovered; i++) {
+          recovered =
+            (await okOrUnavailable(store.publishEvents([event('tenant_a', `evt_after_${i}`)], T0))) === 'ok';
+        }
+        assert.ok(recovered, 'publishing works again');
+        for (let i = 0; i < 5; i++) assert.ok(await store.getTenant('tenant_a'));
+
+        // The listener reconnected by itself: work queued by another instance wakes this one again.
+        const woken = wakes.next();
+        await other.publishEvents([event('tenant_a', 'evt_from_other')], T0);
+        await woken;
+        wakes.stop();
+      } finally {
+        await Promise.all([store.close(), other.close()]);
+      }
+    });
+
+    it('answers SERVICE_UNAVAILABLE when nothing listens at the address', async () => {
+      const store = new PostgresStore('postgres://postgres@127.0.0.1:1/test');
+      await assert.rejects(
+        store.getTenant('tenant_a'),
+        (error: unknown) => error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE',
+      );
+      await assert.rejects(
+        store.migrate(),
+        (error: unknown) => error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE',
+      );
+      await store.close();
+    });
+
+    it('keeps NUL characters out of text columns', async () => {
+      const store = await database.open();
+      try {
+        await seed(store);
+        await assert.rejects(
+          store.createTenant({ id: 'tenant_nul', name: 'a\u0000b', createdAt: T0 }),
+          (error: unknown) => error instanceof HeraldError && error.code === 'INVALID_REQUEST',
+        );
+        await store.publishEvents([event('tenant_a', 'evt_1')], T0);
+        const [claimed] = await store.claimDueDeliveries({
+          owner: 'w',
+          now: T0,
+          leaseUntil: T0 + LEASE_MS,
+          limit: 1,
+          skipWebhookIds: [],
+        });
+        assert.ok(claimed);
+        const applied = await store.completeDeliveries(
+          [
+            {
+              deliveryId: claimed.id,
+              lease: claimed.lease,
+              verdict: 'succeeded',
+              statusCode: 200,
+              responseTimeMs: 2.6,
+              attemptedAt: T0 + 1,
+              error: null,
+              responseBody: 'binary\u0000body',
+            },
+          ],
+          T0 + 1,
+        );
+        assert.equal(applied, 1);
+        const detail = await store.getDelivery('tenant_a', claimed.id);
+        assert.equal(detail?.responseBody, 'binary\uFFFDbody');
+        assert.equal(detail?.responseTimeMs, 3);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('rejects a schema name it would have to quote', () => {
+      assert.throws(() => new PostgresStore('postgres://postgres@127.0.0.1/test', { schema: 'Bad; DROP' }));
+    });
+  });
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
+import type { StoreFixture } from '../store/store-contract.js';
+
+/** The machine's PostgreSQL (README: 127.0.0.1:5432, user postgres, trust auth, database test). */
+export const POSTGRES_TEST_URL =
+  process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Why the PostgreSQL suites should not run, or null when they should: they run unless
+ * HERALD_TEST_BACKENDS is set and leaves postgres out.
+ */
+export function postgresSkipReason(): string | null {
+  const selected = process.env.HERALD_TEST_BACKENDS;
+  if (selected === undefined || selected.trim() === '') return null;
+  const backends = selected.split(',').map((name) => name.trim().toLowerCase());
+  return backends.includes('postgres') ? null : `HERALD_TEST_BACKENDS=${selected} does not include postgres`;
+}
+
+/** A schema name no other test file, process or run is using. */
+export function uniqueSchemaName(): string {
+  return `herald_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** A connection outside any store, for setup, teardown and sabotage. The caller ends it. */
+export async function adminClient(): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: POSTGRES_TEST_URL,
+    application_name: 'herald_test_admin',
+  });
+  await client.connect();
+  return client;
+}
+
+/** One statement on a short-lived admin connection. */
+export async function adminQuery<R extends pg.QueryResultRow>(
+  text: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  const client = await adminClient();
+  try {
+    return await client.query<R>(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropSchemas(names: Iterable<string>): Promise<void> {
+  for (const name of names) await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+}
+
+/**
+ * Creates stores on schemas of their own and drops every schema it handed out in `cleanup()`.
+ * Stores opened with `open()` are migrated; `store()` leaves that to the caller.
+ */
+export class PostgresTestDatabase {
+  private readonly schemas = new Set<string>();
+
+  newSchema(): string {
+    const name = uniqueSchemaName();
+    this.schemas.add(name);
+    return name;
+  }
+
+  store(schema: string, options: Omit<PostgresStoreOptions, 'schema'> = {}): PostgresStore {
+    this.schemas.add(schema);
+    return new PostgresStore(POSTGRES_TEST_URL, { poolSize: 4, ...options, schema });
+  }
+
+  async open(
+    schema = this.newSchema(),
+    options: Omit<PostgresStoreOptions, 'schema'> = {},
+  ): Promise<PostgresStore> {
+    const store = this.store(schema, options);
+    await store.migrate();
+    return store;
+  }
+
+  async cleanup(): Promise<void> {
+    await dropSchemas(this.schemas);
+    this.schemas.clear();
+  }
+}
+
+/** For the Store conformance suite: every open() is an empty, migrated store in a fresh schema. */
+export function postgresFixture(): StoreFixture {
+  const database = new PostgresTestDatabase();
+  return {
+    open: () => database.open(),
+    cleanup: () => database.cleanup(),
+  };
+}
