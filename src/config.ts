@@ -91,7 +91,8 @@ export const SETTINGS = [
     help: 'admin API key (generated and kept beside the database when unset)',
     parse: (text) => {
       if (text === '') return null;
-      if (text.length < 16) throw new SettingError('must be at least 16 characters long');
+      if (!/^\S{16,}$/.test(text))
+        throw new SettingError('must be at least 16 characters long, without spaces');
       return text;
     },
   }),
@@ -163,7 +164,9 @@ export const SETTINGS = [
     help: 'the URL people reach Herald at, for portal links (else taken from the request)',
     parse: (text) => {
       if (text === '') return null;
-      if (!/^https?:\/\/[^/]+/.test(text)) throw new SettingError('must be an http:// or https:// URL');
+      if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
+        throw new SettingError('must be an http:// or https:// URL');
+      }
       return text.replace(/\/+$/, '');
     },
   }),

@@ -62,8 +62,11 @@ export class Authenticator {
       'PORTAL_LINK_INVALID',
       'This portal link is not valid. Ask for a new link to the webhooks console.',
     );
-    const [body, signature] = token.slice(PORTAL_TOKEN_PREFIX.length).split('.');
-    if (!body || !signature || !sameSecret(signature, this.portalSignature(body))) throw invalid;
+    const parts = token.slice(PORTAL_TOKEN_PREFIX.length).split('.');
+    const [body, signature] = parts;
+    if (parts.length !== 2 || !body || !signature || !sameSecret(signature, this.portalSignature(body))) {
+      throw invalid;
+    }
     let claims: { t?: unknown; exp?: unknown };
     try {
       claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

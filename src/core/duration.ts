@@ -13,9 +13,9 @@ export function parseDuration(text: string): number | null {
 export function formatDuration(ms: number): string {
   for (const unit of ['h', 'm', 's'] as const) {
     const amount = ms / UNIT_MS[unit];
-    if (amount >= 1 && Number.isInteger(amount * 1000)) {
-      return `${Number.isInteger(amount) ? amount : Number(amount.toFixed(3))}${unit}`;
-    }
+    // Exact to three decimals? Compared after rounding: 2.01 * 1000 is 2009.9999999999998.
+    const thousandths = Math.round(amount * 1000);
+    if (amount >= 1 && Math.abs(amount * 1000 - thousandths) < 1e-6) return `${thousandths / 1000}${unit}`;
   }
   return `${ms}ms`;
 }

@@ -51,10 +51,10 @@ export class Dispatcher {
   readonly leaseMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
-    // A claimed delivery may wait for its webhook's slots through ceil(concurrency/webhookConcurrency)
-    // rounds of requests before its own ends: the lease must outlast all of them.
-    const rounds = Math.ceil(options.concurrency / options.webhookConcurrency) + 1;
-    this.leaseMs = options.timeoutMs * rounds + 5_000;
+    // A webhook's lane holds at most twice its concurrency (claims skip fuller lanes and add at most
+    // webhookConcurrency), so a claimed delivery waits at most one round of requests before its own:
+    // the lease must outlast both, with room for writing the outcome.
+    this.leaseMs = options.timeoutMs * 3 + 5_000;
   }
 
   start(): void {
@@ -156,6 +156,7 @@ export class Dispatcher {
       now,
       leaseUntil: now + this.leaseMs,
       limit: Math.min(room, this.options.claimBatch ?? 256),
+      perWebhookLimit: this.options.webhookConcurrency,
       skipWebhookIds: full.map(([webhookId]) => webhookId),
     });
     this.held += claimed.length;

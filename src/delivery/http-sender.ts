@@ -39,7 +39,13 @@ export class HttpSender {
     const elapsed = () => Math.round(performance.now() - started);
     const refusal = literalHostRefusal(delivery.url, this.options.policy);
     if (refusal) {
-      return { attemptedAt, statusCode: null, responseTimeMs: 0, error: refusal, responseBody: null };
+      return {
+        attemptedAt,
+        statusCode: null,
+        responseTimeMs: 0,
+        error: `refused: ${refusal}`,
+        responseBody: null,
+      };
     }
     try {
       const response = await request(delivery.url, {

@@ -105,13 +105,7 @@ export class NetworkPolicy {
   /** Parses the HERALD_ALLOW_NETWORKS value, `10.1.0.0/16, ::1/128` (commas or spaces); empty gives []. */
   static parseAllowList(text: string): string[] {
     const entries = text.split(/[\s,]+/).filter((entry) => entry !== '');
-    return entries.map((entry) => {
-      try {
-        return parseCidr(entry).text;
-      } catch (error) {
-        throw new Error(`HERALD_ALLOW_NETWORKS: ${(error as Error).message}`);
-      }
-    });
+    return entries.map((entry) => parseCidr(entry).text);
   }
 
   /** null when the address may be contacted; else a short reason such as "a private address". */

@@ -61,14 +61,16 @@ export interface Store {
   resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null>;
 
   /**
-   * Leases up to `limit` due pending deliveries of active webhooks (not those in `skipWebhookIds`)
-   * until `leaseUntil`, oldest due first. A lease that expires makes the delivery due again.
+   * Leases up to `limit` due pending deliveries of active webhooks until `leaseUntil`, oldest due
+   * first, at most `perWebhookLimit` of one webhook and none of those in `skipWebhookIds` (so one
+   * webhook's backlog cannot fill a batch). A lease that expires makes the delivery due again.
    */
   claimDueDeliveries(claim: {
     owner: string;
     now: number;
     leaseUntil: number;
     limit: number;
+    perWebhookLimit: number;
     skipWebhookIds: readonly string[];
   }): Promise<ClaimedDelivery[]>;
   /**

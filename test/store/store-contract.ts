@@ -65,6 +65,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         now,
         leaseUntil: now + LEASE_MS,
         limit,
+        perWebhookLimit: 1000,
         skipWebhookIds,
       });
     }
@@ -266,6 +267,22 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const reclaimed = await claim(T0 + LEASE_MS);
         assert.equal(reclaimed.length, 4, 'every expired lease falls due again');
         assert.ok(reclaimed.every((c) => c.lease !== limited[0]?.lease));
+      });
+
+      it('takes at most perWebhookLimit of one webhook per claim, so a backlog cannot fill the batch', async () => {
+        for (let i = 0; i < 20; i++) await store.publishEvents([event('tenant_a', `alert_${i}`, 'kpi.alert')], T0);
+        await store.publishEvents([event('tenant_a', 'ingest_1', 'ingestion.completed')], T0 + 1);
+        const claimed = await store.claimDueDeliveries({
+          owner: 'w1',
+          now: T0 + 1,
+          leaseUntil: T0 + LEASE_MS,
+          limit: 10,
+          perWebhookLimit: 3,
+          skipWebhookIds: [],
+        });
+        const counts = new Map<string, number>();
+        for (const c of claimed) counts.set(c.webhookId, (counts.get(c.webhookId) ?? 0) + 1);
+        assert.deepEqual(Object.fromEntries(counts), { wh_all: 3, wh_alerts: 3, wh_ingest: 1 });
       });
 
       it('records success, schedules the next attempt on retry and dead-letters the last failure', async () => {

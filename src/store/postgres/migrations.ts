@@ -87,5 +87,41 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dead_letters_by_tenant ON dead_letters (tenant_id, id);
   CREATE INDEX dead_letters_by_webhook ON dead_letters (webhook_id, id);
+
+  -- The two queue lookups are functions so that they can plan with sorting disabled. Until
+  -- autovacuum first analyzes deliveries (up to a minute after a fresh install takes its first
+  -- burst), the planner guesses a handful of due rows and sorts them all on every claim, which costs
+  -- O(queue) per claim; walking deliveries_due in order costs O(batch) whatever the statistics say.
+  -- search_path is fixed at creation so the bodies always resolve to this schema's tables.
+
+  -- Locks (for the calling statement's transaction) up to max_rows due deliveries of active
+  -- webhooks that no other transaction holds, oldest due first.
+  CREATE FUNCTION herald_lock_due_deliveries(due_by bigint, skip_webhook_ids text[], max_rows integer)
+  RETURNS SETOF bigint
+  LANGUAGE sql VOLATILE
+  -- A low estimate, so the claim joins the rows it locked by key instead of scanning whole tables.
+  ROWS 10
+  SET enable_sort = off
+  SET search_path FROM CURRENT
+  AS $$
+    SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= due_by AND w.status = 'active'
+      AND d.webhook_id <> ALL (skip_webhook_ids)
+    ORDER BY d.next_attempt_at
+    LIMIT max_rows
+    FOR UPDATE OF d SKIP LOCKED
+  $$;
+
+  CREATE FUNCTION herald_next_due_at()
+  RETURNS bigint
+  LANGUAGE sql STABLE
+  SET enable_sort = off
+  SET search_path FROM CURRENT
+  AS $$
+    SELECT d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.status = 'pending' AND w.status = 'active'
+    ORDER BY d.next_attempt_at
+    LIMIT 1
+  $$;
   `,
 ];

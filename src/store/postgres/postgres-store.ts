@@ -157,21 +157,17 @@ const PUBLISH_SQL = `
   SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced FROM stored s`;
 
 /**
- * Claiming: lock due rows nobody else holds (SKIP LOCKED, so concurrent workers never wait on each
- * other or take the same row), lease them by moving next_attempt_at to the lease expiry, and return
- * everything the sender needs. A row another worker leased after this statement's snapshot is
- * re-checked against the WHERE clause when locked, and its new next_attempt_at excludes it.
+ * Claiming: lock due rows nobody else holds (SKIP LOCKED in herald_lock_due_deliveries, so
+ * concurrent workers never wait on each other or take the same row), lease them by moving
+ * next_attempt_at to the lease expiry, and return everything the sender needs. A row another worker
+ * leased after this statement's snapshot is re-checked against the due condition when locked, and
+ * its new next_attempt_at excludes it.
  */
 const CLAIM_SQL = `
-  WITH due AS (
-    SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.status = 'active'
-      AND d.webhook_id <> ALL ($2::text[])
-    ORDER BY d.next_attempt_at
-    LIMIT $3
-    FOR UPDATE OF d SKIP LOCKED
-  ), leased AS (
-    UPDATE deliveries d SET lease = $4, next_attempt_at = $5 FROM due WHERE d.id = due.id
+  WITH leased AS (
+    UPDATE deliveries d SET lease = $4, next_attempt_at = $5
+    FROM herald_lock_due_deliveries($1, $2::text[], $3) AS due (id)
+    WHERE d.id = due.id
     RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
   )
   SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
@@ -855,10 +851,7 @@ export class PostgresStore implements Store {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const { rows } = await this.query<{ due_at: number }>(
-      `SELECT d.next_attempt_at AS due_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-       WHERE d.status = 'pending' AND w.status = 'active' ORDER BY d.next_attempt_at LIMIT 1`,
-    );
+    const { rows } = await this.query<{ due_at: number | null }>('SELECT herald_next_due_at() AS due_at');
     return rows[0]?.due_at ?? null;
   }
 

@@ -85,6 +85,9 @@ interface PendingPublish {
   reject: (error: unknown) => void;
 }
 
+/** How far past `limit` a claim looks for rows of webhooks that have not reached their share. */
+const CLAIM_SCAN_FACTOR = 8;
+
 const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_id, e.event, d.attempt, d.trigger, d.status,
   d.status_code, d.response_time_ms, d.response_body, d.error, d.created_at, d.attempted_at, d.next_attempt_at`;
 
@@ -492,18 +495,40 @@ export class SqliteStore implements Store {
     now: number;
     leaseUntil: number;
     limit: number;
+    perWebhookLimit: number;
     skipWebhookIds: readonly string[];
   }): Promise<ClaimedDelivery[]> {
     const lease = this.nextLease(claim.owner);
     return this.db
       .transaction(() => {
-        const rows = this.sql(
-          `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
-           FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
+        const candidates = this.sql(
+          `SELECT d.id, d.webhook_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
            WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.status = 'active'
              AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
            ORDER BY d.next_attempt_at LIMIT ?`,
-        ).all(claim.now, JSON.stringify(claim.skipWebhookIds), claim.limit) as ClaimRow[];
+        ).iterate(
+          claim.now,
+          JSON.stringify(claim.skipWebhookIds),
+          claim.limit * CLAIM_SCAN_FACTOR,
+        ) as Iterable<{
+          id: number;
+          webhook_id: string;
+        }>;
+        const perWebhook = new Map<string, number>();
+        const chosen: number[] = [];
+        for (const candidate of candidates) {
+          const taken = perWebhook.get(candidate.webhook_id) ?? 0;
+          if (taken >= claim.perWebhookLimit) continue;
+          perWebhook.set(candidate.webhook_id, taken + 1);
+          chosen.push(candidate.id);
+          if (chosen.length === claim.limit) break;
+        }
+        if (chosen.length === 0) return [];
+        const rows = this.sql(
+          `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
+           FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
+           WHERE d.id IN (SELECT value FROM json_each(?))`,
+        ).all(JSON.stringify(chosen)) as ClaimRow[];
         const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
         return rows.map((row): ClaimedDelivery => {
           take.run(lease, claim.leaseUntil, row.id);

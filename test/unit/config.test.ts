@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, type HeraldConfig, loadConfig, SETTINGS } from '../../src/config.js';
+
+const ADMIN_KEY = 'a-long-enough-admin-key';
+
+/** The problems loadConfig reports, failing the test when it does not throw a ConfigError. */
+function problemsOf(env: Record<string, string | undefined>, flags: Record<string, string | undefined> = {}) {
+  try {
+    loadConfig(env, flags);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(error.name, 'ConfigError');
+    for (const problem of error.problems) assert.ok(error.message.includes(problem), problem);
+    return error.problems;
+  }
+  assert.fail('loadConfig accepted the configuration');
+}
+
+describe('loadConfig defaults', () => {
+  it('fills every setting from its default', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config, {
+      port: 8080,
+      host: '0.0.0.0',
+      database: './data/herald.db',
+      adminKey: null,
+      retrySchedule: [60_000, 300_000, 900_000],
+      deliveryTimeoutMs: 10_000,
+      allowNetworks: [],
+      concurrency: 256,
+      webhookConcurrency: 32,
+      pollIntervalMs: 1_000,
+      publicUrl: null,
+      logLevel: 'info',
+    } satisfies HeraldConfig);
+  });
+
+  it('ignores variables outside the HERALD_ prefix', () => {
+    const config = loadConfig({ PORT: '1', PATH: '/usr/bin', HERALDPORT: '2', herald_port: '3' });
+    assert.equal(config.port, 8080);
+  });
+
+  it('treats an undefined variable as unset', () => {
+    assert.equal(loadConfig({ HERALD_PORT: undefined }).port, 8080);
+  });
+});
+
+describe('loadConfig from the environment', () => {
+  it('parses every variable', () => {
+    const config = loadConfig({
+      HERALD_PORT: '9090',
+      HERALD_HOST: ' 127.0.0.1 ',
+      HERALD_DATABASE: 'postgres://herald@db/herald',
+      HERALD_ADMIN_KEY: ADMIN_KEY,
+      HERALD_RETRY_SCHEDULE: '30s,2m,1.5h',
+      HERALD_DELIVERY_TIMEOUT: '2500ms',
+      HERALD_ALLOW_NETWORKS: '10.1.0.0/16, fd00::/8',
+      HERALD_CONCURRENCY: '64',
+      HERALD_WEBHOOK_CONCURRENCY: '4',
+      HERALD_POLL_INTERVAL: '250ms',
+      HERALD_PUBLIC_URL: 'https://hooks.example.com/',
+      HERALD_LOG_LEVEL: 'debug',
+    });
+    assert.deepEqual(config, {
+      port: 9090,
+      host: '127.0.0.1',
+      database: 'postgres://herald@db/herald',
+      adminKey: ADMIN_KEY,
+      retrySchedule: [30_000, 120_000, 5_400_000],
+      deliveryTimeoutMs: 2_500,
+      allowNetworks: ['10.1.0.0/16', 'fd00::/8'],
+      concurrency: 64,
+      webhookConcurrency: 4,
+      pollIntervalMs: 250,
+      publicUrl: 'https://hooks.example.com',
+      logLevel: 'debug',
+    } satisfies HeraldConfig);
+  });
+
+  it('reads an empty retry schedule as no retries', () => {
+    assert.deepEqual(loadConfig({ HERALD_RETRY_SCHEDULE: '' }).retrySchedule, []);
+  });
+
+  it('accepts port 0 (any free port) and 65535', () => {
+    assert.equal(loadConfig({ HERALD_PORT: '0' }).port, 0);
+    assert.equal(loadConfig({ HERALD_PORT: '65535' }).port, 65535);
+  });
+
+  it('parses allow networks, a bare address as a single host', () => {
+    assert.deepEqual(loadConfig({ HERALD_ALLOW_NETWORKS: '192.168.1.0/24 10.0.0.7,::1' }).allowNetworks, [
+      '192.168.1.0/24',
+      '10.0.0.7/32',
+      '::1/128',
+    ]);
+  });
+
+  it('accepts an admin key of exactly 16 characters', () => {
+    assert.equal(loadConfig({ HERALD_ADMIN_KEY: '0123456789abcdef' }).adminKey, '0123456789abcdef');
+  });
+});
+
+describe('loadConfig flags', () => {
+  it('lets flags win over the environment', () => {
+    const config = loadConfig(
+      {
+        HERALD_PORT: '9090',
+        HERALD_HOST: '127.0.0.1',
+        HERALD_RETRY_SCHEDULE: '1s',
+        HERALD_LOG_LEVEL: 'warn',
+      },
+      { port: '7070', 'retry-schedule': '2s,4s', 'admin-key': ADMIN_KEY },
+    );
+    assert.equal(config.port, 7070);
+    assert.deepEqual(config.retrySchedule, [2_000, 4_000]);
+    assert.equal(config.adminKey, ADMIN_KEY);
+    assert.equal(config.host, '127.0.0.1', 'the environment still fills what no flag sets');
+    assert.equal(config.logLevel, 'warn');
+  });
+
+  it('lets an undefined flag fall through to the environment', () => {
+    assert.equal(loadConfig({ HERALD_PORT: '9090' }, { port: undefined }).port, 9090);
+  });
+
+  it('does not validate an environment value a flag overrides', () => {
+    assert.equal(loadConfig({ HERALD_PORT: 'eighty' }, { port: '80' }).port, 80);
+  });
+});
+
+describe('loadConfig problems', () => {
+  const bad: [string, string, string][] = [
+    ['HERALD_PORT', 'port', '70000'],
+    ['HERALD_PORT', 'port', '80.5'],
+    ['HERALD_PORT', 'port', '-1'],
+    ['HERALD_PORT', 'port', 'http'],
+    ['HERALD_HOST', 'host', '  '],
+    ['HERALD_DATABASE', 'database', ''],
+    ['HERALD_ADMIN_KEY', 'admin-key', 'short-key'],
+    ['HERALD_RETRY_SCHEDULE', 'retry-schedule', '1m,5 minutes'],
+    ['HERALD_DELIVERY_TIMEOUT', 'delivery-timeout', '10'],
+    ['HERALD_DELIVERY_TIMEOUT', 'delivery-timeout', '0s'],
+    ['HERALD_ALLOW_NETWORKS', 'allow-networks', '10.0.0.0/33'],
+    ['HERALD_ALLOW_NETWORKS', 'allow-networks', 'example.com'],
+    ['HERALD_CONCURRENCY', 'concurrency', '0'],
+    ['HERALD_CONCURRENCY', 'concurrency', '100001'],
+    ['HERALD_WEBHOOK_CONCURRENCY', 'webhook-concurrency', 'many'],
+    ['HERALD_POLL_INTERVAL', 'poll-interval', '1d'],
+    ['HERALD_PUBLIC_URL', 'public-url', 'hooks.example.com'],
+    ['HERALD_LOG_LEVEL', 'log-level', 'verbose'],
+  ];
+
+  for (const [variable, flag, value] of bad) {
+    it(`refuses ${variable}=${JSON.stringify(value)} with one problem naming the variable`, () => {
+      const problems = problemsOf({ [variable]: value });
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.ok(problems[0]?.startsWith(`${variable}=${JSON.stringify(value)} `), problems[0]);
+    });
+
+    it(`refuses --${flag}=${JSON.stringify(value)} with one problem naming the flag`, () => {
+      const problems = problemsOf({}, { [flag]: value });
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.ok(problems[0]?.startsWith(`--${flag}=${JSON.stringify(value)} `), problems[0]);
+    });
+  }
+
+  it('names the bad part of a retry schedule', () => {
+    const [problem] = problemsOf({ HERALD_RETRY_SCHEDULE: '1m,5x,15m' });
+    assert.match(problem ?? '', /^HERALD_RETRY_SCHEDULE="1m,5x,15m" .*"5x" is not a duration/);
+  });
+
+  it('names only the flag, not the variable, for a bad --allow-networks', () => {
+    const [problem = ''] = problemsOf({}, { 'allow-networks': '10.0.0.0/33' });
+    assert.ok(problem.startsWith('--allow-networks="10.0.0.0/33" '), problem);
+    assert.equal(problem.includes('HERALD_ALLOW_NETWORKS'), false, problem);
+  });
+
+  it('says what an admin key needs', () => {
+    const [problem] = problemsOf({ HERALD_ADMIN_KEY: '0123456789abcde' });
+    assert.match(
+      problem ?? '',
+      /^HERALD_ADMIN_KEY="0123456789abcde" must be at least 16 characters long, without spaces$/,
+    );
+    const [spaces] = problemsOf({ HERALD_ADMIN_KEY: ' '.repeat(20) });
+    assert.match(spaces ?? '', /^HERALD_ADMIN_KEY=" {20}" must be at least 16 characters long/);
+  });
+
+  it('reports several problems together', () => {
+    const problems = problemsOf({
+      HERALD_PORT: 'http',
+      HERALD_LOG_LEVEL: 'loud',
+      HERALD_DELIVERY_TIMEOUT: 'forever',
+      HERALD_PORTT: '8081',
+    });
+    assert.equal(problems.length, 4, problems.join('\n'));
+    for (const name of ['HERALD_PORT=', 'HERALD_LOG_LEVEL=', 'HERALD_DELIVERY_TIMEOUT=', 'HERALD_PORTT ']) {
+      assert.equal(problems.filter((problem) => problem.startsWith(name)).length, 1, name);
+    }
+  });
+
+  it('reports a flag problem beside an environment problem', () => {
+    const problems = problemsOf({ HERALD_CONCURRENCY: '0' }, { port: 'http' });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.ok(problems.some((problem) => problem.startsWith('--port="http" ')));
+    assert.ok(problems.some((problem) => problem.startsWith('HERALD_CONCURRENCY="0" ')));
+  });
+
+  it('refuses an unknown HERALD_ variable and lists the known ones', () => {
+    const problems = problemsOf({ HERALD_PORTT: '8081' });
+    assert.equal(problems.length, 1);
+    const [problem = ''] = problems;
+    assert.match(problem, /^HERALD_PORTT is not a Herald setting/);
+    for (const s of SETTINGS) assert.ok(problem.includes(s.env), `${s.env} missing from: ${problem}`);
+    assert.ok(problem.includes('HERALD_PORT,') || problem.endsWith('HERALD_PORT'), problem);
+  });
+
+  it('tolerates HERALD_TEST_* variables', () => {
+    assert.equal(
+      loadConfig({ HERALD_TEST_BACKENDS: 'sqlite,postgres', HERALD_TEST_ANYTHING: 'x' }).port,
+      8080,
+    );
+  });
+
+  it('refuses a variable that only resembles the test prefix', () => {
+    const problems = problemsOf({ HERALD_TESTS: '1' });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^HERALD_TESTS is not a Herald setting/);
+  });
+
+  it('throws a ConfigError whose message lists each problem', () => {
+    assert.throws(
+      () => loadConfig({ HERALD_PORT: 'http', HERALD_LOG_LEVEL: 'loud' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(
+          error.message,
+          /^Invalid configuration:\n {2}- HERALD_PORT="http" .*\n {2}- HERALD_LOG_LEVEL="loud" /,
+        );
+        return true;
+      },
+    );
+  });
+});

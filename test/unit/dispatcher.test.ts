@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ManualClock } from '../../src/core/clock.js';
+import { buildEvent } from '../../src/core/payload.js';
+import { DEFAULT_RETRY_SCHEDULE } from '../../src/core/retry-policy.js';
+import type { AttemptResult, ClaimedDelivery } from '../../src/core/types.js';
+import { type AttemptSender, Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { eventually } from '../support/eventually.js';
+
+const TENANT = 'tenant_abc123';
+
+/** A sender the test answers by hand: each call waits until the test settles it. */
+class ScriptedSender implements AttemptSender {
+  readonly calls: { delivery: ClaimedDelivery; settle: (result: Partial<AttemptResult>) => void }[] = [];
+  inFlight = 0;
+  maxInFlight = new Map<string, number>();
+  private sending = new Map<string, number>();
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly auto?: (delivery: ClaimedDelivery) => Partial<AttemptResult>,
+  ) {}
+
+  send(delivery: ClaimedDelivery): Promise<AttemptResult> {
+    this.inFlight += 1;
+    const now = (this.sending.get(delivery.webhookId) ?? 0) + 1;
+    this.sending.set(delivery.webhookId, now);
+    this.maxInFlight.set(delivery.webhookId, Math.max(now, this.maxInFlight.get(delivery.webhookId) ?? 0));
+    return new Promise((resolve) => {
+      const settle = (result: Partial<AttemptResult>) => {
+        this.inFlight -= 1;
+        this.sending.set(delivery.webhookId, (this.sending.get(delivery.webhookId) ?? 1) - 1);
+        resolve({
+          statusCode: 200,
+          responseTimeMs: 1,
+          attemptedAt: this.clock.now(),
+          error: null,
+          responseBody: null,
+          ...result,
+        });
+      };
+      this.calls.push({ delivery, settle });
+      if (this.auto) settle(this.auto(delivery));
+    });
+  }
+}
+
+const FAIL = { statusCode: 500, error: 'HTTP 500' };
+
+describe('Dispatcher', () => {
+  let store: SqliteStore;
+  let clock: ManualClock;
+  const dispatchers: Dispatcher[] = [];
+
+  function dispatcher(sender: AttemptSender, options: Partial<DispatcherOptions> = {}): Dispatcher {
+    const created = new Dispatcher({
+      store,
+      sender,
+      clock,
+      schedule: DEFAULT_RETRY_SCHEDULE,
+      owner: `worker-${dispatchers.length}`,
+      concurrency: 16,
+      webhookConcurrency: 4,
+      timeoutMs: 10_000,
+      pollIntervalMs: 50,
+      ...options,
+    });
+    dispatchers.push(created);
+    return created;
+  }
+
+  async function addWebhook(id: string): Promise<void> {
+    await store.createWebhook({
+      id,
+      tenantId: TENANT,
+      url: `http://127.0.0.1:9/${id}`,
+      description: '',
+      events: [id === 'wh_slow' ? 'kpi.alert' : 'kpi.computed'],
+      status: 'active',
+      secret: null,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    });
+  }
+
+  async function publish(event: 'kpi.alert' | 'kpi.computed', count: number): Promise<void> {
+    const events = Array.from({ length: count }, (_, i) =>
+      buildEvent({
+        id: `${event}-${i}-${clock.now()}`,
+        tenantId: TENANT,
+        event,
+        data: { i },
+        now: clock.now(),
+      }),
+    );
+    await store.publishEvents(events, clock.now());
+  }
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    store = new SqliteStore(':memory:');
+    await store.migrate();
+    await store.createTenant({ id: TENANT, name: TENANT, createdAt: clock.now() });
+    await addWebhook('wh_slow');
+    await addWebhook('wh_fast');
+  });
+  afterEach(async () => {
+    for (const d of dispatchers.splice(0)) {
+      await Promise.race([d.stop(), new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
+    await store.close();
+  });
+
+  it('retries after 1, 5 and 15 minutes of the injected clock, then dead-letters', async () => {
+    const sender = new ScriptedSender(clock, () => FAIL);
+    const worker = dispatcher(sender);
+    await publish('kpi.computed', 1);
+    const expectAttempts = async (count: number) => {
+      await worker.drain();
+      assert.equal(
+        sender.calls.length,
+        count,
+        `after ${(clock.now() - Date.UTC(2025, 0, 15, 10, 30)) / 1000}s`,
+      );
+    };
+    await expectAttempts(1);
+    clock.advance(59_999);
+    await expectAttempts(1);
+    clock.advance(1);
+    await expectAttempts(2);
+    clock.advance(5 * 60_000 - 1);
+    await expectAttempts(2);
+    clock.advance(1);
+    await expectAttempts(3);
+    clock.advance(15 * 60_000);
+    await expectAttempts(4);
+    clock.advance(24 * 3600_000);
+    await expectAttempts(4);
+    assert.deepEqual(
+      sender.calls.map((call) => call.delivery.attempt),
+      [1, 2, 3, 4],
+    );
+    const [letter] = await store.listDeadLetters(TENANT, { limit: 5 });
+    assert.equal(letter?.attempts, 4);
+    assert.equal(letter?.error, 'HTTP 500');
+    assert.equal(await store.nextDueAt(), null);
+  });
+
+  it('keeps one slow webhook from holding back the others', async () => {
+    // wh_slow answers only when the test says so; wh_fast answers at once.
+    const sender = new ScriptedSender(clock, () => ({}));
+    const held = new ScriptedSender(clock);
+    const routed: AttemptSender = {
+      send: (delivery) => (delivery.webhookId === 'wh_slow' ? held.send(delivery) : sender.send(delivery)),
+    };
+    const worker = dispatcher(routed, { concurrency: 8, webhookConcurrency: 2 });
+    await publish('kpi.alert', 20);
+    await publish('kpi.computed', 30);
+    worker.start();
+    await eventually(
+      () => (sender.calls.length === 30 ? true : undefined),
+      'all 30 fast deliveries while slow ones hang',
+    );
+    assert.equal(
+      held.maxInFlight.get('wh_slow'),
+      2,
+      'the slow webhook never has more than its share in flight',
+    );
+    assert.ok((sender.maxInFlight.get('wh_fast') ?? 0) <= 2);
+    for (const call of held.calls.splice(0)) call.settle({});
+    await eventually(
+      () => (held.calls.length > 0 ? true : undefined),
+      'the slow webhook to get its next deliveries',
+    );
+  });
+
+  it('bounds what one worker holds in total', async () => {
+    await addWebhook('wh_more');
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { concurrency: 5, webhookConcurrency: 5 });
+    await publish('kpi.computed', 40);
+    worker.start();
+    await eventually(() => (held.calls.length === 5 ? true : undefined), 'five deliveries in flight');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(held.calls.length, 5, 'no sixth claim while five are held');
+    for (const call of held.calls) call.settle({});
+    await eventually(() => (held.calls.length === 10 ? true : undefined), 'the next five');
+  });
+
+  it("redelivers a dead worker's deliveries once its lease expires, and ignores its late outcome", async () => {
+    const stuck = new ScriptedSender(clock);
+    const dead = dispatcher(stuck, { owner: 'dead-worker' });
+    await publish('kpi.computed', 3);
+    dead.start();
+    await eventually(
+      () => (stuck.calls.length === 3 ? true : undefined),
+      'the first worker to take all three',
+    );
+
+    const healthy = new ScriptedSender(clock, () => ({}));
+    const survivor = dispatcher(healthy, { owner: 'survivor' });
+    await survivor.drain();
+    assert.equal(healthy.calls.length, 0, 'nothing is taken while the lease holds');
+    clock.advance(dead.leaseMs);
+    await survivor.drain();
+    assert.equal(healthy.calls.length, 3, 'every expired lease is claimed again');
+
+    for (const call of stuck.calls) call.settle(FAIL); // the presumed-dead worker wakes up
+    await dead.idle();
+    const rows = await store.listDeliveries(TENANT, 'wh_fast', { limit: 10 });
+    assert.deepEqual(
+      rows.map((row) => [row.status, row.attempt, row.statusCode]),
+      [
+        ['succeeded', 1, 200],
+        ['succeeded', 1, 200],
+        ['succeeded', 1, 200],
+      ],
+    );
+    assert.deepEqual(await store.listDeadLetters(TENANT, { limit: 10 }), []);
+  });
+
+  it('on stop, finishes what is in flight and gives back what it had not sent', async () => {
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { concurrency: 10, webhookConcurrency: 2 });
+    await publish('kpi.computed', 10);
+    worker.start();
+    await eventually(() => (held.calls.length === 2 ? true : undefined), 'two in flight, eight waiting');
+    const stopped = worker.stop();
+    for (const call of held.calls) call.settle({});
+    await stopped;
+    const rows = await store.listDeliveries(TENANT, 'wh_fast', { limit: 20 });
+    assert.equal(rows.filter((row) => row.status === 'succeeded').length, 2);
+    assert.equal(rows.filter((row) => row.status === 'pending').length, 8);
+    assert.equal(await store.nextDueAt(), clock.now(), 'the unsent ones are due again at once');
+  });
+});
