@@ -40,13 +40,17 @@ for (const backend of TEST_BACKENDS) {
     const t = `/v1/tenants/${tenant}`;
 
     async function register(path: string, extra: Record<string, unknown> = {}): Promise<{ id: string }> {
-      const created = await herald.call('POST', `${t}/webhooks`, { body: { url: receiver.url(path), ...extra } });
+      const created = await herald.call('POST', `${t}/webhooks`, {
+        body: { url: receiver.url(path), ...extra },
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       return created.body;
     }
 
     async function publish(event: string, data: unknown, id?: string): Promise<any> {
-      const published = await herald.call('POST', `${t}/events`, { body: { event, data, ...(id ? { id } : {}) } });
+      const published = await herald.call('POST', `${t}/events`, {
+        body: { event, data, ...(id ? { id } : {}) },
+      });
       assert.equal(published.status, 202, JSON.stringify(published.body));
       return published.body;
     }
@@ -152,7 +156,10 @@ for (const backend of TEST_BACKENDS) {
       await receiver.waitFor('/idempotent', 1);
       await publish('kpi.alert', { marker: true }); // a later event overtakes any late duplicate
       await eventually(() => (receiver.at('/idempotent').length === 2 ? true : undefined), 'the marker');
-      assert.equal(receiver.at('/idempotent').filter((r) => r.headers['webhook-id'] === 'kpi-2025-01-15').length, 1);
+      assert.equal(
+        receiver.at('/idempotent').filter((r) => r.headers['webhook-id'] === 'kpi-2025-01-15').length,
+        1,
+      );
     });
 
     it('runs the Test action at once and records it, success or failure, never retried', async () => {
@@ -171,7 +178,10 @@ for (const backend of TEST_BACKENDS) {
       const failing = await register('/test-fail');
       const failed = await herald.call('POST', `${t}/webhooks/${failing.id}/test`);
       assert.equal(failed.status, 200);
-      assert.deepEqual([failed.body.status, failed.body.statusCode, failed.body.error], ['failed', 503, 'HTTP 503']);
+      assert.deepEqual(
+        [failed.body.status, failed.body.statusCode, failed.body.error],
+        ['failed', 503, 'HTTP 503'],
+      );
       assert.equal(failed.body.nextAttemptAt, null);
       await new Promise((resolve) => setTimeout(resolve, 500)); // three retry intervals: none may come
       assert.equal(receiver.at('/test-fail').length, 1);
@@ -193,10 +203,20 @@ for (const backend of TEST_BACKENDS) {
       const hook = await register('/flaky', { secret: SECRET });
       const event = await publish('ingestion.failed', { jobId: 'job_1' });
       const attempts = await receiver.waitFor('/flaky', 4);
-      const gaps = attempts.slice(1).map((a, i) => a.receivedAt - (attempts[i] as ReceivedRequest).receivedAt);
-      for (const gap of gaps) assert.ok(gap >= 140, `retry came ${gap} ms after the attempt before: the schedule says 150`);
-      assert.ok(attempts.every((a) => a.headers['webhook-id'] === event.id), 'one webhook-id on every attempt');
-      assert.equal(new Set(attempts.map((a) => a.body.toString())).size, 1, 'the same bytes on every attempt');
+      const gaps = attempts
+        .slice(1)
+        .map((a, i) => a.receivedAt - (attempts[i] as ReceivedRequest).receivedAt);
+      for (const gap of gaps)
+        assert.ok(gap >= 140, `retry came ${gap} ms after the attempt before: the schedule says 150`);
+      assert.ok(
+        attempts.every((a) => a.headers['webhook-id'] === event.id),
+        'one webhook-id on every attempt',
+      );
+      assert.equal(
+        new Set(attempts.map((a) => a.body.toString())).size,
+        1,
+        'the same bytes on every attempt',
+      );
       const [letter] = await eventually(async () => {
         const letters = await deadLetters(hook.id);
         return letters.length === 1 ? letters : undefined;
@@ -245,11 +265,18 @@ for (const backend of TEST_BACKENDS) {
       receiver.reply('/many', { status: 500 });
       const hook = await register('/many');
       for (let i = 0; i < 3; i++) await publish('kpi.alert', { i });
-      await eventually(async () => ((await deadLetters(hook.id)).length === 3 ? true : undefined), 'three dead letters');
+      await eventually(
+        async () => ((await deadLetters(hook.id)).length === 3 ? true : undefined),
+        'three dead letters',
+      );
 
       const again = await herald.call('POST', `${t}/dlq/replay-all`, { body: { webhookId: hook.id } });
       assert.deepEqual([again.status, again.body.replayed], [202, 3]);
-      await eventually(async () => ((await deadLetters(hook.id)).length === 3 ? true : undefined), 'back in the DLQ', 15_000);
+      await eventually(
+        async () => ((await deadLetters(hook.id)).length === 3 ? true : undefined),
+        'back in the DLQ',
+        15_000,
+      );
       assert.equal(receiver.at('/many').length, 24, 'four attempts each, twice');
 
       receiver.reply('/many', { status: 200 });
@@ -259,14 +286,19 @@ for (const backend of TEST_BACKENDS) {
       const all = await herald.call('POST', `${t}/dlq/replay-all`);
       assert.equal(all.body.replayed, whole);
       await receiver.waitFor('/many', 27);
-      await eventually(async () => ((await deadLetters(hook.id)).length === 0 ? true : undefined), 'an empty DLQ');
+      await eventually(
+        async () => ((await deadLetters(hook.id)).length === 0 ? true : undefined),
+        'an empty DLQ',
+      );
     });
 
     it('names the failure: connection refused, timeout, redirect', async () => {
       receiver.reply('/slow', { status: 200, delayMs: 2_000 });
       receiver.reply('/moved', { status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } });
       const closedPort = await register('/x'); // re-pointed below at a port nobody listens on
-      await herald.call('PATCH', `${t}/webhooks/${closedPort.id}`, { body: { url: 'http://127.0.0.1:9/closed' } });
+      await herald.call('PATCH', `${t}/webhooks/${closedPort.id}`, {
+        body: { url: 'http://127.0.0.1:9/closed' },
+      });
       const slow = await register('/slow');
       const moved = await register('/moved');
       for (const [hook, expected] of [
@@ -292,7 +324,10 @@ for (const backend of TEST_BACKENDS) {
       const resent = await herald.call('POST', `${t}/deliveries/${row.id}/resend`);
       assert.equal(resent.status, 202);
       assert.notEqual(resent.body.id, row.id);
-      assert.deepEqual([resent.body.trigger, resent.body.attempt, resent.body.eventId], ['resend', 1, event.id]);
+      assert.deepEqual(
+        [resent.body.trigger, resent.body.attempt, resent.body.eventId],
+        ['resend', 1, event.id],
+      );
       const [, second] = await receiver.waitFor('/resend', 2);
       assert.equal(second?.headers['webhook-id'], event.id);
       assert.equal(second?.body.toString(), first?.body.toString());
@@ -343,7 +378,9 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(named.body.status, 'failed');
         assert.match(named.body.error, /^refused: localhost resolves to/);
         assert.equal(receiver.at('/literal').length + receiver.at('/named').length, 0);
-        const registration = await strict.call('POST', `${t}/webhooks`, { body: { url: receiver.url('/x') } });
+        const registration = await strict.call('POST', `${t}/webhooks`, {
+          body: { url: receiver.url('/x') },
+        });
         assert.equal(registration.body.error.code, 'URL_NOT_ALLOWED');
       } finally {
         await strict.stop();

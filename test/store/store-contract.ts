@@ -270,7 +270,8 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       });
 
       it('takes at most perWebhookLimit of one webhook per claim, so a backlog cannot fill the batch', async () => {
-        for (let i = 0; i < 20; i++) await store.publishEvents([event('tenant_a', `alert_${i}`, 'kpi.alert')], T0);
+        for (let i = 0; i < 20; i++)
+          await store.publishEvents([event('tenant_a', `alert_${i}`, 'kpi.alert')], T0);
         await store.publishEvents([event('tenant_a', 'ingest_1', 'ingestion.completed')], T0 + 1);
         const claimed = await store.claimDueDeliveries({
           owner: 'w1',

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { eventually } from '../support/eventually.js';
+import { Receiver } from '../support/receiver.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** The environment a user's shell would give, without this machine's own HERALD_* settings. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HERALD_')));
+  return { ...env, HERALD_LOG_LEVEL: 'warn', ...extra };
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  errors: () => string;
+}
+
+function herald(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  return { child, output: () => out, errors: () => err };
+}
+
+async function finished(run: Run): Promise<number> {
+  if (run.child.exitCode !== null) return run.child.exitCode;
+  const [code] = await once(run.child, 'exit');
+  return code as number;
+}
+
+async function listening(run: Run): Promise<string> {
+  return eventually(() => /listening on (http:\/\/\S+)/.exec(run.output())?.[1], `Herald to listen:\n${run.errors()}`);
+}
+
+async function api(base: string, key: string, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const response = await request(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.statusCode, body: (await response.body.json()) as any };
+}
+
+describe('herald CLI', () => {
+  let dir: string;
+  let receiver: Receiver;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
+    receiver = await new Receiver().start();
+  });
+  after(async () => {
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('explains serve, worker and migrate in --help', async () => {
+    const run = herald(['--help']);
+    assert.equal(await finished(run), 0);
+    for (const word of ['herald serve', 'herald worker', 'herald migrate', '--no-workers', 'HERALD_RETRY_SCHEDULE', '--allow-networks']) {
+      assert.ok(run.output().includes(word), `--help mentions ${word}`);
+    }
+    const bare = herald([]);
+    assert.equal(await finished(bare), 1);
+    assert.ok(bare.output().includes('Usage:'));
+  });
+
+  it('refuses bad settings at start-up with a clear message', async () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [['serve'], { HERALD_RETRY_SCHEDULE: '1m,5x' }, /HERALD_RETRY_SCHEDULE="1m,5x" "5x" is not a duration/],
+      [['serve'], { HERALD_PORT: '99999' }, /HERALD_PORT="99999" must be a whole number from 0 to 65535/],
+      [['serve'], { HERALD_DELIVERY_TIMEOUT: 'soon' }, /HERALD_DELIVERY_TIMEOUT="soon" must be a positive duration/],
+      [['serve'], { HERALD_ALLOW_NETWORKS: '10.0.0.0/40' }, /HERALD_ALLOW_NETWORKS="10.0.0.0\/40" "10.0.0.0\/40" is not a CIDR/],
+      [['serve'], { HERALD_RETRY_SCHEDUEL: '1s' }, /HERALD_RETRY_SCHEDUEL is not a Herald setting/],
+      [['serve', '--port', 'eighty'], {}, /--port="eighty" must be a whole number/],
+      [['serve', '--colour'], {}, /Unknown option '--colour'/],
+      [['launch'], {}, /unknown command "launch"/],
+    ];
+    for (const [args, env, message] of cases) {
+      const run = herald(args, { HERALD_DATABASE: join(dir, 'never.db'), ...env });
+      assert.equal(await finished(run), 2, `${args.join(' ')} ${JSON.stringify(env)}`);
+      assert.match(run.errors(), message);
+    }
+  });
+
+  it('migrates a database and exits', async () => {
+    const run = herald(['migrate'], { HERALD_DATABASE: join(dir, 'migrated.db') });
+    assert.equal(await finished(run), 0, run.errors());
+    assert.match(run.output(), /is up to date/);
+  });
+
+  it('generates an admin key on first start, prints it once, and keeps it', async () => {
+    const database = join(dir, 'keys', 'herald.db');
+    const first = herald(['serve', '--port', '0', '--host', '127.0.0.1'], { HERALD_DATABASE: database });
+    const base = await listening(first);
+    const key = /^\s+(hadm_\S+)$/m.exec(first.output())?.[1];
+    assert.ok(key, first.output());
+    assert.equal((await api(base, key, 'GET', '/v1/me')).body.role, 'admin');
+    first.child.kill('SIGTERM');
+    assert.equal(await finished(first), 0);
+
+    const second = herald(['serve', '--port', '0', '--host', '127.0.0.1'], { HERALD_DATABASE: database });
+    const again = await listening(second);
+    assert.ok(!second.output().includes('hadm_'), 'the key is shown only once');
+    assert.equal((await api(again, key, 'GET', '/v1/me')).status, 200);
+    second.child.kill('SIGTERM');
+    assert.equal(await finished(second), 0);
+  });
+
+  it('on SIGTERM finishes the delivery in flight, records it, and exits cleanly', async () => {
+    const database = join(dir, 'sigterm.db');
+    const env = {
+      HERALD_DATABASE: database,
+      HERALD_ADMIN_KEY: 'sigterm-admin-key-0123456789',
+      HERALD_ALLOW_NETWORKS: '127.0.0.0/8',
+    };
+    receiver.reply('/slow', { status: 200, delayMs: 800 });
+    const run = herald(['serve', '--port', '0', '--host', '127.0.0.1'], env);
+    const base = await listening(run);
+    const key = env.HERALD_ADMIN_KEY;
+    await api(base, key, 'POST', '/v1/tenants', { id: 'tenant_abc123' });
+    const hook = await api(base, key, 'POST', '/v1/tenants/tenant_abc123/webhooks', { url: receiver.url('/slow') });
+    await api(base, key, 'POST', '/v1/tenants/tenant_abc123/events', { event: 'kpi.alert', data: { v: 1 } });
+    await receiver.waitFor('/slow', 1);
+    run.child.kill('SIGTERM'); // while the receiver still holds the request
+    assert.equal(await finished(run), 0, run.errors());
+    assert.match(run.output(), /SIGTERM: finishing deliveries in flight/);
+
+    const restarted = herald(['serve', '--port', '0', '--host', '127.0.0.1', '--no-workers'], env);
+    const again = await listening(restarted);
+    const rows = (await api(again, key, 'GET', `/v1/tenants/tenant_abc123/webhooks/${hook.body.id}/deliveries`)).body.data;
+    assert.deepEqual(
+      rows.map((row: any) => [row.status, row.statusCode]),
+      [['succeeded', 200]],
+    );
+    restarted.child.kill('SIGTERM');
+    assert.equal(await finished(restarted), 0);
+    assert.equal(receiver.at('/slow').length, 1, 'delivered once, not again after the restart');
+  });
+
+  it('runs the API alone with --no-workers and the workers alone with herald worker', async () => {
+    const env = {
+      HERALD_DATABASE: join(dir, 'roles.db'),
+      HERALD_ADMIN_KEY: 'roles-admin-key-0123456789',
+      HERALD_ALLOW_NETWORKS: '127.0.0.0/8',
+      HERALD_POLL_INTERVAL: '100ms',
+    };
+    const apiOnly = herald(['serve', '--no-workers', '--port', '0', '--host', '127.0.0.1'], env);
+    const base = await listening(apiOnly);
+    const key = env.HERALD_ADMIN_KEY;
+    await api(base, key, 'POST', '/v1/tenants', { id: 'tenant_roles' });
+    await api(base, key, 'POST', '/v1/tenants/tenant_roles/webhooks', { url: receiver.url('/roles') });
+    const published = await api(base, key, 'POST', '/v1/tenants/tenant_roles/events', { event: 'kpi.alert', data: {} });
+    assert.equal(published.body.deliveries, 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(receiver.at('/roles').length, 0, 'an API-only process delivers nothing');
+
+    const worker = herald(['worker'], env);
+    const [delivered] = await receiver.waitFor('/roles', 1);
+    assert.equal(delivered?.headers['webhook-id'], published.body.id);
+    assert.match(worker.output(), /delivery workers on/);
+    for (const run of [worker, apiOnly]) {
+      run.child.kill('SIGTERM');
+      assert.equal(await finished(run), 0);
+    }
+  });
+});
