@@ -434,9 +434,9 @@ export class SqliteStore implements Store {
         now,
       );
     })();
-    const [claimed] = this.claimedRows([id]);
+    const [claimed] = this.claimedRows([id], leaseId);
     if (!claimed) throw new Error(`test delivery ${id} vanished after insert`);
-    return { ...claimed, lease: leaseId };
+    return claimed;
   }
 
   async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {
@@ -470,14 +470,16 @@ export class SqliteStore implements Store {
     return `${owner}:${this.leaseCounter}`;
   }
 
-  private claimedRows(ids: readonly number[]): Omit<ClaimedDelivery, 'lease'>[] {
+  /** The leased rows with what sending needs: URL and secret of the webhook, the event's bytes. */
+  private claimedRows(ids: readonly number[], lease: string): ClaimedDelivery[] {
     const rows = this.sql(
       `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
        FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
-       WHERE d.id IN (SELECT value FROM json_each(?))`,
+       WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
     ).all(JSON.stringify(ids)) as ClaimRow[];
     return rows.map((row) => ({
       id: toPublicId(DELIVERY_PREFIX, row.id),
+      lease,
       tenantId: row.tenant_id,
       webhookId: row.webhook_id,
       url: row.url,
@@ -524,28 +526,9 @@ export class SqliteStore implements Store {
           if (chosen.length === claim.limit) break;
         }
         if (chosen.length === 0) return [];
-        const rows = this.sql(
-          `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
-           FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
-           WHERE d.id IN (SELECT value FROM json_each(?))`,
-        ).all(JSON.stringify(chosen)) as ClaimRow[];
         const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
-        return rows.map((row): ClaimedDelivery => {
-          take.run(lease, claim.leaseUntil, row.id);
-          return {
-            id: toPublicId(DELIVERY_PREFIX, row.id),
-            lease,
-            tenantId: row.tenant_id,
-            webhookId: row.webhook_id,
-            url: row.url,
-            secret: row.secret,
-            eventId: row.event_id,
-            event: row.event,
-            attempt: row.attempt,
-            trigger: row.trigger,
-            payload: row.payload,
-          };
-        });
+        for (const id of chosen) take.run(lease, claim.leaseUntil, id);
+        return this.claimedRows(chosen, lease);
       })
       .immediate();
   }
