@@ -27,14 +27,20 @@ export class EventCatalog {
     return types;
   }
 
+  /** The names that are not in the catalogue. */
+  async unknownAmong(names: readonly string[]): Promise<Set<string>> {
+    if (!this.names || this.clock.now() - this.loadedAt > REFRESH_MS) await this.list();
+    const missing = () => new Set(names.filter((name) => !this.names?.has(name)));
+    if (missing().size === 0) return missing();
+    // A miss may be a type another process added a moment ago: look once more before refusing.
+    await this.list();
+    return missing();
+  }
+
   /** Throws UNKNOWN_EVENT_TYPE for the first name not in the catalogue. */
   async requireKnown(names: readonly string[]): Promise<void> {
-    if (!this.names || this.clock.now() - this.loadedAt > REFRESH_MS) await this.list();
-    // A miss may be a type another process added a moment ago: look once more before refusing.
-    if (names.some((name) => !this.names?.has(name))) await this.list();
-    for (const name of names) {
-      if (!this.names?.has(name)) throw unknownEventType(name);
-    }
+    const [first] = await this.unknownAmong(names);
+    if (first !== undefined) throw unknownEventType(first);
   }
 
   invalidate(): void {

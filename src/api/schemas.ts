@@ -191,6 +191,22 @@ export const PublishedEvent = Type.Object({
   }),
 });
 
+export const PublishBatch = Type.Object(
+  {
+    events: Type.Array(Type.Unknown({ description: 'An event as POST /events takes it' }), {
+      minItems: 1,
+      maxItems: 1000,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const PublishBatchResult = Type.Object({
+  data: Type.Array(Type.Union([PublishedEvent, ErrorBody]), {
+    description: 'One result per event, in order: the published event, or why it was refused',
+  }),
+});
+
 export const ReplayAll = Type.Object(
   { webhookId: Type.Optional(Type.String({ maxLength: 100 })) },
   { additionalProperties: false },

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv, type Options as AjvOptions } from 'ajv';
-import addFormats from 'ajv-formats';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -15,6 +13,7 @@ import { HeraldError } from '../core/errors.js';
 import { HERALD_VERSION } from '../version.js';
 import type { Principal } from './auth.js';
 import type { ApiContext } from './context.js';
+import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from './limits.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -22,22 +21,7 @@ import { eventRoutes } from './routes/events.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
-
-/** Largest request body: the documented limit on one event. */
-export const BODY_LIMIT_BYTES = 256 * 1024;
-
-function ajvFor(options: AjvOptions): Ajv {
-  const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false, ...options });
-  addFormats.default(ajv);
-  return ajv;
-}
-
-/**
- * Bodies are validated as sent (no coercion, unknown fields refused); query strings and path
- * parameters arrive as text and are coerced to their declared types.
- */
-const bodyAjv = ajvFor({ coerceTypes: false, removeAdditional: false });
-const textAjv = ajvFor({ coerceTypes: true, removeAdditional: false });
+import { bodyAjv, describeSchemaError, textAjv } from './validation.js';
 
 export async function buildServer(
   context: ApiContext,
@@ -54,14 +38,7 @@ export async function buildServer(
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
   );
-  app.setSchemaErrorFormatter((errors, dataVar) => {
-    const first = errors[0];
-    const where = `${dataVar}${first?.instancePath ?? ''}`.replace(/\//g, '.');
-    if (first?.keyword === 'additionalProperties') {
-      return new Error(`${where} has an unknown field "${first.params.additionalProperty}"`);
-    }
-    return new Error(`${where} ${first?.message ?? 'is invalid'}`);
-  });
+  app.setSchemaErrorFormatter((errors, dataVar) => new Error(describeSchemaError(errors, dataVar)));
 
   // JSON only. A missing or empty body is an empty object: action routes (test, resend, replay)
   // and optional bodies (create a tenant) work from `curl -X POST` with or without a content type.
@@ -139,7 +116,8 @@ const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HeraldError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
     new HeraldError(
       'PAYLOAD_TOO_LARGE',
-      `The request body is larger than ${BODY_LIMIT_BYTES / 1024} KB; send a smaller event.`,
+      `The request body is over the limit: ${BODY_LIMIT_BYTES / 1024} KB for one event, ` +
+        `${BATCH_BODY_LIMIT_BYTES / 1024 / 1024} MB for a batch.`,
     ),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (error) =>
     new HeraldError(

@@ -519,6 +519,61 @@ for (const backend of TEST_BACKENDS) {
       });
     });
 
+    describe('batch publish', () => {
+      const batch = '/v1/tenants/tenant_abc123/events/batch';
+
+      it('publishes many events with one result each, refusing bad ones on their own', async () => {
+        const response = await herald.call('POST', batch, {
+          key: tenantKey,
+          body: {
+            events: [
+              { event: 'kpi.alert', data: { n: 1 }, id: 'batch-1' },
+              { event: 'kpi.nope', data: {} },
+              { event: 'kpi.alert', data: 'not an object' },
+              { event: 'kpi.computed', data: { blob: 'x'.repeat(260 * 1024) } },
+              { event: 'kpi.alert', data: { n: 1 }, id: 'batch-1' },
+              { event: 'dashboard.ready', data: {} },
+            ],
+          },
+        });
+        assert.equal(response.status, 202);
+        const [first, unknown, invalid, large, duplicate, last] = response.body.data;
+        assert.equal(first.id, 'batch-1');
+        assert.equal(first.event, 'kpi.alert');
+        assert.equal(unknown.error.code, 'UNKNOWN_EVENT_TYPE');
+        assert.equal(invalid.error.code, 'VALIDATION_FAILED');
+        assert.match(invalid.error.message, /events\[2\]\.data must be object/);
+        assert.equal(large.error.code, 'PAYLOAD_TOO_LARGE');
+        assert.deepEqual(duplicate, first, 'the same id inside one batch is stored once');
+        assert.match(last.id, /^evt_/);
+        const single = await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
+          key: tenantKey,
+          body: { event: 'kpi.alert', data: { n: 1 }, id: 'batch-1' },
+        });
+        assert.deepEqual(single.body, first, 'idempotency is shared with the single-event route');
+      });
+
+      it('refuses an empty, oversized or malformed batch as a whole', async () => {
+        assertError(
+          await herald.call('POST', batch, { key: tenantKey, body: { events: [] } }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        assertError(await herald.call('POST', batch, { key: tenantKey, body: [] }), 422, 'VALIDATION_FAILED');
+        const tooMany = { events: Array.from({ length: 1001 }, () => ({ event: 'kpi.alert', data: {} })) };
+        assertError(
+          await herald.call('POST', batch, { key: tenantKey, body: tooMany }),
+          422,
+          'VALIDATION_FAILED',
+        );
+        assertError(
+          await herald.call('POST', batch, { key: otherKey, body: { events: [{}] } }),
+          404,
+          'TENANT_NOT_FOUND',
+        );
+      });
+    });
+
     describe('deliveries and the DLQ: error paths', () => {
       it('answers unknown ids with 404 and bad filters with 400', async () => {
         const t = '/v1/tenants/tenant_abc123';

@@ -47,7 +47,10 @@ async function finished(run: Run): Promise<number> {
 }
 
 async function listening(run: Run): Promise<string> {
-  return eventually(() => /listening on (http:\/\/\S+)/.exec(run.output())?.[1], `Herald to listen:\n${run.errors()}`);
+  return eventually(
+    () => /listening on (http:\/\/\S+)/.exec(run.output())?.[1],
+    `Herald to listen:\n${run.errors()}`,
+  );
 }
 
 async function api(base: string, key: string, method: 'GET' | 'POST', path: string, body?: unknown) {
@@ -75,7 +78,14 @@ describe('herald CLI', () => {
   it('explains serve, worker and migrate in --help', async () => {
     const run = herald(['--help']);
     assert.equal(await finished(run), 0);
-    for (const word of ['herald serve', 'herald worker', 'herald migrate', '--no-workers', 'HERALD_RETRY_SCHEDULE', '--allow-networks']) {
+    for (const word of [
+      'herald serve',
+      'herald worker',
+      'herald migrate',
+      '--no-workers',
+      'HERALD_RETRY_SCHEDULE',
+      '--allow-networks',
+    ]) {
       assert.ok(run.output().includes(word), `--help mentions ${word}`);
     }
     const bare = herald([]);
@@ -87,8 +97,16 @@ describe('herald CLI', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['serve'], { HERALD_RETRY_SCHEDULE: '1m,5x' }, /HERALD_RETRY_SCHEDULE="1m,5x" "5x" is not a duration/],
       [['serve'], { HERALD_PORT: '99999' }, /HERALD_PORT="99999" must be a whole number from 0 to 65535/],
-      [['serve'], { HERALD_DELIVERY_TIMEOUT: 'soon' }, /HERALD_DELIVERY_TIMEOUT="soon" must be a positive duration/],
-      [['serve'], { HERALD_ALLOW_NETWORKS: '10.0.0.0/40' }, /HERALD_ALLOW_NETWORKS="10.0.0.0\/40" "10.0.0.0\/40" is not a CIDR/],
+      [
+        ['serve'],
+        { HERALD_DELIVERY_TIMEOUT: 'soon' },
+        /HERALD_DELIVERY_TIMEOUT="soon" must be a positive duration/,
+      ],
+      [
+        ['serve'],
+        { HERALD_ALLOW_NETWORKS: '10.0.0.0/40' },
+        /HERALD_ALLOW_NETWORKS="10.0.0.0\/40" "10.0.0.0\/40" is not a CIDR/,
+      ],
       [['serve'], { HERALD_RETRY_SCHEDUEL: '1s' }, /HERALD_RETRY_SCHEDUEL is not a Herald setting/],
       [['serve', '--port', 'eighty'], {}, /--port="eighty" must be a whole number/],
       [['serve', '--colour'], {}, /Unknown option '--colour'/],
@@ -137,7 +155,9 @@ describe('herald CLI', () => {
     const base = await listening(run);
     const key = env.HERALD_ADMIN_KEY;
     await api(base, key, 'POST', '/v1/tenants', { id: 'tenant_abc123' });
-    const hook = await api(base, key, 'POST', '/v1/tenants/tenant_abc123/webhooks', { url: receiver.url('/slow') });
+    const hook = await api(base, key, 'POST', '/v1/tenants/tenant_abc123/webhooks', {
+      url: receiver.url('/slow'),
+    });
     await api(base, key, 'POST', '/v1/tenants/tenant_abc123/events', { event: 'kpi.alert', data: { v: 1 } });
     await receiver.waitFor('/slow', 1);
     run.child.kill('SIGTERM'); // while the receiver still holds the request
@@ -146,7 +166,9 @@ describe('herald CLI', () => {
 
     const restarted = herald(['serve', '--port', '0', '--host', '127.0.0.1', '--no-workers'], env);
     const again = await listening(restarted);
-    const rows = (await api(again, key, 'GET', `/v1/tenants/tenant_abc123/webhooks/${hook.body.id}/deliveries`)).body.data;
+    const rows = (
+      await api(again, key, 'GET', `/v1/tenants/tenant_abc123/webhooks/${hook.body.id}/deliveries`)
+    ).body.data;
     assert.deepEqual(
       rows.map((row: any) => [row.status, row.statusCode]),
       [['succeeded', 200]],
@@ -168,7 +190,10 @@ describe('herald CLI', () => {
     const key = env.HERALD_ADMIN_KEY;
     await api(base, key, 'POST', '/v1/tenants', { id: 'tenant_roles' });
     await api(base, key, 'POST', '/v1/tenants/tenant_roles/webhooks', { url: receiver.url('/roles') });
-    const published = await api(base, key, 'POST', '/v1/tenants/tenant_roles/events', { event: 'kpi.alert', data: {} });
+    const published = await api(base, key, 'POST', '/v1/tenants/tenant_roles/events', {
+      event: 'kpi.alert',
+      data: {},
+    });
     assert.equal(published.body.deliveries, 1);
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal(receiver.at('/roles').length, 0, 'an API-only process delivers nothing');

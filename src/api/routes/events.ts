@@ -1,8 +1,51 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from '@sinclair/typebox';
+import { HeraldError, unknownEventType } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent, formatEventTimestamp } from '../../core/payload.js';
+import type { NewEvent, PublishedEvent as Published } from '../../core/types.js';
 import type { ApiContext } from '../context.js';
-import { COMMON_ERRORS, ErrorBody, PublishEvent, PublishedEvent, TenantParams } from '../schemas.js';
+import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from '../limits.js';
+import {
+  COMMON_ERRORS,
+  ErrorBody,
+  PublishBatch,
+  PublishBatchResult,
+  PublishEvent,
+  PublishedEvent,
+  TenantParams,
+} from '../schemas.js';
+import { bodyAjv, describeSchemaError } from '../validation.js';
+
+type PublishInput = Static<typeof PublishEvent>;
+
+const validatePublish = bodyAjv.compile<PublishInput>(PublishEvent);
+
+function toNewEvent(tenantId: string, input: PublishInput, now: number): NewEvent {
+  const event = buildEvent({
+    id: input.id ?? newId('evt', now),
+    tenantId,
+    event: input.event,
+    data: input.data,
+    now,
+  });
+  if (event.payload.length > BODY_LIMIT_BYTES) {
+    throw new HeraldError(
+      'PAYLOAD_TOO_LARGE',
+      `The event's payload is ${Math.ceil(event.payload.length / 1024)} KB; the limit is ${BODY_LIMIT_BYTES / 1024} KB.`,
+    );
+  }
+  return event;
+}
+
+function present(published: Published) {
+  return {
+    id: published.id,
+    event: published.event,
+    timestamp: formatEventTimestamp(published.timestamp),
+    deliveries: published.deliveries,
+  };
+}
 
 export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { store, clock, catalog }) => {
   app.post(
@@ -19,22 +62,68 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { 
       },
     },
     async (request, reply) => {
-      const { tenantId } = request.params;
-      const { event, data, id } = request.body;
-      await catalog.requireKnown([event]);
+      await catalog.requireKnown([request.body.event]);
       const now = clock.now();
       const [published] = await store.publishEvents(
-        [buildEvent({ id: id ?? newId('evt', now), tenantId, event, data, now })],
+        [toNewEvent(request.params.tenantId, request.body, now)],
         now,
       );
       if (!published) throw new Error('publishEvents returned no result');
       if (published.duplicate) reply.header('idempotent-replayed', 'true');
-      return reply.status(202).send({
-        id: published.id,
-        event: published.event,
-        timestamp: formatEventTimestamp(published.timestamp),
-        deliveries: published.deliveries,
+      return reply.status(202).send(present(published));
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/events/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        summary:
+          'Publish up to 1,000 events in one request and one transaction. Each event is validated and ' +
+          'deduplicated on its own; the results come in the same order, an error object for each refused event.',
+        tags: ['events'],
+        params: TenantParams,
+        body: PublishBatch,
+        response: { 202: PublishBatchResult, 413: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.params;
+      const now = clock.now();
+      const inputs = request.body.events;
+      const unknown = await catalog.unknownAmong(
+        inputs.flatMap((input) => (validatePublish(input) ? [input.event] : [])),
+      );
+      const results: (ReturnType<typeof present> | ReturnType<HeraldError['toJSON']>)[] = [];
+      const accepted: { index: number; event: NewEvent }[] = [];
+      inputs.forEach((input, index) => {
+        try {
+          if (!validatePublish(input)) {
+            throw new HeraldError(
+              'VALIDATION_FAILED',
+              `${describeSchemaError(validatePublish.errors, `events[${index}]`)}.`,
+            );
+          }
+          if (unknown.has(input.event)) throw unknownEventType(input.event);
+          accepted.push({ index, event: toNewEvent(tenantId, input, now) });
+        } catch (error) {
+          if (!(error instanceof HeraldError)) throw error;
+          results[index] = error.toJSON();
+        }
       });
+      const published =
+        accepted.length > 0
+          ? await store.publishEvents(
+              accepted.map((a) => a.event),
+              now,
+            )
+          : [];
+      accepted.forEach(({ index }, position) => {
+        const result = published[position];
+        if (result) results[index] = present(result);
+      });
+      return reply.status(202).send({ data: results });
     },
   );
 };
