@@ -501,36 +501,34 @@ export class SqliteStore implements Store {
     skipWebhookIds: readonly string[];
   }): Promise<ClaimedDelivery[]> {
     const lease = this.nextLease(claim.owner);
-    return this.db
-      .transaction(() => {
-        const candidates = this.sql(
-          `SELECT d.id, d.webhook_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    return this.relaxed(() => {
+      const candidates = this.sql(
+        `SELECT d.id, d.webhook_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
            WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.status = 'active'
              AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
            ORDER BY d.next_attempt_at LIMIT ?`,
-        ).iterate(
-          claim.now,
-          JSON.stringify(claim.skipWebhookIds),
-          claim.limit * CLAIM_SCAN_FACTOR,
-        ) as Iterable<{
-          id: number;
-          webhook_id: string;
-        }>;
-        const perWebhook = new Map<string, number>();
-        const chosen: number[] = [];
-        for (const candidate of candidates) {
-          const taken = perWebhook.get(candidate.webhook_id) ?? 0;
-          if (taken >= claim.perWebhookLimit) continue;
-          perWebhook.set(candidate.webhook_id, taken + 1);
-          chosen.push(candidate.id);
-          if (chosen.length === claim.limit) break;
-        }
-        if (chosen.length === 0) return [];
-        const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
-        for (const id of chosen) take.run(lease, claim.leaseUntil, id);
-        return this.claimedRows(chosen, lease);
-      })
-      .immediate();
+      ).iterate(
+        claim.now,
+        JSON.stringify(claim.skipWebhookIds),
+        claim.limit * CLAIM_SCAN_FACTOR,
+      ) as Iterable<{
+        id: number;
+        webhook_id: string;
+      }>;
+      const perWebhook = new Map<string, number>();
+      const chosen: number[] = [];
+      for (const candidate of candidates) {
+        const taken = perWebhook.get(candidate.webhook_id) ?? 0;
+        if (taken >= claim.perWebhookLimit) continue;
+        perWebhook.set(candidate.webhook_id, taken + 1);
+        chosen.push(candidate.id);
+        if (chosen.length === claim.limit) break;
+      }
+      if (chosen.length === 0) return [];
+      const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
+      for (const id of chosen) take.run(lease, claim.leaseUntil, id);
+      return this.claimedRows(chosen, lease);
+    });
   }
 
   async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
@@ -547,31 +545,29 @@ export class SqliteStore implements Store {
       `INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
        SELECT tenant_id, webhook_id, event_seq, ?, attempt, ? FROM deliveries WHERE id = ?`,
     );
-    return this.db
-      .transaction(() => {
-        let applied = 0;
-        for (const outcome of outcomes) {
-          const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
-          const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
-          const changed = record.run(
-            outcome.verdict === 'succeeded' ? 'succeeded' : 'failed',
-            outcome.statusCode,
-            outcome.responseTimeMs,
-            outcome.responseBody,
-            outcome.error,
-            outcome.attemptedAt,
-            nextAttemptAt,
-            key,
-            outcome.lease,
-          ).changes;
-          if (changed === 0) continue;
-          applied += 1;
-          if (outcome.verdict === 'retry') scheduleRetry.run(now, nextAttemptAt, key);
-          if (outcome.verdict === 'dead') deadLetter.run(outcome.error ?? 'failed', outcome.attemptedAt, key);
-        }
-        return applied;
-      })
-      .immediate();
+    return this.relaxed(() => {
+      let applied = 0;
+      for (const outcome of outcomes) {
+        const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
+        const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
+        const changed = record.run(
+          outcome.verdict === 'succeeded' ? 'succeeded' : 'failed',
+          outcome.statusCode,
+          outcome.responseTimeMs,
+          outcome.responseBody,
+          outcome.error,
+          outcome.attemptedAt,
+          nextAttemptAt,
+          key,
+          outcome.lease,
+        ).changes;
+        if (changed === 0) continue;
+        applied += 1;
+        if (outcome.verdict === 'retry') scheduleRetry.run(now, nextAttemptAt, key);
+        if (outcome.verdict === 'dead') deadLetter.run(outcome.error ?? 'failed', outcome.attemptedAt, key);
+      }
+      return applied;
+    });
   }
 
   async releaseDeliveries(
@@ -581,10 +577,24 @@ export class SqliteStore implements Store {
     const release = this.sql(
       "UPDATE deliveries SET lease = NULL, next_attempt_at = ? WHERE id = ? AND lease = ? AND status = 'pending'",
     );
-    this.db.transaction(() => {
+    this.relaxed(() => {
       for (const { deliveryId, lease } of leases)
         release.run(now, fromPublicId(DELIVERY_PREFIX, deliveryId), lease);
-    })();
+    });
+  }
+
+  /**
+   * A write whose loss in a power cut costs at most a repeated attempt (a lease, an outcome) is
+   * committed without waiting for fsync; a process crash still loses nothing (WAL). The next fully
+   * synced commit, which every publish is, makes it durable too, since the WAL is written in order.
+   */
+  private relaxed<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(write).immediate();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   async nextDueAt(): Promise<number | null> {
