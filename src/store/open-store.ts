@@ -1,4 +1,3 @@
-import { HeraldError } from '../core/errors.js';
 import type { Store } from './store.js';
 
 export function isPostgresUrl(database: string): boolean {
@@ -8,7 +7,12 @@ export function isPostgresUrl(database: string): boolean {
 /** The backend named by HERALD_DATABASE: a `postgres://` URL, otherwise a SQLite file path. */
 export async function openStore(database: string): Promise<Store> {
   if (isPostgresUrl(database)) {
-    throw new HeraldError('INVALID_REQUEST', 'PostgreSQL is not supported yet; use a SQLite file path.');
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    // `?schema=name` picks the schema: tests, or several installations sharing one database.
+    const url = new URL(database);
+    const schema = url.searchParams.get('schema') ?? undefined;
+    url.searchParams.delete('schema');
+    return new PostgresStore(url.toString(), schema === undefined ? {} : { schema });
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return new SqliteStore(database);

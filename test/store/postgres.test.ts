@@ -167,6 +167,7 @@ if (skipReason !== null) {
                 now: T0,
                 leaseUntil: T0 + LEASE_MS,
                 limit: 25,
+                perWebhookLimit: 25,
                 skipWebhookIds: [],
               });
               if (batch.length === 0) return mine;
@@ -240,6 +241,7 @@ if (skipReason !== null) {
           now: T0,
           leaseUntil: T0 + LEASE_MS,
           limit: 10,
+          perWebhookLimit: 10,
           skipWebhookIds: [],
         });
         assert.equal(claimed.length, 1);
@@ -305,6 +307,7 @@ if (skipReason !== null) {
                 now: T0,
                 leaseUntil: T0 + LEASE_MS,
                 limit: 10,
+                perWebhookLimit: 10,
                 skipWebhookIds: [],
               }),
             ),
@@ -368,6 +371,7 @@ if (skipReason !== null) {
           now: T0,
           leaseUntil: T0 + LEASE_MS,
           limit: 1,
+          perWebhookLimit: 1,
           skipWebhookIds: [],
         });
         assert.ok(claimed);

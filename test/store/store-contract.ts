@@ -216,10 +216,14 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           wake();
         });
         await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
+        let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           woken,
-          new Promise((_, reject) => setTimeout(() => reject(new Error('no wake-up within 5 s')), 5000)),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no wake-up within 5 s')), 5000);
+          }),
         ]);
+        clearTimeout(timer);
         assert.ok(calls >= 1);
         unsubscribe();
       });

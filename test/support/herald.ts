@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { type RunningHerald, type StartOptions, startHerald } from '../../src/app.js';
 import type { HeraldConfig } from '../../src/config.js';
+import { dropSchemas, POSTGRES_TEST_URL, uniqueSchemaName } from './postgres.js';
 
-/** The backends the end-to-end suites run on: HERALD_TEST_BACKENDS=sqlite,postgres (default sqlite). */
-export const TEST_BACKENDS = (process.env.HERALD_TEST_BACKENDS ?? 'sqlite')
+/** The backends the end-to-end suites run on: HERALD_TEST_BACKENDS (default both, sqlite,postgres). */
+export const TEST_BACKENDS = (process.env.HERALD_TEST_BACKENDS || 'sqlite,postgres')
   .split(',')
   .map((name) => name.trim())
   .filter(Boolean);
@@ -70,11 +71,17 @@ export async function startTestHerald(
   config: Partial<HeraldConfig> = {},
   options: Omit<StartOptions, 'config'> = {},
 ): Promise<TestHerald> {
-  if (backend !== 'sqlite') throw new Error(`unknown test backend ${backend}`);
   const dir = mkdtempSync(join(tmpdir(), 'herald-test-'));
+  const schema = uniqueSchemaName();
+  const databases: Record<string, string> = {
+    sqlite: join(dir, 'herald.db'),
+    postgres: `${POSTGRES_TEST_URL}?schema=${schema}`,
+  };
+  const database = databases[backend];
+  if (!database) throw new Error(`unknown test backend ${backend}; use sqlite or postgres`);
   const herald = await startHerald({
     config: {
-      database: join(dir, 'herald.db'),
+      database,
       port: 0,
       host: '127.0.0.1',
       allowNetworks: ['127.0.0.0/8'],
@@ -88,5 +95,8 @@ export async function startTestHerald(
     announce: () => undefined,
     ...options,
   });
-  return new TestHerald(herald, async () => rmSync(dir, { recursive: true, force: true }));
+  return new TestHerald(herald, async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (backend === 'postgres') await dropSchemas([schema]);
+  });
 }

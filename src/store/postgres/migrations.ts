@@ -92,11 +92,20 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- autovacuum first analyzes deliveries (up to a minute after a fresh install takes its first
   -- burst), the planner guesses a handful of due rows and sorts them all on every claim, which costs
   -- O(queue) per claim; walking deliveries_due in order costs O(batch) whatever the statistics say.
+  -- A disabled sort that cannot be avoided (the share ranking) still runs, but its penalty inflates
+  -- the plan's cost far past jit_above_cost: the store's connections turn JIT off (see PostgresStore).
   -- search_path is fixed at creation so the bodies always resolve to this schema's tables.
 
   -- Locks (for the calling statement's transaction) up to max_rows due deliveries of active
-  -- webhooks that no other transaction holds, oldest due first.
-  CREATE FUNCTION herald_lock_due_deliveries(due_by bigint, skip_webhook_ids text[], max_rows integer)
+  -- webhooks that no other transaction holds, oldest due first, at most per_webhook of one webhook.
+  -- The share is counted over the oldest max_rows * 8 due rows (as the SQLite store does), because
+  -- FOR UPDATE cannot sit beside a window function: candidates are ranked first, then locked.
+  CREATE FUNCTION herald_lock_due_deliveries(
+    due_by bigint,
+    skip_webhook_ids text[],
+    max_rows integer,
+    per_webhook integer
+  )
   RETURNS SETOF bigint
   LANGUAGE sql VOLATILE
   -- A low estimate, so the claim joins the rows it locked by key instead of scanning whole tables.
@@ -104,10 +113,22 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   SET enable_sort = off
   SET search_path FROM CURRENT
   AS $$
-    SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= due_by AND w.status = 'active'
-      AND d.webhook_id <> ALL (skip_webhook_ids)
-    ORDER BY d.next_attempt_at
+    WITH candidates AS (
+      SELECT d.id, d.webhook_id, d.next_attempt_at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= due_by AND w.status = 'active'
+        AND d.webhook_id <> ALL (skip_webhook_ids)
+      ORDER BY d.next_attempt_at
+      LIMIT max_rows * 8
+    ), shares AS (
+      SELECT id, next_attempt_at,
+        row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS place
+      FROM candidates
+    )
+    -- The due condition is repeated on d so that a row another claim leased meanwhile is re-checked
+    -- when locked, and dropped.
+    SELECT d.id FROM shares s JOIN deliveries d ON d.id = s.id
+    WHERE s.place <= per_webhook AND d.status = 'pending' AND d.next_attempt_at <= due_by
+    ORDER BY s.next_attempt_at, s.id
     LIMIT max_rows
     FOR UPDATE OF d SKIP LOCKED
   $$;

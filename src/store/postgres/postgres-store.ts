@@ -115,6 +115,13 @@ const MIGRATION_LOCK_NAMESPACE = 0x48455241;
 const FLUSH_MAX_EVENTS = 2_000;
 const FLUSH_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Until a table has statistics the planner guesses a handful of pending rows, and completing a batch
+ * then scans every pending row instead of looking each one up by key. Autovacuum analyzes within
+ * about a minute; a fresh install under its first burst should not wait that long.
+ */
+const STATISTICS_BOOTSTRAP_DELIVERIES = 1_000;
+
 /** A deadlock can only arise between overlapping batches (a reused idempotency key, a stale lease). */
 const DEADLOCK_RETRIES = 3;
 
@@ -157,8 +164,8 @@ const PUBLISH_SQL = `
   SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced FROM stored s`;
 
 /**
- * Claiming: lock due rows nobody else holds (SKIP LOCKED in herald_lock_due_deliveries, so
- * concurrent workers never wait on each other or take the same row), lease them by moving
+ * Claiming: lock due rows nobody else holds, within each webhook's share (SKIP LOCKED in
+ * herald_lock_due_deliveries, so concurrent workers never wait on each other or take the same row), lease them by moving
  * next_attempt_at to the lease expiry, and return everything the sender needs. A row another worker
  * leased after this statement's snapshot is re-checked against the due condition when locked, and
  * its new next_attempt_at excludes it.
@@ -166,7 +173,7 @@ const PUBLISH_SQL = `
 const CLAIM_SQL = `
   WITH leased AS (
     UPDATE deliveries d SET lease = $4, next_attempt_at = $5
-    FROM herald_lock_due_deliveries($1, $2::text[], $3) AS due (id)
+    FROM herald_lock_due_deliveries($1, $2::text[], $3, $6) AS due (id)
     WHERE d.id = due.id
     RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
   )
@@ -304,6 +311,8 @@ export class PostgresStore implements Store {
   private readonly queuedListeners = new Set<() => void>();
   private listener: QueuedWorkListener | null = null;
   private closed = false;
+  private queuedByThisStore = 0;
+  private statisticsChecked = false;
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
     this.schema = options.schema ?? 'public';
@@ -313,7 +322,10 @@ export class PostgresStore implements Store {
     this.clientConfig = {
       connectionString,
       application_name: options.applicationName ?? 'herald',
-      options: `-c search_path=${this.schema}`,
+      // JIT pays off for long analytical queries, never for Herald's short ones; and the queue
+      // functions' disabled sorts inflate plan costs past jit_above_cost, which made each claim
+      // spend most of a second compiling.
+      options: `-c search_path=${this.schema} -c jit=off`,
       types: typeParsers(),
       // Without a timeout a request waits forever for a database that is down; with it, it gets a 503.
       connectionTimeoutMillis: 5_000,
@@ -611,7 +623,7 @@ export class PostgresStore implements Store {
 
   private async flushPublishes(batch: PendingPublish[]): Promise<void> {
     let results: PublishedEvent[][];
-    let queued: boolean;
+    let queued: number;
     try {
       ({ results, queued } = await this.insertEvents(batch));
     } catch (error) {
@@ -619,12 +631,29 @@ export class PostgresStore implements Store {
       return;
     }
     for (const [index, publish] of batch.entries()) publish.resolve(results[index] ?? []);
-    if (queued) this.announceQueued();
+    if (queued > 0) this.announceQueued();
+    this.queuedByThisStore += queued;
+    if (!this.statisticsChecked && this.queuedByThisStore >= STATISTICS_BOOTSTRAP_DELIVERIES) {
+      this.statisticsChecked = true;
+      // Best effort, once per store: autovacuum gets there anyway, just later.
+      this.analyzeIfNeverAnalyzed().catch(() => undefined);
+    }
   }
 
+  private async analyzeIfNeverAnalyzed(): Promise<void> {
+    const { rows } = await this.query<{ unanalyzed: number }>(
+      `SELECT count(*) AS unanalyzed FROM pg_stat_user_tables
+       WHERE schemaname = $1 AND relname IN ('deliveries', 'events')
+         AND last_analyze IS NULL AND last_autoanalyze IS NULL`,
+      [this.schema],
+    );
+    if ((rows[0]?.unanalyzed ?? 0) > 0) await this.query('ANALYZE deliveries, events');
+  }
+
+  /** Returns each caller's results and how many deliveries were queued. */
   private async insertEvents(
     batch: PendingPublish[],
-  ): Promise<{ results: PublishedEvent[][]; queued: boolean }> {
+  ): Promise<{ results: PublishedEvent[][]; queued: number }> {
     // The first occurrence of an id in the batch is the one stored; later ones are its duplicates.
     const unique = new Map<string, { event: NewEvent; now: number }>();
     for (const publish of batch) {
@@ -672,7 +701,7 @@ export class PostgresStore implements Store {
         };
       }),
     );
-    return { results, queued: rows.some((row) => row.deliveries > 0) };
+    return { results, queued: rows.reduce((sum, row) => sum + row.deliveries, 0) };
   }
 
   /**
@@ -789,6 +818,7 @@ export class PostgresStore implements Store {
     now: number;
     leaseUntil: number;
     limit: number;
+    perWebhookLimit: number;
     skipWebhookIds: readonly string[];
   }): Promise<ClaimedDelivery[]> {
     const lease = this.nextLease(claim.owner);
@@ -798,6 +828,7 @@ export class PostgresStore implements Store {
       claim.limit,
       lease,
       claim.leaseUntil,
+      claim.perWebhookLimit,
     ]);
     return rows.map((row) => toClaimed(row, lease));
   }
