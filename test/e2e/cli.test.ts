@@ -111,6 +111,11 @@ describe('herald CLI', () => {
       [['serve', '--port', 'eighty'], {}, /--port="eighty" must be a whole number/],
       [['serve', '--colour'], {}, /Unknown option '--colour'/],
       [['launch'], {}, /unknown command "launch"/],
+      [
+        ['serve'],
+        { HERALD_DATABASE: 'postgres://postgres@127.0.0.1:5432/test' },
+        /HERALD_ADMIN_KEY must be set with PostgreSQL/,
+      ],
     ];
     for (const [args, env, message] of cases) {
       const run = herald(args, { HERALD_DATABASE: join(dir, 'never.db'), ...env });
