@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, appRoot, type Me, onAuthFailure, PORTAL_ERROR_CODES, session } from './api';
-import { Loading, ToastProvider } from './components/ui';
 import { Console } from './Console';
+import { Loading, ToastProvider } from './components/ui';
 import { LinkProblem, SignIn } from './pages/SignIn';
 import { paths } from './router';
 
@@ -38,7 +38,8 @@ const portalOutcome = consumePortalLink();
 
 export function App() {
   const [phase, setPhase] = useState<Phase>(() => {
-    if (portalOutcome === 'missing' && !session.key()) return { kind: 'link-problem', code: 'PORTAL_LINK_INVALID' };
+    if (portalOutcome === 'missing' && !session.key())
+      return { kind: 'link-problem', code: 'PORTAL_LINK_INVALID' };
     return session.key() ? { kind: 'checking' } : { kind: 'signed-out' };
   });
 
@@ -67,11 +68,10 @@ export function App() {
     }
   }, []);
 
+  const initialPhase = useRef(phase.kind);
   useEffect(() => {
-    if (phase.kind === 'checking') void check();
-    // Only on first render: later checks are started explicitly.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+    if (initialPhase.current === 'checking') void check();
+  }, [check]);
 
   useEffect(() => {
     onAuthFailure((error) => {
@@ -81,7 +81,10 @@ export function App() {
         setPhase({ kind: 'link-problem', code });
       } else {
         session.clear();
-        setPhase({ kind: 'signed-out', notice: 'Your session ended: the API key is no longer accepted. Sign in again.' });
+        setPhase({
+          kind: 'signed-out',
+          notice: 'Your session ended: the API key is no longer accepted. Sign in again.',
+        });
       }
     });
     return () => onAuthFailure(null);
@@ -92,7 +95,9 @@ export function App() {
     session.clear();
     setPhase({
       kind: 'signed-out',
-      notice: wasPortal ? 'You signed out. Open the link from your product again to come back.' : 'You signed out.',
+      notice: wasPortal
+        ? 'You signed out. Open the link from your product again to come back.'
+        : 'You signed out.',
     });
   }, []);
 

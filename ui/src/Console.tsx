@@ -61,7 +61,8 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
       const list = (await api.listTenants()).data;
       setTenants(list);
       setTenantIdState((current) => {
-        const chosen = current && list.some((tenant) => tenant.id === current) ? current : (list[0]?.id ?? null);
+        const chosen =
+          current && list.some((tenant) => tenant.id === current) ? current : (list[0]?.id ?? null);
         if (chosen) sessionStorage.setItem(TENANT_STORAGE, chosen);
         return chosen;
       });
@@ -75,7 +76,8 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
   }, [loadTenants]);
 
   useEffect(() => {
-    if (path === '/' || path === '/settings' || path === '/settings/') navigate(paths.webhooks, { replace: true });
+    if (path === '/' || path === '/settings' || path === '/settings/')
+      navigate(paths.webhooks, { replace: true });
   }, [path]);
 
   useEffect(() => {
@@ -101,7 +103,11 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
   let page: ReactNode;
   if (isAdmin && tenantNeeded && tenants === null) {
     page = tenantsError ? (
-      <ErrorNotice title="Tenants could not be loaded." message={tenantsError} onRetry={() => void loadTenants()} />
+      <ErrorNotice
+        title="Tenants could not be loaded."
+        message={tenantsError}
+        onRetry={() => void loadTenants()}
+      />
     ) : (
       <Loading />
     );
@@ -130,10 +136,19 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
         page = <WebhookFormPage key={t} tenantId={t} eventTypes={eventTypes} />;
         break;
       case 'edit':
-        page = <WebhookFormPage key={`${t}/${route.webhookId}`} tenantId={t} eventTypes={eventTypes} webhookId={route.webhookId} />;
+        page = (
+          <WebhookFormPage
+            key={`${t}/${route.webhookId}`}
+            tenantId={t}
+            eventTypes={eventTypes}
+            webhookId={route.webhookId}
+          />
+        );
         break;
       case 'deliveries':
-        page = <DeliveryHistoryPage key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />;
+        page = (
+          <DeliveryHistoryPage key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />
+        );
         break;
       case 'dlq':
         page = <DeadLetterQueuePage key={t} tenantId={t} />;
@@ -163,9 +178,10 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
     }
   }
 
-  const settingsActive = ['webhooks', 'register', 'edit', 'deliveries', 'dlq', 'event-types'].includes(route.name);
+  const settingsActive = ['webhooks', 'register', 'edit', 'deliveries', 'dlq', 'event-types'].includes(
+    route.name,
+  );
   const webhooksActive = ['webhooks', 'register', 'edit', 'deliveries'].includes(route.name);
-  const currentTenant = tenants?.find((tenant) => tenant.id === tenantId);
 
   return (
     <div className="shell">
@@ -198,7 +214,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
                 {tenants && tenants.length === 0 && <option value="">No tenants yet</option>}
                 {tenants?.map((tenant) => (
                   <option key={tenant.id} value={tenant.id}>
-                    {tenant.name && tenant.name !== tenant.id ? `${tenant.name} (${tenant.id})` : tenant.id}
+                    {tenant.name || tenant.id}
                   </option>
                 ))}
               </select>
@@ -269,9 +285,9 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
               {isAdmin ? 'A' : (me.tenantId ?? '?').slice(0, 1).toUpperCase()}
             </span>
             <span>
-              <span className="account-name">{isAdmin ? 'Administrator' : (me.tenantId ?? 'Tenant')}</span>
+              <span className="account-name">{isAdmin ? 'Admin' : (me.tenantId ?? 'Tenant')}</span>
               <span className="account-role">
-                {isAdmin ? (currentTenant ? `Viewing ${currentTenant.id}` : 'All tenants') : portal ? 'Portal link' : 'Tenant key'}
+                {isAdmin ? 'Admin key' : portal ? 'Signed in by link' : 'Tenant key'}
               </span>
             </span>
           </div>

@@ -152,7 +152,11 @@ async function request<T>(
   try {
     response = await fetch(url, { method, headers, body });
   } catch {
-    throw new ApiError(0, 'NETWORK_ERROR', 'Herald could not be reached. Check your connection and try again.');
+    throw new ApiError(
+      0,
+      'NETWORK_ERROR',
+      'Herald could not be reached. Check your connection and try again.',
+    );
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -183,7 +187,7 @@ const id = encodeURIComponent;
 export const api = {
   me: (key?: string) => request<Me>('GET', '/v1/me', { key, silentAuth: true }),
 
-  listTenants: () => request<{ data: Tenant[] }>('GET', '/v1/tenants', { query: { limit: 500 } }),
+  listTenants: () => request<{ data: Tenant[] }>('GET', '/v1/tenants'),
   createTenant: (body: { id?: string; name?: string }) => request<Tenant>('POST', '/v1/tenants', { body }),
   createApiKey: (tenantId: string, name?: string) =>
     request<{ id: string; key: string }>('POST', `${t(tenantId)}/api-keys`, { body: name ? { name } : {} }),
@@ -205,14 +209,26 @@ export const api = {
   updateWebhook: (
     tenantId: string,
     webhookId: string,
-    body: Partial<{ url: string; secret: string; events: string[]; description: string; status: WebhookStatus }>,
+    body: Partial<{
+      url: string;
+      secret: string;
+      events: string[];
+      description: string;
+      status: WebhookStatus;
+    }>,
   ) => request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
   deleteWebhook: (tenantId: string, webhookId: string) =>
     request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
   testWebhook: (tenantId: string, webhookId: string) =>
     request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`),
 
-  listDeliveries: (tenantId: string, webhookId: string, status?: string, cursor?: string | null, limit = 25) =>
+  listDeliveries: (
+    tenantId: string,
+    webhookId: string,
+    status?: string,
+    cursor?: string | null,
+    limit = 25,
+  ) =>
     request<Page<Delivery>>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/deliveries`, {
       query: { status, cursor, limit },
     }),

@@ -1,17 +1,23 @@
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
+const time: Intl.DateTimeFormatOptions = {
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
+  hour12: false,
+};
+const thisYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', ...time });
+const otherYear = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  ...time,
 });
 
+/** "Jan 15, 10:30:00" (the year only when it is not this one), in the viewer's time zone. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return dateTime.format(date);
+  return (date.getFullYear() === new Date().getFullYear() ? thisYear : otherYear).format(date);
 }
 
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {

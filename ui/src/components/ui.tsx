@@ -30,10 +30,15 @@ export function Dialog({ open, title, onClose, children, footer, wide, role, des
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
+    // A backdrop click is a mouse-only shortcut; keyboards close with Escape (native cancel) or Close.
+    // biome-ignore lint/a11y/useKeyWithClickEvents: Escape and the Close button cover the keyboard
     <dialog
       ref={ref}
       className={`dialog${wide ? ' dialog-wide' : ''}`}
@@ -95,7 +100,13 @@ export function ConfirmDialog(props: ConfirmProps) {
       description={message}
       footer={
         <>
-          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+          <button
+            type="button"
+            className="button"
+            onClick={onCancel}
+            disabled={busy}
+            data-autofocus={danger ? true : undefined}
+          >
             Cancel
           </button>
           <button
@@ -103,7 +114,7 @@ export function ConfirmDialog(props: ConfirmProps) {
             className={`button ${danger ? 'button-danger' : 'button-primary'}`}
             onClick={onConfirm}
             disabled={busy}
-            autoFocus
+            data-autofocus={danger ? undefined : true}
           >
             {busy && <Spinner small />}
             {confirmLabel}
@@ -135,7 +146,15 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorNotice({ message, onRetry, title }: { message: string; onRetry?: () => void; title?: string }) {
+export function ErrorNotice({
+  message,
+  onRetry,
+  title,
+}: {
+  message: string;
+  onRetry?: () => void;
+  title?: string;
+}) {
   return (
     <div className="notice notice-error" role="alert">
       <div>
@@ -208,7 +227,15 @@ export function Badge({ tone, children, title }: { tone: Tone; children: ReactNo
   );
 }
 
-export function CopyButton({ text, label = 'Copy', className }: { text: string; label?: string; className?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  className,
+}: {
+  text: string;
+  label?: string;
+  className?: string;
+}) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -257,8 +284,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const nextId = useRef(1);
   const push = useCallback((message: string, tone: Toast['tone'] = 'success') => {
     const id = nextId.current++;
-    setToasts((list) => [...list.slice(-3), { id, tone, message }]);
-    setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), 5000);
+    setToasts((list) => [...list.slice(-2), { id, tone, message }]);
+    setTimeout(() => setToasts((list) => list.filter((toast) => toast.id !== id)), 4000);
   }, []);
   const value = useMemo(() => push, [push]);
   return (
@@ -285,4 +312,13 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 
 export function useToast() {
   return useContext(ToastContext);
+}
+
+/** Focuses an element once, after it first renders (instead of the autoFocus attribute). */
+export function useFocusOnMount<T extends HTMLElement>(enabled = true) {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    if (enabled) ref.current?.focus();
+  }, [enabled]);
+  return ref;
 }

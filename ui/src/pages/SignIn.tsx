@@ -1,12 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Me, session } from '../api';
 import { Logo } from '../components/Logo';
-import { Spinner } from '../components/ui';
+import { Spinner, useFocusOnMount } from '../components/ui';
 
 export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (me: Me) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const inputRef = useFocusOnMount<HTMLInputElement>();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -52,6 +53,7 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (m
           <div className="field">
             <label htmlFor="api-key">API key</label>
             <input
+              ref={inputRef}
               id="api-key"
               name="api-key"
               type="password"
@@ -61,7 +63,6 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (m
               onChange={(event) => setKey(event.target.value)}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? 'api-key-error' : 'api-key-hint'}
-              autoFocus
             />
             {error ? (
               <p id="api-key-error" className="field-error" role="alert">
@@ -83,7 +84,7 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (m
   );
 }
 
-const LINK_MESSAGES: Record<string, { title: string; body: string }> = {
+const LINK_MESSAGES = {
   PORTAL_LINK_EXPIRED: {
     title: 'This link has expired. Ask for a new one.',
     body: 'Links to the webhook console work for a limited time. Open the webhook settings in your product again, or ask its administrator for a fresh link.',
@@ -95,12 +96,21 @@ const LINK_MESSAGES: Record<string, { title: string; body: string }> = {
 };
 
 export function LinkProblem({ code, onSignIn }: { code: string; onSignIn: () => void }) {
-  const message = LINK_MESSAGES[code] ?? LINK_MESSAGES.PORTAL_LINK_INVALID!;
+  const message =
+    code === 'PORTAL_LINK_EXPIRED' ? LINK_MESSAGES.PORTAL_LINK_EXPIRED : LINK_MESSAGES.PORTAL_LINK_INVALID;
   return (
     <main className="fullpage">
       <div className="card fullpage-card" role="alert">
         <div className="fullpage-icon" aria-hidden="true">
-          <svg viewBox="0 0 24 24" width="28" height="28" fill="none" stroke="currentColor" strokeWidth="2">
+          <svg
+            viewBox="0 0 24 24"
+            width="28"
+            height="28"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            aria-hidden="true"
+          >
             <circle cx="12" cy="12" r="9" />
             <path d="M12 7v6M12 16.5v.5" strokeLinecap="round" />
           </svg>

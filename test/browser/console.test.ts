@@ -1,0 +1,542 @@
+/**
+ * The web console, driven in Debian's Chromium through playwright-core, against a real Herald (temp
+ * SQLite file, short retry schedule) and a real loopback receiver whose answer the test switches
+ * between 200 and 500. Every journey uses the words of the product documentation to find controls.
+ * Screenshots of each main screen land in test-artifacts/screenshots/ (ignored by git).
+ */
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { startHerald } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const UI_DIR = join(ROOT, 'dist/ui');
+const SHOTS = join(ROOT, 'test-artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 15_000;
+
+/* ---------- a loopback receiver whose status the test controls ---------- */
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+class Receiver {
+  status = 200;
+  readonly requests: Received[] = [];
+  private server: Server | null = null;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(this.status, { 'content-type': 'application/json' });
+        res.end(this.status < 300 ? '{"ok":true}' : '{"error":"receiver is down for maintenance"}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}/hooks/herald`;
+  }
+
+  received(event: string): Received[] {
+    return this.requests.filter((r) => (JSON.parse(r.body) as { event?: string }).event === event);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+/* ---------- helpers ---------- */
+
+/** Polls a condition (no fixed sleeps): resolves with its first truthy value, or fails after `timeout`. */
+async function eventually<T>(what: string, probe: () => Promise<T> | T, timeout = TIMEOUT): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) assert.fail(`Timed out waiting for ${what} (last: ${String(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function visible(locator: Locator, timeout = TIMEOUT): Promise<Locator> {
+  await locator.first().waitFor({ state: 'visible', timeout });
+  return locator;
+}
+
+async function gone(locator: Locator, timeout = TIMEOUT): Promise<void> {
+  await locator.first().waitFor({ state: 'hidden', timeout });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Transient notifications would cover the screen; dismiss them as a person would.
+  for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all()) {
+    await dismiss.click({ timeout: 500 }).catch(() => {}); // it may have timed out by itself
+  }
+  // Let entrance animations and pending fetches settle before the picture.
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/** The same screen at phone width, then back to the desktop size. */
+async function phoneShot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(PHONE);
+  await shot(page, name);
+  await page.setViewportSize(DESKTOP);
+}
+
+/* ---------- the journeys ---------- */
+
+describe('Herald console in Chromium', {
+  skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`,
+}, () => {
+  let herald: Awaited<ReturnType<typeof startHerald>>;
+  let baseUrl = '';
+  /** Real time, plus a skew the last test moves forward to expire a portal link without waiting. */
+  let skewMs = 0;
+  const clock = { now: () => Date.now() + skewMs };
+  let dataDir: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const receiver = new Receiver();
+  const pageErrors: string[] = [];
+  const foreignRequests: string[] = [];
+  const tenantId = 'acme';
+  let secret = '';
+
+  async function apiCall<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${herald.adminKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
+  }
+
+  async function publish(event: string, data: Record<string, unknown>): Promise<string> {
+    const { status, json } = await apiCall<{ id: string }>('POST', `/v1/tenants/${tenantId}/events`, {
+      event,
+      data,
+    });
+    assert.equal(status, 202);
+    return json.id;
+  }
+
+  async function newPage(ctx: BrowserContext): Promise<Page> {
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(TIMEOUT);
+    p.on('pageerror', (error) => pageErrors.push(error.message));
+    p.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(baseUrl) && !url.startsWith('data:')) foreignRequests.push(url);
+    });
+    return p;
+  }
+
+  const webhookRow = () => page.getByRole('row').filter({ hasText: receiver.url });
+
+  before(async () => {
+    const { build } = await import('vite');
+    await build({ configFile: join(ROOT, 'ui/vite.config.ts'), logLevel: 'warn' });
+    await mkdir(SHOTS, { recursive: true });
+    await receiver.start();
+    dataDir = await mkdtemp(join(tmpdir(), 'herald-browser-'));
+    herald = await startHerald({
+      config: loadConfig({
+        HERALD_DATABASE: join(dataDir, 'herald.db'),
+        HERALD_PORT: '0',
+        HERALD_HOST: '127.0.0.1',
+        HERALD_RETRY_SCHEDULE: '200ms,200ms',
+        HERALD_ALLOW_NETWORKS: '127.0.0.0/8',
+        HERALD_LOG_LEVEL: 'silent',
+      }),
+      clock,
+      uiDir: UI_DIR,
+      announce: () => {},
+    });
+    assert.ok(herald.url, 'Herald serves its API');
+    baseUrl = herald.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    context = await browser.newContext({ viewport: DESKTOP });
+    page = await newPage(context);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await herald?.stop();
+    await receiver.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('signs in with the admin key and creates a tenant', async () => {
+    await page.goto(baseUrl);
+    await visible(page.getByRole('heading', { name: 'Sign in to your webhook console' }));
+    await shot(page, '01-sign-in');
+
+    // A wrong key is refused with a message, not a blank page.
+    await page.getByLabel('API key').fill('hk_not_a_real_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByText('Herald did not accept this API key'));
+
+    await page.getByLabel('API key').fill(herald.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('heading', { name: 'Create your first tenant' }));
+    await shot(page, '02-first-run');
+
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create tenant' });
+    await dialog.getByLabel('Tenant ID').fill(tenantId);
+    await dialog.getByLabel('Name').fill('Acme Inc.');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    await gone(dialog);
+    await visible(page.getByRole('heading', { name: 'No webhooks yet' }));
+    assert.equal(await page.getByLabel('Tenant', { exact: true }).inputValue(), tenantId);
+
+    // A second tenant, then switch back with the tenant switcher.
+    await page.getByRole('button', { name: 'New tenant' }).click();
+    await dialog.getByLabel('Tenant ID').fill('globex');
+    await dialog.getByRole('button', { name: 'Create tenant' }).click();
+    await gone(dialog);
+    assert.equal(await page.getByLabel('Tenant', { exact: true }).inputValue(), 'globex');
+    await page.getByLabel('Tenant', { exact: true }).selectOption(tenantId);
+    assert.equal(await page.getByLabel('Tenant', { exact: true }).inputValue(), tenantId);
+  });
+
+  test('Settings → Manage Webhooks → Register Webhook with URL and Secret → Create', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('link', { name: 'Manage Webhooks', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Manage Webhooks' }));
+    await visible(page.getByRole('heading', { name: 'No webhooks yet' }));
+    await shot(page, '03-webhooks-empty');
+
+    await page.getByRole('button', { name: 'Register Webhook' }).first().click();
+    await visible(page.getByRole('heading', { name: 'Register Webhook' }));
+
+    // The API's own words appear next to the URL field.
+    await page.getByLabel('URL', { exact: true }).fill('http://10.1.2.3/hooks');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const urlError = page.locator('#url-error');
+    await visible(urlError);
+    const refused = await apiCall<{ error: { code: string; message: string } }>(
+      'POST',
+      `/v1/tenants/${tenantId}/webhooks`,
+      { url: 'http://10.1.2.3/hooks' },
+    );
+    assert.equal(refused.status, 422);
+    assert.equal(await urlError.textContent(), refused.json.error.message);
+    assert.equal(await page.getByLabel('URL', { exact: true }).getAttribute('aria-invalid'), 'true');
+
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+    await page.getByRole('button', { name: 'Generate' }).click();
+    secret = await page.getByLabel('Secret', { exact: true }).inputValue();
+    assert.match(secret, /^whsec_[A-Za-z0-9+/]{32}$/);
+    await visible(page.getByRole('button', { name: 'Copy' }));
+    await page.getByLabel('Description').fill('Order sync');
+    await shot(page, '04-register-webhook');
+
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Manage Webhooks' }));
+    const row = await visible(webhookRow());
+    await visible(row.getByText('Active'));
+    await visible(row.getByText('All events'));
+    for (const action of ['Test', 'Delivery History', 'Delete']) {
+      await visible(row.getByRole('button', { name: action, exact: true }));
+    }
+  });
+
+  test('Test shows the status code and response time in place', async () => {
+    const row = webhookRow();
+    await row.getByRole('button', { name: 'Test', exact: true }).click();
+    const outcome = row.getByRole('status');
+    await visible(outcome.getByText(/Test delivered — 200 in \d+ ms/));
+
+    // The receiver got it, signed as the docs describe.
+    const [request] = receiver.received('webhook.test');
+    assert.ok(request, 'the receiver got the test event');
+    const expected = `sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}`;
+    assert.equal(request.headers['x-webhook-signature'], expected);
+    await shot(page, '05-webhooks');
+
+    // And the failure case: the error and the status code, in place.
+    receiver.status = 500;
+    await row.getByRole('button', { name: 'Test', exact: true }).click();
+    await visible(outcome.getByText(/Test failed — 500/));
+    receiver.status = 200;
+  });
+
+  test('Delivery History shows status code, timestamp, response time; details; Resend; live updates', async () => {
+    await webhookRow().getByRole('button', { name: 'Delivery History' }).click();
+    await visible(page.getByRole('heading', { name: 'Delivery History' }));
+    for (const column of ['Status code', 'Timestamp', 'Response time', 'Event', 'Attempt', 'Status']) {
+      await visible(page.getByRole('columnheader', { name: column, exact: true }));
+    }
+    const rows = page
+      .getByRole('table', { name: 'Deliveries' })
+      .getByRole('row')
+      .filter({ hasText: 'webhook.test' });
+    await eventually('two test deliveries', async () => (await rows.count()) === 2);
+    const succeeded = rows.filter({ hasText: 'Succeeded' });
+    await visible(succeeded.getByText('200', { exact: true }));
+    await visible(succeeded.getByText(/^\d+ ms$/));
+    await visible(rows.filter({ hasText: 'Failed' }).getByText('500', { exact: true }));
+
+    // A new event shows up without a reload.
+    await publish('ingestion.completed', { jobId: 'job_xyz', table: 'sales_data', rowsIngested: 15234 });
+    const ingestion = page.getByRole('row').filter({ hasText: 'ingestion.completed' });
+    await visible(ingestion.filter({ hasText: 'Succeeded' }));
+    await shot(page, '06-delivery-history');
+    await phoneShot(page, '06-delivery-history-phone');
+
+    // A row opens the details: request headers and body, response body.
+    await ingestion.getByRole('cell').first().click();
+    const details = page.getByRole('dialog', { name: 'Delivery details' });
+    await visible(details.getByRole('rowheader', { name: /x-webhook-signature/i }));
+    await visible(details.getByText('"rowsIngested": 15234'));
+    await visible(details.getByText('"ok": true'));
+    await shot(page, '07-delivery-details');
+    await details.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await gone(details);
+
+    // Resend delivers the same event again.
+    const before = receiver.received('ingestion.completed').length;
+    await ingestion.first().getByRole('button', { name: 'Resend' }).click();
+    await eventually(
+      'the resent event at the receiver',
+      () => receiver.received('ingestion.completed').length > before,
+    );
+    await eventually('a second ingestion.completed row', async () => (await ingestion.count()) === 2);
+    const [first, second] = receiver.received('ingestion.completed');
+    assert.equal(first?.headers['webhook-id'], second?.headers['webhook-id'], 'resend keeps webhook-id');
+
+    // The status filter.
+    await page.getByRole('radio', { name: 'Failed' }).check();
+    await eventually('only failed rows', async () => {
+      const all = page.getByRole('table', { name: 'Deliveries' }).getByRole('row');
+      return (await all.count()) === 2 && (await all.filter({ hasText: 'Succeeded' }).count()) === 0;
+    });
+    await page.getByRole('radio', { name: 'All' }).check();
+  });
+
+  test('a failing endpoint: retried, then in the Dead Letter Queue with its error; Replay and Replay All', async () => {
+    receiver.status = 500;
+    const ids = [
+      await publish('kpi.alert', { kpi: 'revenue', drop: 0.31 }),
+      await publish('ingestion.failed', { jobId: 'job_abc', reason: 'timeout' }),
+      await publish('dashboard.ready', { dashboardId: 'dash_1' }),
+    ];
+    // Each is tried three times (attempt 1 and two retries) and lands in the DLQ.
+    await eventually('three dead letters', async () => {
+      const { json } = await apiCall<{ data: { eventId: string }[] }>('GET', `/v1/tenants/${tenantId}/dlq`);
+      return ids.every((id) => json.data.some((d) => d.eventId === id));
+    });
+    await visible(page.getByRole('row').filter({ hasText: 'kpi.alert' }).filter({ hasText: '#3' }));
+
+    await page.getByRole('link', { name: 'Dead Letter Queue', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Dead Letter Queue' }));
+    const table = page.getByRole('table', { name: 'Failed events' });
+    for (const column of ['Event', 'Webhook URL', 'Error message', 'Attempts', 'Failed']) {
+      await visible(table.getByRole('columnheader', { name: column, exact: true }));
+    }
+    const { json: dlq } = await apiCall<{ data: { event: string; error: string; attempts: number }[] }>(
+      'GET',
+      `/v1/tenants/${tenantId}/dlq`,
+    );
+    const alert = dlq.data.find((d) => d.event === 'kpi.alert');
+    assert.ok(alert);
+    assert.equal(alert.attempts, 3);
+    const alertRow = table.getByRole('row').filter({ hasText: 'kpi.alert' });
+    await visible(alertRow.getByText(alert.error, { exact: true }));
+    await visible(alertRow.getByText(receiver.url));
+    await shot(page, '08-dead-letter-queue');
+    await phoneShot(page, '08-dead-letter-queue-phone');
+
+    // The payload is viewable.
+    await alertRow.getByRole('button', { name: 'Payload', exact: true }).click();
+    const payload = page.getByRole('dialog', { name: 'Failed event payload' });
+    await visible(payload.getByText('"event": "kpi.alert"'));
+    await shot(page, '09-dlq-payload');
+    await payload.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await gone(payload);
+
+    // Endpoint healthy again: Replay one, then Replay All.
+    receiver.status = 200;
+    await alertRow.getByRole('button', { name: 'Replay', exact: true }).click();
+    await gone(alertRow);
+    await eventually('the replayed kpi.alert at the receiver', () =>
+      receiver.received('kpi.alert').some((r, i, all) => i === all.length - 1 && r.body.includes('revenue')),
+    );
+
+    await page.getByRole('button', { name: 'Replay All', exact: true }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Replay all 2 failed events?' });
+    await visible(confirm);
+    await shot(page, '10-replay-all-confirm');
+    await confirm.getByRole('button', { name: 'Replay 2 events' }).click();
+    await gone(confirm);
+    await visible(page.getByRole('heading', { name: 'No failed events' }));
+    await eventually('both replayed events delivered', () => {
+      const ok = (event: string) => receiver.received(event).length === 4; // 3 failed attempts + 1 replay
+      return ok('ingestion.failed') && ok('dashboard.ready');
+    });
+    await shot(page, '11-dlq-empty');
+  });
+
+  test('Event Types lists the catalogue with descriptions', async () => {
+    await page.getByRole('link', { name: 'Event Types', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Event Types' }));
+    const row = page.getByRole('row').filter({ hasText: 'ingestion.completed' });
+    await visible(row.getByText('A data ingestion job finishes'));
+    await visible(
+      page.getByRole('row').filter({ hasText: 'kpi.alert' }).getByText('A KPI anomaly is detected'),
+    );
+    await shot(page, '12-event-types');
+  });
+
+  test('Disable, Enable, and Delete with a confirmation', async () => {
+    await page.getByRole('link', { name: 'Manage Webhooks', exact: true }).click();
+    const row = await visible(webhookRow());
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await visible(row.getByText('Disabled', { exact: true }));
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await visible(row.getByText('Active', { exact: true }));
+
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete this webhook?' });
+    await visible(confirm);
+    await shot(page, '13-delete-confirm');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await gone(confirm);
+    await visible(row);
+
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await confirm.getByRole('button', { name: 'Delete webhook' }).click();
+    await gone(confirm);
+    await gone(webhookRow());
+    await visible(page.getByRole('heading', { name: 'No webhooks yet' }));
+    const { json } = await apiCall<{ data: unknown[] }>('GET', `/v1/tenants/${tenantId}/webhooks`);
+    assert.equal(json.data.length, 0);
+  });
+
+  test('a portal link signs a fresh browser into its tenant; expired and tampered links say so', async () => {
+    // Something to look at in the tenant's console.
+    const created = await apiCall('POST', `/v1/tenants/${tenantId}/webhooks`, {
+      url: `${receiver.url}?portal=1`,
+      events: ['kpi.alert', 'kpi.computed'],
+      description: 'KPI alerts to Slack bridge',
+    });
+    assert.equal(created.status, 201);
+    const { status, json: link } = await apiCall<{ url: string; expiresAt: string }>(
+      'POST',
+      `/v1/tenants/${tenantId}/portal-links`,
+      { expiresIn: 600 },
+    );
+    assert.equal(status, 201);
+    assert.match(link.url, /\/portal#token=/);
+
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    try {
+      const p = await newPage(phone);
+      await p.goto(link.url);
+      await visible(p.getByRole('heading', { name: 'Manage Webhooks' }));
+      assert.ok(!p.url().includes('token='), `the token left the address bar: ${p.url()}`);
+      await visible(p.getByText(tenantId, { exact: true }));
+      assert.equal(
+        await p.getByLabel('Tenant', { exact: true }).count(),
+        0,
+        'a tenant sees no tenant switcher',
+      );
+      await visible(p.getByRole('row').filter({ hasText: 'portal=1' }).getByText('kpi.computed'));
+      await shot(p, '14-portal-phone');
+
+      // Register from the phone, subscribed to one event type only.
+      await p.getByRole('button', { name: 'Register Webhook' }).first().click();
+      await p.getByLabel('URL', { exact: true }).fill(`${receiver.url}?phone=1`);
+      await p.getByRole('radio', { name: /Selected events/ }).check();
+      await p.getByRole('checkbox', { name: /ingestion\.failed/ }).check();
+      await shot(p, '15-register-phone');
+      await p.getByRole('button', { name: 'Create', exact: true }).click();
+      const phoneRow = p.getByRole('row').filter({ hasText: 'phone=1' });
+      await visible(phoneRow.getByText('ingestion.failed', { exact: true }));
+
+      // The session survives a reload (the key is in this tab's sessionStorage).
+      await p.reload();
+      await visible(p.getByRole('heading', { name: 'Manage Webhooks' }));
+    } finally {
+      await phone.close();
+    }
+
+    const fresh = await browser.newContext({ viewport: DESKTOP });
+    try {
+      const p = await newPage(fresh);
+      // Tampered: one character of the signature changed.
+      const tampered = link.url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+      await p.goto(tampered);
+      await visible(p.getByRole('heading', { name: 'This link is not valid. Ask for a new one.' }));
+      await shot(p, '16-portal-invalid');
+
+      // Expired: a one-minute link, opened after Herald's clock has moved two minutes on.
+      const { json: short } = await apiCall<{ url: string }>('POST', `/v1/tenants/${tenantId}/portal-links`, {
+        expiresIn: 60,
+      });
+      skewMs += 120_000;
+      await p.goto(short.url);
+      await visible(p.getByRole('heading', { name: 'This link has expired. Ask for a new one.' }));
+      await shot(p, '17-portal-expired');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await visible(page.getByRole('heading', { name: 'Sign in to your webhook console' }));
+    assert.equal(await page.evaluate('sessionStorage.getItem("herald.key")'), null);
+  });
+
+  test('loaded nothing from the network and threw no errors', () => {
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,388 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import {
+  ApiError,
+  api,
+  countDeadLetters,
+  type DeadLetter,
+  type DeadLetterDetail,
+  type Webhook,
+} from '../api';
+import {
+  ConfirmDialog,
+  CopyButton,
+  Dialog,
+  EmptyState,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  Spinner,
+  useToast,
+} from '../components/ui';
+import { formatRelative, formatTime, prettyJson } from '../format';
+import { usePolling } from '../hooks';
+
+const PAGE_SIZE = 50;
+const POLL_MS = 3000;
+
+export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
+  const toast = useToast();
+  const [webhooks, setWebhooks] = useState<Webhook[]>([]);
+  const [webhookId, setWebhookId] = useState('');
+  const [items, setItems] = useState<DeadLetter[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [pages, setPages] = useState(1);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [replaying, setReplaying] = useState<Record<string, boolean>>({});
+  const [viewId, setViewId] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<{ count: number } | null>(null);
+  const [counting, setCounting] = useState(false);
+  const [replayAllBusy, setReplayAllBusy] = useState(false);
+  const [replayAllError, setReplayAllError] = useState<string | null>(null);
+  const filterRef = useRef(webhookId);
+  filterRef.current = webhookId;
+  const pagesRef = useRef(pages);
+  pagesRef.current = pages;
+
+  useEffect(() => {
+    api
+      .listWebhooks(tenantId)
+      .then((page) => setWebhooks(page.data))
+      .catch(() => setWebhooks([]));
+  }, [tenantId]);
+
+  const refresh = useCallback(async () => {
+    const requested = filterRef.current;
+    const page = await api.listDeadLetters(tenantId, requested || undefined, null, PAGE_SIZE);
+    if (filterRef.current !== requested) return;
+    setError(null);
+    setItems((previous) => {
+      if (!previous || pagesRef.current === 1) return page.data;
+      const firstIds = new Set(page.data.map((d) => d.id));
+      // Older pages: keep what was loaded, minus entries replayed meanwhile (they leave the first page too).
+      return [...page.data, ...previous.slice(PAGE_SIZE).filter((d) => !firstIds.has(d.id))];
+    });
+    if (pagesRef.current === 1) setNextCursor(page.nextCursor);
+  }, [tenantId]);
+
+  const reload = useCallback(async () => {
+    setItems(null);
+    setPages(1);
+    pagesRef.current = 1;
+    setError(null);
+    try {
+      await refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [refresh]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter must start from the first page
+  useEffect(() => {
+    void reload();
+  }, [reload, webhookId]);
+
+  usePolling(refresh, POLL_MS, error === null);
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.listDeadLetters(tenantId, webhookId || undefined, nextCursor, PAGE_SIZE);
+      setItems((list) => {
+        const ids = new Set((list ?? []).map((d) => d.id));
+        return [...(list ?? []), ...page.data.filter((d) => !ids.has(d.id))];
+      });
+      setNextCursor(page.nextCursor);
+      setPages((n) => n + 1);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  async function replay(entry: DeadLetter) {
+    setReplaying((all) => ({ ...all, [entry.id]: true }));
+    try {
+      await api.replayDeadLetter(tenantId, entry.id);
+      setItems((list) => list?.filter((d) => d.id !== entry.id) ?? null);
+      toast(`Replaying ${entry.event}. It will be retried on the full schedule.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        setItems((list) => list?.filter((d) => d.id !== entry.id) ?? null);
+      } else {
+        toast(err instanceof Error ? err.message : String(err), 'error');
+      }
+    } finally {
+      setReplaying((all) => ({ ...all, [entry.id]: false }));
+    }
+  }
+
+  async function askReplayAll() {
+    setReplayAllError(null);
+    setCounting(true);
+    try {
+      const count = nextCursor
+        ? await countDeadLetters(tenantId, webhookId || undefined)
+        : (items?.length ?? 0);
+      setConfirm({ count });
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setCounting(false);
+    }
+  }
+
+  async function replayAll() {
+    setReplayAllBusy(true);
+    setReplayAllError(null);
+    try {
+      const result = await api.replayAll(tenantId, webhookId || undefined);
+      setConfirm(null);
+      toast(
+        result.replayed === 1
+          ? 'Replaying 1 failed event.'
+          : `Replaying ${result.replayed} failed events. They will be retried on the full schedule.`,
+      );
+      await reload();
+    } catch (err) {
+      setReplayAllError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setReplayAllBusy(false);
+    }
+  }
+
+  const selectedWebhook = webhooks.find((w) => w.id === webhookId);
+  const count = confirm?.count ?? 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Dead Letter Queue"
+        description="Deliveries that still failed after every retry. Fix the endpoint, then replay them."
+        actions={
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => void askReplayAll()}
+            disabled={!items || items.length === 0 || counting}
+          >
+            {counting && <Spinner small />}
+            Replay All
+          </button>
+        }
+      />
+
+      <div className="toolbar">
+        <div className="inline-field">
+          <label htmlFor="dlq-webhook">Webhook</label>
+          <select id="dlq-webhook" value={webhookId} onChange={(e) => setWebhookId(e.target.value)}>
+            <option value="">All webhooks</option>
+            {webhooks.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.url}
+              </option>
+            ))}
+          </select>
+        </div>
+        <span className="live" title="New failures appear automatically">
+          <span className="live-dot" aria-hidden="true" />
+          Live
+        </span>
+      </div>
+
+      {error && (
+        <ErrorNotice
+          title="The dead letter queue could not be loaded."
+          message={error}
+          onRetry={() => void reload()}
+        />
+      )}
+      {!error && items === null && <Loading label="Loading failed events…" />}
+      {items && items.length === 0 && (
+        <EmptyState title="No failed events" icon="✓">
+          Every delivery either succeeded or is still being retried. Events that fail every retry land here,
+          with their error, so you can replay them once the endpoint is fixed.
+        </EmptyState>
+      )}
+      {items && items.length > 0 && (
+        <div className="card table-card">
+          <table className="table responsive" aria-label="Failed events">
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Webhook URL</th>
+                <th scope="col">Error message</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Failed</th>
+                <th scope="col" className="actions-col">
+                  Actions
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((entry) => (
+                <tr key={entry.id}>
+                  <td data-label="Event">
+                    <span className="mono">{entry.event}</span>
+                  </td>
+                  <td data-label="Webhook URL" className="url-cell url-cell-narrow">
+                    <span className="mono url-text" title={entry.url}>
+                      {entry.url}
+                    </span>
+                  </td>
+                  <td data-label="Error message" className="error-cell">
+                    <span className="text-danger">{entry.error}</span>
+                  </td>
+                  <td data-label="Attempts" className="num">
+                    {entry.attempts}
+                  </td>
+                  <td data-label="Failed" className="nowrap">
+                    <time dateTime={entry.failedAt} title={entry.failedAt}>
+                      {formatTime(entry.failedAt)}
+                    </time>
+                    <span className="cell-sub">{formatRelative(entry.failedAt)}</span>
+                  </td>
+                  <td data-label="Actions" className="actions-cell">
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => void replay(entry)}
+                        disabled={replaying[entry.id]}
+                      >
+                        {replaying[entry.id] && <Spinner small />}
+                        Replay
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small button-ghost"
+                        title="View the payload that was sent"
+                        onClick={() => setViewId(entry.id)}
+                      >
+                        Payload
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {nextCursor && (
+            <div className="table-footer">
+              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>
+                {loadingMore && <Spinner small />}
+                Load more
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+
+      <ConfirmDialog
+        open={confirm !== null}
+        title={`Replay all ${count} failed ${count === 1 ? 'event' : 'events'}?`}
+        message={
+          <>
+            Herald will deliver {count === 1 ? 'it' : `all ${count}`} again
+            {selectedWebhook ? (
+              <>
+                {' '}
+                to <span className="mono break">{selectedWebhook.url}</span>
+              </>
+            ) : (
+              ' to their webhooks'
+            )}
+            , with the full retry schedule. Make sure the {selectedWebhook ? 'endpoint is' : 'endpoints are'}{' '}
+            healthy first.
+          </>
+        }
+        confirmLabel={`Replay ${count === 1 ? '1 event' : `${count} events`}`}
+        busy={replayAllBusy}
+        error={replayAllError}
+        onConfirm={() => void replayAll()}
+        onCancel={() => setConfirm(null)}
+      />
+
+      <PayloadDialog tenantId={tenantId} deadLetterId={viewId} onClose={() => setViewId(null)} />
+    </>
+  );
+}
+
+function PayloadDialog({
+  tenantId,
+  deadLetterId,
+  onClose,
+}: {
+  tenantId: string;
+  deadLetterId: string | null;
+  onClose: () => void;
+}) {
+  const [detail, setDetail] = useState<DeadLetterDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setDetail(null);
+    setError(null);
+    if (!deadLetterId) return;
+    let cancelled = false;
+    api
+      .getDeadLetter(tenantId, deadLetterId)
+      .then((d) => !cancelled && setDetail(d))
+      .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [tenantId, deadLetterId]);
+
+  const payload = detail ? prettyJson(detail.payload) : '';
+  return (
+    <Dialog
+      open={deadLetterId !== null}
+      title="Failed event payload"
+      onClose={onClose}
+      wide
+      footer={
+        <>
+          {detail && <CopyButton text={detail.payload} label="Copy payload" />}
+          <button type="button" className="button button-primary" onClick={onClose}>
+            Close
+          </button>
+        </>
+      }
+    >
+      {error && <ErrorNotice message={error} />}
+      {!error && !detail && <Loading />}
+      {detail && (
+        <div className="detail">
+          <dl className="detail-grid">
+            <div>
+              <dt>Event</dt>
+              <dd className="mono">{detail.event}</dd>
+            </div>
+            <div>
+              <dt>Attempts</dt>
+              <dd>{detail.attempts}</dd>
+            </div>
+            <div>
+              <dt>Failed</dt>
+              <dd>{formatTime(detail.failedAt)}</dd>
+            </div>
+            <div>
+              <dt>Event ID</dt>
+              <dd className="mono break">{detail.eventId}</dd>
+            </div>
+          </dl>
+          <section className="detail-section">
+            <h3>Error message</h3>
+            <div className="notice notice-error">{detail.error}</div>
+          </section>
+          <section className="detail-section">
+            <h3>Payload</h3>
+            <pre className="code-block">{payload}</pre>
+          </section>
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,501 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, type Delivery, type DeliveryDetail, type DeliveryStatus, type Webhook } from '../api';
+import {
+  Badge,
+  Dialog,
+  EmptyState,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  Spinner,
+  type Tone,
+  useToast,
+} from '../components/ui';
+import { formatDuration, formatRelative, formatTime, isSuccessCode, prettyJson } from '../format';
+import { usePolling } from '../hooks';
+import { Link, navigate, paths } from '../router';
+
+const PAGE_SIZE = 25;
+const POLL_MS = 2500;
+
+type Filter = '' | DeliveryStatus;
+const FILTERS: { value: Filter; label: string }[] = [
+  { value: '', label: 'All' },
+  { value: 'succeeded', label: 'Succeeded' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'pending', label: 'Pending' },
+];
+
+const STATUS_TONE: Record<DeliveryStatus, Tone> = {
+  succeeded: 'success',
+  failed: 'danger',
+  pending: 'warning',
+};
+const STATUS_LABEL: Record<DeliveryStatus, string> = {
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  pending: 'Pending',
+};
+const TRIGGER_LABEL: Record<string, string> = {
+  event: 'Event',
+  test: 'Test',
+  resend: 'Resend',
+  replay: 'Replay',
+};
+
+export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string; webhookId: string }) {
+  const toast = useToast();
+  const [webhook, setWebhook] = useState<Webhook | null>(null);
+  const [webhookError, setWebhookError] = useState<string | null>(null);
+  const [filter, setFilter] = useState<Filter>('');
+  const [items, setItems] = useState<Delivery[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [pages, setPages] = useState(1);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [resending, setResending] = useState<Record<string, boolean>>({});
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [freshIds, setFreshIds] = useState<Set<string>>(new Set());
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const pagesRef = useRef(pages);
+  pagesRef.current = pages;
+
+  useEffect(() => {
+    api
+      .getWebhook(tenantId, webhookId)
+      .then(setWebhook)
+      .catch((err) => setWebhookError(err instanceof Error ? err.message : String(err)));
+  }, [tenantId, webhookId]);
+
+  /** Fetches the newest page and merges it with what is shown (rows change status in place). */
+  const refresh = useCallback(async () => {
+    const requested = filterRef.current;
+    const page = await api.listDeliveries(tenantId, webhookId, requested || undefined, null, PAGE_SIZE);
+    if (filterRef.current !== requested) return;
+    setError(null);
+    setItems((previous) => {
+      if (previous && previous.length > 0) {
+        const known = new Set(previous.map((d) => d.id));
+        const fresh = page.data.filter((d) => !known.has(d.id)).map((d) => d.id);
+        if (fresh.length > 0) setFreshIds(new Set(fresh));
+      }
+      if (!previous || pagesRef.current === 1) return page.data;
+      const firstIds = new Set(page.data.map((d) => d.id));
+      return [...page.data, ...previous.filter((d) => !firstIds.has(d.id))];
+    });
+    if (pagesRef.current === 1) setNextCursor(page.nextCursor);
+  }, [tenantId, webhookId]);
+
+  const reload = useCallback(async () => {
+    setItems(null);
+    setPages(1);
+    pagesRef.current = 1;
+    setError(null);
+    try {
+      await refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [refresh]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter must start from the first page
+  useEffect(() => {
+    void reload();
+  }, [reload, filter]);
+
+  usePolling(refresh, POLL_MS, error === null);
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.listDeliveries(tenantId, webhookId, filter || undefined, nextCursor, PAGE_SIZE);
+      setItems((list) => {
+        const ids = new Set((list ?? []).map((d) => d.id));
+        return [...(list ?? []), ...page.data.filter((d) => !ids.has(d.id))];
+      });
+      setNextCursor(page.nextCursor);
+      setPages((n) => n + 1);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  async function resend(delivery: Delivery) {
+    setResending((all) => ({ ...all, [delivery.id]: true }));
+    try {
+      await api.resendDelivery(tenantId, delivery.id);
+      toast(`Resent ${delivery.event}. A new delivery is on its way.`);
+      await refresh();
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setResending((all) => ({ ...all, [delivery.id]: false }));
+    }
+  }
+
+  const back = (
+    <Link to={paths.webhooks} className="back-link" aria-label="Back to webhooks">
+      <span aria-hidden="true">←</span> Webhooks
+    </Link>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Delivery History"
+        back={back}
+        description={
+          webhookError ? (
+            <span className="text-danger">{webhookError}</span>
+          ) : webhook ? (
+            <>
+              Every attempt to deliver to <span className="mono break">{webhook.url}</span>, newest first.
+            </>
+          ) : (
+            'Every delivery attempt, newest first.'
+          )
+        }
+        actions={
+          webhook && (
+            <button type="button" className="button" onClick={() => navigate(paths.dlq)}>
+              Open Dead Letter Queue
+            </button>
+          )
+        }
+      />
+
+      <div className="toolbar">
+        <div className="segmented" role="radiogroup" aria-label="Filter by status">
+          {FILTERS.map((option) => (
+            <label
+              key={option.value || 'all'}
+              className={`segment${filter === option.value ? ' checked' : ''}`}
+            >
+              <input
+                type="radio"
+                name="delivery-status"
+                value={option.value}
+                checked={filter === option.value}
+                onChange={() => setFilter(option.value)}
+              />
+              {option.label}
+            </label>
+          ))}
+        </div>
+        <span className="live" title="New deliveries appear automatically">
+          <span className="live-dot" aria-hidden="true" />
+          Live
+        </span>
+      </div>
+
+      {error && (
+        <ErrorNotice title="Deliveries could not be loaded." message={error} onRetry={() => void reload()} />
+      )}
+      {!error && items === null && <Loading label="Loading deliveries…" />}
+      {items && items.length === 0 && (
+        <EmptyState
+          title={filter ? `No ${STATUS_LABEL[filter].toLowerCase()} deliveries` : 'No deliveries yet'}
+          icon="↗"
+        >
+          {filter
+            ? 'Try another filter, or wait: new deliveries appear here as they happen.'
+            : 'Deliveries appear here as events are sent. Use Test on the webhooks page to send one now.'}
+        </EmptyState>
+      )}
+      {items && items.length > 0 && (
+        <div className="card table-card">
+          <table className="table responsive clickable" aria-label="Deliveries">
+            <thead>
+              <tr>
+                <th scope="col">Status code</th>
+                <th scope="col">Timestamp</th>
+                <th scope="col">Response time</th>
+                <th scope="col">Event</th>
+                <th scope="col">Attempt</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="actions-col">
+                  Actions
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((delivery) => (
+                <tr
+                  key={delivery.id}
+                  className={freshIds.has(delivery.id) ? 'row-fresh' : undefined}
+                  onClick={(event) => {
+                    if ((event.target as HTMLElement).closest('button, a')) return;
+                    setOpenId(delivery.id);
+                  }}
+                >
+                  <td data-label="Status code">
+                    <StatusCode delivery={delivery} />
+                  </td>
+                  <td data-label="Timestamp" className="nowrap">
+                    <time dateTime={delivery.timestamp} title={delivery.timestamp}>
+                      {formatTime(delivery.timestamp)}
+                    </time>
+                    <span className="cell-sub">{formatRelative(delivery.timestamp)}</span>
+                  </td>
+                  <td data-label="Response time" className="num">
+                    {formatDuration(delivery.responseTimeMs)}
+                  </td>
+                  <td data-label="Event">
+                    <span className="mono">{delivery.event}</span>
+                    {delivery.trigger && delivery.trigger !== 'event' && (
+                      <span className="cell-sub">{TRIGGER_LABEL[delivery.trigger] ?? delivery.trigger}</span>
+                    )}
+                  </td>
+                  <td data-label="Attempt" className="num">
+                    #{delivery.attempt}
+                  </td>
+                  <td data-label="Status">
+                    <Badge tone={STATUS_TONE[delivery.status]}>{STATUS_LABEL[delivery.status]}</Badge>
+                    {delivery.status === 'pending' && delivery.nextAttemptAt && (
+                      <span className="cell-sub">due {formatRelative(delivery.nextAttemptAt)}</span>
+                    )}
+                  </td>
+                  <td data-label="Actions" className="actions-cell">
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => void resend(delivery)}
+                        disabled={resending[delivery.id] || delivery.status === 'pending'}
+                      >
+                        {resending[delivery.id] && <Spinner small />}
+                        Resend
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small button-ghost"
+                        onClick={() => setOpenId(delivery.id)}
+                        aria-label={`Details of attempt ${delivery.attempt}, ${delivery.event}, ${formatTime(delivery.timestamp)}`}
+                      >
+                        Details
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {nextCursor && (
+            <div className="table-footer">
+              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>
+                {loadingMore && <Spinner small />}
+                Load more
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+
+      <DeliveryDetailDialog
+        tenantId={tenantId}
+        deliveryId={openId}
+        onClose={() => setOpenId(null)}
+        onResend={async (delivery) => {
+          await resend(delivery);
+          setOpenId(null);
+        }}
+      />
+    </>
+  );
+}
+
+function StatusCode({ delivery }: { delivery: Delivery }) {
+  if (delivery.statusCode === null) {
+    return (
+      <span className="code-cell">
+        <span className="code code-none" aria-hidden="true">
+          —
+        </span>
+        <span className="visually-hidden">No status code</span>
+        {delivery.error && <span className="cell-sub text-danger">{delivery.error}</span>}
+        {!delivery.error && delivery.status === 'pending' && <span className="cell-sub">Not sent yet</span>}
+      </span>
+    );
+  }
+  const ok = isSuccessCode(delivery.statusCode);
+  return (
+    <span className="code-cell">
+      <span className={`code ${ok ? 'code-ok' : 'code-fail'}`} title={ok ? 'Success' : 'Failure'}>
+        {delivery.statusCode}
+      </span>
+      <span className="visually-hidden">{ok ? ' success' : ' failure'}</span>
+    </span>
+  );
+}
+
+function DeliveryDetailDialog({
+  tenantId,
+  deliveryId,
+  onClose,
+  onResend,
+}: {
+  tenantId: string;
+  deliveryId: string | null;
+  onClose: () => void;
+  onResend: (delivery: Delivery) => Promise<void>;
+}) {
+  const [detail, setDetail] = useState<DeliveryDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setDetail(null);
+    setError(null);
+    if (!deliveryId) return;
+    let cancelled = false;
+    api
+      .getDelivery(tenantId, deliveryId)
+      .then((d) => !cancelled && setDetail(d))
+      .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [tenantId, deliveryId]);
+
+  const headers = detail?.request?.headers ? Object.entries(detail.request.headers) : [];
+
+  return (
+    <Dialog
+      open={deliveryId !== null}
+      title="Delivery details"
+      onClose={onClose}
+      wide
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Close
+          </button>
+          {detail && detail.status !== 'pending' && (
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={busy}
+              onClick={async () => {
+                setBusy(true);
+                try {
+                  await onResend(detail);
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            >
+              {busy && <Spinner small />}
+              Resend
+            </button>
+          )}
+        </>
+      }
+    >
+      {error && <ErrorNotice message={error} />}
+      {!error && !detail && <Loading />}
+      {detail && (
+        <div className="detail">
+          <dl className="detail-grid">
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <Badge tone={STATUS_TONE[detail.status]}>{STATUS_LABEL[detail.status]}</Badge>
+              </dd>
+            </div>
+            <div>
+              <dt>Status code</dt>
+              <dd>
+                <StatusCode delivery={{ ...detail, error: null }} />
+              </dd>
+            </div>
+            <div>
+              <dt>Response time</dt>
+              <dd>{formatDuration(detail.responseTimeMs)}</dd>
+            </div>
+            <div>
+              <dt>Timestamp</dt>
+              <dd>{formatTime(detail.timestamp)}</dd>
+            </div>
+            <div>
+              <dt>Event</dt>
+              <dd className="mono">{detail.event}</dd>
+            </div>
+            <div>
+              <dt>Attempt</dt>
+              <dd>
+                #{detail.attempt}
+                {detail.trigger && detail.trigger !== 'event'
+                  ? ` · ${TRIGGER_LABEL[detail.trigger] ?? detail.trigger}`
+                  : ''}
+              </dd>
+            </div>
+            <div>
+              <dt>Event ID</dt>
+              <dd className="mono break">{detail.eventId}</dd>
+            </div>
+            <div>
+              <dt>Delivery ID</dt>
+              <dd className="mono break">{detail.id}</dd>
+            </div>
+            {detail.nextAttemptAt && (
+              <div>
+                <dt>Next attempt</dt>
+                <dd>{formatTime(detail.nextAttemptAt)}</dd>
+              </div>
+            )}
+          </dl>
+
+          {detail.error && (
+            <section className="detail-section">
+              <h3>Error</h3>
+              <div className="notice notice-error">{detail.error}</div>
+            </section>
+          )}
+
+          <section className="detail-section">
+            <h3>Request</h3>
+            {detail.request ? (
+              <>
+                <p className="mono break detail-url">
+                  <span className="method">POST</span> {detail.request.url}
+                </p>
+                <h4>Headers</h4>
+                <table className="kv-table">
+                  <tbody>
+                    {headers.map(([name, value]) => (
+                      <tr key={name}>
+                        <th scope="row" className="mono">
+                          {name}
+                        </th>
+                        <td className="mono break">{value}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <h4>Body</h4>
+                <pre className="code-block">{prettyJson(detail.request.body)}</pre>
+              </>
+            ) : (
+              <p className="muted">The request has not been sent yet.</p>
+            )}
+          </section>
+
+          <section className="detail-section">
+            <h3>Response body</h3>
+            {detail.responseBody ? (
+              <pre className="code-block">{prettyJson(detail.responseBody)}</pre>
+            ) : (
+              <p className="muted">
+                {detail.statusCode === null ? 'No response was received.' : 'The response had no body.'}
+              </p>
+            )}
+          </section>
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,348 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { ApiError, api, generateSecret, type Webhook } from '../api';
+import type { EventTypesState } from '../Console';
+import {
+  CopyButton,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  Spinner,
+  useFocusOnMount,
+  useToast,
+} from '../components/ui';
+import { Link, navigate, paths } from '../router';
+
+type Field = 'url' | 'secret' | 'events' | 'description' | 'form';
+type FieldErrors = Partial<Record<Field, string>>;
+
+/** Puts an API error next to the field it is about, in the API's own words. */
+function fieldFor(error: ApiError): Field {
+  if (error.code === 'INVALID_URL' || error.code === 'URL_NOT_ALLOWED') return 'url';
+  if (error.code === 'UNKNOWN_EVENT_TYPE') return 'events';
+  const message = error.message.toLowerCase();
+  if (/\bsecret\b/.test(message)) return 'secret';
+  if (/\bdescription\b/.test(message)) return 'description';
+  if (/\bevents?\b/.test(message) || /event type/.test(message)) return 'events';
+  if (/\burl\b/.test(message)) return 'url';
+  return 'form';
+}
+
+export function WebhookFormPage({
+  tenantId,
+  eventTypes,
+  webhookId,
+}: {
+  tenantId: string;
+  eventTypes: EventTypesState;
+  webhookId?: string;
+}) {
+  const editing = webhookId !== undefined;
+  const toast = useToast();
+  const [existing, setExisting] = useState<Webhook | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [url, setUrl] = useState('');
+  const [secret, setSecret] = useState('');
+  const [generated, setGenerated] = useState(false);
+  const [allEvents, setAllEvents] = useState(true);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [description, setDescription] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [submitting, setSubmitting] = useState(false);
+  const urlRef = useFocusOnMount<HTMLInputElement>(!editing);
+  const secretRef = useRef<HTMLInputElement>(null);
+  const descriptionRef = useRef<HTMLInputElement>(null);
+  const eventsRef = useRef<HTMLFieldSetElement>(null);
+
+  useEffect(() => {
+    if (!webhookId) return;
+    let cancelled = false;
+    api
+      .getWebhook(tenantId, webhookId)
+      .then((webhook) => {
+        if (cancelled) return;
+        setExisting(webhook);
+        setUrl(webhook.url);
+        setDescription(webhook.description ?? '');
+        setAllEvents(webhook.events.length === 0);
+        setSelected(webhook.events);
+      })
+      .catch((err) => {
+        if (!cancelled) setLoadError(err instanceof Error ? err.message : String(err));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [tenantId, webhookId]);
+
+  function focusField(field: Field) {
+    const target = { url: urlRef, secret: secretRef, description: descriptionRef, events: null, form: null }[
+      field
+    ];
+    if (target?.current) target.current.focus();
+    else if (field === 'events') eventsRef.current?.querySelector('input')?.focus();
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const next: FieldErrors = {};
+    if (!url.trim()) next.url = 'Enter the URL where notifications should be sent.';
+    if (!allEvents && selected.length === 0)
+      next.events = 'Pick at least one event type, or choose All events.';
+    setErrors(next);
+    if (next.url) return focusField('url');
+    if (next.events) return focusField('events');
+
+    const body: { url: string; secret?: string; events: string[]; description: string } = {
+      url: url.trim(),
+      events: allEvents ? [] : selected,
+      description: description.trim(),
+    };
+    if (secret.trim()) body.secret = secret.trim();
+    setSubmitting(true);
+    try {
+      if (editing && webhookId) {
+        await api.updateWebhook(tenantId, webhookId, body);
+        toast('Webhook saved.');
+      } else {
+        await api.createWebhook(tenantId, body);
+        toast('Webhook registered. Use Test to check that it receives events.');
+      }
+      navigate(paths.webhooks);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const field = fieldFor(err);
+        setErrors({ [field]: err.message });
+        focusField(field);
+      } else {
+        setErrors({ form: err instanceof Error ? err.message : String(err) });
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  const back = (
+    <Link to={paths.webhooks} className="back-link" aria-label="Back to webhooks">
+      <span aria-hidden="true">←</span> Webhooks
+    </Link>
+  );
+
+  if (editing && loadError) {
+    return (
+      <>
+        <PageHeader title="Edit webhook" back={back} />
+        <ErrorNotice title="This webhook could not be loaded." message={loadError} />
+      </>
+    );
+  }
+  if (editing && !existing) {
+    return (
+      <>
+        <PageHeader title="Edit webhook" back={back} />
+        <Loading />
+      </>
+    );
+  }
+
+  const describedBy = (field: Field, hint?: string) =>
+    [errors[field] ? `${field}-error` : null, hint ?? null].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <>
+      <PageHeader
+        title={editing ? 'Edit webhook' : 'Register Webhook'}
+        description={
+          editing
+            ? 'Change where and what Herald delivers. Deliveries already made keep their history.'
+            : 'Herald will POST a signed JSON payload to this URL each time a subscribed event happens.'
+        }
+        back={back}
+      />
+      <form
+        className="card form-card"
+        onSubmit={submit}
+        noValidate
+        aria-label={editing ? 'Edit webhook' : 'Register Webhook'}
+      >
+        {errors.form && <ErrorNotice message={errors.form} />}
+
+        <div className="field">
+          <label htmlFor="webhook-url">URL</label>
+          <input
+            ref={urlRef}
+            id="webhook-url"
+            name="url"
+            type="text"
+            inputMode="url"
+            autoComplete="url"
+            spellCheck={false}
+            placeholder="https://example.com/webhooks/herald"
+            className="mono-input"
+            value={url}
+            onChange={(e) => {
+              setUrl(e.target.value);
+              setErrors((all) => ({ ...all, url: undefined }));
+            }}
+            aria-invalid={errors.url ? true : undefined}
+            aria-describedby={describedBy('url', 'url-hint')}
+          />
+          {errors.url && (
+            <p id="url-error" className="field-error" role="alert">
+              {errors.url}
+            </p>
+          )}
+          <p id="url-hint" className="field-hint">
+            Where notifications should be sent. Use HTTPS in production.
+          </p>
+        </div>
+
+        <div className="field">
+          <div className="label-row">
+            <label htmlFor="webhook-secret">Secret</label>
+            <span className="optional">Optional</span>
+          </div>
+          <div className="input-group">
+            <input
+              ref={secretRef}
+              id="webhook-secret"
+              name="secret"
+              type="text"
+              autoComplete="off"
+              spellCheck={false}
+              className="mono-input"
+              placeholder={editing && existing?.hasSecret ? 'Unchanged' : 'whsec_…'}
+              value={secret}
+              onChange={(e) => {
+                setSecret(e.target.value);
+                setGenerated(false);
+                setErrors((all) => ({ ...all, secret: undefined }));
+              }}
+              aria-invalid={errors.secret ? true : undefined}
+              aria-describedby={describedBy('secret', 'secret-hint')}
+            />
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setSecret(generateSecret());
+                setGenerated(true);
+                setErrors((all) => ({ ...all, secret: undefined }));
+              }}
+            >
+              Generate
+            </button>
+            {secret && <CopyButton text={secret} />}
+          </div>
+          {errors.secret && (
+            <p id="secret-error" className="field-error" role="alert">
+              {errors.secret}
+            </p>
+          )}
+          <p id="secret-hint" className={`field-hint${generated ? ' field-hint-strong' : ''}`}>
+            {generated
+              ? 'Copy this secret now and store it with your receiver: Herald never shows it again.'
+              : editing && existing?.hasSecret
+                ? 'A secret is set. Leave this empty to keep it, or enter a new one to replace it.'
+                : 'Herald signs every request with it (X-Webhook-Signature: sha256=…) so your service can verify it came from us.'}
+          </p>
+        </div>
+
+        <fieldset
+          className="field fieldset"
+          ref={eventsRef}
+          aria-describedby={errors.events ? 'events-error' : undefined}
+        >
+          <legend>Events</legend>
+          <div className="radio-cards">
+            <label className={`radio-card${allEvents ? ' checked' : ''}`}>
+              <input
+                type="radio"
+                name="events-mode"
+                checked={allEvents}
+                onChange={() => setAllEvents(true)}
+              />
+              <span>
+                <span className="radio-title">All events</span>
+                <span className="radio-sub">Including event types added later</span>
+              </span>
+            </label>
+            <label className={`radio-card${!allEvents ? ' checked' : ''}`}>
+              <input
+                type="radio"
+                name="events-mode"
+                checked={!allEvents}
+                onChange={() => setAllEvents(false)}
+              />
+              <span>
+                <span className="radio-title">Selected events</span>
+                <span className="radio-sub">Only the types you pick below</span>
+              </span>
+            </label>
+          </div>
+          {!allEvents && (
+            <div className="event-picker">
+              {eventTypes.error && <ErrorNotice message={eventTypes.error} onRetry={eventTypes.reload} />}
+              {!eventTypes.data && !eventTypes.error && <Loading label="Loading event types…" />}
+              {eventTypes.data?.map((type) => (
+                <label key={type.name} className="check-row">
+                  <input
+                    type="checkbox"
+                    checked={selected.includes(type.name)}
+                    onChange={(e) =>
+                      setSelected((list) =>
+                        e.target.checked ? [...list, type.name] : list.filter((name) => name !== type.name),
+                      )
+                    }
+                  />
+                  <span className="mono">{type.name}</span>
+                  <span className="muted check-desc">{type.description}</span>
+                </label>
+              ))}
+            </div>
+          )}
+          {errors.events && (
+            <p id="events-error" className="field-error" role="alert">
+              {errors.events}
+            </p>
+          )}
+        </fieldset>
+
+        <div className="field">
+          <div className="label-row">
+            <label htmlFor="webhook-description">Description</label>
+            <span className="optional">Optional</span>
+          </div>
+          <input
+            ref={descriptionRef}
+            id="webhook-description"
+            name="description"
+            type="text"
+            placeholder="e.g. Production order sync"
+            value={description}
+            onChange={(e) => {
+              setDescription(e.target.value);
+              setErrors((all) => ({ ...all, description: undefined }));
+            }}
+            aria-invalid={errors.description ? true : undefined}
+            aria-describedby={describedBy('description')}
+          />
+          {errors.description && (
+            <p id="description-error" className="field-error" role="alert">
+              {errors.description}
+            </p>
+          )}
+        </div>
+
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={submitting}>
+            {submitting && <Spinner small />}
+            {editing ? 'Save changes' : 'Create'}
+          </button>
+          <button type="button" className="button" onClick={() => navigate(paths.webhooks)}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}

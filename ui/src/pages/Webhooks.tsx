@@ -1,0 +1,312 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, api, type Delivery, type Webhook } from '../api';
+import {
+  Badge,
+  ConfirmDialog,
+  EmptyState,
+  ErrorNotice,
+  Loading,
+  PageHeader,
+  Spinner,
+  useToast,
+} from '../components/ui';
+import { formatDuration, formatRelative, formatTime, isSuccessCode } from '../format';
+import { navigate, paths } from '../router';
+
+type TestState =
+  | { state: 'sending' }
+  | { state: 'done'; delivery: Delivery }
+  | { state: 'error'; message: string };
+
+export function WebhooksPage({ tenantId }: { tenantId: string }) {
+  const toast = useToast();
+  const [webhooks, setWebhooks] = useState<Webhook[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [tests, setTests] = useState<Record<string, TestState>>({});
+  const [busy, setBusy] = useState<Record<string, boolean>>({});
+  const [toDelete, setToDelete] = useState<Webhook | null>(null);
+  const [deleteBusy, setDeleteBusy] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    setError(null);
+    try {
+      const page = await api.listWebhooks(tenantId);
+      setWebhooks(page.data);
+      setNextCursor(page.nextCursor);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [tenantId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.listWebhooks(tenantId, nextCursor);
+      setWebhooks((list) => [...(list ?? []), ...page.data.filter((w) => !list?.some((x) => x.id === w.id))]);
+      setNextCursor(page.nextCursor);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  async function runTest(webhook: Webhook) {
+    setTests((all) => ({ ...all, [webhook.id]: { state: 'sending' } }));
+    try {
+      const delivery = await api.testWebhook(tenantId, webhook.id);
+      setTests((all) => ({ ...all, [webhook.id]: { state: 'done', delivery } }));
+    } catch (err) {
+      setTests((all) => ({
+        ...all,
+        [webhook.id]: { state: 'error', message: err instanceof Error ? err.message : String(err) },
+      }));
+    }
+  }
+
+  async function toggleStatus(webhook: Webhook) {
+    const status = webhook.status === 'active' ? 'disabled' : 'active';
+    setBusy((all) => ({ ...all, [webhook.id]: true }));
+    try {
+      const updated = await api.updateWebhook(tenantId, webhook.id, { status });
+      setWebhooks((list) => list?.map((w) => (w.id === updated.id ? updated : w)) ?? null);
+      toast(
+        status === 'active'
+          ? 'Webhook enabled. New events will be delivered.'
+          : 'Webhook disabled. No new events will be delivered to it.',
+      );
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setBusy((all) => ({ ...all, [webhook.id]: false }));
+    }
+  }
+
+  async function confirmDelete() {
+    if (!toDelete) return;
+    setDeleteBusy(true);
+    setDeleteError(null);
+    try {
+      await api.deleteWebhook(tenantId, toDelete.id);
+      setWebhooks((list) => list?.filter((w) => w.id !== toDelete.id) ?? null);
+      toast('Webhook deleted.');
+      setToDelete(null);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        setWebhooks((list) => list?.filter((w) => w.id !== toDelete.id) ?? null);
+        setToDelete(null);
+      } else {
+        setDeleteError(err instanceof Error ? err.message : String(err));
+      }
+    } finally {
+      setDeleteBusy(false);
+    }
+  }
+
+  const registerButton = (
+    <button type="button" className="button button-primary" onClick={() => navigate(paths.register)}>
+      <span aria-hidden="true">+</span> Register Webhook
+    </button>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Manage Webhooks"
+        description="Endpoints that receive a signed HTTP POST each time an event happens in this workspace."
+        actions={webhooks && webhooks.length > 0 ? registerButton : undefined}
+      />
+
+      {error && (
+        <ErrorNotice title="Webhooks could not be loaded." message={error} onRetry={() => void load()} />
+      )}
+      {!error && webhooks === null && <Loading label="Loading webhooks…" />}
+      {webhooks && webhooks.length === 0 && (
+        <EmptyState title="No webhooks yet" icon={<WebhookIcon />} action={registerButton}>
+          Register Webhook to start receiving events at your own URL: Herald sends it a signed POST each time
+          one happens.
+        </EmptyState>
+      )}
+      {webhooks && webhooks.length > 0 && (
+        <div className="card table-card">
+          <table className="table responsive" aria-label="Webhooks">
+            <thead>
+              <tr>
+                <th scope="col">URL</th>
+                <th scope="col">Status</th>
+                <th scope="col">Events</th>
+                <th scope="col" className="actions-col">
+                  Actions
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {webhooks.map((webhook) => (
+                <tr key={webhook.id}>
+                  <td data-label="URL" className="url-cell">
+                    <span className="mono url-text" title={webhook.url}>
+                      {webhook.url}
+                    </span>
+                    <span className="cell-sub">
+                      {webhook.description && <span>{webhook.description} · </span>}
+                      {webhook.hasSecret ? 'Signed' : 'Unsigned'} · created{' '}
+                      {formatRelative(webhook.createdAt)}
+                    </span>
+                  </td>
+                  <td data-label="Status">
+                    <div className="status-cell">
+                      {webhook.status === 'active' ? (
+                        <Badge tone="success">Active</Badge>
+                      ) : (
+                        <Badge tone="neutral">Disabled</Badge>
+                      )}
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => void toggleStatus(webhook)}
+                        disabled={busy[webhook.id]}
+                      >
+                        {webhook.status === 'active' ? 'Disable' : 'Enable'}
+                      </button>
+                    </div>
+                  </td>
+                  <td data-label="Events">
+                    {webhook.events.length === 0 ? (
+                      <span className="muted nowrap">All events</span>
+                    ) : (
+                      <span className="chips">
+                        {webhook.events.map((event) => (
+                          <span key={event} className="chip mono">
+                            {event}
+                          </span>
+                        ))}
+                      </span>
+                    )}
+                  </td>
+                  <td data-label="Actions" className="actions-cell">
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => void runTest(webhook)}
+                        disabled={tests[webhook.id]?.state === 'sending'}
+                      >
+                        Test
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        onClick={() => navigate(paths.deliveries(webhook.id))}
+                      >
+                        Delivery History
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-small button-ghost"
+                        onClick={() => navigate(paths.edit(webhook.id))}
+                      >
+                        Edit
+                      </button>
+
+                      <button
+                        type="button"
+                        className="button button-small button-danger-ghost"
+                        onClick={() => {
+                          setDeleteError(null);
+                          setToDelete(webhook);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </div>
+                    <TestOutcome test={tests[webhook.id]} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {nextCursor && (
+            <div className="table-footer">
+              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>
+                {loadingMore && <Spinner small />}
+                Load more
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+
+      <ConfirmDialog
+        open={toDelete !== null}
+        title="Delete this webhook?"
+        message={
+          <>
+            Herald will stop delivering events to <span className="mono break">{toDelete?.url}</span>. Its
+            delivery history and dead letters go with it. This cannot be undone.
+          </>
+        }
+        confirmLabel="Delete webhook"
+        danger
+        busy={deleteBusy}
+        error={deleteError}
+        onConfirm={() => void confirmDelete()}
+        onCancel={() => setToDelete(null)}
+      />
+    </>
+  );
+}
+
+function TestOutcome({ test }: { test: TestState | undefined }) {
+  return (
+    <div className="test-outcome" role="status" aria-live="polite">
+      {test?.state === 'sending' && (
+        <span className="muted">
+          <Spinner small /> Sending test event…
+        </span>
+      )}
+      {test?.state === 'error' && <span className="text-danger">Test failed: {test.message}</span>}
+      {test?.state === 'done' && <TestResult delivery={test.delivery} />}
+    </div>
+  );
+}
+
+function TestResult({ delivery }: { delivery: Delivery }) {
+  const ok = delivery.status === 'succeeded' || isSuccessCode(delivery.statusCode);
+  return (
+    <span className={ok ? 'text-success' : 'text-danger'} title={formatTime(delivery.timestamp)}>
+      <span aria-hidden="true">{ok ? '✓ ' : '✕ '}</span>
+      {ok ? 'Test delivered' : 'Test failed'}
+      {delivery.statusCode !== null ? ` — ${delivery.statusCode}` : ''}
+      {delivery.responseTimeMs !== null ? ` in ${formatDuration(delivery.responseTimeMs)}` : ''}
+      {!ok && delivery.error ? ` — ${delivery.error}` : ''}
+    </span>
+  );
+}
+
+function WebhookIcon() {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      width="28"
+      height="28"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.6"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
+      <path d="M18 16.98h-5.99c-1.1 0-1.95.94-2.48 1.9A4 4 0 0 1 2 17c.01-.7.2-1.4.57-2" />
+      <path d="m6 17 3.13-5.78c.53-.97.1-2.18-.5-3.1a4 4 0 1 1 6.89-4.06" />
+      <path d="m12 6 3.13 5.73C15.66 12.7 16.9 13 18 13a4 4 0 0 1 0 8" />
+    </svg>
+  );
+}
