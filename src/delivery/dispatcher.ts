@@ -4,6 +4,8 @@ import type { RetrySchedule } from '../core/retry-policy.js';
 import type { AttemptOutcome, AttemptResult, ClaimedDelivery } from '../core/types.js';
 import type { Store } from '../store/store.js';
 
+const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
+
 export interface AttemptSender {
   send(delivery: ClaimedDelivery): Promise<AttemptResult>;
 }
@@ -74,10 +76,16 @@ export class Dispatcher {
     const unsent = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
     this.held -= unsent.length;
     if (unsent.length > 0) {
-      await this.options.store.releaseDeliveries(
-        unsent.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
-        this.options.clock.now(),
-      );
+      try {
+        await this.options.store.releaseDeliveries(
+          unsent.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
+          this.options.clock.now(),
+        );
+      } catch (error) {
+        // The database is away: their leases expire and they fall due again. The sends in flight
+        // still finish below.
+        this.options.onError?.(error);
+      }
     }
     await this.idle();
   }
@@ -90,11 +98,7 @@ export class Dispatcher {
 
   /** Claims and sends what is due now until nothing due is left; for tests driving an injected clock. */
   async drain(): Promise<void> {
-    for (;;) {
-      const claimed = await this.claim();
-      if (claimed === 0) break;
-      await this.idle();
-    }
+    while ((await this.claim()) !== 'none') await this.idle();
     await this.idle();
   }
 
@@ -116,7 +120,8 @@ export class Dispatcher {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       try {
-        while (this.running && (await this.claim()) > 0) {
+        // A claim that came back short found all there was to take: no second look until a wake.
+        while (this.running && (await this.claim()) === 'full') {
           // keep claiming while there is room and work
         }
         if (this.running) await this.sleepUntilDue();
@@ -128,10 +133,16 @@ export class Dispatcher {
   }
 
   private async sleepUntilDue(): Promise<void> {
-    if (this.held >= this.options.concurrency) return; // a finished send wakes us
+    // While anything is held, every written batch of outcomes wakes us: no need to ask the store.
+    if (this.held > 0) {
+      this.schedule(this.options.pollIntervalMs);
+      return;
+    }
     const dueAt = await this.options.store.nextDueAt();
     const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
-    this.schedule(Math.max(0, Math.min(wait, this.options.pollIntervalMs)));
+    // Due work we could not claim belongs to full lanes (their sends wake us) or is locked by another
+    // worker for a moment: look again soon, not in a tight loop.
+    this.schedule(wait <= 0 ? DUE_BUT_UNCLAIMED_RETRY_MS : Math.min(wait, this.options.pollIntervalMs));
   }
 
   private schedule(ms: number): void {
@@ -143,19 +154,23 @@ export class Dispatcher {
     this.timer.unref();
   }
 
-  /** Claims one batch into the webhooks' lanes; returns how many deliveries it got. */
-  private async claim(): Promise<number> {
+  /**
+   * Claims one batch into the webhooks' lanes: 'full' when it got all it asked for (there may be
+   * more), 'short' when it got less, 'none' when it got nothing or had no room to ask.
+   */
+  private async claim(): Promise<'full' | 'short' | 'none'> {
     const room = this.options.concurrency - this.held;
-    if (room <= 0) return 0;
+    if (room <= 0) return 'none';
     const now = this.options.clock.now();
     const full = [...this.lanes].filter(
       ([, lane]) => lane.sending + lane.waiting.length >= this.options.webhookConcurrency,
     );
+    const limit = Math.min(room, this.options.claimBatch ?? 256);
     const claimed = await this.options.store.claimDueDeliveries({
       owner: this.options.owner,
       now,
       leaseUntil: now + this.leaseMs,
-      limit: Math.min(room, this.options.claimBatch ?? 256),
+      limit,
       perWebhookLimit: this.options.webhookConcurrency,
       skipWebhookIds: full.map(([webhookId]) => webhookId),
     });
@@ -169,7 +184,8 @@ export class Dispatcher {
       lane.waiting.push(delivery);
       this.startSends(delivery.webhookId, lane);
     }
-    return claimed.length;
+    if (claimed.length === 0) return 'none';
+    return claimed.length === limit ? 'full' : 'short';
   }
 
   private startSends(webhookId: string, lane: WebhookLane): void {
