@@ -219,6 +219,37 @@ describe('Dispatcher', () => {
     assert.deepEqual(await store.listDeadLetters(TENANT, { limit: 10 }), []);
   });
 
+  it('on stop with the database away, still lets the sends in flight finish', async () => {
+    const held = new ScriptedSender(clock);
+    const failingRelease = Object.create(store) as SqliteStore;
+    failingRelease.releaseDeliveries = async () => {
+      throw new Error('database unavailable');
+    };
+    const errors: unknown[] = [];
+    const worker = dispatcher(held, {
+      store: failingRelease,
+      concurrency: 10,
+      webhookConcurrency: 2,
+      onError: (error) => errors.push(error),
+    });
+    await publish('kpi.computed', 10);
+    worker.start();
+    await eventually(() => (held.calls.length === 2 ? true : undefined), 'two in flight');
+    held.calls[0]?.settle({});
+    // Its outcome written, the next claim fills the lane: two sending, one waiting.
+    await eventually(() => (held.calls.length === 3 ? true : undefined), 'a third in flight and one waiting');
+    const stopped = worker.stop();
+    for (const call of held.calls.slice(1)) call.settle({});
+    await stopped;
+    assert.equal(errors.length, 1, 'the failed release is reported');
+    const rows = await store.listDeliveries(TENANT, 'wh_fast', { limit: 20 });
+    assert.equal(
+      rows.filter((row) => row.status === 'succeeded').length,
+      3,
+      'every send in flight was recorded',
+    );
+  });
+
   it('on stop, finishes what is in flight and gives back what it had not sent', async () => {
     const held = new ScriptedSender(clock);
     const worker = dispatcher(held, { concurrency: 10, webhookConcurrency: 2 });

@@ -3,7 +3,8 @@ import { HeraldError } from '../../core/errors.js';
 /**
  * Socket errors and SQLSTATEs that mean "the database is not there right now" rather than "this
  * statement is wrong": a restart (57P01 admin shutdown, 57P02, 57P03 still starting), a network cut,
- * a full server (53300). Class 08 (connection exception) is matched separately.
+ * a full server (53300), a statement cancelled by statement_timeout (57014: the database is too busy
+ * to answer in time). Class 08 (connection exception) is matched separately.
  */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -17,6 +18,7 @@ const UNAVAILABLE_CODES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '57014',
   '53300',
 ]);
 
