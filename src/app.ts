@@ -70,7 +70,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   const adminKey = resolveAdminKey(config, announce);
   const owner = `${hostname()}:${process.pid}:${newSecretToken('', 4)}`;
 
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, { poolSize: config.databasePoolSize });
   await store.migrate();
   const policy = new NetworkPolicy(config.allowNetworks);
   const sender = new HttpSender({

@@ -6,6 +6,7 @@ export interface HeraldConfig {
   port: number;
   host: string;
   database: string;
+  databasePoolSize: number;
   adminKey: string | null;
   retrySchedule: RetrySchedule;
   deliveryTimeoutMs: number;
@@ -82,6 +83,14 @@ export const SETTINGS = [
       if (text.trim() === '') throw new SettingError('must be a SQLite file path or a postgres:// URL');
       return text.trim();
     },
+  }),
+  setting({
+    key: 'databasePoolSize',
+    env: 'HERALD_DATABASE_POOL_SIZE',
+    flag: 'database-pool-size',
+    default: '10',
+    help: 'PostgreSQL connections per process (plus one for LISTEN in worker processes)',
+    parse: integer(1, 1000),
   }),
   setting({
     key: 'adminKey',

@@ -59,7 +59,7 @@ async function run(argv: string[]): Promise<number> {
 
   if (command === 'migrate') {
     const config = loadConfig(process.env, flags);
-    const store = await openStore(config.database);
+    const store = await openStore(config.database, { poolSize: 1 });
     await store.migrate();
     await store.close();
     process.stdout.write(`Database ${config.database} is up to date.\n`);

@@ -4,15 +4,21 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
-/** The backend named by HERALD_DATABASE: a `postgres://` URL, otherwise a SQLite file path. */
-export async function openStore(database: string): Promise<Store> {
+/**
+ * The backend named by HERALD_DATABASE: a `postgres://` URL, otherwise a SQLite file path.
+ * `poolSize` is PostgreSQL's connections per process; SQLite has one.
+ */
+export async function openStore(database: string, options: { poolSize?: number } = {}): Promise<Store> {
   if (isPostgresUrl(database)) {
     const { PostgresStore } = await import('./postgres/postgres-store.js');
     // `?schema=name` picks the schema: tests, or several installations sharing one database.
     const url = new URL(database);
     const schema = url.searchParams.get('schema') ?? undefined;
     url.searchParams.delete('schema');
-    return new PostgresStore(url.toString(), schema === undefined ? {} : { schema });
+    return new PostgresStore(url.toString(), {
+      ...(schema === undefined ? {} : { schema }),
+      ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    });
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return new SqliteStore(database);
