@@ -10,7 +10,6 @@ import type {
   DeadLetter,
   Delivery,
   DeliveryDetail,
-  DeliveryTrigger,
   EventType,
   NewEvent,
   PublishedEvent,
@@ -18,6 +17,18 @@ import type {
   Webhook,
 } from '../../core/types.js';
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../public-ids.js';
+import {
+  type ClaimRow,
+  DEAD_LETTER_COLUMNS,
+  DELIVERY_COLUMNS,
+  type DeadLetterRow,
+  type DeliveryRow,
+  toClaimed,
+  toDeadLetter,
+  toDelivery,
+  toWebhook,
+  type WebhookRow,
+} from '../rows.js';
 import type { Store } from '../store.js';
 import { isDeadlock, isUnavailable, translateError } from './errors.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
@@ -32,60 +43,11 @@ export interface PostgresStoreOptions {
   applicationName?: string;
 }
 
-interface WebhookRow {
-  id: string;
-  tenant_id: string;
-  url: string;
-  description: string;
-  events: string[];
-  status: 'active' | 'disabled';
-  secret: string | null;
-  created_at: number;
-  updated_at: number;
-}
+/** PostgreSQL keeps a webhook's event filter as text[]. */
+type StoredWebhookRow = WebhookRow & { events: string[] };
 
-interface DeliveryRow {
-  id: number;
-  tenant_id: string;
-  webhook_id: string;
-  event_id: string;
-  event: string;
-  attempt: number;
-  trigger: DeliveryTrigger;
-  status: AttemptStatus;
-  status_code: number | null;
-  response_time_ms: number | null;
-  response_body: string | null;
-  error: string | null;
-  created_at: number;
-  attempted_at: number | null;
-  next_attempt_at: number | null;
-}
-
-interface ClaimRow {
-  id: number;
-  tenant_id: string;
-  webhook_id: string;
-  attempt: number;
-  trigger: DeliveryTrigger;
-  url: string;
-  secret: string | null;
-  event_id: string;
-  event: string;
-  payload: Buffer;
-}
-
-interface DeadLetterRow {
-  id: number;
-  tenant_id: string;
-  webhook_id: string;
-  url: string;
-  event_id: string;
-  event: string;
-  error: string;
-  attempts: number;
-  failed_at: number;
-  payload?: Buffer;
+function webhookFromRow(row: StoredWebhookRow): Webhook {
+  return toWebhook(row, row.events);
 }
 
 interface StoredEventRow {
@@ -124,12 +86,6 @@ const STATISTICS_BOOTSTRAP_DELIVERIES = 1_000;
 
 /** A deadlock can only arise between overlapping batches (a reused idempotency key, a stale lease). */
 const DEADLOCK_RETRIES = 3;
-
-const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_id, e.event, d.attempt, d.trigger, d.status,
-  d.status_code, d.response_time_ms, d.response_body, d.error, d.created_at, d.attempted_at, d.next_attempt_at`;
-
-const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
-  l.failed_at`;
 
 /**
  * Publishing as one statement: the events, their deliveries (one per active subscribed webhook) and
@@ -207,71 +163,6 @@ const COMPLETE_SQL = `
     FROM recorded WHERE verdict = 'dead'
   )
   SELECT count(*) AS applied FROM recorded`;
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    url: row.url,
-    description: row.description,
-    events: row.events,
-    status: row.status,
-    secret: row.secret,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: toPublicId(DELIVERY_PREFIX, row.id),
-    tenantId: row.tenant_id,
-    webhookId: row.webhook_id,
-    eventId: row.event_id,
-    event: row.event,
-    attempt: row.attempt,
-    status: row.status,
-    statusCode: row.status_code,
-    responseTimeMs: row.response_time_ms,
-    timestamp: row.attempted_at ?? row.created_at,
-    error: row.error,
-    nextAttemptAt: row.next_attempt_at,
-    trigger: row.trigger,
-    responseBody: row.response_body,
-  };
-}
-
-function toDeadLetter(row: DeadLetterRow): DeadLetter {
-  const letter: DeadLetter = {
-    id: toPublicId(DEAD_LETTER_PREFIX, row.id),
-    tenantId: row.tenant_id,
-    webhookId: row.webhook_id,
-    url: row.url,
-    eventId: row.event_id,
-    event: row.event,
-    error: row.error,
-    attempts: row.attempts,
-    failedAt: row.failed_at,
-  };
-  if (row.payload) letter.payload = row.payload;
-  return letter;
-}
-
-function toClaimed(row: ClaimRow, lease: string): ClaimedDelivery {
-  return {
-    id: toPublicId(DELIVERY_PREFIX, row.id),
-    lease,
-    tenantId: row.tenant_id,
-    webhookId: row.webhook_id,
-    url: row.url,
-    secret: row.secret,
-    eventId: row.event_id,
-    event: row.event,
-    attempt: row.attempt,
-    trigger: row.trigger,
-    payload: row.payload,
-  };
-}
 
 /** Receivers' responses and error texts may contain NUL, which PostgreSQL text refuses; history keeps a stand-in. */
 function storableText(text: string | null): string | null {
@@ -549,19 +440,19 @@ export class PostgresStore implements Store {
   }
 
   async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
-    const { rows } = await this.query<WebhookRow>('SELECT * FROM webhooks WHERE tenant_id = $1 AND id = $2', [
-      tenantId,
-      id,
-    ]);
-    return rows[0] ? toWebhook(rows[0]) : null;
+    const { rows } = await this.query<StoredWebhookRow>(
+      'SELECT * FROM webhooks WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id],
+    );
+    return rows[0] ? webhookFromRow(rows[0]) : null;
   }
 
   async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
-    const { rows } = await this.query<WebhookRow>(
+    const { rows } = await this.query<StoredWebhookRow>(
       'SELECT * FROM webhooks WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3',
       [tenantId, page.after ?? '', page.limit],
     );
-    return rows.map(toWebhook);
+    return rows.map(webhookFromRow);
   }
 
   async updateWebhook(webhook: Webhook): Promise<void> {

@@ -19,63 +19,27 @@ import type {
   Webhook,
 } from '../../core/types.js';
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../public-ids.js';
+import {
+  type ClaimRow,
+  DEAD_LETTER_COLUMNS,
+  DELIVERY_COLUMNS,
+  type DeadLetterRow,
+  type DeliveryRow,
+  subscribes,
+  toClaimed,
+  toDeadLetter,
+  toDelivery,
+  toWebhook,
+  type WebhookRow,
+} from '../rows.js';
 import type { Store } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
-interface WebhookRow {
-  id: string;
-  tenant_id: string;
-  url: string;
-  description: string;
-  events: string;
-  status: 'active' | 'disabled';
-  secret: string | null;
-  created_at: number;
-  updated_at: number;
-}
+/** SQLite keeps a webhook's event filter as JSON text. */
+type StoredWebhookRow = WebhookRow & { events: string };
 
-interface DeliveryRow {
-  id: number;
-  tenant_id: string;
-  webhook_id: string;
-  event_id: string;
-  event: string;
-  attempt: number;
-  trigger: DeliveryTrigger;
-  status: AttemptStatus;
-  status_code: number | null;
-  response_time_ms: number | null;
-  response_body: string | null;
-  error: string | null;
-  created_at: number;
-  attempted_at: number | null;
-  next_attempt_at: number | null;
-}
-
-interface ClaimRow {
-  id: number;
-  tenant_id: string;
-  webhook_id: string;
-  attempt: number;
-  trigger: DeliveryTrigger;
-  url: string;
-  secret: string | null;
-  event_id: string;
-  event: string;
-  payload: Buffer;
-}
-
-interface DeadLetterRow {
-  id: number;
-  tenant_id: string;
-  webhook_id: string;
-  url: string;
-  event_id: string;
-  event: string;
-  error: string;
-  attempts: number;
-  failed_at: number;
-  payload?: Buffer;
+function webhookFromRow(row: StoredWebhookRow): Webhook {
+  return toWebhook(row, JSON.parse(row.events) as string[]);
 }
 
 interface PendingPublish {
@@ -87,65 +51,6 @@ interface PendingPublish {
 
 /** How far past `limit` a claim looks for rows of webhooks that have not reached their share. */
 const CLAIM_SCAN_FACTOR = 8;
-
-const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_id, e.event, d.attempt, d.trigger, d.status,
-  d.status_code, d.response_time_ms, d.response_body, d.error, d.created_at, d.attempted_at, d.next_attempt_at`;
-
-const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
-  l.failed_at`;
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    url: row.url,
-    description: row.description,
-    events: JSON.parse(row.events) as string[],
-    status: row.status,
-    secret: row.secret,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: toPublicId(DELIVERY_PREFIX, row.id),
-    tenantId: row.tenant_id,
-    webhookId: row.webhook_id,
-    eventId: row.event_id,
-    event: row.event,
-    attempt: row.attempt,
-    status: row.status,
-    statusCode: row.status_code,
-    responseTimeMs: row.response_time_ms,
-    timestamp: row.attempted_at ?? row.created_at,
-    error: row.error,
-    nextAttemptAt: row.next_attempt_at,
-    trigger: row.trigger,
-    responseBody: row.response_body,
-  };
-}
-
-function toDeadLetter(row: DeadLetterRow): DeadLetter {
-  const letter: DeadLetter = {
-    id: toPublicId(DEAD_LETTER_PREFIX, row.id),
-    tenantId: row.tenant_id,
-    webhookId: row.webhook_id,
-    url: row.url,
-    eventId: row.event_id,
-    event: row.event,
-    error: row.error,
-    attempts: row.attempts,
-    failedAt: row.failed_at,
-  };
-  if (row.payload) letter.payload = row.payload;
-  return letter;
-}
-
-function subscribes(events: readonly string[], eventType: string): boolean {
-  return events.length === 0 || events.includes(eventType);
-}
 
 /**
  * The embedded backend: one file, WAL mode, `synchronous=FULL` so a commit is on disk before the
@@ -274,7 +179,7 @@ export class SqliteStore implements Store {
 
   async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
     const row = this.sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id = ?').get(tenantId, id);
-    return row ? toWebhook(row as WebhookRow) : null;
+    return row ? webhookFromRow(row as StoredWebhookRow) : null;
   }
 
   async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
@@ -282,8 +187,8 @@ export class SqliteStore implements Store {
       tenantId,
       page.after ?? '',
       page.limit,
-    ) as WebhookRow[];
-    return rows.map(toWebhook);
+    ) as StoredWebhookRow[];
+    return rows.map(webhookFromRow);
   }
 
   async updateWebhook(webhook: Webhook): Promise<void> {
@@ -328,7 +233,7 @@ export class SqliteStore implements Store {
     try {
       results = this.db
         .transaction(() => {
-          const subscribers = new Map<string, WebhookRow[]>();
+          const subscribers = new Map<string, StoredWebhookRow[]>();
           return batch.map((publish) =>
             publish.events.map((event) => this.insertEvent(event, publish.now, subscribers)),
           );
@@ -355,12 +260,16 @@ export class SqliteStore implements Store {
     for (const listener of this.queuedListeners) listener();
   }
 
-  private insertEvent(event: NewEvent, now: number, subscribers: Map<string, WebhookRow[]>): PublishedEvent {
+  private insertEvent(
+    event: NewEvent,
+    now: number,
+    subscribers: Map<string, StoredWebhookRow[]>,
+  ): PublishedEvent {
     let webhooks = subscribers.get(event.tenantId);
     if (!webhooks) {
       webhooks = this.sql("SELECT id, events FROM webhooks WHERE tenant_id = ? AND status = 'active'").all(
         event.tenantId,
-      ) as WebhookRow[];
+      ) as StoredWebhookRow[];
       subscribers.set(event.tenantId, webhooks);
     }
     const targets = webhooks.filter((webhook) =>
@@ -477,19 +386,7 @@ export class SqliteStore implements Store {
        FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
     ).all(JSON.stringify(ids)) as ClaimRow[];
-    return rows.map((row) => ({
-      id: toPublicId(DELIVERY_PREFIX, row.id),
-      lease,
-      tenantId: row.tenant_id,
-      webhookId: row.webhook_id,
-      url: row.url,
-      secret: row.secret,
-      eventId: row.event_id,
-      event: row.event,
-      attempt: row.attempt,
-      trigger: row.trigger,
-      payload: row.payload,
-    }));
+    return rows.map((row) => toClaimed(row, lease));
   }
 
   async claimDueDeliveries(claim: {

@@ -1,0 +1,146 @@
+import type {
+  AttemptStatus,
+  ClaimedDelivery,
+  DeadLetter,
+  Delivery,
+  DeliveryTrigger,
+  Webhook,
+  WebhookStatus,
+} from '../core/types.js';
+import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, toPublicId } from './public-ids.js';
+
+/**
+ * Rows as both backends' SQL selects them (same column names, times as epoch-ms numbers), and the
+ * one mapping from each to the domain record.
+ */
+
+export interface WebhookRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  status: WebhookStatus;
+  secret: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeliveryRow {
+  id: number;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: string;
+  event: string;
+  attempt: number;
+  trigger: DeliveryTrigger;
+  status: AttemptStatus;
+  status_code: number | null;
+  response_time_ms: number | null;
+  response_body: string | null;
+  error: string | null;
+  created_at: number;
+  attempted_at: number | null;
+  next_attempt_at: number | null;
+}
+
+export interface ClaimRow {
+  id: number;
+  tenant_id: string;
+  webhook_id: string;
+  attempt: number;
+  trigger: DeliveryTrigger;
+  url: string;
+  secret: string | null;
+  event_id: string;
+  event: string;
+  payload: Buffer;
+}
+
+export interface DeadLetterRow {
+  id: number;
+  tenant_id: string;
+  webhook_id: string;
+  url: string;
+  event_id: string;
+  event: string;
+  error: string;
+  attempts: number;
+  failed_at: number;
+  payload?: Buffer;
+}
+
+export const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_id, e.event, d.attempt, d.trigger, d.status,
+  d.status_code, d.response_time_ms, d.response_body, d.error, d.created_at, d.attempted_at, d.next_attempt_at`;
+
+export const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
+  l.failed_at`;
+
+/** `events` is stored as JSON text by SQLite and as text[] by PostgreSQL: each backend decodes it. */
+export function toWebhook(row: WebhookRow, events: string[]): Webhook {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    url: row.url,
+    description: row.description,
+    events,
+    status: row.status,
+    secret: row.secret,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: toPublicId(DELIVERY_PREFIX, row.id),
+    tenantId: row.tenant_id,
+    webhookId: row.webhook_id,
+    eventId: row.event_id,
+    event: row.event,
+    attempt: row.attempt,
+    status: row.status,
+    statusCode: row.status_code,
+    responseTimeMs: row.response_time_ms,
+    timestamp: row.attempted_at ?? row.created_at,
+    error: row.error,
+    nextAttemptAt: row.next_attempt_at,
+    trigger: row.trigger,
+    responseBody: row.response_body,
+  };
+}
+
+export function toDeadLetter(row: DeadLetterRow): DeadLetter {
+  const letter: DeadLetter = {
+    id: toPublicId(DEAD_LETTER_PREFIX, row.id),
+    tenantId: row.tenant_id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    eventId: row.event_id,
+    event: row.event,
+    error: row.error,
+    attempts: row.attempts,
+    failedAt: row.failed_at,
+  };
+  if (row.payload) letter.payload = row.payload;
+  return letter;
+}
+
+export function toClaimed(row: ClaimRow, lease: string): ClaimedDelivery {
+  return {
+    id: toPublicId(DELIVERY_PREFIX, row.id),
+    lease,
+    tenantId: row.tenant_id,
+    webhookId: row.webhook_id,
+    url: row.url,
+    secret: row.secret,
+    eventId: row.event_id,
+    event: row.event,
+    attempt: row.attempt,
+    trigger: row.trigger,
+    payload: row.payload,
+  };
+}
+
+export function subscribes(events: readonly string[], eventType: string): boolean {
+  return events.length === 0 || events.includes(eventType);
+}
