@@ -50,6 +50,14 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * False after a claim came back short: the queue had nothing more for lanes with room. A claim
+   * before new work is announced, a lane that was full gets room, or the poll timer fires would
+   * only scan the queue again for nothing.
+   */
+  private worthClaiming = true;
+  /** Lanes that limited the last short claim (skipped, or given their whole share): room in one of them is worth a claim. */
+  private cappedLanes = new Set<string>();
   readonly leaseMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -62,8 +70,8 @@ export class Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.options.store.onDeliveriesQueued(() => this.wake());
-    this.wake();
+    this.unsubscribe = this.options.store.onDeliveriesQueued(() => this.wake('work'));
+    this.wake('work');
   }
 
   /** Stops claiming, lets requests in flight finish, gives unsent work back and writes every outcome. */
@@ -98,13 +106,21 @@ export class Dispatcher {
 
   /** Claims and sends what is due now until nothing due is left; for tests driving an injected clock. */
   async drain(): Promise<void> {
-    while ((await this.claim()) !== 'none') await this.idle();
+    for (;;) {
+      this.worthClaiming = true;
+      if ((await this.claim()) === 'none') break;
+      await this.idle();
+    }
     await this.idle();
   }
 
-  /** Looks at the queue now (coalesced with a look already under way). */
-  wake(): void {
+  /**
+   * Looks at the queue now (coalesced with a look already under way): for new work, on the poll
+   * timer, or because outcomes were written and room made.
+   */
+  wake(reason: 'work' | 'timer' | 'room'): void {
     if (!this.running) return;
+    if (reason !== 'room') this.worthClaiming = true;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
@@ -121,7 +137,7 @@ export class Dispatcher {
       this.timer = null;
       try {
         // A claim that came back short found all there was to take: no second look until a wake.
-        while (this.running && (await this.claim()) === 'full') {
+        while (this.running && this.worthClaiming && (await this.claim()) === 'full') {
           // keep claiming while there is room and work
         }
         if (this.running) await this.sleepUntilDue();
@@ -149,7 +165,7 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.wake();
+      this.wake('timer');
     }, ms);
     this.timer.unref();
   }
@@ -166,13 +182,14 @@ export class Dispatcher {
       ([, lane]) => lane.sending + lane.waiting.length >= this.options.webhookConcurrency,
     );
     const limit = Math.min(room, this.options.claimBatch ?? 256);
+    const skipped = full.map(([webhookId]) => webhookId);
     const claimed = await this.options.store.claimDueDeliveries({
       owner: this.options.owner,
       now,
       leaseUntil: now + this.leaseMs,
       limit,
       perWebhookLimit: this.options.webhookConcurrency,
-      skipWebhookIds: full.map(([webhookId]) => webhookId),
+      skipWebhookIds: skipped,
     });
     this.held += claimed.length;
     for (const delivery of claimed) {
@@ -184,8 +201,16 @@ export class Dispatcher {
       lane.waiting.push(delivery);
       this.startSends(delivery.webhookId, lane);
     }
-    if (claimed.length === 0) return 'none';
-    return claimed.length === limit ? 'full' : 'short';
+    if (claimed.length === limit) return 'full';
+    this.worthClaiming = false;
+    this.cappedLanes = new Set(skipped);
+    const perLane = new Map<string, number>();
+    for (const delivery of claimed)
+      perLane.set(delivery.webhookId, (perLane.get(delivery.webhookId) ?? 0) + 1);
+    for (const [webhookId, count] of perLane) {
+      if (count >= this.options.webhookConcurrency) this.cappedLanes.add(webhookId);
+    }
+    return claimed.length === 0 ? 'none' : 'short';
   }
 
   private startSends(webhookId: string, lane: WebhookLane): void {
@@ -200,6 +225,7 @@ export class Dispatcher {
     const result = await this.options.sender.send(delivery);
     this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
     lane.sending -= 1;
+    if (this.cappedLanes.delete(webhookId)) this.worthClaiming = true;
     if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
     else this.startSends(webhookId, lane);
     this.flushSoon();
@@ -220,7 +246,7 @@ export class Dispatcher {
           this.options.onError?.(error);
         }
         this.held -= batch.length;
-        this.wake();
+        this.wake('room');
       }
     })().finally(() => {
       this.flushing = null;

@@ -61,9 +61,10 @@ export interface Store {
   resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null>;
 
   /**
-   * Leases up to `limit` due pending deliveries of active webhooks until `leaseUntil`, oldest due
-   * first, at most `perWebhookLimit` of one webhook and none of those in `skipWebhookIds` (so one
-   * webhook's backlog cannot fill a batch). A lease that expires makes the delivery due again.
+   * Leases up to `limit` due pending deliveries of active webhooks until `leaseUntil`: at most
+   * `perWebhookLimit` of one webhook, each webhook's oldest due first, none of those in
+   * `skipWebhookIds`, so one webhook's backlog cannot fill a batch or hold back the others. A lease
+   * that expires makes the delivery due again.
    */
   claimDueDeliveries(claim: {
     owner: string;

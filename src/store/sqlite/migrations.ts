@@ -81,4 +81,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX dead_letters_by_tenant ON dead_letters (tenant_id, id);
   CREATE INDEX dead_letters_by_webhook ON dead_letters (webhook_id, id);
   `,
+  `
+  -- Claims visit webhooks one by one and take each one's oldest due deliveries.
+  CREATE INDEX deliveries_pending_by_webhook ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
+  `,
 ];

@@ -49,9 +49,6 @@ interface PendingPublish {
   reject: (error: unknown) => void;
 }
 
-/** How far past `limit` a claim looks for rows of webhooks that have not reached their share. */
-const CLAIM_SCAN_FACTOR = 8;
-
 /**
  * The embedded backend: one file, WAL mode, `synchronous=FULL` so a commit is on disk before the
  * API answers. Concurrent publishes are committed together (group commit): one fsync serves every
@@ -63,6 +60,8 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private pendingPublishes: PendingPublish[] = [];
   private leaseCounter = 0;
+  /** The webhook the last claim stopped at: the next one starts after it, so every webhook gets a turn. */
+  private claimCursor = '';
   private readonly queuedListeners = new Set<() => void>();
 
   constructor(path: string) {
@@ -399,33 +398,54 @@ export class SqliteStore implements Store {
   }): Promise<ClaimedDelivery[]> {
     const lease = this.nextLease(claim.owner);
     return this.relaxed(() => {
-      const candidates = this.sql(
-        `SELECT d.id, d.webhook_id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND w.status = 'active'
-             AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
-           ORDER BY d.next_attempt_at LIMIT ?`,
-      ).iterate(
-        claim.now,
-        JSON.stringify(claim.skipWebhookIds),
-        claim.limit * CLAIM_SCAN_FACTOR,
-      ) as Iterable<{
-        id: number;
-        webhook_id: string;
-      }>;
-      const perWebhook = new Map<string, number>();
-      const chosen: number[] = [];
-      for (const candidate of candidates) {
-        const taken = perWebhook.get(candidate.webhook_id) ?? 0;
-        if (taken >= claim.perWebhookLimit) continue;
-        perWebhook.set(candidate.webhook_id, taken + 1);
-        chosen.push(candidate.id);
-        if (chosen.length === claim.limit) break;
-      }
+      const chosen = this.chooseDueDeliveries(claim);
       if (chosen.length === 0) return [];
       const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
       for (const id of chosen) take.run(lease, claim.leaseUntil, id);
       return this.claimedRows(chosen, lease);
     });
+  }
+
+  /**
+   * Visits the webhooks that have pending deliveries round-robin, starting after where the last
+   * claim stopped, and takes up to `perWebhookLimit` of each one's oldest due deliveries. Each step
+   * is an index seek, so one webhook's deep backlog costs nothing to the others: there is no window
+   * of the global queue to scan past it.
+   */
+  private chooseDueDeliveries(claim: {
+    now: number;
+    limit: number;
+    perWebhookLimit: number;
+    skipWebhookIds: readonly string[];
+  }): number[] {
+    const nextWebhook = this.sql(
+      "SELECT webhook_id FROM deliveries WHERE status = 'pending' AND webhook_id > ? ORDER BY webhook_id LIMIT 1",
+    ).pluck();
+    const isActive = this.sql("SELECT 1 FROM webhooks WHERE id = ? AND status = 'active'").pluck();
+    const dueOf = this.sql(
+      `SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at LIMIT ?`,
+    ).pluck();
+    const skip = new Set(claim.skipWebhookIds);
+    const start = this.claimCursor;
+    const chosen: number[] = [];
+    let cursor = start;
+    let wrapped = false;
+    while (chosen.length < claim.limit) {
+      const webhookId = nextWebhook.get(cursor) as string | undefined;
+      if (webhookId === undefined || (wrapped && webhookId > start)) {
+        if (wrapped || start === '') break;
+        wrapped = true;
+        cursor = '';
+        continue;
+      }
+      cursor = webhookId;
+      if (skip.has(webhookId) || !isActive.get(webhookId)) continue;
+      const take = Math.min(claim.perWebhookLimit, claim.limit - chosen.length);
+      chosen.push(...(dueOf.all(webhookId, claim.now, take) as number[]));
+    }
+    this.claimCursor = cursor;
+    return chosen;
   }
 
   async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
