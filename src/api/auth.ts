@@ -12,9 +12,17 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-function sameSecret(a: string, b: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+function digest(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
 }
+
+/** Compared as digests in constant time, so neither content nor length leaks through timing. */
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** Keys seen on recent requests (tenants and keys are never deleted, so a hit stays true). */
+const KNOWN_KEYS_LIMIT = 10_000;
 
 const unauthorized = () =>
   new HeraldError('UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>".');
@@ -25,12 +33,18 @@ const unauthorized = () =>
  */
 export class Authenticator {
   private readonly portalKey: Buffer;
+  private readonly adminDigest: Buffer;
+  /** API key hash → tenant, so a busy client costs one hash and no query per request. */
+  private readonly knownKeys = new Map<string, string>();
+  /** Tenants the admin key has addressed that exist. */
+  private readonly knownTenants = new Set<string>();
 
   constructor(
     private readonly store: Store,
-    private readonly adminKey: string,
+    adminKey: string,
     private readonly clock: Clock,
   ) {
+    this.adminDigest = digest(adminKey);
     // Derived from the admin key: rotating the admin key revokes every portal link.
     this.portalKey = createHmac('sha256', adminKey).update('herald portal links v1').digest();
   }
@@ -40,10 +54,17 @@ export class Authenticator {
     const key = match?.[1];
     if (!key) throw unauthorized();
     if (key.startsWith(PORTAL_TOKEN_PREFIX)) return this.verifyPortalToken(key);
-    if (sameSecret(key, this.adminKey)) return { role: 'admin' };
-    const apiKey = await this.store.findApiKeyByHash(hashApiKey(key));
-    if (!apiKey) throw unauthorized();
-    return { role: 'tenant', tenantId: apiKey.tenantId };
+    const keyDigest = digest(key);
+    if (timingSafeEqual(keyDigest, this.adminDigest)) return { role: 'admin' };
+    const keyHash = keyDigest.toString('hex');
+    let tenantId = this.knownKeys.get(keyHash);
+    if (tenantId === undefined) {
+      tenantId = (await this.store.findApiKeyByHash(keyHash))?.tenantId;
+      if (tenantId === undefined) throw unauthorized();
+      if (this.knownKeys.size >= KNOWN_KEYS_LIMIT) this.knownKeys.clear();
+      this.knownKeys.set(keyHash, tenantId);
+    }
+    return { role: 'tenant', tenantId };
   }
 
   issuePortalToken(tenantId: string, expiresAt: number): string {
@@ -95,6 +116,9 @@ export class Authenticator {
       if (principal.tenantId !== tenantId) throw notFound.tenant(tenantId);
       return;
     }
+    if (this.knownTenants.has(tenantId)) return;
     if (!(await this.store.getTenant(tenantId))) throw notFound.tenant(tenantId);
+    if (this.knownTenants.size >= KNOWN_KEYS_LIMIT) this.knownTenants.clear();
+    this.knownTenants.add(tenantId);
   }
 }

@@ -2,8 +2,17 @@ import type { NewEvent } from './types.js';
 
 /** ISO-8601 UTC to the second, as the product docs print it: `2025-01-15T10:30:00Z`. */
 export function formatEventTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  // Events published in the same second share the text: format each second once.
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';
 
 /**
  * The documented payload, keys in the documented order. Serialized once at publish; the stored
