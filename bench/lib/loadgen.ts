@@ -1,0 +1,164 @@
+/**
+ * A load generator (a forked process, driven over IPC): undici.request over one keep-alive Agent.
+ * Closed loop: `concurrency` clients each send their next request when the previous one is answered.
+ * Open loop: requests leave on a wall-clock schedule (`rate` per second) whether or not earlier
+ * ones were answered, so a slow server cannot slow the arrivals down (no coordinated omission).
+ */
+import { Agent, request } from 'undici';
+import { deliveryBody, EVENT_TYPE, eventData, wallNow } from './payload.js';
+import { serveRpc } from './rpc.js';
+import { type Summary, summarize } from './stats.js';
+
+export type LoadKind =
+  /** POST {event, data} to Herald's (or the peer's) single-event route; one event per request. */
+  | 'single'
+  /** POST {events: [...]} to a batch route; `batchSize` events per request. */
+  | 'batch'
+  /** POST the delivery body itself straight to the receiver: the ceiling, no storage anywhere. */
+  | 'raw';
+
+export interface LoadPlan {
+  kind: LoadKind;
+  url: string;
+  headers?: Record<string, string>;
+  /** Events to send (seqs seqStart … seqStart+events-1). */
+  events: number;
+  seqStart?: number;
+  concurrency: number;
+  batchSize?: number;
+  /** Open loop: events per second (single/raw only). */
+  rate?: number;
+}
+
+export interface LoadResult {
+  events: number;
+  requests: number;
+  /** Requests answered 2xx. */
+  ok: number;
+  /** Events the server refused (non-2xx answers, network errors, per-event errors in a batch answer). */
+  failedEvents: number;
+  statuses: Record<string, number>;
+  errors: string[];
+  startedAt: number;
+  endedAt: number;
+  /** Events sent and accepted per second, over the whole send phase. */
+  eventsPerSec: number;
+  responseMs: Summary;
+  /** Open loop: how late the latest request left compared with its schedule. */
+  maxLagMs: number;
+}
+
+function bodyFor(plan: LoadPlan, seq: number, count: number): string {
+  const now = wallNow();
+  if (plan.kind === 'raw') return deliveryBody(seq, now);
+  if (plan.kind === 'single') return JSON.stringify({ event: EVENT_TYPE, data: eventData(seq, now) });
+  const events = [];
+  for (let i = 0; i < count; i++) events.push({ event: EVENT_TYPE, data: eventData(seq + i, now) });
+  return JSON.stringify({ events });
+}
+
+async function run(plan: LoadPlan): Promise<LoadResult> {
+  const agent = new Agent({ connections: plan.concurrency, keepAliveTimeout: 30_000, pipelining: 1 });
+  const headers = { 'content-type': 'application/json', ...plan.headers };
+  const perRequest = plan.kind === 'batch' ? (plan.batchSize ?? 1000) : 1;
+  const first = plan.seqStart ?? 0;
+  const end = first + plan.events;
+  const statuses: Record<string, number> = {};
+  const errors: string[] = [];
+  const responseMs: number[] = [];
+  let requests = 0;
+  let ok = 0;
+  let failedEvents = 0;
+  let maxLagMs = 0;
+
+  const note = (key: string, message?: string) => {
+    statuses[key] = (statuses[key] ?? 0) + 1;
+    if (message && errors.length < 5) errors.push(message);
+  };
+
+  async function sendOne(seq: number): Promise<void> {
+    const count = Math.min(perRequest, end - seq);
+    const started = wallNow();
+    requests += 1;
+    try {
+      const response = await request(plan.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers,
+        body: bodyFor(plan, seq, count),
+      });
+      const text = await response.body.text();
+      responseMs.push(wallNow() - started);
+      note(String(response.statusCode));
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        ok += 1;
+        if (plan.kind === 'batch') {
+          const answer = JSON.parse(text) as { data?: { error?: { code: string; message: string } }[] };
+          for (const item of answer.data ?? []) {
+            if (item.error) {
+              failedEvents += 1;
+              note(item.error.code, `${item.error.code}: ${item.error.message}`);
+            }
+          }
+        }
+      } else {
+        failedEvents += count;
+        if (errors.length < 5) errors.push(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
+      }
+    } catch (error) {
+      failedEvents += count;
+      note('network', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  const startedAt = wallNow();
+  if (plan.rate) {
+    const rate = plan.rate;
+    const inFlight = new Set<Promise<void>>();
+    let next = first;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = wallNow();
+        const due = Math.min(end, first + Math.floor(((now - startedAt) * rate) / 1000) + 1);
+        if (due > next) maxLagMs = Math.max(maxLagMs, now - (startedAt + ((due - 1 - first) * 1000) / rate));
+        while (next < due) {
+          const sending = sendOne(next);
+          inFlight.add(sending);
+          void sending.finally(() => inFlight.delete(sending));
+          next += 1;
+        }
+        if (next >= end) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await Promise.all(inFlight);
+  } else {
+    let next = first;
+    const client = async () => {
+      while (next < end) {
+        const seq = next;
+        next += perRequest;
+        await sendOne(seq);
+      }
+    };
+    await Promise.all(Array.from({ length: plan.concurrency }, client));
+  }
+  const endedAt = wallNow();
+  await agent.close();
+  return {
+    events: plan.events,
+    requests,
+    ok,
+    failedEvents,
+    statuses,
+    errors,
+    startedAt,
+    endedAt,
+    eventsPerSec: ((plan.events - failedEvents) / (endedAt - startedAt)) * 1000,
+    responseMs: summarize(responseMs),
+    maxLagMs,
+  };
+}
+
+serveRpc({ run });

@@ -1,0 +1,183 @@
+/**
+ * The peer: the webhook deliverer a Node team would write themselves on BullMQ, for comparison.
+ * A node:http API that enqueues each published event (`queue.add`; `addBulk` on its batch route),
+ * and in the same process (as `herald serve` runs both) a BullMQ Worker with tuned concurrency that
+ * signs and POSTs each job with undici.request over a keep-alive Agent, retrying with backoff.
+ * Durability is Redis's: on this machine Redis runs without AOF or snapshots (see BENCHMARKS.md).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Agent, request } from 'undici';
+import { serveRpc } from './rpc.js';
+
+/** The slice of BullMQ's API this file uses (typed here, so the harness typechecks without it). */
+interface Job {
+  data: { url: string; id: string; payload: string };
+}
+interface JobsOptions {
+  jobId?: string;
+  attempts?: number;
+  backoff?: { type: 'exponential'; delay: number };
+  removeOnComplete?: boolean;
+  removeOnFail?: number;
+}
+interface Queue {
+  add(name: string, data: Job['data'], options?: JobsOptions): Promise<unknown>;
+  addBulk(jobs: { name: string; data: Job['data']; opts?: JobsOptions }[]): Promise<unknown>;
+  obliterate(options: { force: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+interface Worker {
+  close(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): void;
+}
+interface BullMq {
+  Queue: new (name: string, options: { connection: object }) => Queue;
+  Worker: new (
+    name: string,
+    processor: (job: Job) => Promise<void>,
+    options: { connection: object; concurrency: number },
+  ) => Worker;
+}
+
+/**
+ * bullmq from the project's node_modules (a devDependency); BENCH_MODULES_DIR points elsewhere
+ * (a scratch install) when it is not installed there.
+ */
+export async function loadBullMq(): Promise<BullMq> {
+  const base = process.env.BENCH_MODULES_DIR
+    ? join(process.env.BENCH_MODULES_DIR, 'x.js')
+    : new URL('../../package.json', import.meta.url).pathname;
+  const resolved = createRequire(base).resolve('bullmq');
+  return (await import(pathToFileURL(resolved).href)) as BullMq;
+}
+
+export interface PeerOptions {
+  port: number;
+  redis: { host: string; port: number };
+  /** Every job is delivered to this URL (one webhook, like the Herald throughput scenario). */
+  targetUrl: string;
+  concurrency: number;
+}
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 4,
+  backoff: { type: 'exponential', delay: 60_000 },
+  removeOnComplete: true,
+  removeOnFail: 10_000,
+};
+
+let queue: Queue | null = null;
+let worker: Worker | null = null;
+let agent: Agent | null = null;
+let server: ReturnType<typeof createServer> | null = null;
+
+function envelope(event: string, data: unknown): string {
+  const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return JSON.stringify({ event, timestamp, tenantId: 'tenant_bench', data });
+}
+
+async function readJson(request: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+async function start(options: PeerOptions): Promise<void> {
+  const { Queue, Worker } = await loadBullMq();
+  const name = `herald-bench-${randomUUID()}`;
+  const connection = { ...options.redis, maxRetriesPerRequest: null };
+  queue = new Queue(name, { connection });
+  agent = new Agent({ keepAliveTimeout: 4_000 });
+  const dispatcher = agent;
+  worker = new Worker(
+    name,
+    async (job) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+      const signature = createHmac('sha256', key).update(`${job.data.id}.${timestamp}.${job.data.payload}`);
+      const response = await request(job.data.url, {
+        method: 'POST',
+        dispatcher,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': job.data.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': `v1,${signature.digest('base64')}`,
+          'x-webhook-signature': `sha256=${createHmac('sha256', SECRET).update(job.data.payload).digest('hex')}`,
+        },
+        body: job.data.payload,
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      await response.body.dump();
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        throw new Error(`HTTP ${response.statusCode}`);
+      }
+    },
+    { connection, concurrency: options.concurrency },
+  );
+  worker.on('error', (error) => process.stderr.write(`peer worker: ${error.message}\n`));
+
+  const target = options.targetUrl;
+  const enqueue = queue;
+  server = createServer((req, res) => {
+    readJson(req)
+      .then(async (body) => {
+        if (req.url === '/events') {
+          const id = `evt_${randomUUID()}`;
+          await enqueue.add(
+            'deliver',
+            { url: target, id, payload: envelope(body.event, body.data) },
+            {
+              ...JOB_OPTIONS,
+              jobId: id,
+            },
+          );
+          reply(res, 202, { id, event: body.event, deliveries: 1 });
+        } else if (req.url === '/events/batch') {
+          const jobs = (body.events as { event: string; data: unknown }[]).map((event) => {
+            const id = `evt_${randomUUID()}`;
+            return {
+              name: 'deliver',
+              data: { url: target, id, payload: envelope(event.event, event.data) },
+              opts: { ...JOB_OPTIONS, jobId: id },
+            };
+          });
+          await enqueue.addBulk(jobs);
+          reply(res, 202, { data: jobs.map((job) => ({ id: job.data.id, deliveries: 1 })) });
+        } else {
+          reply(res, 404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
+        }
+      })
+      .catch((error: unknown) => reply(res, 500, { error: { code: 'INTERNAL', message: String(error) } }));
+  });
+  server.keepAliveTimeout = 60_000;
+  const listening = server;
+  await new Promise<void>((resolve) => listening.listen(options.port, '127.0.0.1', resolve));
+}
+
+async function close(): Promise<void> {
+  const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server?.closeAllConnections();
+  await closed;
+  await worker?.close();
+  await queue?.obliterate({ force: true });
+  await queue?.close();
+  await agent?.close();
+}
+
+serveRpc({ start, close });
