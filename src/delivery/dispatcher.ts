@@ -3,6 +3,7 @@ import { decideOutcome } from '../core/outcome.js';
 import type { RetrySchedule } from '../core/retry-policy.js';
 import type { AttemptOutcome, AttemptResult, ClaimedDelivery } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import { WebhookConcurrency } from './webhook-concurrency.js';
 
 const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
 
@@ -19,7 +20,10 @@ export interface DispatcherOptions {
   owner: string;
   /** Deliveries this worker holds at once (sending, waiting for a slot, or awaiting their write). */
   concurrency: number;
-  /** Requests in flight to one webhook at once: one slow endpoint cannot take every slot. */
+  /**
+   * Most requests in flight to one webhook at once; a webhook that times out is cut to one (see
+   * WebhookConcurrency), so one slow endpoint cannot take every slot.
+   */
   webhookConcurrency: number;
   timeoutMs: number;
   /** Longest sleep between looks at the queue when nothing announces work. */
@@ -41,6 +45,7 @@ interface WebhookLane {
  */
 export class Dispatcher {
   private readonly lanes = new Map<string, WebhookLane>();
+  private readonly concurrency: WebhookConcurrency;
   private held = 0;
   private outcomes: AttemptOutcome[] = [];
   private flushing: Promise<void> | null = null;
@@ -61,6 +66,7 @@ export class Dispatcher {
   readonly leaseMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
+    this.concurrency = new WebhookConcurrency(options.webhookConcurrency);
     // A webhook's lane holds at most twice its concurrency (claims skip fuller lanes and add at most
     // webhookConcurrency), so a claimed delivery waits at most one round of requests before its own:
     // the lease must outlast both, with room for writing the outcome.
@@ -82,20 +88,22 @@ export class Dispatcher {
     this.timer = null;
     await this.pumping;
     const unsent = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
-    this.held -= unsent.length;
-    if (unsent.length > 0) {
-      try {
-        await this.options.store.releaseDeliveries(
-          unsent.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
-          this.options.clock.now(),
-        );
-      } catch (error) {
-        // The database is away: their leases expire and they fall due again. The sends in flight
-        // still finish below.
-        this.options.onError?.(error);
-      }
-    }
+    if (unsent.length > 0) await this.giveBack(unsent);
     await this.idle();
+  }
+
+  /** Hands claimed deliveries back unsent, due at once. */
+  private async giveBack(deliveries: ClaimedDelivery[]): Promise<void> {
+    this.held -= deliveries.length;
+    try {
+      await this.options.store.releaseDeliveries(
+        deliveries.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
+        this.options.clock.now(),
+      );
+    } catch (error) {
+      // The database is away: their leases expire and they fall due again. Sends in flight still finish.
+      this.options.onError?.(error);
+    }
   }
 
   /** Resolves once nothing is held: every claimed delivery sent and its outcome written. */
@@ -179,7 +187,7 @@ export class Dispatcher {
     if (room <= 0) return 'none';
     const now = this.options.clock.now();
     const full = [...this.lanes].filter(
-      ([, lane]) => lane.sending + lane.waiting.length >= this.options.webhookConcurrency,
+      ([webhookId, lane]) => lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId),
     );
     const limit = Math.min(room, this.options.claimBatch ?? 256);
     const skipped = full.map(([webhookId]) => webhookId);
@@ -192,6 +200,7 @@ export class Dispatcher {
       skipWebhookIds: skipped,
     });
     this.held += claimed.length;
+    const touched = new Set<string>();
     for (const delivery of claimed) {
       let lane = this.lanes.get(delivery.webhookId);
       if (!lane) {
@@ -199,22 +208,30 @@ export class Dispatcher {
         this.lanes.set(delivery.webhookId, lane);
       }
       lane.waiting.push(delivery);
-      this.startSends(delivery.webhookId, lane);
+      touched.add(delivery.webhookId);
     }
+    const excess: ClaimedDelivery[] = [];
+    for (const webhookId of touched) {
+      const lane = this.lanes.get(webhookId) as WebhookLane;
+      this.startSends(webhookId, lane);
+      // A lane keeps one round of waiting work, so nothing waits past its lease; the rest goes back.
+      excess.push(...lane.waiting.splice(this.concurrency.limitOf(webhookId)));
+    }
+    if (excess.length > 0) await this.giveBack(excess);
     if (claimed.length === limit) return 'full';
     this.worthClaiming = false;
     this.cappedLanes = new Set(skipped);
-    const perLane = new Map<string, number>();
-    for (const delivery of claimed)
-      perLane.set(delivery.webhookId, (perLane.get(delivery.webhookId) ?? 0) + 1);
-    for (const [webhookId, count] of perLane) {
-      if (count >= this.options.webhookConcurrency) this.cappedLanes.add(webhookId);
+    for (const webhookId of touched) {
+      const lane = this.lanes.get(webhookId);
+      if (lane && lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId)) {
+        this.cappedLanes.add(webhookId);
+      }
     }
     return claimed.length === 0 ? 'none' : 'short';
   }
 
   private startSends(webhookId: string, lane: WebhookLane): void {
-    while (lane.sending < this.options.webhookConcurrency && lane.waiting.length > 0) {
+    while (lane.sending < this.concurrency.limitOf(webhookId) && lane.waiting.length > 0) {
       const delivery = lane.waiting.shift() as ClaimedDelivery;
       lane.sending += 1;
       void this.sendOne(webhookId, lane, delivery);
@@ -223,6 +240,7 @@ export class Dispatcher {
 
   private async sendOne(webhookId: string, lane: WebhookLane, delivery: ClaimedDelivery): Promise<void> {
     const result = await this.options.sender.send(delivery);
+    this.concurrency.record(webhookId, result);
     this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
     lane.sending -= 1;
     if (this.cappedLanes.delete(webhookId)) this.worthClaiming = true;

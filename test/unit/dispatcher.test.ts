@@ -12,7 +12,11 @@ const TENANT = 'tenant_abc123';
 
 /** A sender the test answers by hand: each call waits until the test settles it. */
 class ScriptedSender implements AttemptSender {
-  readonly calls: { delivery: ClaimedDelivery; settle: (result: Partial<AttemptResult>) => void }[] = [];
+  readonly calls: {
+    delivery: ClaimedDelivery;
+    settled: boolean;
+    settle: (result: Partial<AttemptResult>) => void;
+  }[] = [];
   inFlight = 0;
   maxInFlight = new Map<string, number>();
   private sending = new Map<string, number>();
@@ -27,7 +31,10 @@ class ScriptedSender implements AttemptSender {
     this.sending.set(delivery.webhookId, now);
     this.maxInFlight.set(delivery.webhookId, Math.max(now, this.maxInFlight.get(delivery.webhookId) ?? 0));
     return new Promise((resolve) => {
-      const settle = (result: Partial<AttemptResult>) => {
+      const call = { delivery, settled: false, settle: (_: Partial<AttemptResult>) => undefined };
+      call.settle = (result: Partial<AttemptResult>) => {
+        if (call.settled) return;
+        call.settled = true;
         this.inFlight -= 1;
         this.sending.set(delivery.webhookId, (this.sending.get(delivery.webhookId) ?? 1) - 1);
         resolve({
@@ -39,8 +46,8 @@ class ScriptedSender implements AttemptSender {
           ...result,
         });
       };
-      this.calls.push({ delivery, settle });
-      if (this.auto) settle(this.auto(delivery));
+      this.calls.push(call);
+      if (this.auto) call.settle(this.auto(delivery));
     });
   }
 }
@@ -176,8 +183,10 @@ describe('Dispatcher', () => {
 
   it('bounds what one worker holds in total', async () => {
     await addWebhook('wh_more');
+    await addWebhook('wh_third');
     const held = new ScriptedSender(clock);
-    const worker = dispatcher(held, { concurrency: 5, webhookConcurrency: 5 });
+    // Three webhooks with two slots each could take six; the worker holds five.
+    const worker = dispatcher(held, { concurrency: 5, webhookConcurrency: 2 });
     await publish('kpi.computed', 40);
     worker.start();
     await eventually(() => (held.calls.length === 5 ? true : undefined), 'five deliveries in flight');
@@ -248,6 +257,32 @@ describe('Dispatcher', () => {
       3,
       'every send in flight was recorded',
     );
+  });
+
+  it('cuts a webhook that times out to one request in flight, and lets it climb back', async () => {
+    const results = new Map<string, Partial<AttemptResult>>([
+      ['wh_slow', { statusCode: null, error: 'timed out after 10s' }],
+    ]);
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { concurrency: 64, webhookConcurrency: 8 });
+    await publish('kpi.alert', 40);
+    worker.start();
+    const inFlight = () =>
+      held.calls.filter((call) => call.delivery.webhookId === 'wh_slow' && !call.settled);
+    await eventually(() => (inFlight().length === 4 ? true : undefined), 'a new webhook starts with four');
+    for (const call of inFlight()) call.settle(results.get('wh_slow') ?? {});
+    await eventually(() => (inFlight().length === 1 ? true : undefined), 'after timeouts, one at a time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(inFlight().length, 1, 'no more than one while it keeps failing');
+    // Answered attempts widen it again, one slot each.
+    let most = 1;
+    for (let round = 0; round < 10 && most < 4; round++) {
+      for (const call of inFlight()) call.settle({});
+      await eventually(() => (inFlight().length > 0 ? true : undefined), 'the next attempts');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      most = Math.max(most, inFlight().length);
+    }
+    assert.ok(most >= 4, `climbed back to ${most} in flight`);
   });
 
   it('on stop, finishes what is in flight and gives back what it had not sent', async () => {
