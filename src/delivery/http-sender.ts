@@ -9,6 +9,8 @@ import { type NetworkPolicy, SSRF_ERROR_CODE } from './ssrf.js';
 
 /** How much of a response body the history keeps; the rest is drained, never buffered. */
 export const RESPONSE_EXCERPT_BYTES = 4096;
+/** How many webhook URLs' literal-host verdicts are remembered (a bound, not an expectation). */
+const JUDGED_URLS_LIMIT = 10_000;
 /** Past this much body, the connection is dropped rather than read to the end. */
 const MAX_DRAIN_BYTES = 64 * 1024;
 
@@ -23,6 +25,7 @@ export interface SenderOptions {
 /** Sends one attempt with undici over a shared keep-alive Agent whose DNS lookup is SSRF-guarded. */
 export class HttpSender {
   private readonly agent: Agent;
+  private readonly literalRefusals = new Map<string, string | null>();
 
   constructor(private readonly options: SenderOptions) {
     this.agent = new Agent({
@@ -37,7 +40,7 @@ export class HttpSender {
     const attemptedAt = this.options.now();
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const refusal = literalHostRefusal(delivery.url, this.options.policy);
+    const refusal = this.literalHostRefusal(delivery.url);
     if (refusal) {
       return {
         attemptedAt,
@@ -80,13 +83,26 @@ export class HttpSender {
     }
   }
 
+  /**
+   * IP-literal hosts never reach the DNS lookup hook, so they are judged here. The policy is fixed
+   * for the life of the process, so each URL is judged once.
+   */
+  private literalHostRefusal(url: string): string | null {
+    let refusal = this.literalRefusals.get(url);
+    if (refusal === undefined) {
+      refusal = judgeLiteralHost(url, this.options.policy);
+      if (this.literalRefusals.size >= JUDGED_URLS_LIMIT) this.literalRefusals.clear();
+      this.literalRefusals.set(url, refusal);
+    }
+    return refusal;
+  }
+
   async close(): Promise<void> {
     await this.agent.close();
   }
 }
 
-/** IP-literal hosts never reach the DNS lookup hook, so they are judged here. */
-function literalHostRefusal(url: string, policy: NetworkPolicy): string | null {
+function judgeLiteralHost(url: string, policy: NetworkPolicy): string | null {
   let hostname: string;
   try {
     hostname = new URL(url).hostname;
