@@ -145,4 +145,45 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     LIMIT 1
   $$;
   `,
+  `
+  -- Claims visit the webhooks with due work one by one (round-robin from a cursor) and lock each
+  -- one's oldest due deliveries with SKIP LOCKED: workers claiming at once take different rows of
+  -- the same webhook, and one webhook's backlog is never scanned past to reach the others.
+  CREATE INDEX deliveries_pending_by_webhook ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
+
+  CREATE FUNCTION herald_lock_due_by_webhook(
+    due_by bigint,
+    skip_webhook_ids text[],
+    max_rows integer,
+    per_webhook integer,
+    after_webhook text
+  )
+  RETURNS SETOF bigint
+  LANGUAGE sql VOLATILE
+  ROWS 10
+  SET search_path FROM CURRENT
+  AS $$
+    SELECT picked.id
+    FROM (
+      SELECT w.id FROM webhooks w
+      WHERE w.status = 'active' AND w.id <> ALL (skip_webhook_ids)
+        AND EXISTS (
+          SELECT 1 FROM deliveries d
+          WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= due_by
+        )
+      ORDER BY w.id <= after_webhook, w.id
+      LIMIT max_rows
+    ) hooks
+    CROSS JOIN LATERAL (
+      SELECT d.id FROM deliveries d
+      WHERE d.webhook_id = hooks.id AND d.status = 'pending' AND d.next_attempt_at <= due_by
+      ORDER BY d.next_attempt_at
+      LIMIT per_webhook
+      FOR UPDATE SKIP LOCKED
+    ) picked
+    LIMIT max_rows
+  $$;
+
+  DROP FUNCTION herald_lock_due_deliveries(bigint, text[], integer, integer);
+  `,
 ];

@@ -121,7 +121,7 @@ const PUBLISH_SQL = `
 
 /**
  * Claiming: lock due rows nobody else holds, within each webhook's share (SKIP LOCKED in
- * herald_lock_due_deliveries, so concurrent workers never wait on each other or take the same row), lease them by moving
+ * herald_lock_due_by_webhook, so concurrent workers never wait on each other or take the same row), lease them by moving
  * next_attempt_at to the lease expiry, and return everything the sender needs. A row another worker
  * leased after this statement's snapshot is re-checked against the due condition when locked, and
  * its new next_attempt_at excludes it.
@@ -129,7 +129,7 @@ const PUBLISH_SQL = `
 const CLAIM_SQL = `
   WITH leased AS (
     UPDATE deliveries d SET lease = $4, next_attempt_at = $5
-    FROM herald_lock_due_deliveries($1, $2::text[], $3, $6) AS due (id)
+    FROM herald_lock_due_by_webhook($1, $2::text[], $3, $6, $7) AS due (id)
     WHERE d.id = due.id
     RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
   )
@@ -699,6 +699,9 @@ export class PostgresStore implements Store {
     return toDelivery(resent);
   }
 
+  /** The webhook the last claim served last: the next claim starts after it. */
+  private claimCursor = '';
+
   private nextLease(owner: string): string {
     this.leaseCounter += 1;
     return `${owner}:${this.instance}:${this.leaseCounter}`;
@@ -720,7 +723,13 @@ export class PostgresStore implements Store {
       lease,
       claim.leaseUntil,
       claim.perWebhookLimit,
+      this.claimCursor,
     ]);
+    // The next claim starts after the last webhook served, so every webhook gets its turn.
+    const served = rows.map((row) => row.webhook_id);
+    const later = served.filter((id) => id > this.claimCursor);
+    const pool = later.length > 0 ? later : served;
+    if (pool.length > 0) this.claimCursor = pool.reduce((a, b) => (b > a ? b : a));
     return rows.map((row) => toClaimed(row, lease));
   }
 
