@@ -1,4 +1,14 @@
-import { useEffect, useRef } from 'react';
+import {
+  type DependencyList,
+  type Dispatch,
+  type SetStateAction,
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
+import type { Page } from './api';
+import { useToast } from './components/ui';
 
 /**
  * Calls `tick` every `intervalMs` while the page is visible (and once more when it becomes visible
@@ -44,4 +54,142 @@ export function usePolling(tick: () => Promise<unknown> | unknown, intervalMs: n
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [intervalMs, enabled]);
+}
+
+export interface LivePagedList<T> {
+  /** `null` until the first page has loaded (and again while a reload starts over). */
+  items: T[] | null;
+  setItems: Dispatch<SetStateAction<T[] | null>>;
+  nextCursor: string | null;
+  error: string | null;
+  loadingMore: boolean;
+  /** Fetches the newest page and merges it into what is shown. */
+  refresh: () => Promise<void>;
+  /** Starts over from the first page, showing the loading state meanwhile. */
+  reload: () => Promise<void>;
+  loadMore: () => Promise<void>;
+}
+
+interface LivePagedListOptions {
+  /** Refreshes the first page this often once the list has loaded; without it the list loads once. */
+  pollMs?: number;
+  /**
+   * Where rows can leave the list (a replayed dead letter), the size of a page: a refresh then keeps of the
+   * older pages only what lies beyond the first page, since rows that left it are gone, not moved down.
+   */
+  rowsLeave?: { pageSize: number };
+  /** Told the ids a refresh brought that were not shown before, so the page can highlight them. */
+  onNewIds?: (ids: string[]) => void;
+}
+
+/**
+ * A list read page by page through a cursor, kept live by refreshing its first page (rows change in place,
+ * new ones arrive on top) without losing the older pages already loaded. `fetchPage` reads one page of the
+ * current filters; when `deps` (those filters) change, the list starts again from the first page.
+ */
+export function useLivePagedList<T extends { id: string }>(
+  fetchPage: (cursor: string | null) => Promise<Page<T>>,
+  deps: DependencyList,
+  { pollMs, rowsLeave, onNewIds }: LivePagedListOptions = {},
+): LivePagedList<T> {
+  const toast = useToast();
+  const [items, setItems] = useState<T[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const latest = useRef({ fetchPage, onNewIds, rowsLeave });
+  latest.current = { fetchPage, onNewIds, rowsLeave };
+  // How many pages are shown: a refresh only moves the cursor while that is the first one alone.
+  const pages = useRef(1);
+  // Bumped by each reload, so that an answer for the filters before it is dropped.
+  const generation = useRef(0);
+
+  const refresh = useCallback(async () => {
+    const requested = generation.current;
+    const page = await latest.current.fetchPage(null);
+    if (generation.current !== requested) return;
+    setError(null);
+    setItems((previous) => {
+      const { onNewIds, rowsLeave } = latest.current;
+      if (onNewIds && previous && previous.length > 0) {
+        const known = new Set(previous.map((item) => item.id));
+        const fresh = page.data.filter((item) => !known.has(item.id)).map((item) => item.id);
+        if (fresh.length > 0) onNewIds(fresh);
+      }
+      if (!previous || pages.current === 1) return page.data;
+      const firstIds = new Set(page.data.map((item) => item.id));
+      const older = rowsLeave ? previous.slice(rowsLeave.pageSize) : previous;
+      return [...page.data, ...older.filter((item) => !firstIds.has(item.id))];
+    });
+    if (pages.current === 1) setNextCursor(page.nextCursor);
+  }, []);
+
+  const reload = useCallback(async () => {
+    generation.current += 1;
+    pages.current = 1;
+    setItems(null);
+    setError(null);
+    try {
+      await refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [refresh]);
+
+  // New filters (deps) must start again from the first page.
+  useEffect(() => {
+    void reload();
+  }, [reload, ...deps]);
+
+  usePolling(refresh, pollMs ?? 0, pollMs !== undefined && error === null);
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await latest.current.fetchPage(nextCursor);
+      setItems((list) => {
+        const ids = new Set((list ?? []).map((item) => item.id));
+        return [...(list ?? []), ...page.data.filter((item) => !ids.has(item.id))];
+      });
+      setNextCursor(page.nextCursor);
+      pages.current += 1;
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  return { items, setItems, nextCursor, error, loadingMore, refresh, reload, loadMore };
+}
+
+/**
+ * Loads the record a dialog shows while `id` is set; forgets it when `id` changes or clears, so a
+ * reopened dialog never shows the previous record, and drops an answer that comes after that.
+ */
+export function useDetail<T>(
+  id: string | null,
+  load: (id: string) => Promise<T>,
+  deps: DependencyList,
+): { detail: T | null; error: string | null } {
+  const [detail, setDetail] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const latest = useRef(load);
+  latest.current = load;
+  // The record to show is named by `id` and `deps` (its tenant); `load` may be a fresh closure each render.
+  useEffect(() => {
+    setDetail(null);
+    setError(null);
+    if (!id) return;
+    let cancelled = false;
+    latest
+      .current(id)
+      .then((d) => !cancelled && setDetail(d))
+      .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [id, ...deps]);
+  return { detail, error };
 }

@@ -9,6 +9,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import type { LivePagedList } from '../hooks';
 
 /* ---------- Dialog: the native <dialog> gives focus trapping, Escape and inertness for free. ---------- */
 
@@ -190,6 +191,139 @@ export function EmptyState({
       {children && <p>{children}</p>}
       {action && <div className="empty-action">{action}</div>}
     </div>
+  );
+}
+
+/**
+ * The four states every list page shows in the same order: the load error (with a retry), loading,
+ * the empty state, and the list itself once it has rows.
+ */
+export function ListStates<T>({
+  items,
+  error,
+  errorTitle,
+  onRetry,
+  loadingLabel,
+  empty,
+  children,
+}: {
+  items: T[] | null;
+  error: string | null;
+  errorTitle: string;
+  onRetry: () => void;
+  loadingLabel: string;
+  empty: ReactNode;
+  children: (items: T[]) => ReactNode;
+}) {
+  return (
+    <>
+      {error && <ErrorNotice title={errorTitle} message={error} onRetry={onRetry} />}
+      {!error && items === null && <Loading label={loadingLabel} />}
+      {items && items.length === 0 && empty}
+      {items && items.length > 0 && children(items)}
+    </>
+  );
+}
+
+/** A list page's table in its card; `actions` adds the trailing Actions column for per-row buttons. */
+export function DataTable({
+  label,
+  columns,
+  actions,
+  clickable,
+  footer,
+  children,
+}: {
+  label: string;
+  columns: string[];
+  actions?: boolean;
+  clickable?: boolean;
+  footer?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div className="card table-card">
+      <table className={`table responsive${clickable ? ' clickable' : ''}`} aria-label={label}>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+            {actions && (
+              <th scope="col" className="actions-col">
+                Actions
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+      {footer}
+    </div>
+  );
+}
+
+/** The last cell of a row in a DataTable with `actions`: the row's buttons, then what reports on them. */
+export function RowActions({ children, after }: { children: ReactNode; after?: ReactNode }) {
+  return (
+    <td data-label="Actions" className="actions-cell">
+      <div className="row-actions">{children}</div>
+      {after}
+    </td>
+  );
+}
+
+/** The Load more button under a paged table, shown while there is a next page. */
+export function LoadMoreFooter({
+  list,
+}: {
+  list: Pick<LivePagedList<unknown>, 'nextCursor' | 'loadingMore' | 'loadMore'>;
+}) {
+  if (!list.nextCursor) return null;
+  return (
+    <div className="table-footer">
+      <button
+        type="button"
+        className="button"
+        onClick={() => void list.loadMore()}
+        disabled={list.loadingMore}
+      >
+        {list.loadingMore && <Spinner small />}
+        Load more
+      </button>
+    </div>
+  );
+}
+
+/** A form's primary submit button, with a spinner while the form is being sent. */
+export function SubmitButton({ busy, children }: { busy: boolean; children: ReactNode }) {
+  return (
+    <button type="submit" className="button button-primary" disabled={busy}>
+      {busy && <Spinner small />}
+      {children}
+    </button>
+  );
+}
+
+/** A form field's label marked Optional. */
+export function OptionalLabel({ htmlFor, children }: { htmlFor: string; children: ReactNode }) {
+  return (
+    <div className="label-row">
+      <label htmlFor={htmlFor}>{children}</label>
+      <span className="optional">Optional</span>
+    </div>
+  );
+}
+
+/** The error under a form field, announced as it appears; nothing without a message. */
+export function FieldError({ id, message }: { id: string; message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="field-error" role="alert">
+      {message}
+    </p>
   );
 }
 

@@ -1,25 +1,22 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  ApiError,
-  api,
-  countDeadLetters,
-  type DeadLetter,
-  type DeadLetterDetail,
-  type Webhook,
-} from '../api';
+import { useEffect, useState } from 'react';
+import { ApiError, api, countDeadLetters, type DeadLetter, type Webhook } from '../api';
 import {
   ConfirmDialog,
   CopyButton,
+  DataTable,
   Dialog,
   EmptyState,
   ErrorNotice,
+  ListStates,
   Loading,
+  LoadMoreFooter,
   PageHeader,
+  RowActions,
   Spinner,
   useToast,
 } from '../components/ui';
 import { formatRelative, formatTime, prettyJson } from '../format';
-import { usePolling } from '../hooks';
+import { useDetail, useLivePagedList } from '../hooks';
 
 const PAGE_SIZE = 50;
 const POLL_MS = 3000;
@@ -28,21 +25,12 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
   const toast = useToast();
   const [webhooks, setWebhooks] = useState<Webhook[]>([]);
   const [webhookId, setWebhookId] = useState('');
-  const [items, setItems] = useState<DeadLetter[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [pages, setPages] = useState(1);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
   const [replaying, setReplaying] = useState<Record<string, boolean>>({});
   const [viewId, setViewId] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<{ count: number } | null>(null);
   const [counting, setCounting] = useState(false);
   const [replayAllBusy, setReplayAllBusy] = useState(false);
   const [replayAllError, setReplayAllError] = useState<string | null>(null);
-  const filterRef = useRef(webhookId);
-  filterRef.current = webhookId;
-  const pagesRef = useRef(pages);
-  pagesRef.current = pages;
 
   useEffect(() => {
     api
@@ -51,56 +39,13 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
       .catch(() => setWebhooks([]));
   }, [tenantId]);
 
-  const refresh = useCallback(async () => {
-    const requested = filterRef.current;
-    const page = await api.listDeadLetters(tenantId, requested || undefined, null, PAGE_SIZE);
-    if (filterRef.current !== requested) return;
-    setError(null);
-    setItems((previous) => {
-      if (!previous || pagesRef.current === 1) return page.data;
-      const firstIds = new Set(page.data.map((d) => d.id));
-      // Older pages: keep what was loaded, minus entries replayed meanwhile (they leave the first page too).
-      return [...page.data, ...previous.slice(PAGE_SIZE).filter((d) => !firstIds.has(d.id))];
-    });
-    if (pagesRef.current === 1) setNextCursor(page.nextCursor);
-  }, [tenantId]);
-
-  const reload = useCallback(async () => {
-    setItems(null);
-    setPages(1);
-    pagesRef.current = 1;
-    setError(null);
-    try {
-      await refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  }, [refresh]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter must start from the first page
-  useEffect(() => {
-    void reload();
-  }, [reload, webhookId]);
-
-  usePolling(refresh, POLL_MS, error === null);
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.listDeadLetters(tenantId, webhookId || undefined, nextCursor, PAGE_SIZE);
-      setItems((list) => {
-        const ids = new Set((list ?? []).map((d) => d.id));
-        return [...(list ?? []), ...page.data.filter((d) => !ids.has(d.id))];
-      });
-      setNextCursor(page.nextCursor);
-      setPages((n) => n + 1);
-    } catch (err) {
-      toast(err instanceof Error ? err.message : String(err), 'error');
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const queue = useLivePagedList(
+    (cursor) => api.listDeadLetters(tenantId, webhookId || undefined, cursor, PAGE_SIZE),
+    [tenantId, webhookId],
+    // Replayed entries leave the queue, from the first page as from the older ones.
+    { pollMs: POLL_MS, rowsLeave: { pageSize: PAGE_SIZE } },
+  );
+  const { items, setItems, nextCursor, reload } = queue;
 
   async function replay(entry: DeadLetter) {
     setReplaying((all) => ({ ...all, [entry.id]: true }));
@@ -192,93 +137,72 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
         </span>
       </div>
 
-      {error && (
-        <ErrorNotice
-          title="The dead letter queue could not be loaded."
-          message={error}
-          onRetry={() => void reload()}
-        />
-      )}
-      {!error && items === null && <Loading label="Loading failed events…" />}
-      {items && items.length === 0 && (
-        <EmptyState title="No failed events" icon="✓">
-          Every delivery either succeeded or is still being retried. Events that fail every retry land here,
-          with their error, so you can replay them once the endpoint is fixed.
-        </EmptyState>
-      )}
-      {items && items.length > 0 && (
-        <div className="card table-card">
-          <table className="table responsive" aria-label="Failed events">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Webhook URL</th>
-                <th scope="col">Error message</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Failed</th>
-                <th scope="col" className="actions-col">
-                  Actions
-                </th>
+      <ListStates
+        items={items}
+        error={queue.error}
+        errorTitle="The dead letter queue could not be loaded."
+        onRetry={() => void reload()}
+        loadingLabel="Loading failed events…"
+        empty={
+          <EmptyState title="No failed events" icon="✓">
+            Every delivery either succeeded or is still being retried. Events that fail every retry land here,
+            with their error, so you can replay them once the endpoint is fixed.
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <DataTable
+            label="Failed events"
+            columns={['Event', 'Webhook URL', 'Error message', 'Attempts', 'Failed']}
+            actions
+            footer={<LoadMoreFooter list={queue} />}
+          >
+            {items.map((entry) => (
+              <tr key={entry.id}>
+                <td data-label="Event">
+                  <span className="mono">{entry.event}</span>
+                </td>
+                <td data-label="Webhook URL" className="url-cell url-cell-narrow">
+                  <span className="mono url-text" title={entry.url}>
+                    {entry.url}
+                  </span>
+                </td>
+                <td data-label="Error message" className="error-cell">
+                  <span className="text-danger">{entry.error}</span>
+                </td>
+                <td data-label="Attempts" className="num">
+                  {entry.attempts}
+                </td>
+                <td data-label="Failed" className="nowrap">
+                  <time dateTime={entry.failedAt} title={entry.failedAt}>
+                    {formatTime(entry.failedAt)}
+                  </time>
+                  <span className="cell-sub">{formatRelative(entry.failedAt)}</span>
+                </td>
+                <RowActions>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => void replay(entry)}
+                    disabled={replaying[entry.id]}
+                  >
+                    {replaying[entry.id] && <Spinner small />}
+                    Replay
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-small button-ghost"
+                    title="View the payload that was sent"
+                    onClick={() => setViewId(entry.id)}
+                  >
+                    Payload
+                  </button>
+                </RowActions>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((entry) => (
-                <tr key={entry.id}>
-                  <td data-label="Event">
-                    <span className="mono">{entry.event}</span>
-                  </td>
-                  <td data-label="Webhook URL" className="url-cell url-cell-narrow">
-                    <span className="mono url-text" title={entry.url}>
-                      {entry.url}
-                    </span>
-                  </td>
-                  <td data-label="Error message" className="error-cell">
-                    <span className="text-danger">{entry.error}</span>
-                  </td>
-                  <td data-label="Attempts" className="num">
-                    {entry.attempts}
-                  </td>
-                  <td data-label="Failed" className="nowrap">
-                    <time dateTime={entry.failedAt} title={entry.failedAt}>
-                      {formatTime(entry.failedAt)}
-                    </time>
-                    <span className="cell-sub">{formatRelative(entry.failedAt)}</span>
-                  </td>
-                  <td data-label="Actions" className="actions-cell">
-                    <div className="row-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => void replay(entry)}
-                        disabled={replaying[entry.id]}
-                      >
-                        {replaying[entry.id] && <Spinner small />}
-                        Replay
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-ghost"
-                        title="View the payload that was sent"
-                        onClick={() => setViewId(entry.id)}
-                      >
-                        Payload
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {nextCursor && (
-            <div className="table-footer">
-              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>
-                {loadingMore && <Spinner small />}
-                Load more
-              </button>
-            </div>
-          )}
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListStates>
 
       <ConfirmDialog
         open={confirm !== null}
@@ -319,22 +243,7 @@ function PayloadDialog({
   deadLetterId: string | null;
   onClose: () => void;
 }) {
-  const [detail, setDetail] = useState<DeadLetterDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setDetail(null);
-    setError(null);
-    if (!deadLetterId) return;
-    let cancelled = false;
-    api
-      .getDeadLetter(tenantId, deadLetterId)
-      .then((d) => !cancelled && setDetail(d))
-      .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      cancelled = true;
-    };
-  }, [tenantId, deadLetterId]);
-
+  const { detail, error } = useDetail(deadLetterId, (id) => api.getDeadLetter(tenantId, id), [tenantId]);
   const payload = detail ? prettyJson(detail.payload) : '';
   return (
     <Dialog

@@ -1,18 +1,22 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type Delivery, type DeliveryDetail, type DeliveryStatus, type Webhook } from '../api';
+import { useEffect, useState } from 'react';
+import { api, type Delivery, type DeliveryStatus, type Webhook } from '../api';
 import {
   Badge,
+  DataTable,
   Dialog,
   EmptyState,
   ErrorNotice,
+  ListStates,
   Loading,
+  LoadMoreFooter,
   PageHeader,
+  RowActions,
   Spinner,
   type Tone,
   useToast,
 } from '../components/ui';
 import { formatDuration, formatRelative, formatTime, isSuccessCode, prettyJson } from '../format';
-import { usePolling } from '../hooks';
+import { useDetail, useLivePagedList } from '../hooks';
 import { Link, navigate, paths } from '../router';
 
 const PAGE_SIZE = 25;
@@ -48,18 +52,9 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
   const [webhook, setWebhook] = useState<Webhook | null>(null);
   const [webhookError, setWebhookError] = useState<string | null>(null);
   const [filter, setFilter] = useState<Filter>('');
-  const [items, setItems] = useState<Delivery[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [pages, setPages] = useState(1);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
   const [resending, setResending] = useState<Record<string, boolean>>({});
   const [openId, setOpenId] = useState<string | null>(null);
   const [freshIds, setFreshIds] = useState<Set<string>>(new Set());
-  const filterRef = useRef(filter);
-  filterRef.current = filter;
-  const pagesRef = useRef(pages);
-  pagesRef.current = pages;
 
   useEffect(() => {
     api
@@ -68,61 +63,13 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
       .catch((err) => setWebhookError(err instanceof Error ? err.message : String(err)));
   }, [tenantId, webhookId]);
 
-  /** Fetches the newest page and merges it with what is shown (rows change status in place). */
-  const refresh = useCallback(async () => {
-    const requested = filterRef.current;
-    const page = await api.listDeliveries(tenantId, webhookId, requested || undefined, null, PAGE_SIZE);
-    if (filterRef.current !== requested) return;
-    setError(null);
-    setItems((previous) => {
-      if (previous && previous.length > 0) {
-        const known = new Set(previous.map((d) => d.id));
-        const fresh = page.data.filter((d) => !known.has(d.id)).map((d) => d.id);
-        if (fresh.length > 0) setFreshIds(new Set(fresh));
-      }
-      if (!previous || pagesRef.current === 1) return page.data;
-      const firstIds = new Set(page.data.map((d) => d.id));
-      return [...page.data, ...previous.filter((d) => !firstIds.has(d.id))];
-    });
-    if (pagesRef.current === 1) setNextCursor(page.nextCursor);
-  }, [tenantId, webhookId]);
-
-  const reload = useCallback(async () => {
-    setItems(null);
-    setPages(1);
-    pagesRef.current = 1;
-    setError(null);
-    try {
-      await refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  }, [refresh]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter must start from the first page
-  useEffect(() => {
-    void reload();
-  }, [reload, filter]);
-
-  usePolling(refresh, POLL_MS, error === null);
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.listDeliveries(tenantId, webhookId, filter || undefined, nextCursor, PAGE_SIZE);
-      setItems((list) => {
-        const ids = new Set((list ?? []).map((d) => d.id));
-        return [...(list ?? []), ...page.data.filter((d) => !ids.has(d.id))];
-      });
-      setNextCursor(page.nextCursor);
-      setPages((n) => n + 1);
-    } catch (err) {
-      toast(err instanceof Error ? err.message : String(err), 'error');
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  // Rows change status in place, so a refresh merges the newest page into what is shown.
+  const deliveries = useLivePagedList(
+    (cursor) => api.listDeliveries(tenantId, webhookId, filter || undefined, cursor, PAGE_SIZE),
+    [tenantId, webhookId, filter],
+    { pollMs: POLL_MS, onNewIds: (ids) => setFreshIds(new Set(ids)) },
+  );
+  const { refresh, reload } = deliveries;
 
   async function resend(delivery: Delivery) {
     setResending((all) => ({ ...all, [delivery.id]: true }));
@@ -192,108 +139,91 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
         </span>
       </div>
 
-      {error && (
-        <ErrorNotice title="Deliveries could not be loaded." message={error} onRetry={() => void reload()} />
-      )}
-      {!error && items === null && <Loading label="Loading deliveries…" />}
-      {items && items.length === 0 && (
-        <EmptyState
-          title={filter ? `No ${STATUS_LABEL[filter].toLowerCase()} deliveries` : 'No deliveries yet'}
-          icon="↗"
-        >
-          {filter
-            ? 'Try another filter, or wait: new deliveries appear here as they happen.'
-            : 'Deliveries appear here as events are sent. Use Test on the webhooks page to send one now.'}
-        </EmptyState>
-      )}
-      {items && items.length > 0 && (
-        <div className="card table-card">
-          <table className="table responsive clickable" aria-label="Deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Status code</th>
-                <th scope="col">Timestamp</th>
-                <th scope="col">Response time</th>
-                <th scope="col">Event</th>
-                <th scope="col">Attempt</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="actions-col">
-                  Actions
-                </th>
+      <ListStates
+        items={deliveries.items}
+        error={deliveries.error}
+        errorTitle="Deliveries could not be loaded."
+        onRetry={() => void reload()}
+        loadingLabel="Loading deliveries…"
+        empty={
+          <EmptyState
+            title={filter ? `No ${STATUS_LABEL[filter].toLowerCase()} deliveries` : 'No deliveries yet'}
+            icon="↗"
+          >
+            {filter
+              ? 'Try another filter, or wait: new deliveries appear here as they happen.'
+              : 'Deliveries appear here as events are sent. Use Test on the webhooks page to send one now.'}
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <DataTable
+            label="Deliveries"
+            columns={['Status code', 'Timestamp', 'Response time', 'Event', 'Attempt', 'Status']}
+            actions
+            clickable
+            footer={<LoadMoreFooter list={deliveries} />}
+          >
+            {items.map((delivery) => (
+              <tr
+                key={delivery.id}
+                className={freshIds.has(delivery.id) ? 'row-fresh' : undefined}
+                onClick={(event) => {
+                  if ((event.target as HTMLElement).closest('button, a')) return;
+                  setOpenId(delivery.id);
+                }}
+              >
+                <td data-label="Status code">
+                  <StatusCode delivery={delivery} />
+                </td>
+                <td data-label="Timestamp" className="nowrap">
+                  <time dateTime={delivery.timestamp} title={delivery.timestamp}>
+                    {formatTime(delivery.timestamp)}
+                  </time>
+                  <span className="cell-sub">{formatRelative(delivery.timestamp)}</span>
+                </td>
+                <td data-label="Response time" className="num">
+                  {formatDuration(delivery.responseTimeMs)}
+                </td>
+                <td data-label="Event">
+                  <span className="mono">{delivery.event}</span>
+                  {delivery.trigger && delivery.trigger !== 'event' && (
+                    <span className="cell-sub">{TRIGGER_LABEL[delivery.trigger] ?? delivery.trigger}</span>
+                  )}
+                </td>
+                <td data-label="Attempt" className="num">
+                  #{delivery.attempt}
+                </td>
+                <td data-label="Status">
+                  <Badge tone={STATUS_TONE[delivery.status]}>{STATUS_LABEL[delivery.status]}</Badge>
+                  {delivery.status === 'pending' && delivery.nextAttemptAt && (
+                    <span className="cell-sub">due {formatRelative(delivery.nextAttemptAt)}</span>
+                  )}
+                </td>
+                <RowActions>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => void resend(delivery)}
+                    disabled={resending[delivery.id] || delivery.status === 'pending'}
+                  >
+                    {resending[delivery.id] && <Spinner small />}
+                    Resend
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-small button-ghost"
+                    onClick={() => setOpenId(delivery.id)}
+                    aria-label={`Details of attempt ${delivery.attempt}, ${delivery.event}, ${formatTime(delivery.timestamp)}`}
+                  >
+                    Details
+                  </button>
+                </RowActions>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((delivery) => (
-                <tr
-                  key={delivery.id}
-                  className={freshIds.has(delivery.id) ? 'row-fresh' : undefined}
-                  onClick={(event) => {
-                    if ((event.target as HTMLElement).closest('button, a')) return;
-                    setOpenId(delivery.id);
-                  }}
-                >
-                  <td data-label="Status code">
-                    <StatusCode delivery={delivery} />
-                  </td>
-                  <td data-label="Timestamp" className="nowrap">
-                    <time dateTime={delivery.timestamp} title={delivery.timestamp}>
-                      {formatTime(delivery.timestamp)}
-                    </time>
-                    <span className="cell-sub">{formatRelative(delivery.timestamp)}</span>
-                  </td>
-                  <td data-label="Response time" className="num">
-                    {formatDuration(delivery.responseTimeMs)}
-                  </td>
-                  <td data-label="Event">
-                    <span className="mono">{delivery.event}</span>
-                    {delivery.trigger && delivery.trigger !== 'event' && (
-                      <span className="cell-sub">{TRIGGER_LABEL[delivery.trigger] ?? delivery.trigger}</span>
-                    )}
-                  </td>
-                  <td data-label="Attempt" className="num">
-                    #{delivery.attempt}
-                  </td>
-                  <td data-label="Status">
-                    <Badge tone={STATUS_TONE[delivery.status]}>{STATUS_LABEL[delivery.status]}</Badge>
-                    {delivery.status === 'pending' && delivery.nextAttemptAt && (
-                      <span className="cell-sub">due {formatRelative(delivery.nextAttemptAt)}</span>
-                    )}
-                  </td>
-                  <td data-label="Actions" className="actions-cell">
-                    <div className="row-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => void resend(delivery)}
-                        disabled={resending[delivery.id] || delivery.status === 'pending'}
-                      >
-                        {resending[delivery.id] && <Spinner small />}
-                        Resend
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-ghost"
-                        onClick={() => setOpenId(delivery.id)}
-                        aria-label={`Details of attempt ${delivery.attempt}, ${delivery.event}, ${formatTime(delivery.timestamp)}`}
-                      >
-                        Details
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {nextCursor && (
-            <div className="table-footer">
-              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>
-                {loadingMore && <Spinner small />}
-                Load more
-              </button>
-            </div>
-          )}
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListStates>
 
       <DeliveryDetailDialog
         tenantId={tenantId}
@@ -343,23 +273,8 @@ function DeliveryDetailDialog({
   onClose: () => void;
   onResend: (delivery: Delivery) => Promise<void>;
 }) {
-  const [detail, setDetail] = useState<DeliveryDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { detail, error } = useDetail(deliveryId, (id) => api.getDelivery(tenantId, id), [tenantId]);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    setDetail(null);
-    setError(null);
-    if (!deliveryId) return;
-    let cancelled = false;
-    api
-      .getDelivery(tenantId, deliveryId)
-      .then((d) => !cancelled && setDetail(d))
-      .catch((err) => !cancelled && setError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      cancelled = true;
-    };
-  }, [tenantId, deliveryId]);
 
   const headers = detail?.request?.headers ? Object.entries(detail.request.headers) : [];
 

@@ -1,5 +1,5 @@
 import type { EventTypesState } from '../Console';
-import { EmptyState, ErrorNotice, Loading, PageHeader } from '../components/ui';
+import { DataTable, EmptyState, ListStates, PageHeader } from '../components/ui';
 
 export function EventTypesPage({ eventTypes }: { eventTypes: EventTypesState }) {
   const { data, error, reload } = eventTypes;
@@ -9,35 +9,31 @@ export function EventTypesPage({ eventTypes }: { eventTypes: EventTypesState }) 
         title="Event Types"
         description="The events a webhook can subscribe to. A webhook with no selection receives all of them."
       />
-      {error && <ErrorNotice title="Event types could not be loaded." message={error} onRetry={reload} />}
-      {!error && !data && <Loading label="Loading event types…" />}
-      {data && data.length === 0 && (
-        <EmptyState title="No event types" icon="≡">
-          An administrator adds event types to the catalogue through the API.
-        </EmptyState>
-      )}
-      {data && data.length > 0 && (
-        <div className="card table-card">
-          <table className="table responsive" aria-label="Event types">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">When it fires</th>
+      <ListStates
+        items={data}
+        error={error}
+        errorTitle="Event types could not be loaded."
+        onRetry={reload}
+        loadingLabel="Loading event types…"
+        empty={
+          <EmptyState title="No event types" icon="≡">
+            An administrator adds event types to the catalogue through the API.
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <DataTable label="Event types" columns={['Event', 'When it fires']}>
+            {data.map((type) => (
+              <tr key={type.name}>
+                <td data-label="Event">
+                  <code className="chip mono">{type.name}</code>
+                </td>
+                <td data-label="When it fires">{type.description}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.map((type) => (
-                <tr key={type.name}>
-                  <td data-label="Event">
-                    <code className="chip mono">{type.name}</code>
-                  </td>
-                  <td data-label="When it fires">{type.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListStates>
       {data && data.length > 0 && (
         <section className="card help-card" aria-labelledby="payload-format">
           <h2 id="payload-format">Payload format</h2>

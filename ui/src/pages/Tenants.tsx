@@ -1,6 +1,18 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api, type Tenant } from '../api';
-import { CopyButton, Dialog, EmptyState, ErrorNotice, Loading, PageHeader, Spinner } from '../components/ui';
+import {
+  CopyButton,
+  DataTable,
+  Dialog,
+  EmptyState,
+  ErrorNotice,
+  FieldError,
+  ListStates,
+  OptionalLabel,
+  PageHeader,
+  RowActions,
+  SubmitButton,
+} from '../components/ui';
 import { formatTime } from '../format';
 
 export function TenantsPage({
@@ -18,7 +30,7 @@ export function TenantsPage({
   onCreate: () => void;
   onOpen: (tenantId: string) => void;
 }) {
-  const [secretFor, setSecretFor] = useState<{ tenant: Tenant; kind: 'key' | 'link' } | null>(null);
+  const [secretFor, setSecretFor] = useState<{ tenant: Tenant; kind: CredentialKind } | null>(null);
   const createButton = (
     <button type="button" className="button button-primary" onClick={onCreate}>
       <span aria-hidden="true">+</span> Create tenant
@@ -31,65 +43,60 @@ export function TenantsPage({
         description="Each tenant is one customer or workspace of your product, with its own webhooks, history and queue."
         actions={tenants && tenants.length > 0 ? createButton : undefined}
       />
-      {error && <ErrorNotice title="Tenants could not be loaded." message={error} onRetry={onReload} />}
-      {!error && !tenants && <Loading label="Loading tenants…" />}
-      {tenants && tenants.length === 0 && (
-        <EmptyState title="No tenants yet" icon="⌂" action={createButton}>
-          No tenants yet — Create tenant, then register its webhooks.
-        </EmptyState>
-      )}
-      {tenants && tenants.length > 0 && (
-        <div className="card table-card">
-          <table className="table responsive" aria-label="Tenants">
-            <thead>
-              <tr>
-                <th scope="col">Tenant</th>
-                <th scope="col">Created</th>
-                <th scope="col" className="actions-col">
-                  Actions
-                </th>
+      <ListStates
+        items={tenants}
+        error={error}
+        errorTitle="Tenants could not be loaded."
+        onRetry={onReload}
+        loadingLabel="Loading tenants…"
+        empty={
+          <EmptyState title="No tenants yet" icon="⌂" action={createButton}>
+            No tenants yet — Create tenant, then register its webhooks.
+          </EmptyState>
+        }
+      >
+        {(tenants) => (
+          <DataTable label="Tenants" columns={['Tenant', 'Created']} actions>
+            {tenants.map((tenant) => (
+              <tr key={tenant.id}>
+                <td data-label="Tenant">
+                  <strong>{tenant.name || tenant.id}</strong>
+                  {tenant.id === currentTenantId && <span className="chip chip-accent">Current</span>}
+                  <span className="cell-sub mono">{tenant.id}</span>
+                </td>
+                <td data-label="Created">{formatTime(tenant.createdAt)}</td>
+                <RowActions>
+                  <button type="button" className="button button-small" onClick={() => onOpen(tenant.id)}>
+                    Open
+                  </button>
+                  {CREDENTIALS.map(({ kind, label }) => (
+                    <button
+                      key={kind}
+                      type="button"
+                      className="button button-small button-ghost"
+                      onClick={() => setSecretFor({ tenant, kind })}
+                    >
+                      {label}
+                    </button>
+                  ))}
+                </RowActions>
               </tr>
-            </thead>
-            <tbody>
-              {tenants.map((tenant) => (
-                <tr key={tenant.id}>
-                  <td data-label="Tenant">
-                    <strong>{tenant.name || tenant.id}</strong>
-                    {tenant.id === currentTenantId && <span className="chip chip-accent">Current</span>}
-                    <span className="cell-sub mono">{tenant.id}</span>
-                  </td>
-                  <td data-label="Created">{formatTime(tenant.createdAt)}</td>
-                  <td data-label="Actions" className="actions-cell">
-                    <div className="row-actions">
-                      <button type="button" className="button button-small" onClick={() => onOpen(tenant.id)}>
-                        Open
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-ghost"
-                        onClick={() => setSecretFor({ tenant, kind: 'link' })}
-                      >
-                        Portal link
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-ghost"
-                        onClick={() => setSecretFor({ tenant, kind: 'key' })}
-                      >
-                        API key
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListStates>
       <IssueCredentialDialog target={secretFor} onClose={() => setSecretFor(null)} />
     </>
   );
 }
+
+type CredentialKind = 'key' | 'link';
+
+// The credentials a row can issue, in the order of its buttons.
+const CREDENTIALS: { kind: CredentialKind; label: string }[] = [
+  { kind: 'link', label: 'Portal link' },
+  { kind: 'key', label: 'API key' },
+];
 
 const EXPIRY_OPTIONS = [
   { seconds: 900, label: '15 minutes' },
@@ -102,7 +109,7 @@ function IssueCredentialDialog({
   target,
   onClose,
 }: {
-  target: { tenant: Tenant; kind: 'key' | 'link' } | null;
+  target: { tenant: Tenant; kind: CredentialKind } | null;
   onClose: () => void;
 }) {
   const [expiresIn, setExpiresIn] = useState(3600);
@@ -189,10 +196,7 @@ function IssueCredentialDialog({
             </div>
           ) : (
             <div className="field">
-              <div className="label-row">
-                <label htmlFor="key-name">Key name</label>
-                <span className="optional">Optional</span>
-              </div>
+              <OptionalLabel htmlFor="key-name">Key name</OptionalLabel>
               <input
                 id="key-name"
                 value={name}
@@ -202,10 +206,7 @@ function IssueCredentialDialog({
             </div>
           )}
           <div className="form-actions">
-            <button type="submit" className="button button-primary" disabled={busy}>
-              {busy && <Spinner small />}
-              {isLink ? 'Create link' : 'Create key'}
-            </button>
+            <SubmitButton busy={busy}>{isLink ? 'Create link' : 'Create key'}</SubmitButton>
           </div>
         </form>
       )}
@@ -266,10 +267,7 @@ export function CreateTenantDialog({
       <form onSubmit={submit} className="stack" noValidate>
         {error?.field === 'form' && <ErrorNotice message={error.message} />}
         <div className="field">
-          <div className="label-row">
-            <label htmlFor="tenant-id">Tenant ID</label>
-            <span className="optional">Optional</span>
-          </div>
+          <OptionalLabel htmlFor="tenant-id">Tenant ID</OptionalLabel>
           <input
             id="tenant-id"
             className="mono-input"
@@ -282,9 +280,7 @@ export function CreateTenantDialog({
             aria-describedby={error?.field === 'id' ? 'tenant-id-error' : 'tenant-id-hint'}
           />
           {error?.field === 'id' ? (
-            <p id="tenant-id-error" className="field-error" role="alert">
-              {error.message}
-            </p>
+            <FieldError id="tenant-id-error" message={error.message} />
           ) : (
             <p id="tenant-id-hint" className="field-hint">
               Letters, digits, _ and -. Use your product’s own workspace id; left empty, Herald makes one.
@@ -292,10 +288,7 @@ export function CreateTenantDialog({
           )}
         </div>
         <div className="field">
-          <div className="label-row">
-            <label htmlFor="tenant-name">Name</label>
-            <span className="optional">Optional</span>
-          </div>
+          <OptionalLabel htmlFor="tenant-name">Name</OptionalLabel>
           <input
             id="tenant-name"
             value={name}
@@ -304,17 +297,10 @@ export function CreateTenantDialog({
             aria-invalid={error?.field === 'name' ? true : undefined}
             aria-describedby={error?.field === 'name' ? 'tenant-name-error' : undefined}
           />
-          {error?.field === 'name' && (
-            <p id="tenant-name-error" className="field-error" role="alert">
-              {error.message}
-            </p>
-          )}
+          {error?.field === 'name' && <FieldError id="tenant-name-error" message={error.message} />}
         </div>
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy && <Spinner small />}
-            Create tenant
-          </button>
+          <SubmitButton busy={busy}>Create tenant</SubmitButton>
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>

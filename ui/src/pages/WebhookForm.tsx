@@ -4,9 +4,11 @@ import type { EventTypesState } from '../Console';
 import {
   CopyButton,
   ErrorNotice,
+  FieldError,
   Loading,
+  OptionalLabel,
   PageHeader,
-  Spinner,
+  SubmitButton,
   useFocusOnMount,
   useToast,
 } from '../components/ui';
@@ -73,6 +75,10 @@ export function WebhookFormPage({
       cancelled = true;
     };
   }, [tenantId, webhookId]);
+
+  function clearError(field: Field) {
+    setErrors((all) => ({ ...all, [field]: undefined }));
+  }
 
   function focusField(field: Field) {
     const target = { url: urlRef, secret: secretRef, description: descriptionRef, events: null, form: null }[
@@ -181,26 +187,19 @@ export function WebhookFormPage({
             value={url}
             onChange={(e) => {
               setUrl(e.target.value);
-              setErrors((all) => ({ ...all, url: undefined }));
+              clearError('url');
             }}
             aria-invalid={errors.url ? true : undefined}
             aria-describedby={describedBy('url', 'url-hint')}
           />
-          {errors.url && (
-            <p id="url-error" className="field-error" role="alert">
-              {errors.url}
-            </p>
-          )}
+          <FieldError id="url-error" message={errors.url} />
           <p id="url-hint" className="field-hint">
             Where notifications should be sent. Use HTTPS in production.
           </p>
         </div>
 
         <div className="field">
-          <div className="label-row">
-            <label htmlFor="webhook-secret">Secret</label>
-            <span className="optional">Optional</span>
-          </div>
+          <OptionalLabel htmlFor="webhook-secret">Secret</OptionalLabel>
           <div className="input-group">
             <input
               ref={secretRef}
@@ -215,7 +214,7 @@ export function WebhookFormPage({
               onChange={(e) => {
                 setSecret(e.target.value);
                 setGenerated(false);
-                setErrors((all) => ({ ...all, secret: undefined }));
+                clearError('secret');
               }}
               aria-invalid={errors.secret ? true : undefined}
               aria-describedby={describedBy('secret', 'secret-hint')}
@@ -226,18 +225,14 @@ export function WebhookFormPage({
               onClick={() => {
                 setSecret(generateSecret());
                 setGenerated(true);
-                setErrors((all) => ({ ...all, secret: undefined }));
+                clearError('secret');
               }}
             >
               Generate
             </button>
             {secret && <CopyButton text={secret} />}
           </div>
-          {errors.secret && (
-            <p id="secret-error" className="field-error" role="alert">
-              {errors.secret}
-            </p>
-          )}
+          <FieldError id="secret-error" message={errors.secret} />
           <p id="secret-hint" className={`field-hint${generated ? ' field-hint-strong' : ''}`}>
             {generated
               ? 'Copy this secret now and store it with your receiver: Herald never shows it again.'
@@ -300,18 +295,11 @@ export function WebhookFormPage({
               ))}
             </div>
           )}
-          {errors.events && (
-            <p id="events-error" className="field-error" role="alert">
-              {errors.events}
-            </p>
-          )}
+          <FieldError id="events-error" message={errors.events} />
         </fieldset>
 
         <div className="field">
-          <div className="label-row">
-            <label htmlFor="webhook-description">Description</label>
-            <span className="optional">Optional</span>
-          </div>
+          <OptionalLabel htmlFor="webhook-description">Description</OptionalLabel>
           <input
             ref={descriptionRef}
             id="webhook-description"
@@ -321,23 +309,16 @@ export function WebhookFormPage({
             value={description}
             onChange={(e) => {
               setDescription(e.target.value);
-              setErrors((all) => ({ ...all, description: undefined }));
+              clearError('description');
             }}
             aria-invalid={errors.description ? true : undefined}
             aria-describedby={describedBy('description')}
           />
-          {errors.description && (
-            <p id="description-error" className="field-error" role="alert">
-              {errors.description}
-            </p>
-          )}
+          <FieldError id="description-error" message={errors.description} />
         </div>
 
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={submitting}>
-            {submitting && <Spinner small />}
-            {editing ? 'Save changes' : 'Create'}
-          </button>
+          <SubmitButton busy={submitting}>{editing ? 'Save changes' : 'Create'}</SubmitButton>
           <button type="button" className="button" onClick={() => navigate(paths.webhooks)}>
             Cancel
           </button>

@@ -1,16 +1,19 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { ApiError, api, type Delivery, type Webhook } from '../api';
 import {
   Badge,
   ConfirmDialog,
+  DataTable,
   EmptyState,
-  ErrorNotice,
-  Loading,
+  ListStates,
+  LoadMoreFooter,
   PageHeader,
+  RowActions,
   Spinner,
   useToast,
 } from '../components/ui';
 import { formatDuration, formatRelative, formatTime, isSuccessCode } from '../format';
+import { useLivePagedList } from '../hooks';
 import { navigate, paths } from '../router';
 
 type TestState =
@@ -20,44 +23,15 @@ type TestState =
 
 export function WebhooksPage({ tenantId }: { tenantId: string }) {
   const toast = useToast();
-  const [webhooks, setWebhooks] = useState<Webhook[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
   const [tests, setTests] = useState<Record<string, TestState>>({});
   const [busy, setBusy] = useState<Record<string, boolean>>({});
   const [toDelete, setToDelete] = useState<Webhook | null>(null);
   const [deleteBusy, setDeleteBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    setError(null);
-    try {
-      const page = await api.listWebhooks(tenantId);
-      setWebhooks(page.data);
-      setNextCursor(page.nextCursor);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  }, [tenantId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function loadMore() {
-    if (!nextCursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.listWebhooks(tenantId, nextCursor);
-      setWebhooks((list) => [...(list ?? []), ...page.data.filter((w) => !list?.some((x) => x.id === w.id))]);
-      setNextCursor(page.nextCursor);
-    } catch (err) {
-      toast(err instanceof Error ? err.message : String(err), 'error');
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  // Loaded once, not polled: the page updates the list itself after its own changes.
+  const webhookList = useLivePagedList((cursor) => api.listWebhooks(tenantId, cursor), [tenantId]);
+  const { items: webhooks, setItems: setWebhooks } = webhookList;
 
   async function runTest(webhook: Webhook) {
     setTests((all) => ({ ...all, [webhook.id]: { state: 'sending' } }));
@@ -125,124 +99,107 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
         actions={webhooks && webhooks.length > 0 ? registerButton : undefined}
       />
 
-      {error && (
-        <ErrorNotice title="Webhooks could not be loaded." message={error} onRetry={() => void load()} />
-      )}
-      {!error && webhooks === null && <Loading label="Loading webhooks…" />}
-      {webhooks && webhooks.length === 0 && (
-        <EmptyState title="No webhooks yet" icon={<WebhookIcon />} action={registerButton}>
-          Register Webhook to start receiving events at your own URL: Herald sends it a signed POST each time
-          one happens.
-        </EmptyState>
-      )}
-      {webhooks && webhooks.length > 0 && (
-        <div className="card table-card">
-          <table className="table responsive" aria-label="Webhooks">
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Status</th>
-                <th scope="col">Events</th>
-                <th scope="col" className="actions-col">
-                  Actions
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {webhooks.map((webhook) => (
-                <tr key={webhook.id}>
-                  <td data-label="URL" className="url-cell">
-                    <span className="mono url-text" title={webhook.url}>
-                      {webhook.url}
-                    </span>
-                    <span className="cell-sub">
-                      {webhook.description && <span>{webhook.description} · </span>}
-                      {webhook.hasSecret ? 'Signed' : 'Unsigned'} · created{' '}
-                      {formatRelative(webhook.createdAt)}
-                    </span>
-                  </td>
-                  <td data-label="Status">
-                    <div className="status-cell">
-                      {webhook.status === 'active' ? (
-                        <Badge tone="success">Active</Badge>
-                      ) : (
-                        <Badge tone="neutral">Disabled</Badge>
-                      )}
-                      <button
-                        type="button"
-                        className="link-button"
-                        onClick={() => void toggleStatus(webhook)}
-                        disabled={busy[webhook.id]}
-                      >
-                        {webhook.status === 'active' ? 'Disable' : 'Enable'}
-                      </button>
-                    </div>
-                  </td>
-                  <td data-label="Events">
-                    {webhook.events.length === 0 ? (
-                      <span className="muted nowrap">All events</span>
+      <ListStates
+        items={webhooks}
+        error={webhookList.error}
+        errorTitle="Webhooks could not be loaded."
+        onRetry={() => void webhookList.reload()}
+        loadingLabel="Loading webhooks…"
+        empty={
+          <EmptyState title="No webhooks yet" icon={<WebhookIcon />} action={registerButton}>
+            Register Webhook to start receiving events at your own URL: Herald sends it a signed POST each
+            time one happens.
+          </EmptyState>
+        }
+      >
+        {(webhooks) => (
+          <DataTable
+            label="Webhooks"
+            columns={['URL', 'Status', 'Events']}
+            actions
+            footer={<LoadMoreFooter list={webhookList} />}
+          >
+            {webhooks.map((webhook) => (
+              <tr key={webhook.id}>
+                <td data-label="URL" className="url-cell">
+                  <span className="mono url-text" title={webhook.url}>
+                    {webhook.url}
+                  </span>
+                  <span className="cell-sub">
+                    {webhook.description && <span>{webhook.description} · </span>}
+                    {webhook.hasSecret ? 'Signed' : 'Unsigned'} · created {formatRelative(webhook.createdAt)}
+                  </span>
+                </td>
+                <td data-label="Status">
+                  <div className="status-cell">
+                    {webhook.status === 'active' ? (
+                      <Badge tone="success">Active</Badge>
                     ) : (
-                      <span className="chips">
-                        {webhook.events.map((event) => (
-                          <span key={event} className="chip mono">
-                            {event}
-                          </span>
-                        ))}
-                      </span>
+                      <Badge tone="neutral">Disabled</Badge>
                     )}
-                  </td>
-                  <td data-label="Actions" className="actions-cell">
-                    <div className="row-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => void runTest(webhook)}
-                        disabled={tests[webhook.id]?.state === 'sending'}
-                      >
-                        Test
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small"
-                        onClick={() => navigate(paths.deliveries(webhook.id))}
-                      >
-                        Delivery History
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small button-ghost"
-                        onClick={() => navigate(paths.edit(webhook.id))}
-                      >
-                        Edit
-                      </button>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => void toggleStatus(webhook)}
+                      disabled={busy[webhook.id]}
+                    >
+                      {webhook.status === 'active' ? 'Disable' : 'Enable'}
+                    </button>
+                  </div>
+                </td>
+                <td data-label="Events">
+                  {webhook.events.length === 0 ? (
+                    <span className="muted nowrap">All events</span>
+                  ) : (
+                    <span className="chips">
+                      {webhook.events.map((event) => (
+                        <span key={event} className="chip mono">
+                          {event}
+                        </span>
+                      ))}
+                    </span>
+                  )}
+                </td>
+                <RowActions after={<TestOutcome test={tests[webhook.id]} />}>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => void runTest(webhook)}
+                    disabled={tests[webhook.id]?.state === 'sending'}
+                  >
+                    Test
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => navigate(paths.deliveries(webhook.id))}
+                  >
+                    Delivery History
+                  </button>
+                  <button
+                    type="button"
+                    className="button button-small button-ghost"
+                    onClick={() => navigate(paths.edit(webhook.id))}
+                  >
+                    Edit
+                  </button>
 
-                      <button
-                        type="button"
-                        className="button button-small button-danger-ghost"
-                        onClick={() => {
-                          setDeleteError(null);
-                          setToDelete(webhook);
-                        }}
-                      >
-                        Delete
-                      </button>
-                    </div>
-                    <TestOutcome test={tests[webhook.id]} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {nextCursor && (
-            <div className="table-footer">
-              <button type="button" className="button" onClick={() => void loadMore()} disabled={loadingMore}>
-                {loadingMore && <Spinner small />}
-                Load more
-              </button>
-            </div>
-          )}
-        </div>
-      )}
+                  <button
+                    type="button"
+                    className="button button-small button-danger-ghost"
+                    onClick={() => {
+                      setDeleteError(null);
+                      setToDelete(webhook);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </RowActions>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </ListStates>
 
       <ConfirmDialog
         open={toDelete !== null}
