@@ -729,7 +729,8 @@ export class PostgresStore implements Store {
     const served = rows.map((row) => row.webhook_id);
     const later = served.filter((id) => id > this.claimCursor);
     const pool = later.length > 0 ? later : served;
-    if (pool.length > 0) this.claimCursor = pool.reduce((a, b) => (b > a ? b : a));
+    const last = pool.sort().at(-1);
+    if (last !== undefined) this.claimCursor = last;
     return rows.map((row) => toClaimed(row, lease));
   }
 
