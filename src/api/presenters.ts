@@ -1,4 +1,6 @@
+import { HeraldError } from '../core/errors.js';
 import type { DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
+import { fromPublicId } from '../store/public-ids.js';
 import type { DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */
@@ -64,4 +66,15 @@ export function toPage<T extends { id: string }, U>(
   const more = rows.length > limit;
   const shown = more ? rows.slice(0, limit) : rows;
   return { data: shown.map(present), nextCursor: more ? (shown.at(-1)?.id ?? null) : null };
+}
+
+/** A `cursor` must be an id of the list it pages (`dlv_…`, `dlq_…`), as a previous page's nextCursor is. */
+export function requireCursor(prefix: string, cursor: string | undefined): string | undefined {
+  if (cursor !== undefined && fromPublicId(prefix, cursor) === null) {
+    throw new HeraldError(
+      'INVALID_CURSOR',
+      `"${cursor}" is not a cursor of this list; pass a nextCursor it returned.`,
+    );
+  }
+  return cursor;
 }

@@ -605,6 +605,12 @@ for (const backend of TEST_BACKENDS) {
           400,
           'INVALID_REQUEST',
         );
+        assertError(
+          await herald.call('GET', `${t}/webhooks/${hook.id}/deliveries?cursor=page2`),
+          400,
+          'INVALID_CURSOR',
+        );
+        assertError(await herald.call('GET', `${t}/dlq?cursor=dlv_12`), 400, 'INVALID_CURSOR');
         const empty = await herald.call('POST', `${t}/dlq/replay-all`, { raw: '', headers: JSON_HEADERS });
         assert.equal(empty.status, 202);
         assert.equal(typeof empty.body.replayed, 'number');

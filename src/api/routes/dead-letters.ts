@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../core/errors.js';
+import { DEAD_LETTER_PREFIX } from '../../store/public-ids.js';
 import type { ApiContext } from '../context.js';
-import { presentDeadLetter, toPage } from '../presenters.js';
+import { presentDeadLetter, requireCursor, toPage } from '../presenters.js';
 import {
   COMMON_ERRORS,
   DeadLetter,
@@ -44,7 +45,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
       const rows = await store.listDeadLetters(tenantId, {
         limit: limit + 1,
         includePayload,
-        ...(cursor === undefined ? {} : { before: cursor }),
+        ...(cursor === undefined ? {} : { before: requireCursor(DEAD_LETTER_PREFIX, cursor) as string }),
         ...(webhookId === undefined ? {} : { webhookId }),
       });
       return toPage(rows, limit, presentDeadLetter);

@@ -3,9 +3,10 @@ import { Type } from '@sinclair/typebox';
 import { deliveryHeaders } from '../../core/delivery-headers.js';
 import { HeraldError, notFound } from '../../core/errors.js';
 import type { Webhook } from '../../core/types.js';
+import { DELIVERY_PREFIX } from '../../store/public-ids.js';
 import { USER_AGENT } from '../../version.js';
 import type { ApiContext } from '../context.js';
-import { presentDelivery, toPage } from '../presenters.js';
+import { presentDelivery, requireCursor, toPage } from '../presenters.js';
 import {
   AttemptStatus,
   COMMON_ERRORS,
@@ -47,7 +48,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
       await loadWebhook(store, tenantId, id);
       const rows = await store.listDeliveries(tenantId, id, {
         limit: limit + 1,
-        ...(cursor === undefined ? {} : { before: cursor }),
+        ...(cursor === undefined ? {} : { before: requireCursor(DELIVERY_PREFIX, cursor) as string }),
         ...(status === undefined ? {} : { status }),
       });
       return toPage(rows, limit, presentDelivery);
