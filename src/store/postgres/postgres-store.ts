@@ -244,72 +244,75 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Several statements on one connection, committed together or not at all. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on one checked-out connection. A connection that dropped meanwhile, or that `work`
+   * spoils (a failed rollback, a half-done migration), is destroyed instead of going back to the pool.
+   */
+  private async withClient<T>(
+    work: (client: pg.PoolClient, spoil: (error: unknown) => void) => Promise<T>,
+  ): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
       throw translateError(error);
     }
+    let broken: Error | undefined;
+    const spoil = (error: unknown) => {
+      broken ??= error instanceof Error ? error : new Error(String(error));
+    };
     // A checked-out client whose connection drops between statements emits 'error'; the pool only
     // listens while the client is idle.
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on('error', onError);
+    client.on('error', spoil);
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
+      return await work(client, spoil);
     } catch (error) {
-      if (isUnavailable(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken ??= rollbackError;
-      });
+      if (isUnavailable(error)) spoil(error);
       throw translateError(error);
     } finally {
-      client.off('error', onError);
+      client.off('error', spoil);
       client.release(broken);
     }
   }
 
-  async migrate(): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw translateError(error);
-    }
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      // Session-level lock: processes starting together migrate one after another, and the lock
-      // goes away with the session if this one dies halfway.
-      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [
-        MIGRATION_LOCK_NAMESPACE,
-        this.schema,
-      ]);
+  /** Several statements on one connection, committed together or not at all. */
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client, spoil) => {
+      await client.query('BEGIN');
       try {
-        await this.applyMigrations(client);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(spoil);
+        throw error;
+      }
+    });
+  }
+
+  migrate(): Promise<void> {
+    return this.withClient(async (client, spoil) => {
+      try {
+        // Session-level lock: processes starting together migrate one after another, and the lock
+        // goes away with the session if this one dies halfway.
+        await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [
           MIGRATION_LOCK_NAMESPACE,
           this.schema,
         ]);
+        try {
+          await this.applyMigrations(client);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [
+            MIGRATION_LOCK_NAMESPACE,
+            this.schema,
+          ]);
+        }
+      } catch (error) {
+        // The session may still hold the lock or an open transaction: never reuse it.
+        spoil(error);
+        throw error;
       }
-    } catch (error) {
-      broken ??= error instanceof Error ? error : new Error(String(error));
-      throw translateError(error);
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    });
   }
 
   private async applyMigrations(client: pg.PoolClient): Promise<void> {
