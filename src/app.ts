@@ -9,9 +9,10 @@ import { buildServer } from './api/server.js';
 import { ConfigError, type HeraldConfig, loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { newSecretToken } from './core/ids.js';
-import { Dispatcher } from './delivery/dispatcher.js';
+import { type AttemptSender, Dispatcher } from './delivery/dispatcher.js';
 import { HttpSender } from './delivery/http-sender.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
+import { ThreadedSender } from './delivery/threaded-sender.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { USER_AGENT } from './version.js';
@@ -63,6 +64,30 @@ function resolveAdminKey(config: HeraldConfig, announce: (line: string) => void)
   return key;
 }
 
+/**
+ * Requests go out from worker threads unless HERALD_SEND_THREADS is 0, or the caller injected a
+ * clock: a thread cannot read it, and attempts must be stamped by the clock the rest of Herald uses.
+ */
+async function createSender(
+  config: HeraldConfig,
+  policy: NetworkPolicy,
+  injectedClock: Clock | undefined,
+  onError: (error: unknown) => void,
+): Promise<AttemptSender & { close(): Promise<void> }> {
+  if (config.sendThreads > 0 && injectedClock === undefined) {
+    const settings = {
+      timeoutMs: config.deliveryTimeoutMs,
+      allowNetworks: config.allowNetworks,
+      userAgent: USER_AGENT,
+    };
+    const sender = new ThreadedSender(settings, config.sendThreads, onError);
+    await sender.ready();
+    return sender;
+  }
+  const now = (injectedClock ?? systemClock).now;
+  return new HttpSender({ timeoutMs: config.deliveryTimeoutMs, policy, userAgent: USER_AGENT, now });
+}
+
 export async function startHerald(options: StartOptions = {}): Promise<RunningHerald> {
   const config = { ...loadConfig({}), ...options.config };
   const clock = options.clock ?? systemClock;
@@ -73,14 +98,13 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   const store = await openStore(config.database, { poolSize: config.databasePoolSize });
   await store.migrate();
   const policy = new NetworkPolicy(config.allowNetworks);
-  const sender = new HttpSender({
-    timeoutMs: config.deliveryTimeoutMs,
-    policy,
-    userAgent: USER_AGENT,
-    now: clock.now,
-  });
-
   let server: FastifyInstance | null = null;
+  const logError = (error: unknown, message: string) =>
+    server ? server.log.error({ err: error }, message) : console.error(error);
+  const sender = await createSender(config, policy, options.clock, (error) =>
+    logError(error, 'sender thread error'),
+  );
+
   let url: string | null = null;
   if (options.api ?? true) {
     const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
@@ -118,7 +142,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
       webhookConcurrency: config.webhookConcurrency,
       timeoutMs: config.deliveryTimeoutMs,
       pollIntervalMs: config.pollIntervalMs,
-      onError: (error) => server?.log.error({ err: error }, 'delivery worker error') ?? console.error(error),
+      onError: (error) => logError(error, 'delivery worker error'),
     });
     dispatcher.start();
   }

@@ -13,6 +13,7 @@ export interface HeraldConfig {
   allowNetworks: string[];
   concurrency: number;
   webhookConcurrency: number;
+  sendThreads: number;
   pollIntervalMs: number;
   publicUrl: string | null;
   logLevel: string;
@@ -153,9 +154,17 @@ export const SETTINGS = [
     key: 'webhookConcurrency',
     env: 'HERALD_WEBHOOK_CONCURRENCY',
     flag: 'webhook-concurrency',
-    default: '32',
+    default: '64',
     help: 'requests in flight to one webhook at once',
     parse: integer(1, 10_000),
+  }),
+  setting({
+    key: 'sendThreads',
+    env: 'HERALD_SEND_THREADS',
+    flag: 'send-threads',
+    default: '1',
+    help: 'worker threads that make delivery requests (0: on the main thread)',
+    parse: integer(0, 64),
   }),
   setting({
     key: 'pollIntervalMs',

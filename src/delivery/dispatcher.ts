@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { decideOutcome } from '../core/outcome.js';
 import type { RetrySchedule } from '../core/retry-policy.js';
 import type { AttemptOutcome, AttemptResult, ClaimedDelivery } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { DeliveryTaker, Store } from '../store/store.js';
 import { WebhookConcurrency } from './webhook-concurrency.js';
 
 const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
@@ -39,11 +39,12 @@ interface WebhookLane {
 }
 
 /**
- * Claims due deliveries in batches, sends them with bounded concurrency (in total and per webhook),
- * and writes their outcomes back in batches. The store is the queue: nothing here outlives a crash
+ * Claims due deliveries in batches (or, once it has caught up, takes new ones straight from the
+ * publishes of its own process, already leased to it), sends them with bounded concurrency (in
+ * total and per webhook), and writes their outcomes back in batches. The store is the queue: nothing here outlives a crash
  * except leases, which expire and make the work due again.
  */
-export class Dispatcher {
+export class Dispatcher implements DeliveryTaker {
   private readonly lanes = new Map<string, WebhookLane>();
   private readonly concurrency: WebhookConcurrency;
   private held = 0;
@@ -73,10 +74,15 @@ export class Dispatcher {
     this.leaseMs = options.timeoutMs * 3 + 5_000;
   }
 
+  get owner(): string {
+    return this.options.owner;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = this.options.store.onDeliveriesQueued(() => this.wake('work'));
+    this.options.store.setDeliveryTaker?.(this);
     this.wake('work');
   }
 
@@ -84,6 +90,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    this.options.store.setDeliveryTaker?.(null);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.pumping;
@@ -179,6 +186,41 @@ export class Dispatcher {
   }
 
   /**
+   * Room for deliveries handed over by publishes in this process. None while older work may be
+   * waiting in the store (the last claim was not short, or work was announced since): that work is
+   * claimed first, in turn, so a steady stream of new events cannot starve retries.
+   */
+  roomFor(webhookId: string): number {
+    if (!this.running || this.worthClaiming) return 0;
+    const lane = this.lanes.get(webhookId);
+    const inLane = lane ? lane.sending + lane.waiting.length : 0;
+    const laneRoom = 2 * this.concurrency.limitOf(webhookId) - inLane;
+    return Math.max(0, Math.min(this.options.concurrency - this.held, laneRoom));
+  }
+
+  take(deliveries: ClaimedDelivery[]): void {
+    this.held += deliveries.length;
+    for (const webhookId of this.enqueue(deliveries)) {
+      this.startSends(webhookId, this.lanes.get(webhookId) as WebhookLane);
+    }
+  }
+
+  /** Puts deliveries in their webhooks' lanes; returns the webhooks touched. */
+  private enqueue(deliveries: readonly ClaimedDelivery[]): Set<string> {
+    const touched = new Set<string>();
+    for (const delivery of deliveries) {
+      let lane = this.lanes.get(delivery.webhookId);
+      if (!lane) {
+        lane = { sending: 0, waiting: [] };
+        this.lanes.set(delivery.webhookId, lane);
+      }
+      lane.waiting.push(delivery);
+      touched.add(delivery.webhookId);
+    }
+    return touched;
+  }
+
+  /**
    * Claims one batch into the webhooks' lanes: 'full' when it got all it asked for (there may be
    * more), 'short' when it got less, 'none' when it got nothing or had no room to ask.
    */
@@ -200,16 +242,7 @@ export class Dispatcher {
       skipWebhookIds: skipped,
     });
     this.held += claimed.length;
-    const touched = new Set<string>();
-    for (const delivery of claimed) {
-      let lane = this.lanes.get(delivery.webhookId);
-      if (!lane) {
-        lane = { sending: 0, waiting: [] };
-        this.lanes.set(delivery.webhookId, lane);
-      }
-      lane.waiting.push(delivery);
-      touched.add(delivery.webhookId);
-    }
+    const touched = this.enqueue(claimed);
     const excess: ClaimedDelivery[] = [];
     for (const webhookId of touched) {
       const lane = this.lanes.get(webhookId) as WebhookLane;

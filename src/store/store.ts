@@ -19,6 +19,17 @@ import type {
  * (test/store/store-contract.ts). Times are passed in, never read from the database's clock, so
  * tests control time. Ids are the public ones (`dlv_…`, `dlq_…`); backends map them to their keys.
  */
+/** A worker that takes deliveries straight from the publishes of its own process (see setDeliveryTaker). */
+export interface DeliveryTaker {
+  /** Names the worker in the leases. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** How many more deliveries to this webhook the worker has room for now; 0 leaves them to claims. */
+  roomFor(webhookId: string): number;
+  /** The deliveries leased to the worker, once their transaction has committed. */
+  take(deliveries: ClaimedDelivery[]): void;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -89,6 +100,13 @@ export interface Store {
    * still poll as the fallback. Returns the unsubscribe function.
    */
   onDeliveriesQueued(listener: () => void): () => void;
+  /**
+   * Registers (or, with null, removes) the worker of this process that publishes hand their new
+   * deliveries to: each is created already leased to it, in the publish's own transaction, so the
+   * worker need not claim it back. Deliveries it has no room for are queued as usual. Optional: a
+   * backend without the shortcut leaves every delivery to claims.
+   */
+  setDeliveryTaker?(taker: DeliveryTaker | null): void;
 
   /** Newest first, ids older than `before`. */
   listDeliveries(

@@ -1,4 +1,12 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { buildEvent } from '../../src/core/payload.js';
+import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { DeliveryTaker } from '../../src/store/store.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
@@ -8,4 +16,102 @@ describeStoreContract('sqlite', {
     return store;
   },
   async cleanup() {},
+});
+
+describe('SQLite: publishes hand their deliveries to the local worker', () => {
+  const TENANT = 'tenant_handoff';
+  let dir: string;
+  let store: SqliteStore;
+  const now = Date.UTC(2026, 0, 1);
+
+  /** A taker with room for `room` deliveries per webhook, recording what it is given. */
+  function taker(room: number) {
+    const given: ClaimedDelivery[] = [];
+    const taker: DeliveryTaker = {
+      owner: 'worker-a',
+      leaseMs: 30_000,
+      roomFor: () => room - given.length,
+      take: (deliveries) => given.push(...deliveries),
+    };
+    return { taker, given };
+  }
+
+  function event(id: string): NewEvent {
+    return buildEvent({ id, tenantId: TENANT, event: 'kpi.alert', data: { id }, now });
+  }
+
+  beforeEach(async () => {
+    // A file, not :memory:, so publishes also wait for the WAL sync.
+    dir = mkdtempSync(join(tmpdir(), 'herald-handoff-'));
+    store = new SqliteStore(join(dir, 'herald.db'));
+    await store.migrate();
+    await store.createTenant({ id: TENANT, name: TENANT, createdAt: now });
+    await store.createWebhook({
+      id: 'wh_one',
+      tenantId: TENANT,
+      url: 'https://hooks.example.com/one',
+      description: '',
+      events: [],
+      status: 'active',
+      secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0',
+      createdAt: now,
+      updatedAt: now,
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leases what the worker has room for in the publish transaction and queues the rest', async () => {
+    const { taker: worker, given } = taker(1);
+    const queued: number[] = [];
+    store.onDeliveriesQueued(() => queued.push(1));
+    store.setDeliveryTaker(worker);
+    const first = event('evt_first');
+    await store.publishEvents([first, event('evt_second')], now);
+
+    assert.equal(given.length, 1);
+    const [taken] = given;
+    assert.equal(taken?.eventId, 'evt_first');
+    assert.equal(taken?.url, 'https://hooks.example.com/one');
+    assert.equal(taken?.secret, 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0');
+    assert.equal(taken?.attempt, 1);
+    assert.equal(taken?.trigger, 'event');
+    assert.deepEqual(taken?.payload, first.payload);
+    assert.match(taken?.lease ?? '', /^worker-a:/);
+    assert.equal(queued.length, 1, 'the delivery with no room is announced for claims');
+
+    const claim = { owner: 'worker-b', limit: 10, perWebhookLimit: 10, skipWebhookIds: [] };
+    const claimed = await store.claimDueDeliveries({ ...claim, now, leaseUntil: now + 60_000 });
+    assert.deepEqual(
+      claimed.map((delivery) => delivery.eventId),
+      ['evt_second'],
+      'the handed-over delivery is leased, not claimable',
+    );
+    // Should the worker die with it, its lease runs out and any worker claims it: nothing is lost.
+    const later = now + 30_001;
+    const reclaimed = await store.claimDueDeliveries({ ...claim, now: later, leaseUntil: later + 1_000 });
+    assert.deepEqual(
+      reclaimed.map((delivery) => delivery.id),
+      [taken?.id],
+    );
+  });
+
+  it('with no worker registered, queues every delivery for claims', async () => {
+    const { taker: worker, given } = taker(5);
+    store.setDeliveryTaker(worker);
+    store.setDeliveryTaker(null);
+    await store.publishEvents([event('evt_one')], now);
+    assert.equal(given.length, 0);
+    const claimed = await store.claimDueDeliveries({
+      owner: 'worker-b',
+      now,
+      leaseUntil: now + 1_000,
+      limit: 10,
+      perWebhookLimit: 10,
+      skipWebhookIds: [],
+    });
+    assert.equal(claimed.length, 1);
+  });
 });

@@ -181,6 +181,47 @@ describe('Dispatcher', () => {
     );
   });
 
+  it('takes deliveries straight from publishes once it has caught up with the store, not before', async () => {
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { concurrency: 16, webhookConcurrency: 2 });
+    assert.equal(worker.roomFor('wh_fast'), 0, 'a worker that is not running takes nothing');
+    worker.start();
+    // Its first claim finds the store empty: from then on it has room for two rounds of the lane.
+    await eventually(() => (worker.roomFor('wh_fast') > 0 ? true : undefined), 'the first claim to finish');
+    assert.equal(worker.roomFor('wh_fast'), 4);
+
+    let claimedByQuery = 0;
+    const claim = store.claimDueDeliveries.bind(store);
+    store.claimDueDeliveries = async (request) => {
+      const claimed = await claim(request);
+      claimedByQuery += claimed.length;
+      return claimed;
+    };
+    await publish('kpi.computed', 6);
+    assert.equal(held.calls.length, 2, 'two sent at once, two waiting in the lane');
+    assert.equal(worker.roomFor('wh_fast'), 0, 'a full lane takes no more');
+    worker.wake('work');
+    assert.equal(
+      worker.roomFor('wh_alpha'),
+      0,
+      'nothing is taken while announced work may wait in the store',
+    );
+
+    for (let settled = 0; settled < 6; settled += 1) {
+      const next = await eventually(
+        () => held.calls.find((call) => !call.settled),
+        'the next delivery in flight',
+      );
+      next.settle({});
+    }
+    await eventually(() => (held.calls.length === 6 ? true : undefined), 'all six sent');
+    assert.equal(claimedByQuery, 2, 'the two with no room were claimed from the store');
+    assert.deepEqual(
+      held.calls.map((call) => call.delivery.attempt),
+      [1, 1, 1, 1, 1, 1],
+    );
+  });
+
   it('bounds what one worker holds in total', async () => {
     await addWebhook('wh_more');
     await addWebhook('wh_third');

@@ -1,0 +1,52 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AttemptResult } from '../core/types.js';
+import { HttpSender } from './http-sender.js';
+import { NetworkPolicy } from './ssrf.js';
+import {
+  type SenderThreadSettings,
+  type SendRequest,
+  type SendResult,
+  THREAD_READY,
+} from './threaded-sender.js';
+
+/**
+ * The body of one sender thread: it owns an HttpSender (its own undici Agent and connection pools)
+ * and answers each batch of requests from the main thread with batches of results, gathered over
+ * one turn of its event loop so a busy thread posts few, large messages.
+ */
+const settings = workerData as SenderThreadSettings;
+const port = parentPort;
+if (!port) throw new Error('sender-thread.js runs as a worker thread');
+
+const sender = new HttpSender({
+  timeoutMs: settings.timeoutMs,
+  policy: new NetworkPolicy(settings.allowNetworks),
+  userAgent: settings.userAgent,
+  now: Date.now,
+});
+
+let finished: SendResult[] = [];
+
+function report(seq: number, result: AttemptResult): void {
+  finished.push({ seq, result });
+  if (finished.length === 1) setImmediate(postFinished);
+}
+
+function postFinished(): void {
+  const batch = finished;
+  finished = [];
+  port?.postMessage(batch);
+}
+
+port.postMessage(THREAD_READY);
+port.on('message', (batch: SendRequest[] | 'close') => {
+  if (batch === 'close') {
+    void sender.close().then(() => port.close());
+    return;
+  }
+  for (const { seq, delivery } of batch) {
+    // HttpSender.send answers every failure as a result; should it ever throw, the thread dies and
+    // ThreadedSender fails this thread's unanswered attempts, to be retried.
+    void sender.send(delivery).then((result) => report(seq, result));
+  }
+});
