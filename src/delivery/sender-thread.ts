@@ -45,6 +45,9 @@ port.on('message', (batch: SendRequest[] | 'close') => {
     return;
   }
   for (const { seq, delivery } of batch) {
+    // A Buffer arrives as a plain Uint8Array; this wraps the same memory, no copy.
+    const { buffer, byteOffset, byteLength } = delivery.payload;
+    delivery.payload = Buffer.from(buffer, byteOffset, byteLength);
     // HttpSender.send answers every failure as a result; should it ever throw, the thread dies and
     // ThreadedSender fails this thread's unanswered attempts, to be retried.
     void sender.send(delivery).then((result) => report(seq, result));

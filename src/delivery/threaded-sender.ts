@@ -39,6 +39,17 @@ function startWorker(settings: SenderThreadSettings): Worker {
   return new Worker(bootstrap, { eval: true, workerData: settings });
 }
 
+/**
+ * A message carries a Buffer's whole backing memory, and a small Buffer is a view of a shared 8 KB
+ * pool: copied out to its own memory, a 300-byte payload crosses as 300 bytes, not 8 KB.
+ */
+function ownBytes(payload: Buffer): Buffer {
+  if (payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength) return payload;
+  const own = Buffer.allocUnsafeSlow(payload.byteLength);
+  payload.copy(own);
+  return own;
+}
+
 function stoppedBeforeAnswering(): AttemptResult {
   return {
     attemptedAt: Date.now(),
@@ -169,7 +180,7 @@ export class ThreadedSender implements AttemptSender {
       batch = [];
       this.outbox.set(thread, batch);
     }
-    batch.push({ seq, delivery });
+    batch.push({ seq, delivery: { ...delivery, payload: ownBytes(delivery.payload) } });
     return new Promise((resolve) => thread.expect(seq, resolve));
   }
 

@@ -35,19 +35,19 @@ describe('ThreadedSender', () => {
     server.close();
   });
 
-  function delivery(path: string, payload: unknown = Buffer.from(`{"path":"${path}"}`)): ClaimedDelivery {
+  function delivery(path: string, secret: unknown = SECRET): ClaimedDelivery {
     return {
       id: `dlv_${path.replace(/\W/g, '')}`,
       lease: 'test:1',
       tenantId: 'tenant_a',
       webhookId: `wh_${path.length % 3}`,
       url: `${base}${path}`,
-      secret: SECRET,
+      secret: secret as string,
       eventId: `evt_${path.replace(/\W/g, '')}`,
       event: 'kpi.alert',
       attempt: 1,
       trigger: 'event',
-      payload: payload as Buffer,
+      payload: Buffer.from(`{"path":"${path}"}`),
     };
   }
 
@@ -88,7 +88,7 @@ describe('ThreadedSender', () => {
     const threads = sender(1);
     await threads.ready();
     try {
-      // A payload that cannot be signed throws inside the thread, which dies with every attempt it holds.
+      // A secret that is not a string throws inside the thread, which dies with every attempt it holds.
       const [broken, alongside] = await Promise.all([
         threads.send(delivery('/ok/broken', 12345)),
         threads.send(delivery('/ok/alongside')),
