@@ -137,7 +137,8 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: ${CLI} is missing; run \`npm run build\` first.\n`);
     return 2;
   }
-  if (!args.dist && newest(join(ROOT, 'src'), '.ts') > statSync(CLI).mtimeMs) {
+  // Against the newest compiled file, not main.js: an incremental build rewrites only what changed.
+  if (!args.dist && newest(join(ROOT, 'src'), '.ts') > newest(join(ROOT, 'dist'), '.js')) {
     log(
       'WARNING: src/ has changed since dist/ was built; these figures describe dist/ (run `npm run build`).',
     );

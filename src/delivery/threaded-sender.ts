@@ -30,13 +30,20 @@ const THREAD_ENTRY = new URL(`./sender-thread${extname(fileURLToPath(import.meta
 /** How long a thread that died waits before it is started again, so a fault cannot spin a core. */
 const RESTART_DELAY_MS = 1_000;
 
+/**
+ * A sender thread's garbage is short-lived (requests, results), so a small young generation serves
+ * it; V8's default would let each thread keep tens of megabytes of it resident.
+ */
+const THREAD_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 function startWorker(settings: SenderThreadSettings): Worker {
-  if (!THREAD_ENTRY.pathname.endsWith('.ts')) return new Worker(THREAD_ENTRY, { workerData: settings });
+  const options = { workerData: settings, resourceLimits: THREAD_RESOURCE_LIMITS };
+  if (!THREAD_ENTRY.pathname.endsWith('.ts')) return new Worker(THREAD_ENTRY, options);
   // Run from source under tsx (the test suite): a worker does not inherit tsx's loader, so it
   // registers it before importing the entry.
   const entry = JSON.stringify(THREAD_ENTRY.href);
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
+  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 /**
