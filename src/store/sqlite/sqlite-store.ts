@@ -490,7 +490,7 @@ export class SqliteStore implements Store {
         now,
       );
     })();
-    const [claimed] = this.claimedRows([id], leaseId);
+    const [claimed] = this.claimedRows(JSON.stringify([id]), leaseId);
     if (!claimed) throw new Error(`test delivery ${id} vanished after insert`);
     await this.walSynced();
     return claimed;
@@ -528,13 +528,13 @@ export class SqliteStore implements Store {
     return `${owner}:${this.leaseCounter}`;
   }
 
-  /** The leased rows with what sending needs: URL and secret of the webhook, the event's bytes. */
-  private claimedRows(ids: readonly number[], lease: string): ClaimedDelivery[] {
+  /** The leased rows (`ids`, a JSON array) with what sending needs: URL and secret of the webhook, the event's bytes. */
+  private claimedRows(ids: string, lease: string): ClaimedDelivery[] {
     const rows = this.sql(
       `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
        FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
-    ).all(JSON.stringify(ids)) as ClaimRow[];
+    ).all(ids) as ClaimRow[];
     return rows.map((row) => toClaimed(row, lease));
   }
 
@@ -550,9 +550,11 @@ export class SqliteStore implements Store {
     return this.relaxed(() => {
       const chosen = this.chooseDueDeliveries(claim);
       if (chosen.length === 0) return [];
-      const take = this.sql('UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id = ?');
-      for (const id of chosen) take.run(lease, claim.leaseUntil, id);
-      return this.claimedRows(chosen, lease);
+      const ids = JSON.stringify(chosen);
+      this.sql(
+        'UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))',
+      ).run(lease, claim.leaseUntil, ids);
+      return this.claimedRows(ids, lease);
     });
   }
 
