@@ -107,10 +107,21 @@ class SenderThread {
   async close(): Promise<void> {
     this.closing = true;
     const worker = this.worker;
-    if (!worker) return;
+    if (!worker) {
+      // Closed while waiting to start again: what it holds will not be sent.
+      this.held = [];
+      this.failUnanswered();
+      return;
+    }
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.postMessage('close');
     await exited;
+  }
+
+  private failUnanswered(): void {
+    const unanswered = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const resolve of unanswered) resolve(stoppedBeforeAnswering());
   }
 
   private start(): void {
@@ -135,9 +146,7 @@ class SenderThread {
     });
     worker.on('exit', () => {
       this.worker = null;
-      const unanswered = [...this.waiting.values()];
-      this.waiting.clear();
-      for (const resolve of unanswered) resolve(stoppedBeforeAnswering());
+      this.failUnanswered();
       // A thread that never started would fail again at once: ready() reports it instead.
       if (!this.started) {
         this.failStart(failure);
