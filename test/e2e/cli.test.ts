@@ -1,52 +1,23 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { type HeraldRun, runHerald } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { Receiver } from '../support/receiver.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-/** The environment a user's shell would give, without this machine's own HERALD_* settings. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HERALD_')));
-  return { ...env, HERALD_LOG_LEVEL: 'warn', ...extra };
+/** Quiet unless something goes wrong, as the tests read what a run printed. */
+function herald(args: string[], env: Record<string, string> = {}): HeraldRun {
+  return runHerald(args, { HERALD_LOG_LEVEL: 'warn', ...env });
 }
 
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  errors: () => string;
+async function finished(run: HeraldRun): Promise<number> {
+  return (await run.exited) as number;
 }
 
-function herald(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  return { child, output: () => out, errors: () => err };
-}
-
-async function finished(run: Run): Promise<number> {
-  if (run.child.exitCode !== null) return run.child.exitCode;
-  const [code] = await once(run.child, 'exit');
-  return code as number;
-}
-
-async function listening(run: Run): Promise<string> {
+async function listening(run: HeraldRun): Promise<string> {
   return eventually(
     () => /listening on (http:\/\/\S+)/.exec(run.output())?.[1],
     `Herald to listen:\n${run.errors()}`,

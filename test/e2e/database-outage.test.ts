@@ -23,6 +23,7 @@ import {
   POSTGRES_TEST_URL,
   postgresSkipReason,
   uniqueSchemaName,
+  waitNothingPending,
 } from '../support/postgres.js';
 import { Receiver } from '../support/receiver.js';
 
@@ -132,16 +133,7 @@ async function waitDelivered(receiver: Receiver, path: string, ids: Iterable<str
  * the attempt after the lease expires), then checks each one succeeded and nothing was dead-lettered.
  */
 async function assertAllSucceeded(schema: string): Promise<number> {
-  await eventually(
-    async () => {
-      const { rows } = await adminQuery<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'pending'`,
-      );
-      return rows[0]?.n === 0 || undefined;
-    },
-    'every delivery to settle',
-    WAIT_MS,
-  );
+  await waitNothingPending(schema, 'every delivery to settle', WAIT_MS);
   const { rows } = await adminQuery<{ status: string; n: number; leased: number; errors: string[] }>(
     `SELECT status, count(*)::int AS n, count(lease)::int AS leased,
        array_agg(DISTINCT error) FILTER (WHERE error IS NOT NULL) AS errors
@@ -277,6 +269,22 @@ if (skipReason !== null) {
       const base = api.url as string;
       assert.equal((await call(base, 'POST', '/v1/tenants', { id: TENANT })).status, 201);
       return { base };
+    }
+
+    /**
+     * A fresh schema reached through a proxy the test can cut, and a receiver that answers `slowPath`
+     * after SLOW_MS (everything else at once).
+     */
+    async function behindProxy(slowPath: string) {
+      const schema = uniqueSchemaName();
+      schemas.push(schema);
+      const proxy = await new PostgresProxy().start();
+      proxies.push(proxy);
+      const database = `postgres://postgres@127.0.0.1:${proxy.port}/test?schema=${schema}`;
+      const receiver = await new Receiver().start();
+      receivers.push(receiver);
+      receiver.reply(slowPath, { status: 200, delayMs: SLOW_MS });
+      return { schema, proxy, database, receiver };
     }
 
     async function addWebhook(base: string, receiver: Receiver, path: string): Promise<void> {
@@ -416,14 +424,7 @@ if (skipReason !== null) {
     });
 
     it('survives a longer outage through a closed proxy: 503 while down, workers back off, nothing lost', async (t) => {
-      const schema = uniqueSchemaName();
-      schemas.push(schema);
-      const proxy = await new PostgresProxy().start();
-      proxies.push(proxy);
-      const database = `postgres://postgres@127.0.0.1:${proxy.port}/test?schema=${schema}`;
-      const receiver = await new Receiver().start();
-      receivers.push(receiver);
-      receiver.reply('/slow', { status: 200, delayMs: SLOW_MS });
+      const { schema, proxy, database, receiver } = await behindProxy('/slow');
       const { base } = await startPair(database, { deliveryTimeoutMs: SLOW_TIMEOUT_MS });
       await addWebhook(base, receiver, '/fast');
       await addWebhook(base, receiver, '/slow');
@@ -543,14 +544,7 @@ if (skipReason !== null) {
       assert.ok(resentFast <= inFlight.length, `${resentFast} fast deliveries sent twice`);
     });
     it('stops a worker cleanly while the database is down: sends in flight finish, queued ones wait', async (t) => {
-      const schema = uniqueSchemaName();
-      schemas.push(schema);
-      const proxy = await new PostgresProxy().start();
-      proxies.push(proxy);
-      const database = `postgres://postgres@127.0.0.1:${proxy.port}/test?schema=${schema}`;
-      const receiver = await new Receiver().start();
-      receivers.push(receiver);
-      receiver.reply('/queue', { status: 200, delayMs: SLOW_MS });
+      const { schema, proxy, database, receiver } = await behindProxy('/queue');
       // One request at a time to the webhook: the rest of what the worker claimed waits in its lane.
       const overrides = { deliveryTimeoutMs: SLOW_TIMEOUT_MS, webhookConcurrency: 1 };
       const api = await startHerald({ config: heraldConfig(database, overrides), workers: false });

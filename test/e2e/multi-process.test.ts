@@ -6,12 +6,12 @@
  * workers at once while its lease lives.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { type HeraldRun, runHerald } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import {
   adminQuery,
@@ -19,9 +19,8 @@ import {
   POSTGRES_TEST_URL,
   postgresSkipReason,
   uniqueSchemaName,
+  waitNothingPending,
 } from '../support/postgres.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 const EVENTS = 3_000;
 const BATCH = 1_000;
@@ -133,34 +132,12 @@ class IntervalReceiver {
   }
 }
 
-interface Child {
+interface Child extends HeraldRun {
   name: string;
-  child: ChildProcess;
-  output: () => string;
-  errors: () => string;
-  exited: Promise<number | null>;
 }
 
 function spawnHerald(name: string, args: string[], env: Record<string, string>): Child {
-  // A user's shell: without this machine's own HERALD_* settings (HERALD_TEST_* would be refused too).
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('HERALD_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code));
-  });
-  return { name, child, output: () => out, errors: () => err, exited };
+  return { name, ...runHerald(args, env) };
 }
 
 function running(child: Child): boolean {
@@ -321,19 +298,8 @@ if (skipReason !== null) {
         WAIT_MS,
       );
       const allDeliveredAt = Date.now();
-      // What the dead worker held stays pending until its lease expires and a live worker sends it
-      // again; an outcome is written after the receiver's answer, so once nothing is pending every
-      // request has been seen.
-      await eventually(
-        async () => {
-          const { rows } = await adminQuery<{ n: number }>(
-            `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'pending'`,
-          );
-          return rows[0]?.n === 0 || undefined;
-        },
-        'no pending delivery left',
-        WAIT_MS,
-      );
+      // What the dead worker held stays pending until its lease expires and a live worker sends it again.
+      await waitNothingPending(schema, 'no pending delivery left', WAIT_MS);
       const settledAt = Date.now();
 
       const byKey = new Map<string, Receipt[]>();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 import type { StoreFixture } from '../store/store-contract.js';
+import { eventually } from './eventually.js';
 
 /** The machine's PostgreSQL (README: 127.0.0.1:5432, user postgres, trust auth, database test). */
 export const POSTGRES_TEST_URL =
@@ -44,6 +45,23 @@ export async function adminQuery<R extends pg.QueryResultRow>(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Waits until no delivery of `schema` is pending. An outcome is written after the receiver's answer,
+ * so from then on every request has been seen, including those sent again after a lease expired.
+ */
+export async function waitNothingPending(schema: string, what: string, timeoutMs: number): Promise<void> {
+  await eventually(
+    async () => {
+      const { rows } = await adminQuery<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${schema}.deliveries WHERE status = 'pending'`,
+      );
+      return rows[0]?.n === 0 || undefined;
+    },
+    what,
+    timeoutMs,
+  );
 }
 
 export async function dropSchemas(names: Iterable<string>): Promise<void> {

@@ -124,13 +124,6 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
   }
 
-  /** Runs a write and answers once it is on disk. */
-  private async durably<T>(write: () => T): Promise<T> {
-    const result = write();
-    await this.walSynced();
-    return result;
-  }
-
   /** Resolves after an fdatasync of the WAL that started after this call, so it covers every commit so far. */
   private walSynced(): Promise<void> {
     if (this.walPath === null) return Promise.resolve();
@@ -306,15 +299,15 @@ export class SqliteStore implements Store {
   }
 
   async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
-    return this.durably(
-      this.db.transaction(() => {
-        const removed = this.sql('DELETE FROM webhooks WHERE tenant_id = ? AND id = ?').run(tenantId, id);
-        if (removed.changes === 0) return false;
-        this.sql('DELETE FROM deliveries WHERE webhook_id = ?').run(id);
-        this.sql('DELETE FROM dead_letters WHERE webhook_id = ?').run(id);
-        return true;
-      }),
-    );
+    const deleted = this.db.transaction(() => {
+      const removed = this.sql('DELETE FROM webhooks WHERE tenant_id = ? AND id = ?').run(tenantId, id);
+      if (removed.changes === 0) return false;
+      this.sql('DELETE FROM deliveries WHERE webhook_id = ?').run(id);
+      this.sql('DELETE FROM dead_letters WHERE webhook_id = ?').run(id);
+      return true;
+    })();
+    await this.walSynced();
+    return deleted;
   }
 
   publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]> {

@@ -352,6 +352,24 @@ export function PageHeader({
 
 export type Tone = 'success' | 'danger' | 'warning' | 'neutral' | 'info';
 
+/** One labelled value of a detail grid (`<dl className="detail-grid">`). */
+export function DetailField({
+  label,
+  className,
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd className={className}>{children}</dd>
+    </div>
+  );
+}
+
 export function Badge({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
   return (
     <span className={`badge badge-${tone}`} title={title}>

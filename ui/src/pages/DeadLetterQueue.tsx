@@ -4,6 +4,7 @@ import {
   ConfirmDialog,
   CopyButton,
   DataTable,
+  DetailField,
   Dialog,
   EmptyState,
   ErrorNotice,
@@ -265,22 +266,14 @@ function PayloadDialog({
       {detail && (
         <div className="detail">
           <dl className="detail-grid">
-            <div>
-              <dt>Event</dt>
-              <dd className="mono">{detail.event}</dd>
-            </div>
-            <div>
-              <dt>Attempts</dt>
-              <dd>{detail.attempts}</dd>
-            </div>
-            <div>
-              <dt>Failed</dt>
-              <dd>{formatTime(detail.failedAt)}</dd>
-            </div>
-            <div>
-              <dt>Event ID</dt>
-              <dd className="mono break">{detail.eventId}</dd>
-            </div>
+            <DetailField label="Event" className="mono">
+              {detail.event}
+            </DetailField>
+            <DetailField label="Attempts">{detail.attempts}</DetailField>
+            <DetailField label="Failed">{formatTime(detail.failedAt)}</DetailField>
+            <DetailField label="Event ID" className="mono break">
+              {detail.eventId}
+            </DetailField>
           </dl>
           <section className="detail-section">
             <h3>Error message</h3>

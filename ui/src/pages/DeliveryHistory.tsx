@@ -3,6 +3,7 @@ import { api, type Delivery, type DeliveryStatus, type Webhook } from '../api';
 import {
   Badge,
   DataTable,
+  DetailField,
   Dialog,
   EmptyState,
   ErrorNotice,
@@ -315,52 +316,31 @@ function DeliveryDetailDialog({
       {detail && (
         <div className="detail">
           <dl className="detail-grid">
-            <div>
-              <dt>Status</dt>
-              <dd>
-                <Badge tone={STATUS_TONE[detail.status]}>{STATUS_LABEL[detail.status]}</Badge>
-              </dd>
-            </div>
-            <div>
-              <dt>Status code</dt>
-              <dd>
-                <StatusCode delivery={{ ...detail, error: null }} />
-              </dd>
-            </div>
-            <div>
-              <dt>Response time</dt>
-              <dd>{formatDuration(detail.responseTimeMs)}</dd>
-            </div>
-            <div>
-              <dt>Timestamp</dt>
-              <dd>{formatTime(detail.timestamp)}</dd>
-            </div>
-            <div>
-              <dt>Event</dt>
-              <dd className="mono">{detail.event}</dd>
-            </div>
-            <div>
-              <dt>Attempt</dt>
-              <dd>
-                #{detail.attempt}
-                {detail.trigger && detail.trigger !== 'event'
-                  ? ` · ${TRIGGER_LABEL[detail.trigger] ?? detail.trigger}`
-                  : ''}
-              </dd>
-            </div>
-            <div>
-              <dt>Event ID</dt>
-              <dd className="mono break">{detail.eventId}</dd>
-            </div>
-            <div>
-              <dt>Delivery ID</dt>
-              <dd className="mono break">{detail.id}</dd>
-            </div>
+            <DetailField label="Status">
+              <Badge tone={STATUS_TONE[detail.status]}>{STATUS_LABEL[detail.status]}</Badge>
+            </DetailField>
+            <DetailField label="Status code">
+              <StatusCode delivery={{ ...detail, error: null }} />
+            </DetailField>
+            <DetailField label="Response time">{formatDuration(detail.responseTimeMs)}</DetailField>
+            <DetailField label="Timestamp">{formatTime(detail.timestamp)}</DetailField>
+            <DetailField label="Event" className="mono">
+              {detail.event}
+            </DetailField>
+            <DetailField label="Attempt">
+              #{detail.attempt}
+              {detail.trigger && detail.trigger !== 'event'
+                ? ` · ${TRIGGER_LABEL[detail.trigger] ?? detail.trigger}`
+                : ''}
+            </DetailField>
+            <DetailField label="Event ID" className="mono break">
+              {detail.eventId}
+            </DetailField>
+            <DetailField label="Delivery ID" className="mono break">
+              {detail.id}
+            </DetailField>
             {detail.nextAttemptAt && (
-              <div>
-                <dt>Next attempt</dt>
-                <dd>{formatTime(detail.nextAttemptAt)}</dd>
-              </div>
+              <DetailField label="Next attempt">{formatTime(detail.nextAttemptAt)}</DetailField>
             )}
           </dl>
 
