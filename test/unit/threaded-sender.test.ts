@@ -105,6 +105,18 @@ describe('ThreadedSender', () => {
     }
   });
 
+  it('fails what it holds when closed while a dead thread waits to start again', async () => {
+    const threads = sender(1);
+    await threads.ready();
+    await threads.send(delivery('/ok/breaks-the-thread', 12345));
+    // The thread is down for its restart delay: this attempt is held for its successor.
+    const held = threads.send(delivery('/ok/held'));
+    await threads.close();
+    const result = await held;
+    assert.equal(result.statusCode, null);
+    assert.equal(result.error, 'the sender thread stopped before the attempt finished');
+  });
+
   it('reports a thread that cannot start instead of retrying it forever', async () => {
     const threads = sender(1, ['not-a-network']);
     await assert.rejects(threads.ready());

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { ClaimedDelivery } from '../../src/core/types.js';
+import { HttpSender, RESPONSE_EXCERPT_BYTES } from '../../src/delivery/http-sender.js';
+import { NetworkPolicy } from '../../src/delivery/ssrf.js';
+
+describe('HttpSender', () => {
+  let server: Server;
+  let base: string;
+  const sender = new HttpSender({
+    timeoutMs: 2_000,
+    policy: new NetworkPolicy(['127.0.0.0/8']),
+    userAgent: 'Herald-test',
+    now: Date.now,
+  });
+
+  before(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (request.url === '/huge') {
+          // Far past what is kept or drained: the sender keeps the status and an excerpt, then hangs up.
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          const chunk = 'x'.repeat(64 * 1024);
+          for (let index = 0; index < 32; index += 1) response.write(chunk);
+          response.end();
+          return;
+        }
+        response.writeHead(302, { location: 'https://elsewhere.example.com/hook' });
+        response.end('moved');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await sender.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  function delivery(path: string): ClaimedDelivery {
+    return {
+      id: 'dlv_1',
+      lease: 'test:1',
+      tenantId: 'tenant_a',
+      webhookId: 'wh_a',
+      url: `${base}${path}`,
+      secret: null,
+      eventId: 'evt_1',
+      event: 'kpi.alert',
+      attempt: 1,
+      trigger: 'event',
+      payload: Buffer.from('{}'),
+    };
+  }
+
+  it('keeps the status and the first bytes of a body too large to read, and drops the rest', async () => {
+    const result = await sender.send(delivery('/huge'));
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.error, null);
+    assert.equal(result.responseBody, 'x'.repeat(RESPONSE_EXCERPT_BYTES));
+  });
+
+  it('does not follow a redirect and names where it pointed', async () => {
+    const result = await sender.send(delivery('/moved'));
+    assert.equal(result.statusCode, 302);
+    assert.equal(
+      result.error,
+      'HTTP 302 redirect to https://elsewhere.example.com/hook (redirects are not followed)',
+    );
+    assert.equal(result.responseBody, 'moved');
+  });
+});
