@@ -7,6 +7,7 @@ import { serializePayload } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent, PublishedEvent } from '../../src/core/types.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { CLAIM } from '../../src/store/postgres/statements.js';
 import type { Store } from '../../src/store/store.js';
 import {
   adminClient,
@@ -32,6 +33,10 @@ function event(tenantId: string, id: string, type = 'kpi.alert'): NewEvent {
 
 async function seed(store: Store, tenantId = 'tenant_a', webhookIds = ['wh_1']): Promise<void> {
   await store.createTenant({ id: tenantId, name: tenantId, createdAt: T0 });
+  await addWebhooks(store, tenantId, webhookIds);
+}
+
+async function addWebhooks(store: Store, tenantId: string, webhookIds: string[]): Promise<void> {
   for (const id of webhookIds) {
     await store.createWebhook({
       id,
@@ -45,6 +50,20 @@ async function seed(store: Store, tenantId = 'tenant_a', webhookIds = ['wh_1']):
       updatedAt: T0,
     });
   }
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Subplan Name'?: string;
+  'Actual Rows': number;
+  'Shared Hit Blocks': number;
+  'Shared Read Blocks': number;
+  Plans?: PlanNode[];
+}
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
 }
 
 /** Counts wake-ups and lets a test await the next one, failing after `ms` instead of hanging. */
@@ -395,6 +414,68 @@ if (skipReason !== null) {
         assert.equal(detail?.responseBody, 'binary\uFFFDbody');
         assert.equal(detail?.responseTimeMs, 3);
       } finally {
+        await store.close();
+      }
+    });
+
+    it("claims through the per-webhook index beside one webhook's large backlog, with a generic or a custom plan", async () => {
+      const schema = database.newSchema();
+      const store = await database.open(schema);
+      const client = await adminClient();
+      try {
+        await seed(store, 'tenant_a', ['wh_backlog']);
+        for (let batch = 0; batch < 20; batch++) {
+          await store.publishEvents(
+            Array.from({ length: 1_000 }, (_, i) => event('tenant_a', `backlog_${batch}_${i}`)),
+            T0,
+          );
+        }
+        await addWebhooks(
+          store,
+          'tenant_a',
+          Array.from({ length: 10 }, (_, i) => `wh_${i}`),
+        );
+        await store.publishEvents(
+          Array.from({ length: 5 }, (_, i) => event('tenant_a', `fresh_${i}`)),
+          T0,
+        );
+        // With statistics the planner knows nearly every queued row is one webhook's: the shape
+        // that once made it scan the whole queue to find the other webhooks' rows.
+        await client.query(`ANALYZE ${schema}.deliveries, ${schema}.webhooks, ${schema}.events`);
+        await client.query(`SET search_path = ${schema}`);
+        for (const mode of ['force_generic_plan', 'force_custom_plan']) {
+          await client.query('BEGIN');
+          try {
+            await client.query(`SET LOCAL plan_cache_mode = ${mode}`);
+            await client.query(`PREPARE claim_${mode} AS ${CLAIM.text}`);
+            const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+              `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+               EXECUTE claim_${mode}(${T0}, '{}', 64, 'lease', ${T0 + LEASE_MS}, 8, '')`,
+            );
+            const plan = rows[0]?.['QUERY PLAN'][0].Plan as PlanNode;
+            assert.equal(
+              plan['Actual Rows'],
+              8 + 10 * 5,
+              `${mode}: a share of the backlog and all of the rest`,
+            );
+            const nodes = planNodes(plan);
+            assert.deepEqual(
+              nodes.filter(
+                (node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'deliveries',
+              ),
+              [],
+              `${mode}: no sequential scan of the queue`,
+            );
+            const lookup = nodes.find((node) => node['Subplan Name'] === 'CTE due') as PlanNode;
+            const buffers = lookup['Shared Hit Blocks'] + lookup['Shared Read Blocks'];
+            // A few index and heap pages per webhook; walking the queue (21,050 rows) reads thousands.
+            assert.ok(buffers < 500, `${mode}: finding the rows to claim read ${buffers} buffers`);
+          } finally {
+            await client.query('ROLLBACK');
+          }
+        }
+      } finally {
+        await client.end();
         await store.close();
       }
     });

@@ -186,4 +186,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 
   DROP FUNCTION herald_lock_due_deliveries(bigint, text[], integer, integer);
   `,
+  `
+  -- A webhook id compares bytewise everywhere, as webhooks.id does. With the database's collation
+  -- on these columns, a join on webhooks.id could not use their indexes.
+  ALTER TABLE deliveries ALTER COLUMN webhook_id TYPE text COLLATE "C";
+  ALTER TABLE dead_letters ALTER COLUMN webhook_id TYPE text COLLATE "C";
+
+  -- Every queue lookup now goes webhook by webhook through deliveries_pending_by_webhook. With
+  -- deliveries_due beside it, the planner (which cannot know how the queue splits between webhooks)
+  -- would walk one webhook's whole backlog in due order to find another's first row. One index
+  -- fewer also makes every insert and lease cheaper.
+  DROP INDEX deliveries_due;
+  DROP FUNCTION herald_next_due_at();
+  -- Claims are written out in the statement: a function body was planned anew on every call.
+  DROP FUNCTION herald_lock_due_by_webhook(bigint, text[], integer, integer, text);
+  `,
 ];

@@ -33,6 +33,7 @@ import type { Store } from '../store.js';
 import { isDeadlock, isUnavailable, translateError } from './errors.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { QUEUED_CHANNEL, QueuedWorkListener, queuedPayload } from './notifications.js';
+import { CLAIM, COMPLETE, type PreparedStatement, PUBLISH } from './statements.js';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The LISTEN connection comes on top. */
@@ -86,83 +87,6 @@ const STATISTICS_BOOTSTRAP_DELIVERIES = 1_000;
 
 /** A deadlock can only arise between overlapping batches (a reused idempotency key, a stale lease). */
 const DEADLOCK_RETRIES = 3;
-
-/**
- * Publishing as one statement: the events, their deliveries (one per active subscribed webhook) and
- * the NOTIFY commit together without a BEGIN/COMMIT round trip. An id already stored in its tenant
- * conflicts and is left out of `stored`, so nothing is queued for it. `announced` runs pg_notify once
- * when anything was queued; it is referenced from the final select because a plain SELECT in a WITH
- * clause only runs when something reads it.
- */
-const PUBLISH_SQL = `
-  WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[])
-      WITH ORDINALITY AS i (tenant_id, id, event, payload, timestamp, now, ord)
-  ), targets AS (
-    SELECT i.ord, w.id AS webhook_id
-    FROM input i JOIN webhooks w ON w.tenant_id = i.tenant_id AND w.status = 'active'
-      AND (cardinality(w.events) = 0 OR i.event = ANY (w.events))
-  ), stored AS (
-    INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries)
-    SELECT i.tenant_id, i.id, i.event, i.payload, i.timestamp, (SELECT count(*) FROM targets t WHERE t.ord = i.ord)
-    FROM input i ORDER BY i.ord
-    ON CONFLICT (tenant_id, id) DO NOTHING
-    RETURNING seq, tenant_id, id, deliveries
-  ), queued AS (
-    INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-    SELECT i.tenant_id, t.webhook_id, s.seq, 1, 'event', 'pending', i.now, i.now
-    FROM stored s JOIN input i ON i.tenant_id = s.tenant_id AND i.id = s.id JOIN targets t ON t.ord = i.ord
-    ORDER BY s.seq, t.webhook_id
-    RETURNING 1
-  ), announced AS (
-    SELECT pg_notify($7, $8) FROM (SELECT 1 FROM queued LIMIT 1) AS any_queued
-  )
-  SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced FROM stored s`;
-
-/**
- * Claiming: lock due rows nobody else holds, within each webhook's share (SKIP LOCKED in
- * herald_lock_due_by_webhook, so concurrent workers never wait on each other or take the same row), lease them by moving
- * next_attempt_at to the lease expiry, and return everything the sender needs. A row another worker
- * leased after this statement's snapshot is re-checked against the due condition when locked, and
- * its new next_attempt_at excludes it.
- */
-const CLAIM_SQL = `
-  WITH leased AS (
-    UPDATE deliveries d SET lease = $4, next_attempt_at = $5
-    FROM herald_lock_due_by_webhook($1, $2::text[], $3, $6, $7) AS due (id)
-    WHERE d.id = due.id
-    RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
-  )
-  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
-  FROM leased l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
-  ORDER BY l.id`;
-
-/**
- * Completing a batch: record each outcome whose lease still holds, then in the same statement queue
- * the next attempt of each retry and dead-letter each final failure.
- */
-const COMPLETE_SQL = `
-  WITH outcome AS (
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::text[],
-      $7::text[], $8::bigint[], $9::bigint[], $10::text[])
-      AS o (id, lease, status, status_code, response_time_ms, response_body, error, attempted_at, next_attempt_at, verdict)
-  ), recorded AS (
-    UPDATE deliveries d SET status = o.status, status_code = o.status_code, response_time_ms = o.response_time_ms,
-      response_body = o.response_body, error = o.error, attempted_at = o.attempted_at,
-      next_attempt_at = o.next_attempt_at, lease = NULL
-    FROM outcome o WHERE d.id = o.id AND d.lease = o.lease AND d.status = 'pending'
-    RETURNING d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger, o.verdict, o.error, o.attempted_at,
-      o.next_attempt_at
-  ), retried AS (
-    INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-    SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', $11, next_attempt_at
-    FROM recorded WHERE verdict = 'retry'
-  ), dead AS (
-    INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
-    SELECT tenant_id, webhook_id, event_seq, coalesce(error, 'failed'), attempt, attempted_at
-    FROM recorded WHERE verdict = 'dead'
-  )
-  SELECT count(*) AS applied FROM recorded`;
 
 /** Receivers' responses and error texts may contain NUL, which PostgreSQL text refuses; history keeps a stand-in. */
 function storableText(text: string | null): string | null {
@@ -231,12 +155,13 @@ export class PostgresStore implements Store {
 
   /** One statement on a pooled connection, retried when it lost a deadlock (it was rolled back). */
   private async query<R extends pg.QueryResultRow>(
-    text: string,
+    statement: string | PreparedStatement,
     values: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
+    const config = typeof statement === 'string' ? { text: statement, values } : { ...statement, values };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pool.query<R>(text, values);
+        return await this.pool.query<R>(config);
       } catch (error) {
         if (attempt < DEADLOCK_RETRIES && isDeadlock(error)) continue;
         throw translateError(error);
@@ -557,7 +482,7 @@ export class PostgresStore implements Store {
       }
     }
     const inputs = [...unique.values()];
-    const { rows } = await this.query<{ tenant_id: string; id: string; deliveries: number }>(PUBLISH_SQL, [
+    const { rows } = await this.query<{ tenant_id: string; id: string; deliveries: number }>(PUBLISH, [
       inputs.map((input) => input.event.tenantId),
       inputs.map((input) => input.event.id),
       inputs.map((input) => input.event.event),
@@ -719,7 +644,7 @@ export class PostgresStore implements Store {
     skipWebhookIds: readonly string[];
   }): Promise<ClaimedDelivery[]> {
     const lease = this.nextLease(claim.owner);
-    const { rows } = await this.query<ClaimRow>(CLAIM_SQL, [
+    const { rows } = await this.query<ClaimRow>(CLAIM, [
       claim.now,
       claim.skipWebhookIds,
       claim.limit,
@@ -748,7 +673,7 @@ export class PostgresStore implements Store {
     if (byKey.size === 0) return 0;
     const keys = [...byKey.keys()].sort((a, b) => a - b);
     const rows = keys.map((key) => byKey.get(key) as AttemptOutcome);
-    const { rows: result } = await this.query<{ applied: number }>(COMPLETE_SQL, [
+    const { rows: result } = await this.query<{ applied: number }>(COMPLETE, [
       keys,
       rows.map((o) => o.lease),
       rows.map((o) => (o.verdict === 'succeeded' ? 'succeeded' : 'failed')),
@@ -786,7 +711,16 @@ export class PostgresStore implements Store {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const { rows } = await this.query<{ due_at: number | null }>('SELECT herald_next_due_at() AS due_at');
+    const { rows } = await this.query<{ due_at: number | null }>(
+      `SELECT min(first_pending.next_attempt_at) AS due_at
+       FROM webhooks w CROSS JOIN LATERAL (
+         SELECT d.next_attempt_at FROM deliveries d
+         WHERE d.webhook_id = w.id AND d.status = 'pending'
+         ORDER BY d.next_attempt_at
+         LIMIT 1
+       ) first_pending
+       WHERE w.status = 'active'`,
+    );
     return rows[0]?.due_at ?? null;
   }
 

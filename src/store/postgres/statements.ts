@@ -1,0 +1,121 @@
+/**
+ * The statements every event passes through: publishing, claiming and recording outcomes. Their
+ * parameters are documented where PostgresStore binds them.
+ */
+
+export interface PreparedStatement {
+  /** Prepared under this name once per connection. */
+  name: string;
+  text: string;
+}
+
+/**
+ * Publishing as one statement: the events, their deliveries (one per active subscribed webhook) and
+ * the NOTIFY commit together without a BEGIN/COMMIT round trip. An id already stored in its tenant
+ * conflicts and is left out of `stored`, so nothing is queued for it. `announced` runs pg_notify once
+ * when anything was queued; it is referenced from the final select because a plain SELECT in a WITH
+ * clause only runs when something reads it.
+ */
+const PUBLISH_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[])
+      WITH ORDINALITY AS i (tenant_id, id, event, payload, timestamp, now, ord)
+  ), targets AS (
+    SELECT i.ord, w.id AS webhook_id
+    FROM input i JOIN webhooks w ON w.tenant_id = i.tenant_id AND w.status = 'active'
+      AND (cardinality(w.events) = 0 OR i.event = ANY (w.events))
+  ), stored AS (
+    INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries)
+    SELECT i.tenant_id, i.id, i.event, i.payload, i.timestamp, (SELECT count(*) FROM targets t WHERE t.ord = i.ord)
+    FROM input i ORDER BY i.ord
+    ON CONFLICT (tenant_id, id) DO NOTHING
+    RETURNING seq, tenant_id, id, deliveries
+  ), queued AS (
+    INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+    SELECT i.tenant_id, t.webhook_id, s.seq, 1, 'event', 'pending', i.now, i.now
+    FROM stored s JOIN input i ON i.tenant_id = s.tenant_id AND i.id = s.id JOIN targets t ON t.ord = i.ord
+    ORDER BY s.seq, t.webhook_id
+    RETURNING 1
+  ), announced AS (
+    SELECT pg_notify($7, $8) FROM (SELECT 1 FROM queued LIMIT 1) AS any_queued
+  )
+  SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced FROM stored s`;
+
+/**
+ * Claiming: visit the webhooks with due work one by one (round-robin from a cursor, $7) and lock
+ * each one's oldest due deliveries, at most its share ($6), with SKIP LOCKED, so concurrent workers
+ * never wait on each other or take the same row, and one webhook's backlog is never scanned past to
+ * reach the others. The locked rows are leased by moving next_attempt_at to the lease expiry, and
+ * everything the sender needs comes back. A row another worker leased after this statement's
+ * snapshot is re-checked against the due condition when locked, and its new next_attempt_at
+ * excludes it.
+ *
+ * Whether a webhook has due work is read from its first pending row (an index probe, whatever the
+ * statistics say) rather than with EXISTS, which the planner may turn into a scan of the whole queue.
+ */
+const CLAIM_SQL = `
+  WITH due AS (
+    SELECT picked.id
+    FROM (
+      SELECT w.id FROM webhooks w
+      CROSS JOIN LATERAL (
+        SELECT d.next_attempt_at FROM deliveries d
+        WHERE d.webhook_id = w.id AND d.status = 'pending'
+        ORDER BY d.next_attempt_at
+        LIMIT 1
+      ) first_pending
+      WHERE w.status = 'active' AND w.id <> ALL ($2::text[]) AND first_pending.next_attempt_at <= $1
+      ORDER BY w.id <= $7, w.id
+      LIMIT $3
+    ) hooks
+    CROSS JOIN LATERAL (
+      SELECT d.id FROM deliveries d
+      WHERE d.webhook_id = hooks.id AND d.status = 'pending' AND d.next_attempt_at <= $1
+      ORDER BY d.next_attempt_at
+      LIMIT $6
+      FOR UPDATE SKIP LOCKED
+    ) picked
+    LIMIT $3
+  ), leased AS (
+    UPDATE deliveries d SET lease = $4, next_attempt_at = $5
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
+  )
+  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
+  FROM leased l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
+  ORDER BY l.id`;
+
+/**
+ * Completing a batch: record each outcome whose lease still holds, then in the same statement queue
+ * the next attempt of each retry and dead-letter each final failure.
+ */
+const COMPLETE_SQL = `
+  WITH outcome AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::text[],
+      $7::text[], $8::bigint[], $9::bigint[], $10::text[])
+      AS o (id, lease, status, status_code, response_time_ms, response_body, error, attempted_at, next_attempt_at, verdict)
+  ), recorded AS (
+    UPDATE deliveries d SET status = o.status, status_code = o.status_code, response_time_ms = o.response_time_ms,
+      response_body = o.response_body, error = o.error, attempted_at = o.attempted_at,
+      next_attempt_at = o.next_attempt_at, lease = NULL
+    FROM outcome o WHERE d.id = o.id AND d.lease = o.lease AND d.status = 'pending'
+    RETURNING d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger, o.verdict, o.error, o.attempted_at,
+      o.next_attempt_at
+  ), retried AS (
+    INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+    SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', $11, next_attempt_at
+    FROM recorded WHERE verdict = 'retry'
+  ), dead AS (
+    INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
+    SELECT tenant_id, webhook_id, event_seq, coalesce(error, 'failed'), attempt, attempted_at
+    FROM recorded WHERE verdict = 'dead'
+  )
+  SELECT count(*) AS applied FROM recorded`;
+
+/**
+ * The statements every event passes through, prepared once per connection under these names.
+ * Parsing and planning them again on every call cost the database server as much CPU as running them.
+ */
+export const PUBLISH: PreparedStatement = { name: 'herald_publish', text: PUBLISH_SQL };
+export const CLAIM: PreparedStatement = { name: 'herald_claim', text: CLAIM_SQL };
+export const COMPLETE: PreparedStatement = { name: 'herald_complete', text: COMPLETE_SQL };
