@@ -33,6 +33,19 @@ export interface DispatcherOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Claims skip a lane while this many of its deliveries wait: half a round of its requests. */
+function refillBelow(limit: number): number {
+  return Math.ceil(limit / 2);
+}
+
+/**
+ * Most deliveries a lane keeps waiting, one and a half rounds: a claim adds at most
+ * webhookConcurrency to a lane below refillBelow, so at full concurrency nothing claimed goes back.
+ */
+function waitingCap(limit: number): number {
+  return limit + Math.floor(limit / 2);
+}
+
 interface WebhookLane {
   sending: number;
   waiting: ClaimedDelivery[];
@@ -62,15 +75,15 @@ export class Dispatcher implements DeliveryTaker {
    * only scan the queue again for nothing.
    */
   private worthClaiming = true;
-  /** Lanes that limited the last short claim (skipped, or given their whole share): room in one of them is worth a claim. */
+  /** Lanes that were busy at the last short claim: once one of them wants more, a claim is worth it. */
   private cappedLanes = new Set<string>();
   readonly leaseMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
     this.concurrency = new WebhookConcurrency(options.webhookConcurrency);
-    // A webhook's lane holds at most twice its concurrency (claims skip fuller lanes and add at most
-    // webhookConcurrency), so a claimed delivery waits at most one round of requests before its own:
-    // the lease must outlast both, with room for writing the outcome.
+    // A webhook's lane holds a round of requests in flight and at most one and a half rounds waiting
+    // (see waitingCap), so a claimed delivery waits at most that long before its own request: the
+    // lease must outlast all of it, with room for writing the outcome.
     this.leaseMs = options.timeoutMs * 3 + 5_000;
   }
 
@@ -193,9 +206,18 @@ export class Dispatcher implements DeliveryTaker {
   roomFor(webhookId: string): number {
     if (!this.running || this.worthClaiming) return 0;
     const lane = this.lanes.get(webhookId);
+    const limit = this.concurrency.limitOf(webhookId);
     const inLane = lane ? lane.sending + lane.waiting.length : 0;
-    const laneRoom = 2 * this.concurrency.limitOf(webhookId) - inLane;
+    const laneRoom = limit + waitingCap(limit) - inLane;
     return Math.max(0, Math.min(this.options.concurrency - this.held, laneRoom));
+  }
+
+  /**
+   * A lane with half a round of requests waiting needs no claim yet. Refilling it before it runs dry
+   * keeps its requests in flight while the claim is under way.
+   */
+  private wantsMore(webhookId: string, lane: WebhookLane): boolean {
+    return lane.waiting.length < refillBelow(this.concurrency.limitOf(webhookId));
   }
 
   take(deliveries: ClaimedDelivery[]): void {
@@ -228,11 +250,10 @@ export class Dispatcher implements DeliveryTaker {
     const room = this.options.concurrency - this.held;
     if (room <= 0) return 'none';
     const now = this.options.clock.now();
-    const full = [...this.lanes].filter(
-      ([webhookId, lane]) => lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId),
-    );
+    const skipped = [...this.lanes]
+      .filter(([webhookId, lane]) => !this.wantsMore(webhookId, lane))
+      .map(([webhookId]) => webhookId);
     const limit = Math.min(room, this.options.claimBatch ?? 256);
-    const skipped = full.map(([webhookId]) => webhookId);
     const claimed = await this.options.store.claimDueDeliveries({
       owner: this.options.owner,
       now,
@@ -247,16 +268,17 @@ export class Dispatcher implements DeliveryTaker {
     for (const webhookId of touched) {
       const lane = this.lanes.get(webhookId) as WebhookLane;
       this.startSends(webhookId, lane);
-      // A lane keeps one round of waiting work, so nothing waits past its lease; the rest goes back.
-      excess.push(...lane.waiting.splice(this.concurrency.limitOf(webhookId)));
+      // Nothing may wait past its lease: what does not fit in the lane goes back.
+      excess.push(...lane.waiting.splice(waitingCap(this.concurrency.limitOf(webhookId))));
     }
     if (excess.length > 0) await this.giveBack(excess);
     if (claimed.length === limit) return 'full';
     this.worthClaiming = false;
+    // Busy lanes (a round in flight or waiting): work may come due for them without any
+    // announcement (retries, released leases), so their next sends prompt a look.
     this.cappedLanes = new Set(skipped);
-    for (const webhookId of touched) {
-      const lane = this.lanes.get(webhookId);
-      if (lane && lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId)) {
+    for (const [webhookId, lane] of this.lanes) {
+      if (lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId)) {
         this.cappedLanes.add(webhookId);
       }
     }
@@ -276,9 +298,12 @@ export class Dispatcher implements DeliveryTaker {
     this.concurrency.record(webhookId, result);
     this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
     lane.sending -= 1;
-    if (this.cappedLanes.delete(webhookId)) this.worthClaiming = true;
     if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
     else this.startSends(webhookId, lane);
+    if (this.cappedLanes.has(webhookId) && this.wantsMore(webhookId, lane)) {
+      this.cappedLanes.delete(webhookId);
+      this.worthClaiming = true;
+    }
     this.flushSoon();
   }
 

@@ -186,9 +186,10 @@ describe('Dispatcher', () => {
     const worker = dispatcher(held, { concurrency: 16, webhookConcurrency: 2 });
     assert.equal(worker.roomFor('wh_fast'), 0, 'a worker that is not running takes nothing');
     worker.start();
-    // Its first claim finds the store empty: from then on it has room for two rounds of the lane.
+    // Its first claim finds the store empty: from then on it has room for a round of requests in
+    // flight and a round and a half waiting.
     await eventually(() => (worker.roomFor('wh_fast') > 0 ? true : undefined), 'the first claim to finish');
-    assert.equal(worker.roomFor('wh_fast'), 4);
+    assert.equal(worker.roomFor('wh_fast'), 5);
 
     let claimedByQuery = 0;
     const claim = store.claimDueDeliveries.bind(store);
@@ -197,8 +198,8 @@ describe('Dispatcher', () => {
       claimedByQuery += claimed.length;
       return claimed;
     };
-    await publish('kpi.computed', 6);
-    assert.equal(held.calls.length, 2, 'two sent at once, two waiting in the lane');
+    await publish('kpi.computed', 7);
+    assert.equal(held.calls.length, 2, 'two sent at once, three waiting in the lane');
     assert.equal(worker.roomFor('wh_fast'), 0, 'a full lane takes no more');
     worker.wake('work');
     assert.equal(
@@ -207,19 +208,75 @@ describe('Dispatcher', () => {
       'nothing is taken while announced work may wait in the store',
     );
 
-    for (let settled = 0; settled < 6; settled += 1) {
+    for (let settled = 0; settled < 7; settled += 1) {
       const next = await eventually(
         () => held.calls.find((call) => !call.settled),
         'the next delivery in flight',
       );
       next.settle({});
     }
-    await eventually(() => (held.calls.length === 6 ? true : undefined), 'all six sent');
+    await eventually(() => (held.calls.length === 7 ? true : undefined), 'all seven sent');
     assert.equal(claimedByQuery, 2, 'the two with no room were claimed from the store');
     assert.deepEqual(
       held.calls.map((call) => call.delivery.attempt),
-      [1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 1, 1, 1],
     );
+  });
+
+  /** Lets the dispatcher's flush and claim run to the end: in-memory SQLite never waits for I/O. */
+  async function settleDown(): Promise<void> {
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it('refills a lane while part of a round still waits, so its requests never run dry between claims', async () => {
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { webhookConcurrency: 4 });
+    let claimed = 0;
+    const claims: { waiting: number; claimedBefore: number }[] = [];
+    const claim = store.claimDueDeliveries.bind(store);
+    store.claimDueDeliveries = async (request) => {
+      claims.push({ waiting: claimed - held.calls.length, claimedBefore: claimed });
+      const batch = await claim(request);
+      claimed += batch.length;
+      return batch;
+    };
+    await publish('kpi.computed', 24);
+    worker.start();
+    while (held.calls.length < 24 || held.calls.some((call) => !call.settled)) {
+      await settleDown();
+      const settled = held.calls.filter((call) => call.settled).length;
+      assert.equal(held.inFlight, Math.min(4, 24 - settled), `in flight after ${settled} answered`);
+      held.calls.find((call) => !call.settled)?.settle({});
+    }
+    // The first claim fills the four requests in flight and the second the room behind them; every
+    // later one made while the store still had work came with deliveries waiting behind the four.
+    const refills = claims.slice(2).filter((at) => at.claimedBefore < 24);
+    assert.ok(refills.length >= 4, `refilled ${refills.length} times`);
+    assert.deepEqual(
+      refills.filter((at) => at.waiting === 0),
+      [],
+      'no refill waited for the lane to run dry',
+    );
+  });
+
+  it('claims work that came due unannounced when a busy lane next wants more, not on the poll timer', async () => {
+    const held = new ScriptedSender(clock);
+    // Leases outlast the minute the clock moves; the poll timer does not fire within the test.
+    const worker = dispatcher(held, { webhookConcurrency: 4, pollIntervalMs: 600_000, timeoutMs: 60_000 });
+    await publish('kpi.computed', 5);
+    worker.start();
+    await eventually(() => (held.calls.length === 4 ? true : undefined), 'four in flight');
+    // A failure queues its retry a minute out; the claim after it finds only the fifth event.
+    held.calls[0]?.settle(FAIL);
+    await eventually(() => (held.calls.length === 5 ? true : undefined), 'the fifth event sent');
+    await settleDown();
+    clock.advance(61_000);
+    held.calls[1]?.settle({});
+    const retry = await eventually(
+      () => held.calls.find((call) => call.delivery.attempt === 2),
+      'the retry claimed without waiting for the poll timer',
+    );
+    assert.equal(retry.delivery.eventId, held.calls[0]?.delivery.eventId);
   });
 
   it('bounds what one worker holds in total', async () => {
