@@ -655,9 +655,12 @@ export class SqliteStore implements Store {
 
   async nextDueAt(): Promise<number | null> {
     const row = this.sql(
-      `SELECT d.next_attempt_at AS dueAt FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-       WHERE d.status = 'pending' AND w.status = 'active' ORDER BY d.next_attempt_at LIMIT 1`,
-    ).get() as { dueAt: number } | undefined;
+      `SELECT min((
+         SELECT d.next_attempt_at FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'pending'
+         ORDER BY d.next_attempt_at LIMIT 1
+       )) AS dueAt
+       FROM webhooks w WHERE w.status = 'active'`,
+    ).get() as { dueAt: number | null } | undefined;
     return row?.dueAt ?? null;
   }
 
