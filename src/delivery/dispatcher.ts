@@ -213,11 +213,14 @@ export class Dispatcher implements DeliveryTaker {
   }
 
   /**
-   * A lane with half a round of requests waiting needs no claim yet. Refilling it before it runs dry
-   * keeps its requests in flight while the claim is under way.
+   * A lane at full concurrency is refilled while half a round still waits, so its requests stay in
+   * flight while the claim is under way. One held back (failing, or climbing back after failures)
+   * only once it can send more: a claim brings it a full share, and most of that would go back.
    */
   private wantsMore(webhookId: string, lane: WebhookLane): boolean {
-    return lane.waiting.length < refillBelow(this.concurrency.limitOf(webhookId));
+    const limit = this.concurrency.limitOf(webhookId);
+    if (limit < this.options.webhookConcurrency) return lane.sending + lane.waiting.length < limit;
+    return lane.waiting.length < refillBelow(limit);
   }
 
   take(deliveries: ClaimedDelivery[]): void {
