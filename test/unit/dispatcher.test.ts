@@ -259,6 +259,29 @@ describe('Dispatcher', () => {
     );
   });
 
+  it('claims nothing for a lane cut back after a timeout until it can send again, so nothing claimed goes back', async () => {
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { webhookConcurrency: 4 });
+    let released = 0;
+    const release = store.releaseDeliveries.bind(store);
+    store.releaseDeliveries = async (leases, now) => {
+      released += leases.length;
+      return release(leases, now);
+    };
+    await publish('kpi.computed', 12);
+    worker.start();
+    await eventually(() => (held.calls.length === 4 ? true : undefined), 'four in flight');
+    // The timeout cuts the lane to one request while three are still in flight.
+    held.calls[0]?.settle({ statusCode: null, error: 'timed out after 10s' });
+    await settleDown();
+    assert.equal(held.calls.length, 4, 'nothing new starts while the lane is over its limit');
+    while (held.calls.length < 12 || held.calls.some((call) => !call.settled)) {
+      held.calls.find((call) => !call.settled)?.settle({});
+      await settleDown();
+    }
+    assert.equal(released, 0);
+  });
+
   it('claims work that came due unannounced when a busy lane next wants more, not on the poll timer', async () => {
     const held = new ScriptedSender(clock);
     // Leases outlast the minute the clock moves; the poll timer does not fire within the test.
