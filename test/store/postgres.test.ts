@@ -480,6 +480,87 @@ if (skipReason !== null) {
       }
     });
 
+    it('upgrades a populated schema from version 2, keeping queued work and dead letters', async () => {
+      const schema = database.newSchema();
+      const client = await adminClient();
+      try {
+        await client.query(`CREATE SCHEMA ${schema}`);
+        await client.query(`SET search_path = ${schema}`);
+        await client.query('CREATE TABLE herald_migrations (version integer PRIMARY KEY)');
+        for (const [index, migration] of POSTGRES_MIGRATIONS.slice(0, 2).entries()) {
+          await client.query(migration);
+          await client.query('INSERT INTO herald_migrations (version) VALUES ($1)', [index + 1]);
+        }
+      } finally {
+        await client.end();
+      }
+      // Filled through the store's statements, which read and write the same tables at version 2.
+      const old = database.store(schema);
+      try {
+        await seed(old, 'tenant_a', ['wh_1', 'wh_2']);
+        await old.publishEvents([event('tenant_a', 'evt_1'), event('tenant_a', 'evt_2')], T0);
+        const [failed] = await old.claimDueDeliveries({
+          owner: 'w',
+          now: T0,
+          leaseUntil: T0 + LEASE_MS,
+          limit: 1,
+          perWebhookLimit: 1,
+          skipWebhookIds: [],
+        });
+        assert.ok(failed);
+        const dead = {
+          deliveryId: failed.id,
+          lease: failed.lease,
+          verdict: 'dead' as const,
+          statusCode: 500,
+          responseTimeMs: 1,
+          attemptedAt: T0 + 1,
+          error: 'HTTP 500',
+          responseBody: null,
+        };
+        assert.equal(await old.completeDeliveries([dead], T0 + 1), 1);
+      } finally {
+        await old.close();
+      }
+
+      const store = await database.open(schema);
+      try {
+        const versions = await adminQuery<{ version: number }>(
+          `SELECT version FROM ${schema}.herald_migrations ORDER BY version`,
+        );
+        assert.deepEqual(
+          versions.rows.map((row) => row.version),
+          POSTGRES_MIGRATIONS.map((_, index) => index + 1),
+        );
+        const collations = await adminQuery<{ table_name: string; collation_name: string }>(
+          `SELECT table_name, collation_name FROM information_schema.columns
+           WHERE table_schema = $1 AND column_name = 'webhook_id' ORDER BY table_name`,
+          [schema],
+        );
+        assert.deepEqual(collations.rows, [
+          { table_name: 'dead_letters', collation_name: 'C' },
+          { table_name: 'deliveries', collation_name: 'C' },
+        ]);
+        assert.equal(await store.nextDueAt(), T0);
+        const claimed = await store.claimDueDeliveries({
+          owner: 'w',
+          now: T0,
+          leaseUntil: T0 + LEASE_MS,
+          limit: 10,
+          perWebhookLimit: 10,
+          skipWebhookIds: [],
+        });
+        assert.equal(claimed.length, 3, 'the three deliveries still queued');
+        const letters = await store.listDeadLetters('tenant_a', { limit: 10 });
+        assert.deepEqual(
+          letters.map((letter) => letter.error),
+          ['HTTP 500'],
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
     it('rejects a schema name it would have to quote', () => {
       assert.throws(() => new PostgresStore('postgres://postgres@127.0.0.1/test', { schema: 'Bad; DROP' }));
     });
