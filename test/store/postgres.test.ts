@@ -36,6 +36,18 @@ async function seed(store: Store, tenantId = 'tenant_a', webhookIds = ['wh_1']):
   await addWebhooks(store, tenantId, webhookIds);
 }
 
+/** Claims for worker `w` what is due at T0: up to `limit`, and up to `limit` of one webhook. */
+function claimDue(store: Store, limit: number): Promise<ClaimedDelivery[]> {
+  return store.claimDueDeliveries({
+    owner: 'w',
+    now: T0,
+    leaseUntil: T0 + LEASE_MS,
+    limit,
+    perWebhookLimit: limit,
+    skipWebhookIds: [],
+  });
+}
+
 async function addWebhooks(store: Store, tenantId: string, webhookIds: string[]): Promise<void> {
   for (const id of webhookIds) {
     await store.createWebhook({
@@ -255,14 +267,7 @@ if (skipReason !== null) {
             duplicate: false,
           });
         }
-        const claimed = await first.claimDueDeliveries({
-          owner: 'w',
-          now: T0,
-          leaseUntil: T0 + LEASE_MS,
-          limit: 10,
-          perWebhookLimit: 10,
-          skipWebhookIds: [],
-        });
+        const claimed = await claimDue(first, 10);
         assert.equal(claimed.length, 1);
       } finally {
         await Promise.all([first.close(), second.close()]);
@@ -320,16 +325,7 @@ if (skipReason !== null) {
           await admin.query(`LOCK TABLE ${schema}.deliveries IN EXCLUSIVE MODE`);
           const inFlight = [
             okOrUnavailable(store.publishEvents([event('tenant_a', 'evt_blocked')], T0)),
-            okOrUnavailable(
-              store.claimDueDeliveries({
-                owner: 'w',
-                now: T0,
-                leaseUntil: T0 + LEASE_MS,
-                limit: 10,
-                perWebhookLimit: 10,
-                skipWebhookIds: [],
-              }),
-            ),
+            okOrUnavailable(claimDue(store, 10)),
             okOrUnavailable(store.resendDelivery('tenant_a', delivery?.id ?? 'dlv_1', T0)),
           ];
           await waitFor(async () => (await lockWaiters(applicationName)) === inFlight.length);
@@ -385,14 +381,7 @@ if (skipReason !== null) {
           (error: unknown) => error instanceof HeraldError && error.code === 'INVALID_REQUEST',
         );
         await store.publishEvents([event('tenant_a', 'evt_1')], T0);
-        const [claimed] = await store.claimDueDeliveries({
-          owner: 'w',
-          now: T0,
-          leaseUntil: T0 + LEASE_MS,
-          limit: 1,
-          perWebhookLimit: 1,
-          skipWebhookIds: [],
-        });
+        const [claimed] = await claimDue(store, 1);
         assert.ok(claimed);
         const applied = await store.completeDeliveries(
           [
@@ -499,14 +488,7 @@ if (skipReason !== null) {
       try {
         await seed(old, 'tenant_a', ['wh_1', 'wh_2']);
         await old.publishEvents([event('tenant_a', 'evt_1'), event('tenant_a', 'evt_2')], T0);
-        const [failed] = await old.claimDueDeliveries({
-          owner: 'w',
-          now: T0,
-          leaseUntil: T0 + LEASE_MS,
-          limit: 1,
-          perWebhookLimit: 1,
-          skipWebhookIds: [],
-        });
+        const [failed] = await claimDue(old, 1);
         assert.ok(failed);
         const dead = {
           deliveryId: failed.id,
@@ -542,14 +524,7 @@ if (skipReason !== null) {
           { table_name: 'deliveries', collation_name: 'C' },
         ]);
         assert.equal(await store.nextDueAt(), T0);
-        const claimed = await store.claimDueDeliveries({
-          owner: 'w',
-          now: T0,
-          leaseUntil: T0 + LEASE_MS,
-          limit: 10,
-          perWebhookLimit: 10,
-          skipWebhookIds: [],
-        });
+        const claimed = await claimDue(store, 10);
         assert.equal(claimed.length, 3, 'the three deliveries still queued');
         const letters = await store.listDeadLetters('tenant_a', { limit: 10 });
         assert.deepEqual(
