@@ -54,8 +54,8 @@ interface WebhookLane {
 /**
  * Claims due deliveries in batches (or, once it has caught up, takes new ones straight from the
  * publishes of its own process, already leased to it), sends them with bounded concurrency (in
- * total and per webhook), and writes their outcomes back in batches. The store is the queue: nothing here outlives a crash
- * except leases, which expire and make the work due again.
+ * total and per webhook), and writes their outcomes back in batches. The store is the queue:
+ * nothing here outlives a crash except leases, which expire and make the work due again.
  */
 export class Dispatcher implements DeliveryTaker {
   private readonly lanes = new Map<string, WebhookLane>();
@@ -219,8 +219,13 @@ export class Dispatcher implements DeliveryTaker {
    */
   private wantsMore(webhookId: string, lane: WebhookLane): boolean {
     const limit = this.concurrency.limitOf(webhookId);
-    if (limit < this.options.webhookConcurrency) return lane.sending + lane.waiting.length < limit;
+    if (limit < this.options.webhookConcurrency) return !this.holdsARound(webhookId, lane);
     return lane.waiting.length < refillBelow(limit);
+  }
+
+  /** Whether a lane has a whole round of requests in flight or waiting. */
+  private holdsARound(webhookId: string, lane: WebhookLane): boolean {
+    return lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId);
   }
 
   take(deliveries: ClaimedDelivery[]): void {
@@ -281,9 +286,7 @@ export class Dispatcher implements DeliveryTaker {
     // announcement (retries, released leases), so their next sends prompt a look.
     this.cappedLanes = new Set(skipped);
     for (const [webhookId, lane] of this.lanes) {
-      if (lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId)) {
-        this.cappedLanes.add(webhookId);
-      }
+      if (this.holdsARound(webhookId, lane)) this.cappedLanes.add(webhookId);
     }
     return claimed.length === 0 ? 'none' : 'short';
   }

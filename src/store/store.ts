@@ -13,12 +13,6 @@ import type {
   Webhook,
 } from '../core/types.js';
 
-/**
- * The one port between Herald and its database. The API and the workers speak only to this; each
- * backend (SQLite, PostgreSQL) implements it and passes the same conformance suite
- * (test/store/store-contract.ts). Times are passed in, never read from the database's clock, so
- * tests control time. Ids are the public ones (`dlv_…`, `dlq_…`); backends map them to their keys.
- */
 /** A worker that takes deliveries straight from the publishes of its own process (see setDeliveryTaker). */
 export interface DeliveryTaker {
   /** Names the worker in the leases. */
@@ -30,6 +24,12 @@ export interface DeliveryTaker {
   take(deliveries: ClaimedDelivery[]): void;
 }
 
+/**
+ * The one port between Herald and its database. The API and the workers speak only to this; each
+ * backend (SQLite, PostgreSQL) implements it and passes the same conformance suite
+ * (test/store/store-contract.ts). Times are passed in, never read from the database's clock, so
+ * tests control time. Ids are the public ones (`dlv_…`, `dlq_…`); backends map them to their keys.
+ */
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;

@@ -33,7 +33,7 @@ import type { Store } from '../store.js';
 import { isDeadlock, isUnavailable, translateError } from './errors.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { QUEUED_CHANNEL, QueuedWorkListener, queuedPayload } from './notifications.js';
-import { CLAIM, COMPLETE, type PreparedStatement, PUBLISH } from './statements.js';
+import { CLAIM, COMPLETE, NEXT_DUE_SQL, type PreparedStatement, PUBLISH } from './statements.js';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). The LISTEN connection comes on top. */
@@ -711,16 +711,7 @@ export class PostgresStore implements Store {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const { rows } = await this.query<{ due_at: number | null }>(
-      `SELECT min(first_pending.next_attempt_at) AS due_at
-       FROM webhooks w CROSS JOIN LATERAL (
-         SELECT d.next_attempt_at FROM deliveries d
-         WHERE d.webhook_id = w.id AND d.status = 'pending'
-         ORDER BY d.next_attempt_at
-         LIMIT 1
-       ) first_pending
-       WHERE w.status = 'active'`,
-    );
+    const { rows } = await this.query<{ due_at: number | null }>(NEXT_DUE_SQL);
     return rows[0]?.due_at ?? null;
   }
 

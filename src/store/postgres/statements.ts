@@ -42,6 +42,18 @@ const PUBLISH_SQL = `
   SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced FROM stored s`;
 
 /**
+ * Every webhook with its first pending delivery (`first_pending.next_attempt_at`): one probe of
+ * deliveries_pending_by_webhook per webhook, whatever the statistics say. EXISTS or a join over
+ * the queue may be planned as a scan of all of it.
+ */
+const WEBHOOKS_WITH_FIRST_PENDING = `webhooks w CROSS JOIN LATERAL (
+        SELECT d.next_attempt_at FROM deliveries d
+        WHERE d.webhook_id = w.id AND d.status = 'pending'
+        ORDER BY d.next_attempt_at
+        LIMIT 1
+      ) first_pending`;
+
+/**
  * Claiming: visit the webhooks with due work one by one (round-robin from a cursor, $7) and lock
  * each one's oldest due deliveries, at most its share ($6), with SKIP LOCKED, so concurrent workers
  * never wait on each other or take the same row, and one webhook's backlog is never scanned past to
@@ -49,21 +61,12 @@ const PUBLISH_SQL = `
  * everything the sender needs comes back. A row another worker leased after this statement's
  * snapshot is re-checked against the due condition when locked, and its new next_attempt_at
  * excludes it.
- *
- * Whether a webhook has due work is read from its first pending row (an index probe, whatever the
- * statistics say) rather than with EXISTS, which the planner may turn into a scan of the whole queue.
  */
 const CLAIM_SQL = `
   WITH due AS (
     SELECT picked.id
     FROM (
-      SELECT w.id FROM webhooks w
-      CROSS JOIN LATERAL (
-        SELECT d.next_attempt_at FROM deliveries d
-        WHERE d.webhook_id = w.id AND d.status = 'pending'
-        ORDER BY d.next_attempt_at
-        LIMIT 1
-      ) first_pending
+      SELECT w.id FROM ${WEBHOOKS_WITH_FIRST_PENDING}
       WHERE w.status = 'active' AND w.id <> ALL ($2::text[]) AND first_pending.next_attempt_at <= $1
       ORDER BY w.id <= $7, w.id
       LIMIT $3
@@ -119,3 +122,8 @@ const COMPLETE_SQL = `
 export const PUBLISH: PreparedStatement = { name: 'herald_publish', text: PUBLISH_SQL };
 export const CLAIM: PreparedStatement = { name: 'herald_claim', text: CLAIM_SQL };
 export const COMPLETE: PreparedStatement = { name: 'herald_complete', text: COMPLETE_SQL };
+
+/** When the earliest pending delivery of an active webhook falls due (null: none is pending). */
+export const NEXT_DUE_SQL = `
+  SELECT min(first_pending.next_attempt_at) AS due_at FROM ${WEBHOOKS_WITH_FIRST_PENDING}
+  WHERE w.status = 'active'`;

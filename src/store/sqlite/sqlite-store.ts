@@ -56,7 +56,7 @@ interface Subscriber {
  */
 class Handoff {
   private readonly room = new Map<string, number>();
-  readonly taken: ClaimedDelivery[] = [];
+  private readonly taken: ClaimedDelivery[] = [];
   readonly leaseUntil: number;
 
   constructor(
@@ -72,6 +72,23 @@ class Handoff {
     const room = this.room.get(webhookId) ?? this.taker.roomFor(webhookId);
     this.room.set(webhookId, Math.max(0, room - 1));
     return room > 0;
+  }
+
+  /** Records the first attempt of `event` to `webhook`, stored as row `id` under this handoff's lease. */
+  add(id: number, event: NewEvent, webhook: Subscriber): void {
+    this.taken.push({
+      id: toPublicId(DELIVERY_PREFIX, id),
+      lease: this.lease,
+      tenantId: event.tenantId,
+      webhookId: webhook.id,
+      url: webhook.url,
+      secret: webhook.secret,
+      eventId: event.id,
+      event: event.event,
+      attempt: 1,
+      trigger: 'event',
+      payload: event.payload,
+    });
   }
 
   give(): void {
@@ -405,34 +422,19 @@ export class SqliteStore implements Store {
     const eventSeq = Number(inserted.lastInsertRowid);
     let queued = false;
     for (const webhook of targets) {
-      if (!handoff?.takesOne(webhook.id)) {
-        this.insertPendingDelivery(event.tenantId, webhook.id, eventSeq, 1, 'event', now);
-        queued = true;
-        continue;
-      }
+      const takenBy = handoff?.takesOne(webhook.id) ? handoff : null;
       const id = this.insertPendingDelivery(
         event.tenantId,
         webhook.id,
         eventSeq,
         1,
         'event',
-        handoff.leaseUntil,
-        handoff.lease,
+        takenBy ? takenBy.leaseUntil : now,
+        takenBy ? takenBy.lease : null,
         now,
       );
-      handoff.taken.push({
-        id: toPublicId(DELIVERY_PREFIX, id),
-        lease: handoff.lease,
-        tenantId: event.tenantId,
-        webhookId: webhook.id,
-        url: webhook.url,
-        secret: webhook.secret,
-        eventId: event.id,
-        event: event.event,
-        attempt: 1,
-        trigger: 'event',
-        payload: event.payload,
-      });
+      if (takenBy) takenBy.add(id, event, webhook);
+      else queued = true;
     }
     const published = {
       id: event.id,
