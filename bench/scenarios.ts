@@ -642,52 +642,76 @@ async function peerSkipReason(ctx: Context): Promise<string | null> {
   return null;
 }
 
+/**
+ * One run of a reference deliverer from bench/lib (a forked process serving `start` and `close`):
+ * single-event publishes by 64 clients to one webhook, deliveries/s at the receiver.
+ */
+async function measureReference(
+  ctx: Context,
+  reference: { name: string; module: string; events: number; options: Record<string, unknown> },
+): Promise<RunResult> {
+  const { Remote } = await import('./lib/rpc.js');
+  const deliverer = await Remote.start(reference.name, reference.module);
+  try {
+    const port = await freePort();
+    await deliverer.call('start', { ...reference.options, port, targetUrl: `${ctx.receiverUrl}/one/0` });
+    await resetReceiver(ctx, { uniqueSeqs: reference.events });
+    const result = await load(ctx, {
+      kind: 'single',
+      url: `http://127.0.0.1:${port}/events`,
+      events: reference.events,
+      concurrency: 64,
+    });
+    await waitFor(ctx, reference.events);
+    const stats = await receiverStats(ctx);
+    requireAll(stats, reference.events, reference.name, result);
+    return {
+      values: { deliveries: stats.rate },
+      details: { ...reference.options, publisher: loadDetails(result), receiver: receiverDetails(stats) },
+    };
+  } finally {
+    await deliverer.call('close').catch(() => undefined);
+    await deliverer.stop();
+  }
+}
+
+const durableRelay: Scenario = {
+  id: 'relay',
+  title:
+    'Reference: a minimal durable relay (SQLite group commit + fdatasync, worker-thread sender; no auth, validation, retries or history), single-event publishes, one webhook',
+  figures: [{ key: 'deliveries', label: 'deliveries/s at the receiver', unit: '/s', ratio: true }],
+  runs: (_ctx, full) => full,
+  measure(ctx) {
+    const dir = join(ctx.workDir, `relay-${++instance}`);
+    mkdirSync(dir, { recursive: true });
+    return measureReference(ctx, {
+      name: 'durable relay',
+      module: './durable-relay.ts',
+      events: ctx.sizes.singleEvents,
+      options: { dir },
+    });
+  },
+};
+
 const peer: Scenario = {
   id: 'bullmq',
   title: 'Peer: node:http API + BullMQ Worker (undici.request), single-event publishes, one webhook',
   figures: [{ key: 'deliveries', label: 'deliveries/s at the receiver', unit: '/s', ratio: true }],
   runs: (_ctx, full) => full,
   skip: peerSkipReason,
-  async measure(ctx) {
-    const { Remote } = await import('./lib/rpc.js');
-    const peerProcess = await Remote.start('bullmq peer', './peer-bullmq.ts');
-    try {
-      const port = await freePort();
-      await peerProcess.call('start', {
-        port,
-        redis: ctx.redis,
-        targetUrl: `${ctx.receiverUrl}/one/0`,
-        concurrency: ctx.peerConcurrency,
-      });
-      const events = ctx.sizes.peerEvents;
-      await resetReceiver(ctx, { uniqueSeqs: events });
-      const result = await load(ctx, {
-        kind: 'single',
-        url: `http://127.0.0.1:${port}/events`,
-        events,
-        concurrency: 64,
-      });
-      await waitFor(ctx, events);
-      const stats = await receiverStats(ctx);
-      requireAll(stats, events, 'bullmq peer', result);
-      return {
-        values: { deliveries: stats.rate },
-        details: {
-          workerConcurrency: ctx.peerConcurrency,
-          publisher: loadDetails(result),
-          receiver: receiverDetails(stats),
-        },
-      };
-    } finally {
-      await peerProcess.call('close').catch(() => undefined);
-      await peerProcess.stop();
-    }
-  },
+  measure: (ctx) =>
+    measureReference(ctx, {
+      name: 'bullmq peer',
+      module: './peer-bullmq.ts',
+      events: ctx.sizes.peerEvents,
+      options: { redis: ctx.redis, concurrency: ctx.peerConcurrency },
+    }),
 };
 
 export const SCENARIOS: Scenario[] = [
   ceiling,
   throughput(false),
+  durableRelay,
   throughput(true),
   latency,
   fanout,

@@ -9,8 +9,9 @@
  * generator shares the machine's two cores with what it measures, so the less it takes, the more
  * the figures say about the server rather than about the client.
  */
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, request } from 'undici';
 import { deliveryBody, EVENT_TYPE, eventData, wallNow } from './payload.js';
+import { type Answer, postWithDispatch } from './peer-http.js';
 import { serveRpc } from './rpc.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -62,42 +63,15 @@ function bodyFor(plan: LoadPlan, seq: number, count: number): string {
   return JSON.stringify({ events });
 }
 
-interface Answer {
-  statusCode: number;
-  text: string;
-}
-
 /** POST with `undici.request`: what the ceiling is defined by. */
-async function postWithRequest(agent: Agent, url: string, headers: Record<string, string>, body: string) {
-  const response = await request(url, { method: 'POST', dispatcher: agent, headers, body });
-  return { statusCode: response.statusCode, text: await response.body.text() };
-}
-
-/** POST with `dispatch` and a handler that keeps the status and the body: no streams built. */
-function postWithDispatch(
+async function postWithRequest(
   agent: Agent,
-  target: { origin: string; path: string },
+  url: string,
   headers: Record<string, string>,
   body: string,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    let statusCode = 0;
-    const chunks: Buffer[] = [];
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect: () => undefined,
-      onHeaders: (status: number) => {
-        statusCode = status;
-        return true;
-      },
-      onData: (chunk: Buffer) => {
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete: () => resolve({ statusCode, text: Buffer.concat(chunks).toString('utf8') }),
-      onError: reject,
-    };
-    agent.dispatch({ ...target, method: 'POST', headers, body }, handler);
-  });
+  const response = await request(url, { method: 'POST', dispatcher: agent, headers, body });
+  return { statusCode: response.statusCode, body: await response.body.text() };
 }
 
 async function run(plan: LoadPlan): Promise<LoadResult> {
@@ -131,7 +105,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     requests += 1;
     try {
       const response = await post(bodyFor(plan, seq, count));
-      const text = response.text;
+      const text = response.body;
       responseMs.push(wallNow() - started);
       note(String(response.statusCode));
       if (response.statusCode >= 200 && response.statusCode < 300) {

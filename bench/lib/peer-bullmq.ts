@@ -5,12 +5,12 @@
  * signs and POSTs each job with undici.request over a keep-alive Agent, retrying with backoff.
  * Durability is Redis's: on this machine Redis runs without AOF or snapshots (see BENCHMARKS.md).
  */
-import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
+import { envelope, type JsonServer, listenJson, signedHeaders } from './peer-http.js';
 import { serveRpc } from './rpc.js';
 
 /** The slice of BullMQ's API this file uses (typed here, so the harness typechecks without it). */
@@ -63,7 +63,6 @@ export interface PeerOptions {
   concurrency: number;
 }
 
-const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const JOB_OPTIONS: JobsOptions = {
   attempts: 4,
   backoff: { type: 'exponential', delay: 60_000 },
@@ -74,27 +73,7 @@ const JOB_OPTIONS: JobsOptions = {
 let queue: Queue | null = null;
 let worker: Worker | null = null;
 let agent: Agent | null = null;
-let server: ReturnType<typeof createServer> | null = null;
-
-function envelope(event: string, data: unknown): string {
-  const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return JSON.stringify({ event, timestamp, tenantId: 'tenant_bench', data });
-}
-
-async function readJson(request: IncomingMessage): Promise<any> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-function reply(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
+let server: JsonServer | null = null;
 
 async function start(options: PeerOptions): Promise<void> {
   const { Queue, Worker } = await loadBullMq();
@@ -106,19 +85,10 @@ async function start(options: PeerOptions): Promise<void> {
   worker = new Worker(
     name,
     async (job) => {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
-      const signature = createHmac('sha256', key).update(`${job.data.id}.${timestamp}.${job.data.payload}`);
       const response = await request(job.data.url, {
         method: 'POST',
         dispatcher,
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': job.data.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': `v1,${signature.digest('base64')}`,
-          'x-webhook-signature': `sha256=${createHmac('sha256', SECRET).update(job.data.payload).digest('hex')}`,
-        },
+        headers: signedHeaders(job.data.id, job.data.payload),
         body: job.data.payload,
         headersTimeout: 10_000,
         bodyTimeout: 10_000,
@@ -134,46 +104,34 @@ async function start(options: PeerOptions): Promise<void> {
 
   const target = options.targetUrl;
   const enqueue = queue;
-  server = createServer((req, res) => {
-    readJson(req)
-      .then(async (body) => {
-        if (req.url === '/events') {
-          const id = `evt_${randomUUID()}`;
-          await enqueue.add(
-            'deliver',
-            { url: target, id, payload: envelope(body.event, body.data) },
-            {
-              ...JOB_OPTIONS,
-              jobId: id,
-            },
-          );
-          reply(res, 202, { id, event: body.event, deliveries: 1 });
-        } else if (req.url === '/events/batch') {
-          const jobs = (body.events as { event: string; data: unknown }[]).map((event) => {
-            const id = `evt_${randomUUID()}`;
-            return {
-              name: 'deliver',
-              data: { url: target, id, payload: envelope(event.event, event.data) },
-              opts: { ...JOB_OPTIONS, jobId: id },
-            };
-          });
-          await enqueue.addBulk(jobs);
-          reply(res, 202, { data: jobs.map((job) => ({ id: job.data.id, deliveries: 1 })) });
-        } else {
-          reply(res, 404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
-        }
-      })
-      .catch((error: unknown) => reply(res, 500, { error: { code: 'INTERNAL', message: String(error) } }));
+  server = await listenJson(options.port, async (url, body) => {
+    if (url === '/events') {
+      const id = `evt_${randomUUID()}`;
+      await enqueue.add(
+        'deliver',
+        { url: target, id, payload: envelope(body.event, body.data) },
+        { ...JOB_OPTIONS, jobId: id },
+      );
+      return { statusCode: 202, body: { id, event: body.event, deliveries: 1 } };
+    }
+    if (url === '/events/batch') {
+      const jobs = (body.events as { event: string; data: unknown }[]).map((event) => {
+        const id = `evt_${randomUUID()}`;
+        return {
+          name: 'deliver',
+          data: { url: target, id, payload: envelope(event.event, event.data) },
+          opts: { ...JOB_OPTIONS, jobId: id },
+        };
+      });
+      await enqueue.addBulk(jobs);
+      return { statusCode: 202, body: { data: jobs.map((job) => ({ id: job.data.id, deliveries: 1 })) } };
+    }
+    return { statusCode: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } };
   });
-  server.keepAliveTimeout = 60_000;
-  const listening = server;
-  await new Promise<void>((resolve) => listening.listen(options.port, '127.0.0.1', resolve));
 }
 
 async function close(): Promise<void> {
-  const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  server?.closeAllConnections();
-  await closed;
+  await server?.close();
   await worker?.close();
   await queue?.obliterate({ force: true });
   await queue?.close();

@@ -173,6 +173,7 @@ function caveats(results: BenchResults, all: BenchResults[]): string[] {
     'Throughput is measured at the receiver, from the first to the last receipt, so it includes the warm-up and the tail; the steady-state rate (10th–90th percentile of arrivals) is in the JSON.',
     `The backlog scenario runs once (${results.sizes.backlogDeliveries?.toLocaleString('en')} deliveries queued while the receiver refuses connections; Herald keeps retrying them, each refused attempt recorded); its RSS is the peak over the whole run (VmHWM).`,
     `The BullMQ peer is what a Node team would write (node:http + \`queue.add\` per publish + a Worker with concurrency ${results.sizes.peerConcurrency ?? '?'} posting with undici). Redis here: ${results.machine.redisPersistence} — an acknowledged job is not durable, unlike a Herald 202.`,
+    "The minimal durable relay (`relay`) is a reference, not a competitor: Herald's storage design (group commit, fdatasync before the 202, a worker-thread sender) with none of its features (no authentication, validation, framework, retries, lanes or history). Its ratio estimates how far the single-event path can go on this machine with durable storage.",
     'Latency is publish (just before the request leaves the load generator) to receipt (when the receiver has read the body), both stamped with the same machine clock.',
   ];
 }
