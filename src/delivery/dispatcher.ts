@@ -112,9 +112,8 @@ export class Dispatcher implements DeliveryTaker {
     await this.idle();
   }
 
-  /** Hands claimed deliveries back unsent, due at once. */
+  /** Hands claimed deliveries back unsent, due at once; they count as held until the store has them. */
   private async giveBack(deliveries: ClaimedDelivery[]): Promise<void> {
-    this.held -= deliveries.length;
     try {
       await this.options.store.releaseDeliveries(
         deliveries.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
@@ -123,6 +122,9 @@ export class Dispatcher implements DeliveryTaker {
     } catch (error) {
       // The database is away: their leases expire and they fall due again. Sends in flight still finish.
       this.options.onError?.(error);
+    } finally {
+      this.held -= deliveries.length;
+      if (this.held === 0 && this.outcomes.length === 0 && !this.flushing) this.notifyIdle();
     }
   }
 
@@ -304,6 +306,10 @@ export class Dispatcher implements DeliveryTaker {
     this.concurrency.record(webhookId, result);
     this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
     lane.sending -= 1;
+    // Cut back by a timeout, the lane sends one request at a time, each of which may take a whole
+    // timeout: what waits beyond its new share would still be waiting when its lease runs out.
+    const excess = lane.waiting.splice(waitingCap(this.concurrency.limitOf(webhookId)));
+    if (excess.length > 0) void this.giveBack(excess);
     if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
     else this.startSends(webhookId, lane);
     if (this.cappedLanes.has(webhookId) && this.wantsMore(webhookId, lane)) {

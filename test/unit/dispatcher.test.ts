@@ -282,6 +282,50 @@ describe('Dispatcher', () => {
     assert.equal(released, 0);
   });
 
+  it('gives back what waits in a lane beyond its share once a timeout cuts it back, so nothing outlives its lease there', async () => {
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { webhookConcurrency: 4 });
+    const released: string[] = [];
+    const release = store.releaseDeliveries.bind(store);
+    store.releaseDeliveries = async (leases, now) => {
+      released.push(...leases.map((lease) => lease.deliveryId));
+      return release(leases, now);
+    };
+    await publish('kpi.computed', 12);
+    worker.start();
+    await eventually(() => (held.calls.length === 4 ? true : undefined), 'four in flight');
+    // An answer makes room: the refill brings a full share, three of which wait.
+    held.calls[0]?.settle({});
+    await eventually(() => (held.calls.length === 5 ? true : undefined), 'the fifth sent, three waiting');
+    await settleDown();
+    assert.deepEqual(released, []);
+    // A timeout cuts the lane to one request, each of which may take the whole timeout: three
+    // waiting would take three timeouts more, past their lease (3 × timeout + 5 s) for the last.
+    held.calls[1]?.settle({ statusCode: null, error: 'timed out after 10s' });
+    await eventually(() => (released.length > 0 ? true : undefined), 'the excess given back');
+    assert.equal(released.length, 2, 'one stays waiting, as a lane of one keeps');
+    const rows = await store.listDeliveries(TENANT, 'wh_fast', { limit: 50 });
+    for (const id of released) {
+      const row = rows.find((candidate) => candidate.id === id);
+      assert.equal(row?.status, 'pending');
+      assert.equal(row?.nextAttemptAt, clock.now(), 'due at once, for whoever can send it');
+    }
+    // Given back, they are claimed again and sent once the lane can take them; the timed-out one is
+    // retried a minute later. Each event succeeds once.
+    for (let turn = 0; turn < 200 && (held.calls.length < 12 || held.calls.some((c) => !c.settled)); turn++) {
+      held.calls.find((call) => !call.settled)?.settle({});
+      await settleDown();
+    }
+    clock.advance(61_000);
+    const retry = await eventually(() => held.calls[12], 'the timed-out event retried');
+    retry.settle({});
+    await worker.idle();
+    const after = await store.listDeliveries(TENANT, 'wh_fast', { limit: 50 });
+    const succeeded = after.filter((row) => row.status === 'succeeded').map((row) => row.eventId);
+    assert.equal(succeeded.length, 12);
+    assert.equal(new Set(succeeded).size, 12, 'no event delivered twice');
+  });
+
   it('claims work that came due unannounced when a busy lane next wants more, not on the poll timer', async () => {
     const held = new ScriptedSender(clock);
     // Leases outlast the minute the clock moves; the poll timer does not fire within the test.
