@@ -643,18 +643,23 @@ async function peerSkipReason(ctx: Context): Promise<string | null> {
 }
 
 /**
- * One run of a reference deliverer from bench/lib (a forked process serving `start` and `close`):
- * single-event publishes by 64 clients to one webhook, deliveries/s at the receiver.
+ * One run of a reference deliverer from bench/lib (forked processes serving RPC, each with a
+ * `close`): single-event publishes by 64 clients to one webhook, deliveries/s at the receiver.
+ * `launch` starts its processes, the one taking publishes on `port`.
  */
 async function measureReference(
   ctx: Context,
-  reference: { name: string; module: string; events: number; options: Record<string, unknown> },
+  reference: {
+    name: string;
+    events: number;
+    details: Record<string, unknown>;
+    launch(port: number, targetUrl: string, started: Remote[]): Promise<void>;
+  },
 ): Promise<RunResult> {
-  const { Remote } = await import('./lib/rpc.js');
-  const deliverer = await Remote.start(reference.name, reference.module);
+  const started: Remote[] = [];
   try {
     const port = await freePort();
-    await deliverer.call('start', { ...reference.options, port, targetUrl: `${ctx.receiverUrl}/one/0` });
+    await reference.launch(port, `${ctx.receiverUrl}/one/0`, started);
     await resetReceiver(ctx, { uniqueSeqs: reference.events });
     const result = await load(ctx, {
       kind: 'single',
@@ -667,12 +672,26 @@ async function measureReference(
     requireAll(stats, reference.events, reference.name, result);
     return {
       values: { deliveries: stats.rate },
-      details: { ...reference.options, publisher: loadDetails(result), receiver: receiverDetails(stats) },
+      details: { ...reference.details, publisher: loadDetails(result), receiver: receiverDetails(stats) },
     };
   } finally {
-    await deliverer.call('close').catch(() => undefined);
-    await deliverer.stop();
+    await Promise.all(started.map((remote) => remote.call('close').catch(() => undefined)));
+    await Promise.all(started.map((remote) => remote.stop()));
   }
+}
+
+/** Starts one process of a reference deliverer and calls `method` on it; it joins `started`. */
+async function startRemote(
+  started: Remote[],
+  name: string,
+  module: string,
+  method: string,
+  options: Record<string, unknown>,
+): Promise<void> {
+  const { Remote } = await import('./lib/rpc.js');
+  const remote = await Remote.start(name, module);
+  started.push(remote);
+  await remote.call(method, options);
 }
 
 const durableRelay: Scenario = {
@@ -686,11 +705,37 @@ const durableRelay: Scenario = {
     mkdirSync(dir, { recursive: true });
     return measureReference(ctx, {
       name: 'durable relay',
-      module: './durable-relay.ts',
       events: ctx.sizes.singleEvents,
-      options: { dir },
+      details: {},
+      launch: (port, targetUrl, started) =>
+        startRemote(started, 'durable relay', './durable-relay.ts', 'start', { port, targetUrl, dir }),
     });
   },
+};
+
+const RELAY_POSTGRES_WORKERS = 2;
+
+const durableRelayPostgres: Scenario = {
+  id: 'relay-postgres',
+  title: `Reference: the minimal durable relay on PostgreSQL, API process + ${RELAY_POSTGRES_WORKERS} worker processes (prepared statements, SKIP LOCKED claims; no auth, validation, retries or history), single-event publishes, one webhook`,
+  figures: [{ key: 'deliveries', label: 'deliveries/s at the receiver', unit: '/s', ratio: true }],
+  runs: (_ctx, full) => full,
+  skip: postgresSkipReason,
+  measure: (ctx) =>
+    withDatabase(ctx, (database) =>
+      measureReference(ctx, {
+        name: 'durable relay on PostgreSQL',
+        events: ctx.sizes.postgresEvents,
+        details: { workers: RELAY_POSTGRES_WORKERS },
+        async launch(port, targetUrl, started) {
+          const module = './durable-relay-pg.ts';
+          await startRemote(started, 'relay api', module, 'startApi', { database, port });
+          for (let i = 0; i < RELAY_POSTGRES_WORKERS; i++) {
+            await startRemote(started, `relay worker ${i}`, module, 'startWorker', { database, targetUrl });
+          }
+        },
+      }),
+    ),
 };
 
 const peer: Scenario = {
@@ -702,9 +747,15 @@ const peer: Scenario = {
   measure: (ctx) =>
     measureReference(ctx, {
       name: 'bullmq peer',
-      module: './peer-bullmq.ts',
       events: ctx.sizes.peerEvents,
-      options: { redis: ctx.redis, concurrency: ctx.peerConcurrency },
+      details: { workerConcurrency: ctx.peerConcurrency },
+      launch: (port, targetUrl, started) =>
+        startRemote(started, 'bullmq peer', './peer-bullmq.ts', 'start', {
+          port,
+          targetUrl,
+          redis: ctx.redis,
+          concurrency: ctx.peerConcurrency,
+        }),
     }),
 };
 
@@ -718,5 +769,6 @@ export const SCENARIOS: Scenario[] = [
   isolation,
   backlog,
   postgres,
+  durableRelayPostgres,
   peer,
 ];

@@ -1,0 +1,171 @@
+/**
+ * The minimal durable relay on PostgreSQL, laid out as Herald's PostgreSQL scenario is: one API
+ * process and N worker processes. The API commits every publish that arrived while the previous
+ * commit was under way in one statement (events, deliveries and a NOTIFY) and answers 202 once it
+ * is committed; each worker claims up to 64 deliveries at a time with SKIP LOCKED, signs and POSTs
+ * them with undici's `dispatch` (64 in flight), and writes their outcomes back, one statement per
+ * batch. Prepared statements throughout. No authentication, validation, framework, retries or
+ * history: a reference for what the PostgreSQL figures could reach on this machine.
+ */
+import pg from 'pg';
+import { Agent } from 'undici';
+import { envelope, type JsonServer, listenJson, postWithDispatch, signedHeaders } from './peer-http.js';
+import { serveRpc } from './rpc.js';
+
+/** As many requests in flight per worker as Herald allows one webhook by default. */
+const IN_FLIGHT = 64;
+
+const SCHEMA = `
+  CREATE TABLE events (seq bigserial PRIMARY KEY, payload text NOT NULL);
+  CREATE TABLE deliveries (
+    id bigserial PRIMARY KEY,
+    event_seq bigint NOT NULL,
+    leased boolean NOT NULL DEFAULT false,
+    status integer
+  );
+  CREATE INDEX deliveries_queue ON deliveries (id) WHERE NOT leased`;
+
+const PUBLISH = {
+  name: 'relay_publish',
+  text: `WITH e AS (INSERT INTO events (payload) SELECT unnest($1::text[]) RETURNING seq),
+         d AS (INSERT INTO deliveries (event_seq) SELECT seq FROM e)
+         SELECT pg_notify('relay_queued', '')`,
+};
+const CLAIM = {
+  name: 'relay_claim',
+  text: `UPDATE deliveries d SET leased = true FROM events e
+         WHERE d.id IN (SELECT id FROM deliveries WHERE NOT leased ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           AND e.seq = d.event_seq
+         RETURNING d.id, e.payload`,
+};
+const RECORD = {
+  name: 'relay_record',
+  text: `UPDATE deliveries d SET status = o.status
+         FROM unnest($1::bigint[], $2::integer[]) AS o(id, status) WHERE d.id = o.id`,
+};
+
+let client: pg.Client | null = null;
+let server: JsonServer | null = null;
+let agent: Agent | null = null;
+/** Statements cut short by close() fail; that is not worth a line on stderr. */
+let closing = false;
+
+function report(error: unknown): void {
+  if (!closing) process.stderr.write(`relay worker: ${error}\n`);
+}
+
+async function connect(database: string): Promise<pg.Client> {
+  const connected = new pg.Client({ connectionString: database });
+  await connected.connect();
+  client = connected;
+  return connected;
+}
+
+/** The API process: creates the schema, then takes publishes on `port`. */
+async function startApi(options: { database: string; port: number }): Promise<void> {
+  const db = await connect(options.database);
+  await db.query(SCHEMA);
+  let waiting: { body: string; resolve(): void; reject(error: unknown): void }[] = [];
+  let committing = false;
+  const commit = (): void => {
+    if (committing || waiting.length === 0) return;
+    committing = true;
+    const batch = waiting;
+    waiting = [];
+    db.query({ ...PUBLISH, values: [batch.map((publish) => publish.body)] })
+      .then(
+        () => {
+          for (const publish of batch) publish.resolve();
+        },
+        (error: unknown) => {
+          for (const publish of batch) publish.reject(error);
+        },
+      )
+      .finally(() => {
+        committing = false;
+        commit();
+      });
+  };
+  server = await listenJson(options.port, async (_url, body) => {
+    await new Promise<void>((resolve, reject) => {
+      waiting.push({ body: envelope(body.event, body.data), resolve, reject });
+      setImmediate(commit);
+    });
+    return { statusCode: 202, body: { event: body.event, deliveries: 1 } };
+  });
+}
+
+/** A worker process: claims, sends and records until closed. */
+async function startWorker(options: { database: string; targetUrl: string }): Promise<void> {
+  const db = await connect(options.database);
+  const url = new URL(options.targetUrl);
+  const target = { origin: url.origin, path: url.pathname };
+  const sender = new Agent({ connections: IN_FLIGHT, keepAliveTimeout: 4_000 });
+  agent = sender;
+  let inFlight = 0;
+  let claiming = false;
+  /** Work was announced while a claim was under way, after its snapshot perhaps: claim once more. */
+  let claimAgain = false;
+  let recording = false;
+  let outcomes: { id: string; status: number }[] = [];
+
+  const record = (): void => {
+    if (recording || outcomes.length === 0) return;
+    recording = true;
+    const batch = outcomes;
+    outcomes = [];
+    const values = [batch.map((outcome) => outcome.id), batch.map((outcome) => outcome.status)];
+    void db
+      .query({ ...RECORD, values })
+      .catch(report)
+      .finally(() => {
+        recording = false;
+        inFlight -= batch.length;
+        record();
+        claim();
+      });
+  };
+
+  // Refilled at half a round, as Herald's lanes are; one claim at a time.
+  const claim = (): void => {
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    if (inFlight > IN_FLIGHT / 2) return;
+    claiming = true;
+    claimAgain = false;
+    void db
+      .query<{ id: string; payload: string }>({ ...CLAIM, values: [IN_FLIGHT - inFlight] })
+      .then(({ rows }) => {
+        inFlight += rows.length;
+        for (const { id, payload } of rows) {
+          postWithDispatch(sender, target, signedHeaders(`evt_${id}`, payload), payload)
+            .then(
+              (answer) => outcomes.push({ id, status: answer.statusCode }),
+              () => outcomes.push({ id, status: 0 }),
+            )
+            .finally(() => setImmediate(record));
+        }
+        claiming = false;
+        if (rows.length > 0 || claimAgain) claim();
+      })
+      .catch((error: unknown) => {
+        claiming = false;
+        report(error);
+      });
+  };
+
+  db.on('notification', claim);
+  await db.query('LISTEN relay_queued');
+  claim();
+}
+
+async function close(): Promise<void> {
+  closing = true;
+  await server?.close();
+  await client?.end();
+  await agent?.close();
+}
+
+serveRpc({ startApi, startWorker, close });
