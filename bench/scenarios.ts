@@ -12,7 +12,7 @@ import type { LoadPlan, LoadResult } from './lib/loadgen.js';
 import { EVENT_TYPE, eventData, TENANT_ID, wallNow } from './lib/payload.js';
 import { freePort } from './lib/procs.js';
 import type { ReceiverReset, ReceiverStats } from './lib/receiver.js';
-import type { Remote } from './lib/rpc.js';
+import { Remote } from './lib/rpc.js';
 
 export interface Sizes {
   ceilingRequests: number;
@@ -688,7 +688,6 @@ async function startRemote(
   method: string,
   options: Record<string, unknown>,
 ): Promise<void> {
-  const { Remote } = await import('./lib/rpc.js');
   const remote = await Remote.start(name, module);
   started.push(remote);
   await remote.call(method, options);

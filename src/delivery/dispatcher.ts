@@ -124,14 +124,18 @@ export class Dispatcher implements DeliveryTaker {
       this.options.onError?.(error);
     } finally {
       this.held -= deliveries.length;
-      if (this.held === 0 && this.outcomes.length === 0 && !this.flushing) this.notifyIdle();
+      if (this.isIdle()) this.notifyIdle();
     }
   }
 
   /** Resolves once nothing is held: every claimed delivery sent and its outcome written. */
   idle(): Promise<void> {
-    if (this.held === 0 && this.outcomes.length === 0 && !this.flushing) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.held === 0 && this.outcomes.length === 0 && !this.flushing;
   }
 
   /** Claims and sends what is due now until nothing due is left; for tests driving an injected clock. */
@@ -225,6 +229,15 @@ export class Dispatcher implements DeliveryTaker {
     return lane.waiting.length < refillBelow(limit);
   }
 
+  /**
+   * Takes out of a lane what waits beyond its cap (see waitingCap): after a claim filled it, or a
+   * timeout cut it back to one request at a time, that would still be waiting when its lease runs out.
+   */
+  private overflowOf(webhookId: string, lane: WebhookLane): ClaimedDelivery[] {
+    const cap = waitingCap(this.concurrency.limitOf(webhookId));
+    return lane.waiting.length > cap ? lane.waiting.splice(cap) : [];
+  }
+
   /** Whether a lane has a whole round of requests in flight or waiting. */
   private holdsARound(webhookId: string, lane: WebhookLane): boolean {
     return lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId);
@@ -278,8 +291,7 @@ export class Dispatcher implements DeliveryTaker {
     for (const webhookId of touched) {
       const lane = this.lanes.get(webhookId) as WebhookLane;
       this.startSends(webhookId, lane);
-      // Nothing may wait past its lease: what does not fit in the lane goes back.
-      excess.push(...lane.waiting.splice(waitingCap(this.concurrency.limitOf(webhookId))));
+      excess.push(...this.overflowOf(webhookId, lane));
     }
     if (excess.length > 0) await this.giveBack(excess);
     if (claimed.length === limit) return 'full';
@@ -306,9 +318,7 @@ export class Dispatcher implements DeliveryTaker {
     this.concurrency.record(webhookId, result);
     this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
     lane.sending -= 1;
-    // Cut back by a timeout, the lane sends one request at a time, each of which may take a whole
-    // timeout: what waits beyond its new share would still be waiting when its lease runs out.
-    const excess = lane.waiting.splice(waitingCap(this.concurrency.limitOf(webhookId)));
+    const excess = this.overflowOf(webhookId, lane);
     if (excess.length > 0) void this.giveBack(excess);
     if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
     else this.startSends(webhookId, lane);
@@ -339,7 +349,7 @@ export class Dispatcher implements DeliveryTaker {
     })().finally(() => {
       this.flushing = null;
       if (this.outcomes.length > 0) this.flushSoon();
-      else if (this.held === 0) this.notifyIdle();
+      else if (this.isIdle()) this.notifyIdle();
     });
   }
 
