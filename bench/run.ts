@@ -16,11 +16,14 @@ import {
   benchmarksMarkdown,
   type FigureResult,
   type Machine,
+  table,
   writeResults,
 } from './lib/report.js';
 import { Remote } from './lib/rpc.js';
 import { spread } from './lib/stats.js';
-import { type Context, FULL, QUICK, type RunResult, SCENARIOS, type Sizes } from './scenarios.js';
+import { SCENARIOS } from './scenarios/index.js';
+import type { Context, RunResult } from './scenarios/scenario.js';
+import { FULL, QUICK, type Sizes } from './scenarios/sizes.js';
 
 const HELP = `Usage: npm run bench [-- options]
 
@@ -314,7 +317,7 @@ async function main(): Promise<number> {
     writeFileSync(file, benchmarksMarkdown([{ results, file: relative(ROOT, `${base}.md`) }]));
     log('summary: BENCHMARKS.md');
   }
-  process.stdout.write(`${(await import('./lib/report.js')).table(results)}\n`);
+  process.stdout.write(`${table(results)}\n`);
 
   await stopAll();
   if (args.keep) log(`kept ${workDir}`);

@@ -1,0 +1,61 @@
+/** Driving the load generator and reading the receiver's figures. */
+import type { LoadPlan, LoadResult } from '../../lib/loadgen.js';
+import type { ReceiverReset, ReceiverStats } from '../../lib/receiver.js';
+import type { Context } from '../scenario.js';
+
+export function resetReceiver(ctx: Context, options: ReceiverReset): Promise<void> {
+  return ctx.receiver.call('reset', options);
+}
+
+export function receiverStats(ctx: Context): Promise<ReceiverStats> {
+  return ctx.receiver.call('stats');
+}
+
+export function waitFor(
+  ctx: Context,
+  count: number,
+  options: { group?: string; timeoutMs?: number; idleMs?: number } = {},
+): Promise<boolean> {
+  return ctx.receiver.call('waitFor', {
+    count,
+    group: options.group,
+    timeoutMs: options.timeoutMs ?? 600_000,
+    idleMs: options.idleMs ?? 20_000,
+  });
+}
+
+export function load(ctx: Context, plan: LoadPlan): Promise<LoadResult> {
+  return ctx.loadgen.call('run', plan);
+}
+
+/**
+ * Runs `plan` against a receiver reset to count each of its events once, and waits until all are
+ * delivered; the run fails if a publish failed or a delivery went missing.
+ */
+export async function loadUntilDelivered(
+  ctx: Context,
+  plan: LoadPlan,
+  what: string,
+  reset: Omit<ReceiverReset, 'uniqueSeqs'> = {},
+): Promise<{ result: LoadResult; stats: ReceiverStats }> {
+  await resetReceiver(ctx, { uniqueSeqs: plan.events, ...reset });
+  const result = await load(ctx, plan);
+  await waitFor(ctx, plan.events);
+  const stats = await receiverStats(ctx);
+  requireAll(stats, plan.events, what, result);
+  return { result, stats };
+}
+
+/** Fails the run (the table says so) when deliveries went missing. */
+export function requireAll(stats: ReceiverStats, expected: number, what: string, result?: LoadResult): void {
+  if (result && result.failedEvents > 0) {
+    throw new Error(
+      `${result.failedEvents} of ${result.events} publishes failed: ${result.errors.join('; ')}`,
+    );
+  }
+  if (stats.delivered < expected) {
+    throw new Error(
+      `${what}: only ${stats.delivered} of ${expected} delivered before the receiver went idle`,
+    );
+  }
+}

@@ -1,0 +1,44 @@
+/** A throwaway PostgreSQL database per run, and whether this machine and build can run Herald on one. */
+import { spawnSync } from 'node:child_process';
+import { CLI, newAdminKey } from '../../lib/herald.js';
+import type { Context } from '../scenario.js';
+import { nextInstance } from './instances.js';
+
+/** Whether PostgreSQL answers and this build of Herald accepts a postgres:// database (`herald migrate`). */
+export async function postgresSkipReason(ctx: Context): Promise<string | null> {
+  try {
+    return await withDatabase(ctx, async (database) => {
+      const probe = spawnSync(process.execPath, [CLI, 'migrate'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HERALD_DATABASE: database, HERALD_ADMIN_KEY: newAdminKey() },
+        timeout: 60_000,
+      });
+      if (probe.status === 0) return null;
+      const said = `${probe.stderr}${probe.stdout}`.trim();
+      if (/not supported/i.test(said)) {
+        return `this build of Herald does not support PostgreSQL yet (\`herald migrate\`: ${said.split('\n')[0]})`;
+      }
+      throw new Error(`\`herald migrate\` on PostgreSQL failed: ${said}`);
+    });
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('`herald migrate`')) throw error;
+    return `PostgreSQL not reachable at ${ctx.postgresUrl}: ${error instanceof Error ? error.message : error}`;
+  }
+}
+
+/** Runs `fn` with the URL of a new database on ctx.postgresUrl's server, dropped afterwards. */
+export async function withDatabase<T>(ctx: Context, fn: (url: string) => Promise<T>): Promise<T> {
+  const { default: pg } = await import('pg');
+  const name = `herald_bench_${process.pid}_${nextInstance()}`;
+  const admin = new pg.Client({ connectionString: ctx.postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(ctx.postgresUrl);
+    url.pathname = `/${name}`;
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}

@@ -1,0 +1,57 @@
+/** Runs of the reference deliverers in bench/lib (the durable relays, the BullMQ peer) instead of Herald. */
+import { freePort } from '../../lib/procs.js';
+import { Remote } from '../../lib/rpc.js';
+import type { Context, FigureSpec, RunResult } from '../scenario.js';
+import { loadDetails, receiverDetails } from './details.js';
+import { loadUntilDelivered } from './measure.js';
+
+/** What every reference scenario reports: the figure `measureReference` measures. */
+export const REFERENCE_FIGURES: FigureSpec[] = [
+  { key: 'deliveries', label: 'deliveries/s at the receiver', unit: '/s', ratio: true },
+];
+
+/**
+ * One run of a reference deliverer (forked processes serving RPC, each with a `close`): single-event
+ * publishes by 64 clients to one webhook, deliveries/s at the receiver. `launch` starts its
+ * processes, the one taking publishes on `port`.
+ */
+export async function measureReference(
+  ctx: Context,
+  reference: {
+    name: string;
+    events: number;
+    details: Record<string, unknown>;
+    launch(port: number, targetUrl: string, started: Remote[]): Promise<void>;
+  },
+): Promise<RunResult> {
+  const started: Remote[] = [];
+  try {
+    const port = await freePort();
+    await reference.launch(port, `${ctx.receiverUrl}/one/0`, started);
+    const { result, stats } = await loadUntilDelivered(
+      ctx,
+      { kind: 'single', url: `http://127.0.0.1:${port}/events`, events: reference.events, concurrency: 64 },
+      reference.name,
+    );
+    return {
+      values: { deliveries: stats.rate },
+      details: { ...reference.details, publisher: loadDetails(result), receiver: receiverDetails(stats) },
+    };
+  } finally {
+    await Promise.all(started.map((remote) => remote.call('close').catch(() => undefined)));
+    await Promise.all(started.map((remote) => remote.stop()));
+  }
+}
+
+/** Starts one process of a reference deliverer and calls `method` on it; it joins `started`. */
+export async function startRemote(
+  started: Remote[],
+  name: string,
+  module: string,
+  method: string,
+  options: Record<string, unknown>,
+): Promise<void> {
+  const remote = await Remote.start(name, module);
+  started.push(remote);
+  await remote.call(method, options);
+}

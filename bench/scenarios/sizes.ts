@@ -1,0 +1,39 @@
+/** How much each scenario does: QUICK for `--quick`, FULL otherwise; `--size key=value` overrides one. */
+export interface Sizes {
+  ceilingRequests: number;
+  singleEvents: number;
+  batchEvents: number;
+  latencySeconds: number;
+  fanoutWebhooks: number;
+  isolationWebhooks: number;
+  isolationEvents: number;
+  backlogDeliveries: number;
+  postgresEvents: number;
+  peerEvents: number;
+}
+
+export const QUICK: Sizes = {
+  ceilingRequests: 20_000,
+  singleEvents: 5_000,
+  batchEvents: 10_000,
+  latencySeconds: 5,
+  fanoutWebhooks: 1_000,
+  isolationWebhooks: 100,
+  isolationEvents: 50,
+  backlogDeliveries: 20_000,
+  postgresEvents: 2_000,
+  peerEvents: 5_000,
+};
+
+export const FULL: Sizes = {
+  ceilingRequests: 200_000,
+  singleEvents: 100_000,
+  batchEvents: 100_000,
+  latencySeconds: 30,
+  fanoutWebhooks: 1_000,
+  isolationWebhooks: 100,
+  isolationEvents: 500,
+  backlogDeliveries: 1_000_000,
+  postgresEvents: 30_000,
+  peerEvents: 50_000,
+};
