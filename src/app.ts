@@ -9,8 +9,10 @@ import { buildServer } from './api/server.js';
 import { ConfigError, type HeraldConfig, loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { newSecretToken } from './core/ids.js';
-import { type AttemptSender, Dispatcher } from './delivery/dispatcher.js';
+import type { AttemptSender } from './delivery/attempt-sender.js';
+import { Dispatcher } from './delivery/dispatcher.js';
 import { HttpSender } from './delivery/http-sender.js';
+import { sendNowWith } from './delivery/send-now.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
 import { ThreadedSender } from './delivery/threaded-sender.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
@@ -110,15 +112,21 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
     const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
     server = await buildServer(
       {
-        store,
+        directory: store,
+        publisher: store,
+        history: store,
         clock,
         auth: new Authenticator(store, adminKey, clock),
         catalog: new EventCatalog(store, clock),
-        policy,
-        sender,
-        schedule: config.retrySchedule,
-        deliveryTimeoutMs: config.deliveryTimeoutMs,
-        owner,
+        refuseUrl: (url) => policy.checkUrl(url),
+        sendNow: sendNowWith({
+          store,
+          sender,
+          clock,
+          schedule: config.retrySchedule,
+          owner,
+          timeoutMs: config.deliveryTimeoutMs,
+        }),
         publicUrl: config.publicUrl,
       },
       { logger, uiDir: options.uiDir ?? DEFAULT_UI_DIR },
@@ -133,7 +141,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   let dispatcher: Dispatcher | null = null;
   if (options.workers ?? true) {
     dispatcher = new Dispatcher({
-      store,
+      queue: store,
       sender,
       clock,
       schedule: config.retrySchedule,

@@ -1,6 +1,6 @@
+import { parseAllowList } from './core/cidr.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry-policy.js';
-import { NetworkPolicy } from './delivery/ssrf.js';
 
 export interface HeraldConfig {
   port: number;
@@ -136,7 +136,7 @@ export const SETTINGS = [
     help: 'comma-separated CIDRs that deliveries may reach although non-public',
     parse: (text) => {
       try {
-        return NetworkPolicy.parseAllowList(text);
+        return parseAllowList(text);
       } catch (error) {
         throw new SettingError((error as Error).message);
       }

@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { HeraldError, notFound } from '../core/errors.js';
-import type { Store } from '../store/store.js';
+import type { TenantDirectory } from '../store/store.js';
 
 export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string };
 
@@ -40,7 +40,7 @@ export class Authenticator {
   private readonly knownTenants = new Set<string>();
 
   constructor(
-    private readonly store: Store,
+    private readonly tenants: Pick<TenantDirectory, 'findApiKeyByHash' | 'getTenant'>,
     adminKey: string,
     private readonly clock: Clock,
   ) {
@@ -59,7 +59,7 @@ export class Authenticator {
     const keyHash = keyDigest.toString('hex');
     let tenantId = this.knownKeys.get(keyHash);
     if (tenantId === undefined) {
-      tenantId = (await this.store.findApiKeyByHash(keyHash))?.tenantId;
+      tenantId = (await this.tenants.findApiKeyByHash(keyHash))?.tenantId;
       if (tenantId === undefined) throw unauthorized();
       if (this.knownKeys.size >= KNOWN_KEYS_LIMIT) this.knownKeys.clear();
       this.knownKeys.set(keyHash, tenantId);
@@ -117,7 +117,7 @@ export class Authenticator {
       return;
     }
     if (this.knownTenants.has(tenantId)) return;
-    if (!(await this.store.getTenant(tenantId))) throw notFound.tenant(tenantId);
+    if (!(await this.tenants.getTenant(tenantId))) throw notFound.tenant(tenantId);
     if (this.knownTenants.size >= KNOWN_KEYS_LIMIT) this.knownTenants.clear();
     this.knownTenants.add(tenantId);
   }

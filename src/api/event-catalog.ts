@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { unknownEventType } from '../core/errors.js';
 import type { EventType } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { EventTypeDirectory } from '../store/store.js';
 
 /** How long another process's change to the catalogue may take to be seen here. */
 const REFRESH_MS = 5_000;
@@ -16,12 +16,12 @@ export class EventCatalog {
   private loadedAt = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly eventTypes: Pick<EventTypeDirectory, 'listEventTypes'>,
     private readonly clock: Clock,
   ) {}
 
   async list(): Promise<EventType[]> {
-    const types = await this.store.listEventTypes();
+    const types = await this.eventTypes.listEventTypes();
     this.names = new Set(types.map((type) => type.name));
     this.loadedAt = this.clock.now();
     return types;

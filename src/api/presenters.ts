@@ -1,6 +1,6 @@
 import { HeraldError } from '../core/errors.js';
+import { fromPublicId } from '../core/public-ids.js';
 import type { DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
-import { fromPublicId } from '../store/public-ids.js';
 import type { DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */

@@ -212,6 +212,10 @@ export const ReplayAll = Type.Object(
   { additionalProperties: false },
 );
 
+export const ReplayedDeadLetter = Type.Object({ id: Type.String(), deliveryId: Type.String() });
+
+export const ReplayedDeadLetters = Type.Object({ replayed: Type.Integer() });
+
 export const PortalLinkRequest = Type.Object(
   {
     expiresIn: Type.Optional(

@@ -1,18 +1,56 @@
+/*
+ * The dispatcher: one per worker process. Read this first.
+ *
+ * LANES AND ROUNDS. Every webhook with work in this worker has a lane (lanes.ts): the requests in
+ * flight to it, and the deliveries waiting for one of its slots. A webhook's limit of requests in
+ * flight starts at 4, climbs by one per answered attempt up to HERALD_WEBHOOK_CONCURRENCY, and drops
+ * to one when an attempt times out or cannot connect (webhook-concurrency.ts). A "round" is one
+ * limit's worth of requests. A lane keeps at most one and a half rounds waiting, so no delivery waits
+ * more than two rounds for its own request. The worker as a whole holds at most HERALD_CONCURRENCY
+ * deliveries (`held`: in a lane, in flight, or awaiting the write of their outcome).
+ *
+ * TWO WAYS IN. Work reaches the lanes by a claim (the store leases this worker a batch of due
+ * deliveries, at most a round per webhook, round-robin across webhooks), or by a hand-over
+ * (`take`: a publish in this process creates its deliveries already leased to this worker, SQLite
+ * only). Hand-overs are accepted only while the dispatcher is caught up with the store (`roomFor`),
+ * so a steady stream of new events cannot starve older work, retries included, which only claims
+ * bring in.
+ *
+ * REFILLS. A claim passes over lanes that want nothing more: a lane at full concurrency wants more
+ * once fewer than half a round waits (so it never runs dry while the claim is under way); a lane
+ * held back by failures only once it can send more. What a claim or a cut-back leaves waiting
+ * beyond the cap goes back to the store at once, due now (`giveBack`), never to wait out its lease.
+ *
+ * LEASES. Every delivery held here is leased for three delivery timeouts plus 5 s (lease.ts): two
+ * rounds before it, its own attempt, and the write of its outcome. A worker that dies leaves leases
+ * that expire; the work is then claimed again elsewhere, and a late outcome from here is ignored.
+ *
+ * OUTCOMES are decided here (core/outcome.ts: success, retry on the schedule, dead letter) and
+ * written in batches (outcome-writer.ts). Each written batch makes room, which prompts a look.
+ *
+ * STATES. The dispatcher is in one of three modes, changed only through `enter`:
+ *   stopped   not started, or stopped: it claims nothing and takes no hand-over;
+ *   looking   claiming batches while there is room and work; a wake meanwhile asks for one more look;
+ *   sleeping  until a wake (new work announced, room made) or its timer: the next due time, at most
+ *             HERALD_POLL_INTERVAL away, since no announcement comes for retries or expired leases.
+ * Beside the mode, `caughtUp` says whether the last claim came back short: then only a wake for new
+ * work, the timer, or one of the lanes that were busy at that claim wanting more makes another claim
+ * worth its query.
+ */
 import type { Clock } from '../core/clock.js';
 import { decideOutcome } from '../core/outcome.js';
 import type { RetrySchedule } from '../core/retry-policy.js';
-import type { AttemptOutcome, AttemptResult, ClaimedDelivery } from '../core/types.js';
-import type { DeliveryTaker, Store } from '../store/store.js';
-import { WebhookConcurrency } from './webhook-concurrency.js';
+import type { ClaimedDelivery } from '../core/types.js';
+import type { DeliveryQueue, DeliveryTaker } from '../store/store.js';
+import type { AttemptSender } from './attempt-sender.js';
+import { Lanes, ROUNDS_BEFORE_A_WAITING_DELIVERY } from './lanes.js';
+import { leaseMs } from './lease.js';
+import { OutcomeWriter } from './outcome-writer.js';
 
 const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
 
-export interface AttemptSender {
-  send(delivery: ClaimedDelivery): Promise<AttemptResult>;
-}
-
 export interface DispatcherOptions {
-  store: Store;
+  queue: DeliveryQueue;
   sender: AttemptSender;
   clock: Clock;
   schedule: RetrySchedule;
@@ -33,58 +71,49 @@ export interface DispatcherOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Claims skip a lane while this many of its deliveries wait: half a round of its requests. */
-function refillBelow(limit: number): number {
-  return Math.ceil(limit / 2);
+type Mode =
+  | { name: 'stopped' }
+  | { name: 'looking'; lookAgain: boolean }
+  | { name: 'sleeping'; timer: NodeJS.Timeout };
+
+/** After a short claim: the lanes that were busy then, whose wanting more is worth another claim. */
+interface CaughtUp {
+  busyLanes: Set<string>;
 }
 
 /**
- * Most deliveries a lane keeps waiting, one and a half rounds: a claim adds at most
- * webhookConcurrency to a lane below refillBelow, so at full concurrency nothing claimed goes back.
- */
-function waitingCap(limit: number): number {
-  return limit + Math.floor(limit / 2);
-}
-
-interface WebhookLane {
-  sending: number;
-  waiting: ClaimedDelivery[];
-}
-
-/**
- * Claims due deliveries in batches (or, once it has caught up, takes new ones straight from the
- * publishes of its own process, already leased to it), sends them with bounded concurrency (in
- * total and per webhook), and writes their outcomes back in batches. The store is the queue:
- * nothing here outlives a crash except leases, which expire and make the work due again.
+ * Claims due deliveries in batches (or takes new ones straight from the publishes of its own
+ * process), sends them with bounded concurrency in total and per webhook, and writes their outcomes
+ * back in batches. The store is the queue: nothing here outlives a crash except leases, which expire
+ * and make the work due again. See the floor plan at the top of this file.
  */
 export class Dispatcher implements DeliveryTaker {
-  private readonly lanes = new Map<string, WebhookLane>();
-  private readonly concurrency: WebhookConcurrency;
+  private mode: Mode = { name: 'stopped' };
+  private caughtUp: CaughtUp | null = null;
+  /** The last look, awaited by stop() so that no claim lands after it. */
+  private lastLook: Promise<void> = Promise.resolve();
+  private readonly lanes: Lanes;
+  private readonly outcomes: OutcomeWriter;
   private held = 0;
-  private outcomes: AttemptOutcome[] = [];
-  private flushing: Promise<void> | null = null;
-  private pumping: Promise<void> | null = null;
-  private pumpAgain = false;
-  private running = false;
-  private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private idleWaiters: (() => void)[] = [];
-  /**
-   * False after a claim came back short: the queue had nothing more for lanes with room. A claim
-   * before new work is announced, a lane that was full gets room, or the poll timer fires would
-   * only scan the queue again for nothing.
-   */
-  private worthClaiming = true;
-  /** Lanes that were busy at the last short claim: once one of them wants more, a claim is worth it. */
-  private cappedLanes = new Set<string>();
   readonly leaseMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.concurrency = new WebhookConcurrency(options.webhookConcurrency);
-    // A webhook's lane holds a round of requests in flight and at most one and a half rounds waiting
-    // (see waitingCap), so a claimed delivery waits at most that long before its own request: the
-    // lease must outlast all of it, with room for writing the outcome.
-    this.leaseMs = options.timeoutMs * 3 + 5_000;
+    this.lanes = new Lanes(options.webhookConcurrency);
+    this.outcomes = new OutcomeWriter({
+      queue: options.queue,
+      clock: options.clock,
+      onWritten: (count) => {
+        this.held -= count;
+        this.wake('room');
+      },
+      onSettled: () => {
+        if (this.isIdle()) this.notifyIdle();
+      },
+      onError: options.onError,
+    });
+    this.leaseMs = leaseMs(options.timeoutMs, ROUNDS_BEFORE_A_WAITING_DELIVERY);
   }
 
   get owner(): string {
@@ -92,30 +121,161 @@ export class Dispatcher implements DeliveryTaker {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.unsubscribe = this.options.store.onDeliveriesQueued(() => this.wake('work'));
-    this.options.store.setDeliveryTaker?.(this);
-    this.wake('work');
+    if (this.mode.name !== 'stopped') return;
+    this.unsubscribe = this.options.queue.onDeliveriesQueued(() => this.wake('work'));
+    this.options.queue.setDeliveryTaker?.(this);
+    this.caughtUp = null;
+    this.lastLook = this.look();
   }
 
   /** Stops claiming, lets requests in flight finish, gives unsent work back and writes every outcome. */
   async stop(): Promise<void> {
-    this.running = false;
+    this.enter({ name: 'stopped' });
     this.unsubscribe?.();
-    this.options.store.setDeliveryTaker?.(null);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.pumping;
-    const unsent = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
+    this.options.queue.setDeliveryTaker?.(null);
+    await this.lastLook;
+    const unsent = this.lanes.takeAllWaiting();
     if (unsent.length > 0) await this.giveBack(unsent);
     await this.idle();
+  }
+
+  /** Resolves once nothing is held: every claimed delivery sent and its outcome written. */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Claims and sends what is due now until nothing due is left; for tests driving an injected clock. */
+  async drain(): Promise<void> {
+    for (;;) {
+      this.caughtUp = null;
+      if ((await this.claim()) === 'none') break;
+      await this.idle();
+    }
+    await this.idle();
+  }
+
+  /**
+   * Looks at the queue now (or once more after the look under way): for new work, on the timer, or
+   * because outcomes were written and room made. Only new work and the timer end being caught up.
+   */
+  wake(reason: 'work' | 'timer' | 'room'): void {
+    if (this.mode.name === 'stopped') return;
+    if (reason !== 'room') this.caughtUp = null;
+    if (this.mode.name === 'looking') {
+      this.mode.lookAgain = true;
+      return;
+    }
+    this.lastLook = this.look();
+  }
+
+  /**
+   * Room for deliveries handed over by publishes in this process. None unless caught up with the
+   * store: older work that may be waiting there is claimed first, in turn.
+   */
+  roomFor(webhookId: string): number {
+    if (this.mode.name === 'stopped' || this.caughtUp === null) return 0;
+    const room = Math.min(this.options.concurrency - this.held, this.lanes.roomIn(webhookId));
+    return Math.max(0, room);
+  }
+
+  take(deliveries: ClaimedDelivery[]): void {
+    this.held += deliveries.length;
+    for (const webhookId of this.lanes.enqueue(deliveries)) this.startSends(webhookId);
+  }
+
+  /** The one place the mode changes: leaving `sleeping` cancels its timer. */
+  private enter(mode: Mode): void {
+    if (this.mode.name === 'sleeping') clearTimeout(this.mode.timer);
+    this.mode = mode;
+  }
+
+  /** Claims while there is room and work, then sleeps until the next due time or wake. */
+  private async look(): Promise<void> {
+    const looking = { name: 'looking' as const, lookAgain: false };
+    this.enter(looking);
+    let sleepMs: number;
+    do {
+      looking.lookAgain = false;
+      try {
+        // A claim that came back short found all there was to take: no second look until a wake.
+        while (this.mode === looking && this.caughtUp === null && (await this.claim()) === 'full') {
+          // keep claiming while there is room and work
+        }
+        sleepMs = await this.timeUntilDue();
+      } catch (error) {
+        this.options.onError?.(error);
+        sleepMs = this.options.pollIntervalMs;
+      }
+    } while (this.mode === looking && looking.lookAgain);
+    if (this.mode !== looking) return;
+    const timer = setTimeout(() => this.wake('timer'), sleepMs);
+    timer.unref();
+    this.enter({ name: 'sleeping', timer });
+  }
+
+  /** How long to sleep before looking again, at most the poll interval. */
+  private async timeUntilDue(): Promise<number> {
+    // While anything is held, every written batch of outcomes wakes us: no need to ask the store.
+    if (this.held > 0) return this.options.pollIntervalMs;
+    const dueAt = await this.options.queue.nextDueAt();
+    const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
+    // Due work we could not claim belongs to full lanes (their sends wake us) or is locked by another
+    // worker for a moment: look again soon, not in a tight loop.
+    return wait <= 0 ? DUE_BUT_UNCLAIMED_RETRY_MS : Math.min(wait, this.options.pollIntervalMs);
+  }
+
+  /**
+   * Claims one batch into the webhooks' lanes: 'full' when it got all it asked for (there may be
+   * more), 'short' when it got less, 'none' when it got nothing or had no room to ask.
+   */
+  private async claim(): Promise<'full' | 'short' | 'none'> {
+    const room = this.options.concurrency - this.held;
+    if (room <= 0) return 'none';
+    const now = this.options.clock.now();
+    const skipped = this.lanes.notWantingMore();
+    const limit = Math.min(room, this.options.claimBatch ?? 256);
+    const claimed = await this.options.queue.claimDueDeliveries({
+      owner: this.options.owner,
+      now,
+      leaseUntil: now + this.leaseMs,
+      limit,
+      perWebhookLimit: this.options.webhookConcurrency,
+      skipWebhookIds: skipped,
+    });
+    this.held += claimed.length;
+    const excess: ClaimedDelivery[] = [];
+    for (const webhookId of this.lanes.enqueue(claimed)) {
+      this.startSends(webhookId);
+      excess.push(...this.lanes.overflowOf(webhookId));
+    }
+    if (excess.length > 0) await this.giveBack(excess);
+    if (claimed.length === limit) return 'full';
+    // Busy lanes (a round in flight or waiting): work may come due for them without any
+    // announcement (retries, released leases), so their next sends prompt a look.
+    this.caughtUp = { busyLanes: new Set([...skipped, ...this.lanes.holdingARound()]) };
+    return claimed.length === 0 ? 'none' : 'short';
+  }
+
+  private startSends(webhookId: string): void {
+    for (const delivery of this.lanes.startable(webhookId)) void this.sendOne(webhookId, delivery);
+  }
+
+  /** Sends one attempt (AttemptSender.send never rejects) and queues its outcome for writing. */
+  private async sendOne(webhookId: string, delivery: ClaimedDelivery): Promise<void> {
+    const result = await this.options.sender.send(delivery);
+    this.lanes.finished(webhookId, result);
+    this.outcomes.add(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
+    const excess = this.lanes.overflowOf(webhookId);
+    if (excess.length > 0) void this.giveBack(excess);
+    this.startSends(webhookId);
+    if (this.caughtUp?.busyLanes.has(webhookId) && this.lanes.wantsMore(webhookId)) this.caughtUp = null;
   }
 
   /** Hands claimed deliveries back unsent, due at once; they count as held until the store has them. */
   private async giveBack(deliveries: ClaimedDelivery[]): Promise<void> {
     try {
-      await this.options.store.releaseDeliveries(
+      await this.options.queue.releaseDeliveries(
         deliveries.map((delivery) => ({ deliveryId: delivery.id, lease: delivery.lease })),
         this.options.clock.now(),
       );
@@ -128,229 +288,8 @@ export class Dispatcher implements DeliveryTaker {
     }
   }
 
-  /** Resolves once nothing is held: every claimed delivery sent and its outcome written. */
-  idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   private isIdle(): boolean {
-    return this.held === 0 && this.outcomes.length === 0 && !this.flushing;
-  }
-
-  /** Claims and sends what is due now until nothing due is left; for tests driving an injected clock. */
-  async drain(): Promise<void> {
-    for (;;) {
-      this.worthClaiming = true;
-      if ((await this.claim()) === 'none') break;
-      await this.idle();
-    }
-    await this.idle();
-  }
-
-  /**
-   * Looks at the queue now (coalesced with a look already under way): for new work, on the poll
-   * timer, or because outcomes were written and room made.
-   */
-  wake(reason: 'work' | 'timer' | 'room'): void {
-    if (!this.running) return;
-    if (reason !== 'room') this.worthClaiming = true;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = this.pump().finally(() => {
-      this.pumping = null;
-    });
-  }
-
-  private async pump(): Promise<void> {
-    do {
-      this.pumpAgain = false;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      try {
-        // A claim that came back short found all there was to take: no second look until a wake.
-        while (this.running && this.worthClaiming && (await this.claim()) === 'full') {
-          // keep claiming while there is room and work
-        }
-        if (this.running) await this.sleepUntilDue();
-      } catch (error) {
-        this.options.onError?.(error);
-        if (this.running) this.schedule(this.options.pollIntervalMs);
-      }
-    } while (this.pumpAgain && this.running);
-  }
-
-  private async sleepUntilDue(): Promise<void> {
-    // While anything is held, every written batch of outcomes wakes us: no need to ask the store.
-    if (this.held > 0) {
-      this.schedule(this.options.pollIntervalMs);
-      return;
-    }
-    const dueAt = await this.options.store.nextDueAt();
-    const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
-    // Due work we could not claim belongs to full lanes (their sends wake us) or is locked by another
-    // worker for a moment: look again soon, not in a tight loop.
-    this.schedule(wait <= 0 ? DUE_BUT_UNCLAIMED_RETRY_MS : Math.min(wait, this.options.pollIntervalMs));
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.wake('timer');
-    }, ms);
-    this.timer.unref();
-  }
-
-  /**
-   * Room for deliveries handed over by publishes in this process. None while older work may be
-   * waiting in the store (the last claim was not short, or work was announced since): that work is
-   * claimed first, in turn, so a steady stream of new events cannot starve retries.
-   */
-  roomFor(webhookId: string): number {
-    if (!this.running || this.worthClaiming) return 0;
-    const lane = this.lanes.get(webhookId);
-    const limit = this.concurrency.limitOf(webhookId);
-    const inLane = lane ? lane.sending + lane.waiting.length : 0;
-    const laneRoom = limit + waitingCap(limit) - inLane;
-    return Math.max(0, Math.min(this.options.concurrency - this.held, laneRoom));
-  }
-
-  /**
-   * A lane at full concurrency is refilled while half a round still waits, so its requests stay in
-   * flight while the claim is under way. One held back (failing, or climbing back after failures)
-   * only once it can send more: a claim brings it a full share, and most of that would go back.
-   */
-  private wantsMore(webhookId: string, lane: WebhookLane): boolean {
-    const limit = this.concurrency.limitOf(webhookId);
-    if (limit < this.options.webhookConcurrency) return !this.holdsARound(webhookId, lane);
-    return lane.waiting.length < refillBelow(limit);
-  }
-
-  /**
-   * Takes out of a lane what waits beyond its cap (see waitingCap): after a claim filled it, or a
-   * timeout cut it back to one request at a time, that would still be waiting when its lease runs out.
-   */
-  private overflowOf(webhookId: string, lane: WebhookLane): ClaimedDelivery[] {
-    const cap = waitingCap(this.concurrency.limitOf(webhookId));
-    return lane.waiting.length > cap ? lane.waiting.splice(cap) : [];
-  }
-
-  /** Whether a lane has a whole round of requests in flight or waiting. */
-  private holdsARound(webhookId: string, lane: WebhookLane): boolean {
-    return lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId);
-  }
-
-  take(deliveries: ClaimedDelivery[]): void {
-    this.held += deliveries.length;
-    for (const webhookId of this.enqueue(deliveries)) {
-      this.startSends(webhookId, this.lanes.get(webhookId) as WebhookLane);
-    }
-  }
-
-  /** Puts deliveries in their webhooks' lanes; returns the webhooks touched. */
-  private enqueue(deliveries: readonly ClaimedDelivery[]): Set<string> {
-    const touched = new Set<string>();
-    for (const delivery of deliveries) {
-      let lane = this.lanes.get(delivery.webhookId);
-      if (!lane) {
-        lane = { sending: 0, waiting: [] };
-        this.lanes.set(delivery.webhookId, lane);
-      }
-      lane.waiting.push(delivery);
-      touched.add(delivery.webhookId);
-    }
-    return touched;
-  }
-
-  /**
-   * Claims one batch into the webhooks' lanes: 'full' when it got all it asked for (there may be
-   * more), 'short' when it got less, 'none' when it got nothing or had no room to ask.
-   */
-  private async claim(): Promise<'full' | 'short' | 'none'> {
-    const room = this.options.concurrency - this.held;
-    if (room <= 0) return 'none';
-    const now = this.options.clock.now();
-    const skipped = [...this.lanes]
-      .filter(([webhookId, lane]) => !this.wantsMore(webhookId, lane))
-      .map(([webhookId]) => webhookId);
-    const limit = Math.min(room, this.options.claimBatch ?? 256);
-    const claimed = await this.options.store.claimDueDeliveries({
-      owner: this.options.owner,
-      now,
-      leaseUntil: now + this.leaseMs,
-      limit,
-      perWebhookLimit: this.options.webhookConcurrency,
-      skipWebhookIds: skipped,
-    });
-    this.held += claimed.length;
-    const touched = this.enqueue(claimed);
-    const excess: ClaimedDelivery[] = [];
-    for (const webhookId of touched) {
-      const lane = this.lanes.get(webhookId) as WebhookLane;
-      this.startSends(webhookId, lane);
-      excess.push(...this.overflowOf(webhookId, lane));
-    }
-    if (excess.length > 0) await this.giveBack(excess);
-    if (claimed.length === limit) return 'full';
-    this.worthClaiming = false;
-    // Busy lanes (a round in flight or waiting): work may come due for them without any
-    // announcement (retries, released leases), so their next sends prompt a look.
-    this.cappedLanes = new Set(skipped);
-    for (const [webhookId, lane] of this.lanes) {
-      if (this.holdsARound(webhookId, lane)) this.cappedLanes.add(webhookId);
-    }
-    return claimed.length === 0 ? 'none' : 'short';
-  }
-
-  private startSends(webhookId: string, lane: WebhookLane): void {
-    while (lane.sending < this.concurrency.limitOf(webhookId) && lane.waiting.length > 0) {
-      const delivery = lane.waiting.shift() as ClaimedDelivery;
-      lane.sending += 1;
-      void this.sendOne(webhookId, lane, delivery);
-    }
-  }
-
-  private async sendOne(webhookId: string, lane: WebhookLane, delivery: ClaimedDelivery): Promise<void> {
-    const result = await this.options.sender.send(delivery);
-    this.concurrency.record(webhookId, result);
-    this.outcomes.push(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
-    lane.sending -= 1;
-    const excess = this.overflowOf(webhookId, lane);
-    if (excess.length > 0) void this.giveBack(excess);
-    if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
-    else this.startSends(webhookId, lane);
-    if (this.cappedLanes.has(webhookId) && this.wantsMore(webhookId, lane)) {
-      this.cappedLanes.delete(webhookId);
-      this.worthClaiming = true;
-    }
-    this.flushSoon();
-  }
-
-  /** Writes outcomes in batches: one transaction for everything that finished meanwhile. */
-  private flushSoon(): void {
-    if (this.flushing) return;
-    this.flushing = (async () => {
-      while (this.outcomes.length > 0) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        const batch = this.outcomes;
-        this.outcomes = [];
-        try {
-          await this.options.store.completeDeliveries(batch, this.options.clock.now());
-        } catch (error) {
-          // The leases will expire and the deliveries be sent again: at-least-once, never lost.
-          this.options.onError?.(error);
-        }
-        this.held -= batch.length;
-        this.wake('room');
-      }
-    })().finally(() => {
-      this.flushing = null;
-      if (this.outcomes.length > 0) this.flushSoon();
-      else if (this.isIdle()) this.notifyIdle();
-    });
+    return this.held === 0 && this.outcomes.settled;
   }
 
   private notifyIdle(): void {

@@ -5,6 +5,7 @@ import { deliveryHeaders } from '../core/delivery-headers.js';
 import { formatDuration } from '../core/duration.js';
 import { isSuccessStatus } from '../core/retry-policy.js';
 import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
+import type { AttemptSender } from './attempt-sender.js';
 import { type NetworkPolicy, SSRF_ERROR_CODE } from './ssrf.js';
 
 /** How much of a response body the history keeps; the rest is drained, never buffered. */
@@ -31,7 +32,7 @@ type Target = { origin: string; path: string; refusal: null } | { refusal: strin
  * object is built, only the status, the location of a redirect, and the first bytes of the body are
  * kept. That halves the CPU an attempt costs, which is most of what a busy sender does.
  */
-export class HttpSender {
+export class HttpSender implements AttemptSender {
   private readonly agent: Agent;
   private readonly targets = new Map<string, Target>();
 

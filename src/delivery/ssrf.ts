@@ -1,6 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { type Cidr, type IpFamily, parseCidr } from '../core/cidr.js';
 
 /** The `code` of the error the `lookup` hook fails with, so the sender can tell a refusal from a DNS failure. */
 export const SSRF_ERROR_CODE = 'ERR_HERALD_SSRF';
@@ -15,7 +16,6 @@ export interface NetworkPolicyOptions {
   dnsTimeoutMs?: number;
 }
 
-type IpFamily = 'ipv4' | 'ipv6';
 type Range = readonly [cidr: string, reason: string];
 
 /**
@@ -100,12 +100,6 @@ export class NetworkPolicy {
     this.#allowIpv6 = blockListOf(cidrs.filter((cidr) => cidr.family === 'ipv6'));
     this.#resolve = options.resolve ?? systemResolver;
     this.#dnsTimeoutMs = options.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS;
-  }
-
-  /** Parses the HERALD_ALLOW_NETWORKS value, `10.1.0.0/16, ::1/128` (commas or spaces); empty gives []. */
-  static parseAllowList(text: string): string[] {
-    const entries = text.split(/[\s,]+/).filter((entry) => entry !== '');
-    return entries.map((entry) => parseCidr(entry).text);
   }
 
   /** null when the address may be contacted; else a short reason such as "a private address". */
@@ -239,29 +233,6 @@ export class NetworkPolicy {
 interface Refusal {
   address: string;
   reason: string;
-}
-
-interface Cidr {
-  address: string;
-  prefix: number;
-  family: IpFamily;
-  text: string;
-}
-
-function parseCidr(entry: string): Cidr {
-  const fail = (why: string): never => {
-    throw new Error(`"${entry}" is not a CIDR network such as 10.1.0.0/16 or fd00::/8: ${why}.`);
-  };
-  const [address = '', prefixText, ...rest] = entry.trim().split('/');
-  if (rest.length > 0) fail('it has more than one "/"');
-  const version = address.includes('%') ? 0 : isIP(address);
-  if (version === 0) fail(`${JSON.stringify(address)} is not an IPv4 or IPv6 address`);
-  const max = version === 4 ? 32 : 128;
-  if (prefixText !== undefined && (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max)) {
-    fail(`the prefix length must be a whole number from 0 to ${max}`);
-  }
-  const prefix = prefixText === undefined ? max : Number(prefixText);
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6', text: `${address}/${prefix}` };
 }
 
 /** One family per list: the caller checks addresses of that family only. */

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
-import type { AttemptSender } from './dispatcher.js';
+import type { AttemptSender } from './attempt-sender.js';
 
 /** What a sender thread is started with: plain data, since a thread shares no objects with its parent. */
 export interface SenderThreadSettings {

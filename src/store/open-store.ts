@@ -10,16 +10,16 @@ export function isPostgresUrl(database: string): boolean {
  */
 export async function openStore(database: string, options: { poolSize?: number } = {}): Promise<Store> {
   if (isPostgresUrl(database)) {
-    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
     // `?schema=name` picks the schema: tests, or several installations sharing one database.
     const url = new URL(database);
     const schema = url.searchParams.get('schema') ?? undefined;
     url.searchParams.delete('schema');
-    return new PostgresStore(url.toString(), {
+    return openPostgresStore(url.toString(), {
       ...(schema === undefined ? {} : { schema }),
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     });
   }
-  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
-  return new SqliteStore(database);
+  const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
+  return openSqliteStore(database);
 }

@@ -1,3 +1,4 @@
+import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, toPublicId } from '../core/public-ids.js';
 import type {
   AttemptStatus,
   ClaimedDelivery,
@@ -7,7 +8,6 @@ import type {
   Webhook,
   WebhookStatus,
 } from '../core/types.js';
-import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, toPublicId } from './public-ids.js';
 
 /**
  * Rows as both backends' SQL selects them (same column names, times as epoch-ms numbers), and the

@@ -13,6 +13,15 @@ import type {
   Webhook,
 } from '../core/types.js';
 
+/**
+ * The ports between Herald and its database, one per role, so that each caller depends on what it
+ * uses: the dispatcher on the DeliveryQueue, the publish routes on the Publisher, the history
+ * screens on History, the admin routes on the Directory. Each backend (SQLite, PostgreSQL)
+ * implements all of them and passes the same conformance suite (test/store/store-contract.ts).
+ * Times are passed in, never read from the database's clock, so tests control time. Ids are the
+ * public ones (`dlv_…`, `dlq_…`); backends map them to their keys.
+ */
+
 /** A worker that takes deliveries straight from the publishes of its own process (see setDeliveryTaker). */
 export interface DeliveryTaker {
   /** Names the worker in the leases. */
@@ -24,67 +33,25 @@ export interface DeliveryTaker {
   take(deliveries: ClaimedDelivery[]): void;
 }
 
-/**
- * The one port between Herald and its database. The API and the workers speak only to this; each
- * backend (SQLite, PostgreSQL) implements it and passes the same conformance suite
- * (test/store/store-contract.ts). Times are passed in, never read from the database's clock, so
- * tests control time. Ids are the public ones (`dlv_…`, `dlq_…`); backends map them to their keys.
- */
-export interface Store {
-  readonly backend: 'sqlite' | 'postgres';
-  migrate(): Promise<void>;
-  close(): Promise<void>;
+/** What a claim asks for; see DeliveryQueue.claimDueDeliveries. */
+export interface DeliveryClaim {
+  owner: string;
+  now: number;
+  leaseUntil: number;
+  limit: number;
+  perWebhookLimit: number;
+  skipWebhookIds: readonly string[];
+}
 
-  /** Throws HeraldError TENANT_EXISTS when the id is taken. */
-  createTenant(tenant: Tenant): Promise<void>;
-  getTenant(id: string): Promise<Tenant | null>;
-  listTenants(): Promise<Tenant[]>;
-  createApiKey(key: ApiKey, keyHash: string): Promise<void>;
-  findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
-
-  listEventTypes(): Promise<EventType[]>;
-  /** Throws HeraldError EVENT_TYPE_EXISTS when the name is taken. */
-  addEventType(type: EventType): Promise<void>;
-  removeEventType(name: string): Promise<boolean>;
-
-  createWebhook(webhook: Webhook): Promise<void>;
-  getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
-  /** Oldest first, ids greater than `after`. */
-  listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
-  updateWebhook(webhook: Webhook): Promise<void>;
-  /** Removes the webhook with its queued deliveries, history and dead letters. */
-  deleteWebhook(tenantId: string, id: string): Promise<boolean>;
-
-  /**
-   * Stores each event with one pending delivery per active webhook of its tenant subscribed to its
-   * type, durably, before resolving (the outbox). An id already stored in the tenant is a duplicate:
-   * its first result comes back and nothing new is queued.
-   */
-  publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]>;
-  /** Stores a test event and one delivery of it already leased to `owner`, for sending at once. */
-  startTestDelivery(
-    event: NewEvent,
-    webhookId: string,
-    lease: { owner: string; until: number },
-    now: number,
-  ): Promise<ClaimedDelivery>;
-  /** Queues attempt 1 of a new delivery of the same event to the same webhook. */
-  resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null>;
-
+/** The queue as the dispatcher sees it: what is due, leased, sent and recorded. */
+export interface DeliveryQueue {
   /**
    * Leases up to `limit` due pending deliveries of active webhooks until `leaseUntil`: at most
    * `perWebhookLimit` of one webhook, each webhook's oldest due first, none of those in
    * `skipWebhookIds`, so one webhook's backlog cannot fill a batch or hold back the others. A lease
    * that expires makes the delivery due again.
    */
-  claimDueDeliveries(claim: {
-    owner: string;
-    now: number;
-    leaseUntil: number;
-    limit: number;
-    perWebhookLimit: number;
-    skipWebhookIds: readonly string[];
-  }): Promise<ClaimedDelivery[]>;
+  claimDueDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
   /**
    * Records the outcomes in one transaction. An outcome whose lease is no longer the delivery's
    * (it expired and another worker claimed it) is ignored. Returns how many were applied.
@@ -107,22 +74,25 @@ export interface Store {
    * backend without the shortcut leaves every delivery to claims.
    */
   setDeliveryTaker?(taker: DeliveryTaker | null): void;
+}
 
-  /** Newest first, ids older than `before`. */
-  listDeliveries(
-    tenantId: string,
+/** Everything that puts deliveries in the queue. */
+export interface Publisher {
+  /**
+   * Stores each event with one pending delivery per active webhook of its tenant subscribed to its
+   * type, durably, before resolving (the outbox). An id already stored in the tenant is a duplicate:
+   * its first result comes back and nothing new is queued.
+   */
+  publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]>;
+  /** Stores a test event and one delivery of it already leased to `owner`, for sending at once. */
+  startTestDelivery(
+    event: NewEvent,
     webhookId: string,
-    page: { limit: number; before?: string; status?: AttemptStatus },
-  ): Promise<Delivery[]>;
-  getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null>;
-
-  /** Newest first, ids older than `before`. */
-  listDeadLetters(
-    tenantId: string,
-    page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
-  ): Promise<DeadLetter[]>;
-  /** With its payload. */
-  getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
+    lease: { owner: string; until: number },
+    now: number,
+  ): Promise<ClaimedDelivery>;
+  /** Queues attempt 1 of a new delivery of the same event to the same webhook. */
+  resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null>;
   /**
    * Queues attempt 1 of a fresh delivery for each selected dead letter whose webhook is active and
    * removes those entries. Returns the new deliveries' ids.
@@ -132,4 +102,61 @@ export interface Store {
     selection: { ids?: readonly string[]; webhookId?: string },
     now: number,
   ): Promise<string[]>;
+}
+
+/** Attempts and dead letters, as people read them. */
+export interface History {
+  /** Newest first, ids older than `before`. */
+  listDeliveries(
+    tenantId: string,
+    webhookId: string,
+    page: { limit: number; before?: string; status?: AttemptStatus },
+  ): Promise<Delivery[]>;
+  getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null>;
+  /** Newest first, ids older than `before`. */
+  listDeadLetters(
+    tenantId: string,
+    page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
+  ): Promise<DeadLetter[]>;
+  /** With its payload. */
+  getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
+}
+
+/** Tenants and their API keys. */
+export interface TenantDirectory {
+  /** Throws HeraldError TENANT_EXISTS when the id is taken. */
+  createTenant(tenant: Tenant): Promise<void>;
+  getTenant(id: string): Promise<Tenant | null>;
+  listTenants(): Promise<Tenant[]>;
+  createApiKey(key: ApiKey, keyHash: string): Promise<void>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
+}
+
+/** The event catalogue. */
+export interface EventTypeDirectory {
+  listEventTypes(): Promise<EventType[]>;
+  /** Throws HeraldError EVENT_TYPE_EXISTS when the name is taken. */
+  addEventType(type: EventType): Promise<void>;
+  removeEventType(name: string): Promise<boolean>;
+}
+
+/** Each tenant's webhooks. */
+export interface WebhookDirectory {
+  createWebhook(webhook: Webhook): Promise<void>;
+  getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
+  /** Oldest first, ids greater than `after`. */
+  listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
+  updateWebhook(webhook: Webhook): Promise<void>;
+  /** Removes the webhook with its queued deliveries, history and dead letters. */
+  deleteWebhook(tenantId: string, id: string): Promise<boolean>;
+}
+
+/** What the admin routes manage. */
+export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
+
+/** Every role of one database, for wiring a process together: open it, migrate it, close it. */
+export interface Store extends DeliveryQueue, Publisher, History, Directory {
+  readonly backend: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestHerald, TEST_BACKENDS, type TestHerald } from '../support/herald.js';
+import { TEST_BACKENDS } from '../support/backends.js';
+import { startTestHerald, type TestHerald } from '../support/herald.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

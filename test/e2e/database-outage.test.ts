@@ -33,7 +33,7 @@ const DELIVERY_TIMEOUT_MS = 1_000;
 /** The proxy test's slow webhook answers after SLOW_MS, well inside its delivery timeout. */
 const SLOW_MS = 600;
 const SLOW_TIMEOUT_MS = 2_000;
-/** The dispatcher's lease (src/delivery/dispatcher.ts): a lost completion is sent again after it. */
+/** The dispatcher's lease (src/delivery/lease.ts): a lost completion is sent again after it. */
 const leaseMs = (timeoutMs: number) => timeoutMs * 3 + 5_000;
 /** Waiting is generous (other suites may share the two cores); what is asserted is exact. */
 const WAIT_MS = 90_000;

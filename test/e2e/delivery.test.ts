@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { TEST_BACKENDS } from '../support/backends.js';
 import { eventually } from '../support/eventually.js';
-import { startTestHerald, TEST_BACKENDS, type TestHerald } from '../support/herald.js';
+import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type ReceivedRequest, Receiver } from '../support/receiver.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

@@ -29,7 +29,7 @@ const WORKERS = 3;
 /** Deliveries one worker holds at once: the most the killed worker can leave behind. */
 const WORKER_CONCURRENCY = 24;
 const DELIVERY_TIMEOUT_MS = 2_000;
-/** The dispatcher's lease: 3 × the delivery timeout + 5 s (src/delivery/dispatcher.ts). */
+/** The dispatcher's lease: 3 × the delivery timeout + 5 s (src/delivery/lease.ts). */
 const LEASE_MS = DELIVERY_TIMEOUT_MS * 3 + 5_000;
 /**
  * Between a worker taking its clock reading for a claim and the receiver seeing the request: the

@@ -6,7 +6,7 @@ import { DEFAULT_EVENT_TYPES } from '../../src/core/event-catalog.js';
 import { serializePayload } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent, PublishedEvent } from '../../src/core/types.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { CLAIM } from '../../src/store/postgres/statements.js';
 import type { Store } from '../../src/store/store.js';
 import {
@@ -360,7 +360,7 @@ if (skipReason !== null) {
     });
 
     it('answers SERVICE_UNAVAILABLE when nothing listens at the address', async () => {
-      const store = new PostgresStore('postgres://postgres@127.0.0.1:1/test');
+      const store = openPostgresStore('postgres://postgres@127.0.0.1:1/test');
       await assert.rejects(
         store.getTenant('tenant_a'),
         (error: unknown) => error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE',
@@ -537,7 +537,7 @@ if (skipReason !== null) {
     });
 
     it('rejects a schema name it would have to quote', () => {
-      assert.throws(() => new PostgresStore('postgres://postgres@127.0.0.1/test', { schema: 'Bad; DROP' }));
+      assert.throws(() => openPostgresStore('postgres://postgres@127.0.0.1/test', { schema: 'Bad; DROP' }));
     });
   });
 }

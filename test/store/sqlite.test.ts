@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { buildEvent } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryTaker } from '../../src/store/store.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
   async open() {
-    const store = new SqliteStore(':memory:');
+    const store = openSqliteStore(':memory:');
     await store.migrate();
     return store;
   },
@@ -43,7 +43,7 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
   beforeEach(async () => {
     // A file, not :memory:, so publishes also wait for the WAL sync.
     dir = mkdtempSync(join(tmpdir(), 'herald-handoff-'));
-    store = new SqliteStore(join(dir, 'herald.db'));
+    store = openSqliteStore(join(dir, 'herald.db'));
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: now });
     await store.createWebhook({

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { type RunningHerald, type StartOptions, startHerald } from '../../src/app.js';
 import type { HeraldConfig } from '../../src/config.js';
+import type { TestBackend } from './backends.js';
 import { dropSchemas, POSTGRES_TEST_URL, uniqueSchemaName } from './postgres.js';
-
-/** The backends the end-to-end suites run on: HERALD_TEST_BACKENDS (default both, sqlite,postgres). */
-export const TEST_BACKENDS = (process.env.HERALD_TEST_BACKENDS || 'sqlite,postgres')
-  .split(',')
-  .map((name) => name.trim())
-  .filter(Boolean);
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -67,18 +62,13 @@ export class TestHerald {
 
 /** A real Herald on loopback with its own empty database, delivering to 127.0.0.0/8. */
 export async function startTestHerald(
-  backend: string,
+  backend: TestBackend,
   config: Partial<HeraldConfig> = {},
   options: Omit<StartOptions, 'config'> = {},
 ): Promise<TestHerald> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-test-'));
   const schema = uniqueSchemaName();
-  const databases: Record<string, string> = {
-    sqlite: join(dir, 'herald.db'),
-    postgres: `${POSTGRES_TEST_URL}?schema=${schema}`,
-  };
-  const database = databases[backend];
-  if (!database) throw new Error(`unknown test backend ${backend}; use sqlite or postgres`);
+  const database = backend === 'sqlite' ? join(dir, 'herald.db') : `${POSTGRES_TEST_URL}?schema=${schema}`;
   const herald = await startHerald({
     config: {
       database,

@@ -1,22 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
 import type { StoreFixture } from '../store/store-contract.js';
+import { TEST_BACKENDS } from './backends.js';
 import { eventually } from './eventually.js';
 
 /** The machine's PostgreSQL (README: 127.0.0.1:5432, user postgres, trust auth, database test). */
 export const POSTGRES_TEST_URL =
   process.env.HERALD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/**
- * Why the PostgreSQL suites should not run, or null when they should: they run unless
- * HERALD_TEST_BACKENDS is set and leaves postgres out.
- */
+/** Why the PostgreSQL suites should not run (HERALD_TEST_BACKENDS leaves postgres out), or null. */
 export function postgresSkipReason(): string | null {
-  const selected = process.env.HERALD_TEST_BACKENDS;
-  if (selected === undefined || selected.trim() === '') return null;
-  const backends = selected.split(',').map((name) => name.trim().toLowerCase());
-  return backends.includes('postgres') ? null : `HERALD_TEST_BACKENDS=${selected} does not include postgres`;
+  if (TEST_BACKENDS.includes('postgres')) return null;
+  return `HERALD_TEST_BACKENDS=${process.env.HERALD_TEST_BACKENDS} does not include postgres`;
 }
 
 /** A schema name no other test file, process or run is using. */
@@ -81,15 +78,12 @@ export class PostgresTestDatabase {
     return name;
   }
 
-  store(schema: string, options: Omit<PostgresStoreOptions, 'schema'> = {}): PostgresStore {
+  store(schema: string, options: Omit<PostgresStoreOptions, 'schema'> = {}): Store {
     this.schemas.add(schema);
-    return new PostgresStore(POSTGRES_TEST_URL, { poolSize: 4, ...options, schema });
+    return openPostgresStore(POSTGRES_TEST_URL, { poolSize: 4, ...options, schema });
   }
 
-  async open(
-    schema = this.newSchema(),
-    options: Omit<PostgresStoreOptions, 'schema'> = {},
-  ): Promise<PostgresStore> {
+  async open(schema = this.newSchema(), options: Omit<PostgresStoreOptions, 'schema'> = {}): Promise<Store> {
     const store = this.store(schema, options);
     await store.migrate();
     return store;

@@ -4,8 +4,9 @@ import { ManualClock } from '../../src/core/clock.js';
 import { buildEvent } from '../../src/core/payload.js';
 import { DEFAULT_RETRY_SCHEDULE } from '../../src/core/retry-policy.js';
 import type { AttemptResult, ClaimedDelivery } from '../../src/core/types.js';
-import { type AttemptSender, Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { AttemptSender } from '../../src/delivery/attempt-sender.js';
+import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { eventually } from '../support/eventually.js';
 
 const TENANT = 'tenant_abc123';
@@ -61,7 +62,7 @@ describe('Dispatcher', () => {
 
   function dispatcher(sender: AttemptSender, options: Partial<DispatcherOptions> = {}): Dispatcher {
     const created = new Dispatcher({
-      store,
+      queue: store,
       sender,
       clock,
       schedule: DEFAULT_RETRY_SCHEDULE,
@@ -105,7 +106,7 @@ describe('Dispatcher', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    store = new SqliteStore(':memory:');
+    store = openSqliteStore(':memory:');
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: clock.now() });
     await addWebhook('wh_slow');
@@ -401,7 +402,7 @@ describe('Dispatcher', () => {
     };
     const errors: unknown[] = [];
     const worker = dispatcher(held, {
-      store: failingRelease,
+      queue: failingRelease,
       concurrency: 10,
       webhookConcurrency: 2,
       onError: (error) => errors.push(error),

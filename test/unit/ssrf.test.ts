@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
+import { parseAllowList } from '../../src/core/cidr.js';
 import { NetworkPolicy, type Resolver, SSRF_ERROR_CODE } from '../../src/delivery/ssrf.js';
 
 const closed = new NetworkPolicy([]);
@@ -275,18 +276,18 @@ describe('the allow list', () => {
   });
 });
 
-describe('NetworkPolicy.parseAllowList', () => {
+describe('parseAllowList', () => {
   it('parses the HERALD_ALLOW_NETWORKS value', () => {
-    assert.deepEqual(NetworkPolicy.parseAllowList(''), []);
-    assert.deepEqual(NetworkPolicy.parseAllowList('  '), []);
-    assert.deepEqual(NetworkPolicy.parseAllowList('10.0.0.0/8, ::1/128'), ['10.0.0.0/8', '::1/128']);
-    assert.deepEqual(NetworkPolicy.parseAllowList('10.0.0.0/8,fd00::/8,'), ['10.0.0.0/8', 'fd00::/8']);
-    assert.deepEqual(NetworkPolicy.parseAllowList('127.0.0.0/8 ::1/128'), ['127.0.0.0/8', '::1/128']);
-    assert.deepEqual(NetworkPolicy.parseAllowList('0.0.0.0/0'), ['0.0.0.0/0']);
+    assert.deepEqual(parseAllowList(''), []);
+    assert.deepEqual(parseAllowList('  '), []);
+    assert.deepEqual(parseAllowList('10.0.0.0/8, ::1/128'), ['10.0.0.0/8', '::1/128']);
+    assert.deepEqual(parseAllowList('10.0.0.0/8,fd00::/8,'), ['10.0.0.0/8', 'fd00::/8']);
+    assert.deepEqual(parseAllowList('127.0.0.0/8 ::1/128'), ['127.0.0.0/8', '::1/128']);
+    assert.deepEqual(parseAllowList('0.0.0.0/0'), ['0.0.0.0/0']);
   });
 
   it('accepts a bare address as /32 or /128', () => {
-    assert.deepEqual(NetworkPolicy.parseAllowList('127.0.0.1, ::1'), ['127.0.0.1/32', '::1/128']);
+    assert.deepEqual(parseAllowList('127.0.0.1, ::1'), ['127.0.0.1/32', '::1/128']);
   });
 
   const malformed = [
@@ -308,7 +309,7 @@ describe('NetworkPolicy.parseAllowList', () => {
   for (const entry of malformed) {
     it(`rejects ${JSON.stringify(entry)} with a message`, () => {
       assert.throws(
-        () => NetworkPolicy.parseAllowList(`10.0.0.0/8, ${entry}`),
+        () => parseAllowList(`10.0.0.0/8, ${entry}`),
         (error: Error) => error.message.startsWith(`"${entry}" is not a CIDR`),
       );
     });

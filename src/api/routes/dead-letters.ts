@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../core/errors.js';
-import { DEAD_LETTER_PREFIX } from '../../store/public-ids.js';
+import { DEAD_LETTER_PREFIX } from '../../core/public-ids.js';
 import type { ApiContext } from '../context.js';
 import { presentDeadLetter, requireCursor, toPage } from '../presenters.js';
 import {
@@ -11,13 +11,18 @@ import {
   PageQuery,
   pageOf,
   ReplayAll,
+  ReplayedDeadLetter,
+  ReplayedDeadLetters,
   TenantItemParams,
   TenantParams,
 } from '../schemas.js';
 import { requireActive } from './deliveries.js';
 import { loadWebhook } from './webhooks.js';
 
-export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { store, clock }) => {
+export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+  app,
+  { directory, history, publisher, clock },
+) => {
   app.get(
     '/tenants/:tenantId/dlq',
     {
@@ -41,8 +46,8 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
     async (request) => {
       const { tenantId } = request.params;
       const { limit = 50, cursor, webhookId, includePayload = false } = request.query;
-      if (webhookId !== undefined) await loadWebhook(store, tenantId, webhookId);
-      const rows = await store.listDeadLetters(tenantId, {
+      if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
+      const rows = await history.listDeadLetters(tenantId, {
         limit: limit + 1,
         includePayload,
         ...(cursor === undefined ? {} : { before: requireCursor(DEAD_LETTER_PREFIX, cursor) as string }),
@@ -63,7 +68,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
       },
     },
     async (request) => {
-      const letter = await store.getDeadLetter(request.params.tenantId, request.params.id);
+      const letter = await history.getDeadLetter(request.params.tenantId, request.params.id);
       if (!letter) throw notFound.deadLetter(request.params.id);
       return presentDeadLetter(letter);
     },
@@ -77,7 +82,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
         tags: ['dead letter queue'],
         params: TenantItemParams,
         response: {
-          202: Type.Object({ id: Type.String(), deliveryId: Type.String() }),
+          202: ReplayedDeadLetter,
           409: ErrorBody,
           ...COMMON_ERRORS,
         },
@@ -85,10 +90,10 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
     },
     async (request, reply) => {
       const { tenantId, id } = request.params;
-      const letter = await store.getDeadLetter(tenantId, id);
+      const letter = await history.getDeadLetter(tenantId, id);
       if (!letter) throw notFound.deadLetter(id);
-      requireActive(await loadWebhook(store, tenantId, letter.webhookId));
-      const [deliveryId] = await store.replayDeadLetters(tenantId, { ids: [id] }, clock.now());
+      requireActive(await loadWebhook(directory, tenantId, letter.webhookId));
+      const [deliveryId] = await publisher.replayDeadLetters(tenantId, { ids: [id] }, clock.now());
       if (!deliveryId) throw notFound.deadLetter(id); // replayed by someone else meanwhile
       return reply.status(202).send({ id, deliveryId });
     },
@@ -102,14 +107,14 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (ap
         tags: ['dead letter queue'],
         params: TenantParams,
         body: ReplayAll,
-        response: { 202: Type.Object({ replayed: Type.Integer() }), ...COMMON_ERRORS },
+        response: { 202: ReplayedDeadLetters, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {
       const { tenantId } = request.params;
       const { webhookId } = request.body;
-      if (webhookId !== undefined) await loadWebhook(store, tenantId, webhookId);
-      const replayed = await store.replayDeadLetters(
+      if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
+      const replayed = await publisher.replayDeadLetters(
         tenantId,
         webhookId === undefined ? {} : { webhookId },
         clock.now(),

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { deliveryHeaders } from '../../core/delivery-headers.js';
 import { HeraldError, notFound } from '../../core/errors.js';
+import { DELIVERY_PREFIX } from '../../core/public-ids.js';
 import type { Webhook } from '../../core/types.js';
-import { DELIVERY_PREFIX } from '../../store/public-ids.js';
 import { USER_AGENT } from '../../version.js';
 import type { ApiContext } from '../context.js';
 import { presentDelivery, requireCursor, toPage } from '../presenters.js';
@@ -28,7 +28,10 @@ export function requireActive(webhook: Webhook): void {
   }
 }
 
-export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { store, clock }) => {
+export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+  app,
+  { directory, history, publisher, clock },
+) => {
   app.get(
     '/tenants/:tenantId/webhooks/:id/deliveries',
     {
@@ -45,8 +48,8 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     async (request) => {
       const { tenantId, id } = request.params;
       const { limit = 50, cursor, status } = request.query;
-      await loadWebhook(store, tenantId, id);
-      const rows = await store.listDeliveries(tenantId, id, {
+      await loadWebhook(directory, tenantId, id);
+      const rows = await history.listDeliveries(tenantId, id, {
         limit: limit + 1,
         ...(cursor === undefined ? {} : { before: requireCursor(DELIVERY_PREFIX, cursor) as string }),
         ...(status === undefined ? {} : { status }),
@@ -68,9 +71,9 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async (request) => {
       const { tenantId, id } = request.params;
-      const delivery = await store.getDelivery(tenantId, id);
+      const delivery = await history.getDelivery(tenantId, id);
       if (!delivery) throw notFound.delivery(id);
-      const webhook = await loadWebhook(store, tenantId, delivery.webhookId);
+      const webhook = await loadWebhook(directory, tenantId, delivery.webhookId);
       return {
         ...presentDelivery(delivery),
         responseBody: delivery.responseBody,
@@ -102,10 +105,10 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app,
     },
     async (request, reply) => {
       const { tenantId, id } = request.params;
-      const original = await store.getDelivery(tenantId, id);
+      const original = await history.getDelivery(tenantId, id);
       if (!original) throw notFound.delivery(id);
-      requireActive(await loadWebhook(store, tenantId, original.webhookId));
-      const resent = await store.resendDelivery(tenantId, id, clock.now());
+      requireActive(await loadWebhook(directory, tenantId, original.webhookId));
+      const resent = await publisher.resendDelivery(tenantId, id, clock.now());
       if (!resent) throw notFound.delivery(id);
       return reply.status(202).send(presentDelivery(resent));
     },

@@ -7,7 +7,7 @@ import { COMMON_ERRORS, CreateEventType, ErrorBody, EventType, listOf } from '..
 
 export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,
-  { store, auth, catalog },
+  { directory, auth, catalog },
 ) => {
   app.get(
     '/event-types',
@@ -34,7 +34,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     async (request, reply) => {
       auth.requireAdmin(request.principal);
       const type = { name: request.body.name, description: request.body.description ?? '' };
-      await store.addEventType(type);
+      await directory.addEventType(type);
       catalog.invalidate();
       return reply.status(201).send(type);
     },
@@ -59,7 +59,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           `${TEST_EVENT_TYPE} is used by the Test action and stays.`,
         );
       }
-      if (!(await store.removeEventType(name))) throw notFound.eventType(name);
+      if (!(await directory.removeEventType(name))) throw notFound.eventType(name);
       catalog.invalidate();
       return reply.status(204).send(null);
     },

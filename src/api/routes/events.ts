@@ -47,7 +47,10 @@ function present(published: Published) {
   };
 }
 
-export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { store, clock, catalog }) => {
+export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+  app,
+  { publisher, clock, catalog },
+) => {
   app.post(
     '/tenants/:tenantId/events',
     {
@@ -64,7 +67,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { 
     async (request, reply) => {
       await catalog.requireKnown([request.body.event]);
       const now = clock.now();
-      const [published] = await store.publishEvents(
+      const [published] = await publisher.publishEvents(
         [toNewEvent(request.params.tenantId, request.body, now)],
         now,
       );
@@ -114,7 +117,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, { 
       });
       const published =
         accepted.length > 0
-          ? await store.publishEvents(
+          ? await publisher.publishEvents(
               accepted.map((a) => a.event),
               now,
             )

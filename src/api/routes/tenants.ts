@@ -21,7 +21,7 @@ const DEFAULT_PORTAL_LINK_SECONDS = 3600;
 
 export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,
-  { store, clock, auth, publicUrl },
+  { directory, clock, auth, publicUrl },
 ) => {
   app.get(
     '/me',
@@ -49,7 +49,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       const now = clock.now();
       const id = request.body.id ?? newId('tenant', now);
       const tenant = { id, name: request.body.name ?? id, createdAt: now };
-      await store.createTenant(tenant);
+      await directory.createTenant(tenant);
       return reply.status(201).send(presentTenant(tenant));
     },
   );
@@ -65,7 +65,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     },
     async (request) => {
       auth.requireAdmin(request.principal);
-      return { data: (await store.listTenants()).map(presentTenant) };
+      return { data: (await directory.listTenants()).map(presentTenant) };
     },
   );
 
@@ -80,7 +80,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       },
     },
     async (request) => {
-      const tenant = await store.getTenant(request.params.tenantId);
+      const tenant = await directory.getTenant(request.params.tenantId);
       // requireTenant has already answered 404 for a tenant that does not exist.
       return presentTenant(tenant as NonNullable<typeof tenant>);
     },
@@ -107,7 +107,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         name: request.body.name ?? '',
         createdAt: now,
       };
-      await store.createApiKey(record, hashApiKey(key));
+      await directory.createApiKey(record, hashApiKey(key));
       return reply.status(201).send({ ...record, key, createdAt: new Date(now).toISOString() });
     },
   );

@@ -3,11 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
-import { decideOutcome } from '../../core/outcome.js';
 import { buildEvent } from '../../core/payload.js';
 import type { Webhook } from '../../core/types.js';
-import type { NetworkPolicy } from '../../delivery/ssrf.js';
-import type { Store } from '../../store/store.js';
+import type { WebhookDirectory } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { presentDelivery, presentWebhook, toPage } from '../presenters.js';
 import {
@@ -22,14 +20,18 @@ import {
   Webhook as WebhookSchema,
 } from '../schemas.js';
 
-export async function loadWebhook(store: Store, tenantId: string, id: string): Promise<Webhook> {
-  const webhook = await store.getWebhook(tenantId, id);
+export async function loadWebhook(
+  webhooks: Pick<WebhookDirectory, 'getWebhook'>,
+  tenantId: string,
+  id: string,
+): Promise<Webhook> {
+  const webhook = await webhooks.getWebhook(tenantId, id);
   if (!webhook) throw notFound.webhook(id);
   return webhook;
 }
 
 /** Refuses what cannot be delivered to: not http(s), or a non-public address outside the allow list. */
-async function requireDeliverableUrl(policy: NetworkPolicy, url: string): Promise<void> {
+async function requireDeliverableUrl(refuseUrl: ApiContext['refuseUrl'], url: string): Promise<void> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -45,12 +47,12 @@ async function requireDeliverableUrl(policy: NetworkPolicy, url: string): Promis
       `Webhook URLs must use http or https, not ${parsed.protocol.slice(0, -1)}.`,
     );
   }
-  const refusal = await policy.checkUrl(url);
+  const refusal = await refuseUrl(url);
   if (refusal) throw new HeraldError('URL_NOT_ALLOWED', refusal);
 }
 
 export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, context) => {
-  const { store, clock, catalog, policy } = context;
+  const { directory, history, clock, catalog, refuseUrl, sendNow } = context;
 
   app.post(
     '/tenants/:tenantId/webhooks',
@@ -65,7 +67,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
     },
     async (request, reply) => {
       const { url, secret, events = [], description = '' } = request.body;
-      await requireDeliverableUrl(policy, url);
+      await requireDeliverableUrl(refuseUrl, url);
       await catalog.requireKnown(events);
       const now = clock.now();
       const webhook: Webhook = {
@@ -79,7 +81,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         createdAt: now,
         updatedAt: now,
       };
-      await store.createWebhook(webhook);
+      await directory.createWebhook(webhook);
       return reply.status(201).send(presentWebhook(webhook));
     },
   );
@@ -98,7 +100,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
     async (request) => {
       const { limit = 50, cursor } = request.query;
       const page = { limit: limit + 1, ...(cursor === undefined ? {} : { after: cursor }) };
-      return toPage(await store.listWebhooks(request.params.tenantId, page), limit, presentWebhook);
+      return toPage(await directory.listWebhooks(request.params.tenantId, page), limit, presentWebhook);
     },
   );
 
@@ -112,7 +114,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         response: { 200: WebhookSchema, ...COMMON_ERRORS },
       },
     },
-    async (request) => presentWebhook(await loadWebhook(store, request.params.tenantId, request.params.id)),
+    async (request) =>
+      presentWebhook(await loadWebhook(directory, request.params.tenantId, request.params.id)),
   );
 
   app.patch(
@@ -127,9 +130,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
       },
     },
     async (request) => {
-      const current = await loadWebhook(store, request.params.tenantId, request.params.id);
+      const current = await loadWebhook(directory, request.params.tenantId, request.params.id);
       const change = request.body;
-      if (change.url !== undefined) await requireDeliverableUrl(policy, change.url);
+      if (change.url !== undefined) await requireDeliverableUrl(refuseUrl, change.url);
       if (change.events !== undefined) await catalog.requireKnown(change.events);
       const updated: Webhook = {
         ...current,
@@ -140,7 +143,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         secret: change.secret === undefined ? current.secret : change.secret,
         updatedAt: clock.now(),
       };
-      await store.updateWebhook(updated);
+      await directory.updateWebhook(updated);
       return presentWebhook(updated);
     },
   );
@@ -157,7 +160,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
     },
     async (request, reply) => {
       const { tenantId, id } = request.params;
-      if (!(await store.deleteWebhook(tenantId, id))) throw notFound.webhook(id);
+      if (!(await directory.deleteWebhook(tenantId, id))) throw notFound.webhook(id);
       return reply.status(204).send(null);
     },
   );
@@ -174,7 +177,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
     },
     async (request) => {
       const { tenantId, id } = request.params;
-      const webhook = await loadWebhook(store, tenantId, id);
+      const webhook = await loadWebhook(directory, tenantId, id);
       const now = clock.now();
       const event = buildEvent({
         id: newId('evt', now),
@@ -183,17 +186,9 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         data: { webhookId: webhook.id, message: 'This is a test event from Herald.' },
         now,
       });
-      const claimed = await store.startTestDelivery(
-        event,
-        webhook.id,
-        { owner: context.owner, until: now + context.deliveryTimeoutMs + 5_000 },
-        now,
-      );
-      const result = await context.sender.send(claimed);
-      const finished = clock.now();
-      await store.completeDeliveries([decideOutcome(claimed, result, context.schedule, finished)], finished);
-      const delivery = await store.getDelivery(tenantId, claimed.id);
-      if (!delivery) throw notFound.delivery(claimed.id); // the webhook was deleted meanwhile
+      const deliveryId = await sendNow(event, webhook.id);
+      const delivery = await history.getDelivery(tenantId, deliveryId);
+      if (!delivery) throw notFound.delivery(deliveryId); // the webhook was deleted meanwhile
       return presentDelivery(delivery);
     },
   );

@@ -1,3 +1,7 @@
+import type pg from 'pg';
+import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
+import type { PostgresConnection } from './connection.js';
+
 /**
  * Schema versions, applied in order, each in its own transaction; the `herald_migrations` table
  * records which have run. Append, never edit, once released.
@@ -202,3 +206,61 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DROP FUNCTION herald_lock_due_by_webhook(bigint, text[], integer, integer, text);
   `,
 ];
+
+/** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */
+const MIGRATION_LOCK_NAMESPACE = 0x48455241;
+
+/** Brings the schema up to the last version under an advisory lock, one transaction per version. */
+export function migratePostgres(connection: PostgresConnection): Promise<void> {
+  const { schema } = connection;
+  return connection.withClient(async (client, spoil) => {
+    try {
+      // Session-level lock: processes starting together migrate one after another, and the lock
+      // goes away with the session if this one dies halfway.
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_NAMESPACE, schema]);
+      try {
+        await applyMigrations(client, schema);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_NAMESPACE, schema]);
+      }
+    } catch (error) {
+      // The session may still hold the lock or an open transaction: never reuse it.
+      spoil(error);
+      throw error;
+    }
+  });
+}
+
+async function applyMigrations(client: pg.PoolClient, schema: string): Promise<void> {
+  // Checked first: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database.
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS herald_migrations (
+       version integer PRIMARY KEY,
+       applied_at timestamptz NOT NULL DEFAULT now()
+     )`,
+  );
+  const { rows } = await client.query<{ version: number }>(
+    'SELECT coalesce(max(version), 0) AS version FROM herald_migrations',
+  );
+  const current = rows[0]?.version ?? 0;
+  for (const [index, migration] of POSTGRES_MIGRATIONS.slice(current).entries()) {
+    const version = current + index + 1;
+    await client.query('BEGIN');
+    try {
+      await client.query(migration);
+      if (version === 1) {
+        await client.query(
+          'INSERT INTO event_types (name, description) SELECT * FROM unnest($1::text[], $2::text[])',
+          [DEFAULT_EVENT_TYPES.map((type) => type.name), DEFAULT_EVENT_TYPES.map((type) => type.description)],
+        );
+      }
+      await client.query('INSERT INTO herald_migrations (version) VALUES ($1)', [version]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -11,6 +11,11 @@ export function queuedPayload(schema: string, origin: string): string {
   return `${schema} ${origin}`;
 }
 
+/** Announces, in the transaction of `client`, that `origin` queued work in `schema`; sent on commit. */
+export function notifyQueued(client: pg.ClientBase, schema: string, origin: string): Promise<unknown> {
+  return client.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, queuedPayload(schema, origin)]);
+}
+
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -24,6 +29,7 @@ export class QueuedWorkListener {
   private client: pg.Client | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private backoffMs = 0;
+  private started = false;
   private stopped = false;
 
   constructor(
@@ -33,7 +39,10 @@ export class QueuedWorkListener {
     private readonly wake: () => void,
   ) {}
 
+  /** Connects on the first call; later calls, and calls after stop(), do nothing. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     void this.connect();
   }
 

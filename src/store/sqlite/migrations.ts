@@ -1,3 +1,6 @@
+import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
+import type { SqliteConnection } from './connection.js';
+
 /**
  * Schema versions, applied in order inside one transaction each; `PRAGMA user_version` records how
  * far a database has come. Append, never edit, once released.
@@ -91,3 +94,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_due;
   `,
 ];
+
+/** Brings the file's schema up to the last version, one transaction per version. */
+export function migrateSqlite(connection: SqliteConnection): void {
+  const current = connection.db.pragma('user_version', { simple: true }) as number;
+  SQLITE_MIGRATIONS.slice(current).forEach((migration, index) => {
+    const version = current + index + 1;
+    connection.transaction(() => {
+      connection.db.exec(migration);
+      if (version === 1) {
+        const insert = connection.sql('INSERT INTO event_types (name, description) VALUES (?, ?)');
+        for (const type of DEFAULT_EVENT_TYPES) insert.run(type.name, type.description);
+      }
+      connection.db.pragma(`user_version = ${version}`);
+    });
+  });
+}

@@ -1,0 +1,40 @@
+import type { Clock } from '../core/clock.js';
+import { decideOutcome } from '../core/outcome.js';
+import type { RetrySchedule } from '../core/retry-policy.js';
+import type { NewEvent } from '../core/types.js';
+import type { DeliveryQueue, Publisher } from '../store/store.js';
+import type { AttemptSender } from './attempt-sender.js';
+import { leaseMs } from './lease.js';
+
+/**
+ * Sends `event` to one webhook at once, outside the queue, and resolves with the delivery's id once
+ * its outcome is recorded. The Test action's path: its delivery is never retried.
+ */
+export type SendNow = (event: NewEvent, webhookId: string) => Promise<string>;
+
+export interface SendNowOptions {
+  store: Pick<Publisher, 'startTestDelivery'> & Pick<DeliveryQueue, 'completeDeliveries'>;
+  sender: AttemptSender;
+  clock: Clock;
+  schedule: RetrySchedule;
+  /** Names this process in the leases. */
+  owner: string;
+  timeoutMs: number;
+}
+
+/**
+ * The delivery is stored already leased to this process, so no worker claims it while the request is
+ * out; the lease covers this one attempt (nothing waits ahead of it) and the outcome's write.
+ */
+export function sendNowWith(options: SendNowOptions): SendNow {
+  const { store, sender, clock, schedule, owner, timeoutMs } = options;
+  return async (event, webhookId) => {
+    const now = clock.now();
+    const lease = { owner, until: now + leaseMs(timeoutMs, 0) };
+    const claimed = await store.startTestDelivery(event, webhookId, lease, now);
+    const result = await sender.send(claimed);
+    const finished = clock.now();
+    await store.completeDeliveries([decideOutcome(claimed, result, schedule, finished)], finished);
+    return claimed.id;
+  };
+}

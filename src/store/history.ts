@@ -1,0 +1,93 @@
+import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId } from '../core/public-ids.js';
+import type { AttemptStatus, DeadLetter, Delivery, DeliveryDetail } from '../core/types.js';
+import {
+  DEAD_LETTER_COLUMNS,
+  DELIVERY_COLUMNS,
+  type DeadLetterRow,
+  type DeliveryRow,
+  toDeadLetter,
+  toDelivery,
+} from './rows.js';
+import type { History } from './store.js';
+
+/**
+ * Runs one read written with named parameters (`:name`, SQLite's own spelling; the PostgreSQL
+ * backend numbers them) and returns its rows.
+ */
+export type ReadRows = <R>(text: string, params: Record<string, unknown>) => Promise<R[]>;
+
+type DeliveryDetailRow = DeliveryRow & { payload: Buffer; event_timestamp: number };
+
+/**
+ * History reads are the same SQL on both backends: plain joins, and a CAST where PostgreSQL must
+ * know an optional parameter's type (`$1::text` elsewhere, which SQLite cannot parse).
+ */
+const LIST_DELIVERIES = `
+  SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
+  WHERE d.webhook_id = :webhookId AND d.tenant_id = :tenantId AND d.id < :before
+    AND (CAST(:status AS text) IS NULL OR d.status = :status)
+  ORDER BY d.id DESC LIMIT :limit`;
+
+const GET_DELIVERY = `
+  SELECT ${DELIVERY_COLUMNS}, e.payload, e.timestamp AS event_timestamp
+  FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = :id AND d.tenant_id = :tenantId`;
+
+const DEAD_LETTERS_JOINED = `dead_letters l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq`;
+
+function listDeadLettersSql(includePayload: boolean): string {
+  return `
+    SELECT ${DEAD_LETTER_COLUMNS}${includePayload ? ', e.payload' : ''} FROM ${DEAD_LETTERS_JOINED}
+    WHERE l.tenant_id = :tenantId AND l.id < :before
+      AND (CAST(:webhookId AS text) IS NULL OR l.webhook_id = :webhookId)
+    ORDER BY l.id DESC LIMIT :limit`;
+}
+
+const GET_DEAD_LETTER = `
+  SELECT ${DEAD_LETTER_COLUMNS}, e.payload FROM ${DEAD_LETTERS_JOINED}
+  WHERE l.id = :id AND l.tenant_id = :tenantId`;
+
+/** The key below which a page starts: none before the first page, null for a cursor that is no id of ours. */
+function pageStart(prefix: string, before: string | undefined): number | null {
+  return before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(prefix, before);
+}
+
+/** History over either backend, given the way it runs a read. */
+export function sqlHistory(read: ReadRows): History {
+  return {
+    async listDeliveries(
+      tenantId: string,
+      webhookId: string,
+      page: { limit: number; before?: string; status?: AttemptStatus },
+    ): Promise<Delivery[]> {
+      const before = pageStart(DELIVERY_PREFIX, page.before);
+      if (before === null) return [];
+      const params = { webhookId, tenantId, before, status: page.status ?? null, limit: page.limit };
+      return (await read<DeliveryRow>(LIST_DELIVERIES, params)).map(toDelivery);
+    },
+
+    async getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null> {
+      const key = fromPublicId(DELIVERY_PREFIX, id);
+      if (key === null) return null;
+      const [row] = await read<DeliveryDetailRow>(GET_DELIVERY, { id: key, tenantId });
+      return row ? { ...toDelivery(row), payload: row.payload, eventTimestamp: row.event_timestamp } : null;
+    },
+
+    async listDeadLetters(
+      tenantId: string,
+      page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
+    ): Promise<DeadLetter[]> {
+      const before = pageStart(DEAD_LETTER_PREFIX, page.before);
+      if (before === null) return [];
+      const params = { tenantId, before, webhookId: page.webhookId ?? null, limit: page.limit };
+      const rows = await read<DeadLetterRow>(listDeadLettersSql(page.includePayload ?? false), params);
+      return rows.map(toDeadLetter);
+    },
+
+    async getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {
+      const key = fromPublicId(DEAD_LETTER_PREFIX, id);
+      if (key === null) return null;
+      const [row] = await read<DeadLetterRow>(GET_DEAD_LETTER, { id: key, tenantId });
+      return row ? toDeadLetter(row) : null;
+    },
+  };
+}

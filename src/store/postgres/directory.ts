@@ -1,0 +1,145 @@
+import { HeraldError } from '../../core/errors.js';
+import type { ApiKey, EventType, Tenant, Webhook } from '../../core/types.js';
+import { toWebhook, type WebhookRow } from '../rows.js';
+import type { Directory } from '../store.js';
+import type { PostgresConnection } from './connection.js';
+
+/** PostgreSQL keeps a webhook's event filter as text[]. */
+type StoredWebhookRow = WebhookRow & { events: string[] };
+
+function webhookFromRow(row: StoredWebhookRow): Webhook {
+  return toWebhook(row, row.events);
+}
+
+/** Tenants, keys, event types and webhooks: each change one statement, committed before it resolves. */
+export function postgresDirectory(connection: PostgresConnection): Directory {
+  return {
+    async createTenant(tenant: Tenant): Promise<void> {
+      const result = await connection.query(
+        'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+        [tenant.id, tenant.name, tenant.createdAt],
+      );
+      if (result.rowCount === 0) {
+        throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
+      }
+    },
+
+    async getTenant(id: string): Promise<Tenant | null> {
+      const { rows } = await connection.query<Tenant>(
+        'SELECT id, name, created_at AS "createdAt" FROM tenants WHERE id = $1',
+        [id],
+      );
+      return rows[0] ?? null;
+    },
+
+    async listTenants(): Promise<Tenant[]> {
+      const { rows } = await connection.query<Tenant>(
+        'SELECT id, name, created_at AS "createdAt" FROM tenants ORDER BY created_at, id',
+      );
+      return rows;
+    },
+
+    async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
+      await connection.query(
+        'INSERT INTO api_keys (id, tenant_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [key.id, key.tenantId, key.name, keyHash, key.createdAt],
+      );
+    },
+
+    async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
+      const { rows } = await connection.query<ApiKey>(
+        'SELECT id, tenant_id AS "tenantId", name, created_at AS "createdAt" FROM api_keys WHERE key_hash = $1',
+        [keyHash],
+      );
+      return rows[0] ?? null;
+    },
+
+    async listEventTypes(): Promise<EventType[]> {
+      const { rows } = await connection.query<EventType>(
+        'SELECT name, description FROM event_types ORDER BY name',
+      );
+      return rows;
+    },
+
+    async addEventType(type: EventType): Promise<void> {
+      const result = await connection.query(
+        'INSERT INTO event_types (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+        [type.name, type.description],
+      );
+      if (result.rowCount === 0) {
+        throw new HeraldError('EVENT_TYPE_EXISTS', `Event type ${type.name} is already in the catalogue.`);
+      }
+    },
+
+    async removeEventType(name: string): Promise<boolean> {
+      const result = await connection.query('DELETE FROM event_types WHERE name = $1', [name]);
+      return (result.rowCount ?? 0) > 0;
+    },
+
+    async createWebhook(webhook: Webhook): Promise<void> {
+      await connection.query(
+        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, secret, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          webhook.id,
+          webhook.tenantId,
+          webhook.url,
+          webhook.description,
+          webhook.events,
+          webhook.status,
+          webhook.secret,
+          webhook.createdAt,
+          webhook.updatedAt,
+        ],
+      );
+    },
+
+    async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
+      const { rows } = await connection.query<StoredWebhookRow>(
+        'SELECT * FROM webhooks WHERE tenant_id = $1 AND id = $2',
+        [tenantId, id],
+      );
+      return rows[0] ? webhookFromRow(rows[0]) : null;
+    },
+
+    async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
+      const { rows } = await connection.query<StoredWebhookRow>(
+        'SELECT * FROM webhooks WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3',
+        [tenantId, page.after ?? '', page.limit],
+      );
+      return rows.map(webhookFromRow);
+    },
+
+    async updateWebhook(webhook: Webhook): Promise<void> {
+      await connection.query(
+        `UPDATE webhooks SET url = $1, description = $2, events = $3, status = $4, secret = $5, updated_at = $6
+         WHERE tenant_id = $7 AND id = $8`,
+        [
+          webhook.url,
+          webhook.description,
+          webhook.events,
+          webhook.status,
+          webhook.secret,
+          webhook.updatedAt,
+          webhook.tenantId,
+          webhook.id,
+        ],
+      );
+    },
+
+    async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+      const { rows } = await connection.query<{ removed: number }>(
+        `WITH removed AS (
+           DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2 RETURNING id
+         ), queue AS (
+           DELETE FROM deliveries WHERE webhook_id IN (SELECT id FROM removed)
+         ), letters AS (
+           DELETE FROM dead_letters WHERE webhook_id IN (SELECT id FROM removed)
+         )
+         SELECT count(*) AS removed FROM removed`,
+        [tenantId, id],
+      );
+      return (rows[0]?.removed ?? 0) > 0;
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import type { NewEvent, PublishedEvent } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import { type PendingPublish, PublishQueue } from '../publish-queue.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import type { PostgresConnection } from './connection.js';
+import { QUEUED_CHANNEL, queuedPayload } from './notifications.js';
+import { PUBLISH } from './statements.js';
+
+/**
+ * A flush of concurrent publishes is one statement; past these sizes the rest waits for the next
+ * flush, so one huge burst does not become one huge parameter array. A caller's events are never split.
+ */
+const FLUSH_LIMITS = { events: 2_000, bytes: 16 * 1024 * 1024 };
+
+/**
+ * Until a table has statistics the planner guesses a handful of pending rows, and completing a batch
+ * then scans every pending row instead of looking each one up by key. Autovacuum analyzes within
+ * about a minute; a fresh install under its first burst should not wait that long.
+ */
+const STATISTICS_BOOTSTRAP_DELIVERIES = 1_000;
+
+interface StoredEventRow {
+  tenant_id: string;
+  id: string;
+  event: string;
+  timestamp: number;
+  deliveries: number;
+}
+
+function eventKey(tenantId: string, id: string): string {
+  return `${tenantId}\u0000${id}`;
+}
+
+/**
+ * Publishing on PostgreSQL with a group commit, as on SQLite: every request that arrived in the same
+ * turn of the event loop shares one statement (PUBLISH: events, deliveries and NOTIFY) and one commit.
+ */
+export class PostgresPublishBatcher {
+  private readonly waiting = new PublishQueue(() => this.startFlush());
+  private readonly flushes = new Set<Promise<void>>();
+  private queuedByThisStore = 0;
+  private statisticsChecked = false;
+
+  constructor(
+    private readonly connection: PostgresConnection,
+    private readonly leases: LeaseIds,
+    private readonly queued: QueuedWorkListeners,
+  ) {}
+
+  publish(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
+    return this.waiting.add(events, now);
+  }
+
+  /** Commits (or fails) every publish accepted so far. */
+  async drain(): Promise<void> {
+    while (this.waiting.size > 0 || this.flushes.size > 0) {
+      if (this.waiting.size > 0) this.startFlush();
+      await Promise.all(this.flushes);
+    }
+  }
+
+  /** Takes the publishes queued so far (up to the flush limits) and commits them on one connection. */
+  private startFlush(): void {
+    const batch = this.waiting.take(FLUSH_LIMITS);
+    if (this.waiting.size > 0) setImmediate(() => this.startFlush());
+    if (batch.length === 0) return;
+    const flush = this.flush(batch).finally(() => this.flushes.delete(flush));
+    this.flushes.add(flush);
+  }
+
+  private async flush(batch: PendingPublish[]): Promise<void> {
+    let results: PublishedEvent[][];
+    let queued: number;
+    try {
+      ({ results, queued } = await this.insertEvents(batch));
+    } catch (error) {
+      for (const publish of batch) publish.reject(error);
+      return;
+    }
+    for (const [index, publish] of batch.entries()) publish.resolve(results[index] ?? []);
+    if (queued > 0) this.queued.announce();
+    this.queuedByThisStore += queued;
+    if (!this.statisticsChecked && this.queuedByThisStore >= STATISTICS_BOOTSTRAP_DELIVERIES) {
+      this.statisticsChecked = true;
+      // Best effort, once per store: autovacuum gets there anyway, just later.
+      this.analyzeIfNeverAnalyzed().catch(() => undefined);
+    }
+  }
+
+  private async analyzeIfNeverAnalyzed(): Promise<void> {
+    const { rows } = await this.connection.query<{ unanalyzed: number }>(
+      `SELECT count(*) AS unanalyzed FROM pg_stat_user_tables
+       WHERE schemaname = $1 AND relname IN ('deliveries', 'events')
+         AND last_analyze IS NULL AND last_autoanalyze IS NULL`,
+      [this.connection.schema],
+    );
+    if ((rows[0]?.unanalyzed ?? 0) > 0) await this.connection.query('ANALYZE deliveries, events');
+  }
+
+  /** Returns each caller's results and how many deliveries were queued. */
+  private async insertEvents(
+    batch: PendingPublish[],
+  ): Promise<{ results: PublishedEvent[][]; queued: number }> {
+    // The first occurrence of an id in the batch is the one stored; later ones are its duplicates.
+    const unique = new Map<string, { event: NewEvent; now: number }>();
+    for (const publish of batch) {
+      for (const event of publish.events) {
+        const key = eventKey(event.tenantId, event.id);
+        if (!unique.has(key)) unique.set(key, { event, now: publish.now });
+      }
+    }
+    const inputs = [...unique.values()];
+    const { rows } = await this.connection.query<{ tenant_id: string; id: string; deliveries: number }>(
+      PUBLISH,
+      [
+        inputs.map((input) => input.event.tenantId),
+        inputs.map((input) => input.event.id),
+        inputs.map((input) => input.event.event),
+        inputs.map((input) => input.event.payload),
+        inputs.map((input) => input.event.timestamp),
+        inputs.map((input) => input.now),
+        QUEUED_CHANNEL,
+        queuedPayload(this.connection.schema, this.leases.instance),
+      ],
+    );
+    const stored = new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row.deliveries]));
+    const existing = await this.storedEvents(
+      inputs.filter((input) => !stored.has(eventKey(input.event.tenantId, input.event.id))),
+    );
+
+    const claimedFirst = new Set<string>();
+    const results = batch.map((publish) =>
+      publish.events.map((event): PublishedEvent => {
+        const key = eventKey(event.tenantId, event.id);
+        const deliveries = stored.get(key);
+        if (deliveries !== undefined) {
+          const first = unique.get(key)?.event ?? event;
+          const published = { id: first.id, event: first.event, timestamp: first.timestamp, deliveries };
+          const duplicate = claimedFirst.has(key);
+          claimedFirst.add(key);
+          return { ...published, duplicate };
+        }
+        const earlier = existing.get(key);
+        if (!earlier) throw new Error(`event ${event.id} conflicted but cannot be found`);
+        return {
+          id: earlier.id,
+          event: earlier.event,
+          timestamp: earlier.timestamp,
+          deliveries: earlier.deliveries,
+          duplicate: true,
+        };
+      }),
+    );
+    return { results, queued: rows.reduce((sum, row) => sum + row.deliveries, 0) };
+  }
+
+  /**
+   * The first results of ids that were already stored. Read after the insert committed: a conflict
+   * may have been with a transaction that committed after the insert's snapshot was taken.
+   */
+  private async storedEvents(inputs: { event: NewEvent }[]): Promise<Map<string, StoredEventRow>> {
+    if (inputs.length === 0) return new Map();
+    const { rows } = await this.connection.query<StoredEventRow>(
+      `SELECT e.tenant_id, e.id, e.event, e.timestamp, e.deliveries
+       FROM events e JOIN unnest($1::text[], $2::text[]) AS i (tenant_id, id) ON e.tenant_id = i.tenant_id AND e.id = i.id`,
+      [inputs.map((input) => input.event.tenantId), inputs.map((input) => input.event.id)],
+    );
+    return new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row]));
+  }
+}

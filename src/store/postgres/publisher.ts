@@ -1,0 +1,129 @@
+import type pg from 'pg';
+import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from '../rows.js';
+import type { Publisher } from '../store.js';
+import type { PostgresConnection } from './connection.js';
+import { notifyQueued } from './notifications.js';
+import type { PostgresPublishBatcher } from './publish-batch.js';
+
+/** Publishes (through the batcher), tests, resends and replays; each resolves once committed. */
+export function postgresPublisher(
+  connection: PostgresConnection,
+  leases: LeaseIds,
+  queued: QueuedWorkListeners,
+  batcher: PostgresPublishBatcher,
+): Publisher {
+  const announceIn = (client: pg.PoolClient) => notifyQueued(client, connection.schema, leases.instance);
+
+  return {
+    publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
+      return batcher.publish(events, now);
+    },
+
+    async startTestDelivery(
+      event: NewEvent,
+      webhookId: string,
+      lease: { owner: string; until: number },
+      now: number,
+    ): Promise<ClaimedDelivery> {
+      const leaseId = leases.next(lease.owner);
+      const { rows } = await connection.query<{
+        id: number;
+        url: string;
+        secret: string | null;
+        attempt: number;
+      }>(
+        `WITH stored AS (
+           INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries)
+           VALUES ($1, $2, $3, $4, $5, 1) RETURNING seq
+         ), leased AS (
+           INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at, lease)
+           SELECT $1, $6, seq, 1, 'test', 'pending', $7, $8, $9 FROM stored
+           RETURNING id, webhook_id, attempt
+         )
+         SELECT l.id, l.attempt, w.url, w.secret FROM leased l JOIN webhooks w ON w.id = l.webhook_id`,
+        [
+          event.tenantId,
+          event.id,
+          event.event,
+          event.payload,
+          event.timestamp,
+          webhookId,
+          now,
+          lease.until,
+          leaseId,
+        ],
+      );
+      const row = rows[0];
+      if (!row) throw new Error(`test delivery for webhook ${webhookId} vanished after insert`);
+      return {
+        id: toPublicId(DELIVERY_PREFIX, row.id),
+        lease: leaseId,
+        tenantId: event.tenantId,
+        webhookId,
+        url: row.url,
+        secret: row.secret,
+        eventId: event.id,
+        event: event.event,
+        attempt: row.attempt,
+        trigger: 'test',
+        payload: event.payload,
+      };
+    },
+
+    async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {
+      const key = fromPublicId(DELIVERY_PREFIX, deliveryId);
+      if (key === null) return null;
+      const resent = await connection.transaction(async (client) => {
+        const { rows } = await client.query<DeliveryRow>(
+          `WITH resent AS (
+             INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+             SELECT tenant_id, webhook_id, event_seq, 1, 'resend', 'pending', $3, $3
+             FROM deliveries WHERE id = $1 AND tenant_id = $2
+             RETURNING *
+           )
+           SELECT ${DELIVERY_COLUMNS} FROM resent d JOIN events e ON e.seq = d.event_seq`,
+          [key, tenantId, now],
+        );
+        if (rows[0]) await announceIn(client);
+        return rows[0];
+      });
+      if (!resent) return null;
+      queued.announce();
+      return toDelivery(resent);
+    },
+
+    async replayDeadLetters(
+      tenantId: string,
+      selection: { ids?: readonly string[]; webhookId?: string },
+      now: number,
+    ): Promise<string[]> {
+      const keys = selection.ids
+        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
+        .filter((key) => key !== null);
+      // Deleting the letters and queueing their deliveries in one statement: two concurrent replays of
+      // the same letter cannot both queue it, because only one of them deletes it.
+      const replayed = await connection.transaction(async (client) => {
+        const { rows } = await client.query<{ id: number }>(
+          `WITH removed AS (
+             DELETE FROM dead_letters l USING webhooks w
+             WHERE w.id = l.webhook_id AND l.tenant_id = $1 AND w.status = 'active'
+               AND ($2::text IS NULL OR l.webhook_id = $2) AND ($3::bigint[] IS NULL OR l.id = ANY ($3))
+             RETURNING l.id, l.webhook_id, l.event_seq
+           )
+           INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+           SELECT $1, webhook_id, event_seq, 1, 'replay', 'pending', $4, $4 FROM removed ORDER BY id
+           RETURNING id`,
+          [tenantId, selection.webhookId ?? null, keys ?? null, now],
+        );
+        if (rows.length > 0) await announceIn(client);
+        return rows.map((row) => row.id).sort((a, b) => a - b);
+      });
+      if (replayed.length > 0) queued.announce();
+      return replayed.map((key) => toPublicId(DELIVERY_PREFIX, key));
+    },
+  };
+}

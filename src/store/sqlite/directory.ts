@@ -1,0 +1,138 @@
+import { HeraldError } from '../../core/errors.js';
+import type { ApiKey, EventType, Tenant, Webhook } from '../../core/types.js';
+import { toWebhook, type WebhookRow } from '../rows.js';
+import type { Directory } from '../store.js';
+import type { SqliteConnection } from './connection.js';
+
+/** SQLite keeps a webhook's event filter as JSON text. */
+export type StoredWebhookRow = WebhookRow & { events: string };
+
+function webhookFromRow(row: StoredWebhookRow): Webhook {
+  return toWebhook(row, JSON.parse(row.events) as string[]);
+}
+
+/** Tenants, keys, event types and webhooks; every change is synced before it resolves. */
+export function sqliteDirectory(connection: SqliteConnection): Directory {
+  const sql = (text: string) => connection.sql(text);
+  return {
+    async createTenant(tenant: Tenant): Promise<void> {
+      const result = sql(
+        'INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      ).run(tenant.id, tenant.name, tenant.createdAt);
+      if (result.changes === 0) {
+        throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
+      }
+      await connection.durable();
+    },
+
+    async getTenant(id: string): Promise<Tenant | null> {
+      const row = sql('SELECT id, name, created_at AS createdAt FROM tenants WHERE id = ?').get(id);
+      return (row as Tenant | undefined) ?? null;
+    },
+
+    async listTenants(): Promise<Tenant[]> {
+      return sql(
+        'SELECT id, name, created_at AS createdAt FROM tenants ORDER BY created_at, id',
+      ).all() as Tenant[];
+    },
+
+    async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
+      sql('INSERT INTO api_keys (id, tenant_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        key.id,
+        key.tenantId,
+        key.name,
+        keyHash,
+        key.createdAt,
+      );
+      await connection.durable();
+    },
+
+    async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
+      const row = sql(
+        'SELECT id, tenant_id AS tenantId, name, created_at AS createdAt FROM api_keys WHERE key_hash = ?',
+      ).get(keyHash);
+      return (row as ApiKey | undefined) ?? null;
+    },
+
+    async listEventTypes(): Promise<EventType[]> {
+      return sql('SELECT name, description FROM event_types ORDER BY name').all() as EventType[];
+    },
+
+    async addEventType(type: EventType): Promise<void> {
+      const result = sql(
+        'INSERT INTO event_types (name, description) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+      ).run(type.name, type.description);
+      if (result.changes === 0) {
+        throw new HeraldError('EVENT_TYPE_EXISTS', `Event type ${type.name} is already in the catalogue.`);
+      }
+      await connection.durable();
+    },
+
+    async removeEventType(name: string): Promise<boolean> {
+      const removed = sql('DELETE FROM event_types WHERE name = ?').run(name).changes > 0;
+      await connection.durable();
+      return removed;
+    },
+
+    async createWebhook(webhook: Webhook): Promise<void> {
+      sql(
+        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, secret, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        webhook.id,
+        webhook.tenantId,
+        webhook.url,
+        webhook.description,
+        JSON.stringify(webhook.events),
+        webhook.status,
+        webhook.secret,
+        webhook.createdAt,
+        webhook.updatedAt,
+      );
+      await connection.durable();
+    },
+
+    async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
+      const row = sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id = ?').get(tenantId, id);
+      return row ? webhookFromRow(row as StoredWebhookRow) : null;
+    },
+
+    async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
+      const rows = sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?').all(
+        tenantId,
+        page.after ?? '',
+        page.limit,
+      ) as StoredWebhookRow[];
+      return rows.map(webhookFromRow);
+    },
+
+    async updateWebhook(webhook: Webhook): Promise<void> {
+      sql(
+        `UPDATE webhooks SET url = ?, description = ?, events = ?, status = ?, secret = ?, updated_at = ?
+         WHERE tenant_id = ? AND id = ?`,
+      ).run(
+        webhook.url,
+        webhook.description,
+        JSON.stringify(webhook.events),
+        webhook.status,
+        webhook.secret,
+        webhook.updatedAt,
+        webhook.tenantId,
+        webhook.id,
+      );
+      await connection.durable();
+    },
+
+    async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+      const deleted = connection.transaction(() => {
+        const removed = sql('DELETE FROM webhooks WHERE tenant_id = ? AND id = ?').run(tenantId, id);
+        if (removed.changes === 0) return false;
+        sql('DELETE FROM deliveries WHERE webhook_id = ?').run(id);
+        sql('DELETE FROM dead_letters WHERE webhook_id = ?').run(id);
+        return true;
+      });
+      await connection.durable();
+      return deleted;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { DELIVERY_PREFIX, toPublicId } from '../../core/public-ids.js';
+import type { ClaimedDelivery, NewEvent } from '../../core/types.js';
+import type { DeliveryTaker } from '../store.js';
+
+/** The local worker that publishes hand their deliveries to, if one is registered (setDeliveryTaker). */
+export interface TakerSlot {
+  taker: DeliveryTaker | null;
+}
+
+/** What a delivery to a webhook needs from it, as a publish reads its tenant's subscribers. */
+export interface Subscriber {
+  id: string;
+  url: string;
+  secret: string | null;
+  events: string[];
+}
+
+/**
+ * The deliveries one flush of publishes hands to the local worker: how much room it has left per
+ * webhook, and what it has been given so far.
+ */
+export class Handoff {
+  private readonly room = new Map<string, number>();
+  private readonly taken: ClaimedDelivery[] = [];
+  readonly leaseUntil: number;
+
+  constructor(
+    private readonly taker: DeliveryTaker,
+    readonly lease: string,
+    now: number,
+  ) {
+    this.leaseUntil = now + taker.leaseMs;
+  }
+
+  /** Whether the worker takes one more delivery to this webhook (and counts it if so). */
+  takesOne(webhookId: string): boolean {
+    const room = this.room.get(webhookId) ?? this.taker.roomFor(webhookId);
+    this.room.set(webhookId, Math.max(0, room - 1));
+    return room > 0;
+  }
+
+  /** Records the first attempt of `event` to `webhook`, stored as row `id` under this handoff's lease. */
+  add(id: number, event: NewEvent, webhook: Subscriber): void {
+    this.taken.push({
+      id: toPublicId(DELIVERY_PREFIX, id),
+      lease: this.lease,
+      tenantId: event.tenantId,
+      webhookId: webhook.id,
+      url: webhook.url,
+      secret: webhook.secret,
+      eventId: event.id,
+      event: event.event,
+      attempt: 1,
+      trigger: 'event',
+      payload: event.payload,
+    });
+  }
+
+  give(): void {
+    if (this.taken.length > 0) this.taker.take(this.taken);
+  }
+}

@@ -1,0 +1,135 @@
+import type { NewEvent, PublishedEvent } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import { type PendingPublish, PublishQueue } from '../publish-queue.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import { subscribes } from '../rows.js';
+import type { SqliteConnection } from './connection.js';
+import { insertPendingAttempt } from './deliveries.js';
+import type { StoredWebhookRow } from './directory.js';
+import { Handoff, type Subscriber, type TakerSlot } from './handoff.js';
+
+/**
+ * Publishing on SQLite. Concurrent publishes are committed together: one transaction for every
+ * request that arrived in the same turn of the event loop, answered once one WAL sync covers it.
+ * Where the local worker has room (see TakerSlot), new deliveries are created already leased to it
+ * and handed over after the commit, so it need not claim them back.
+ */
+export class SqlitePublishBatcher {
+  private readonly waiting = new PublishQueue(() => this.flush());
+
+  constructor(
+    private readonly connection: SqliteConnection,
+    private readonly leases: LeaseIds,
+    private readonly queued: QueuedWorkListeners,
+    private readonly slot: TakerSlot,
+  ) {}
+
+  publish(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
+    return this.waiting.add(events, now);
+  }
+
+  /** Commits every publish queued since the last flush in one transaction; answers them once it is synced. */
+  flush(): void {
+    const batch = this.waiting.take();
+    if (batch.length === 0) return;
+    const taker = this.slot.taker;
+    const now = (batch[batch.length - 1] as PendingPublish).now;
+    const handoff = taker ? new Handoff(taker, this.leases.next(taker.owner), now) : null;
+    let queued = false;
+    let results: PublishedEvent[][];
+    try {
+      results = this.connection.transaction(() => {
+        const subscribers = new Map<string, Subscriber[]>();
+        return batch.map((publish) =>
+          publish.events.map((event) => {
+            const published = this.insertEvent(event, publish.now, subscribers, handoff);
+            queued ||= published.queued;
+            return published.event;
+          }),
+        );
+      });
+    } catch (error) {
+      for (const publish of batch) publish.reject(error);
+      return;
+    }
+    this.connection.durable().then(
+      () => {
+        batch.forEach((publish, index) => {
+          publish.resolve(results[index] ?? []);
+        });
+      },
+      (error: unknown) => {
+        for (const publish of batch) publish.reject(error);
+      },
+    );
+    // Sending may start before the sync ends: a power cut in between loses an event whose publisher
+    // got no answer and publishes again, so at worst it is delivered twice, never lost.
+    handoff?.give();
+    if (queued) this.queued.announce();
+  }
+
+  /** The active webhooks of a tenant, read once per flush. */
+  private subscribersOf(tenantId: string, subscribers: Map<string, Subscriber[]>): Subscriber[] {
+    let webhooks = subscribers.get(tenantId);
+    if (!webhooks) {
+      const rows = this.connection
+        .sql("SELECT id, url, secret, events FROM webhooks WHERE tenant_id = ? AND status = 'active'")
+        .all(tenantId) as Pick<StoredWebhookRow, 'id' | 'url' | 'secret' | 'events'>[];
+      webhooks = rows.map((row) => ({ ...row, events: JSON.parse(row.events) as string[] }));
+      subscribers.set(tenantId, webhooks);
+    }
+    return webhooks;
+  }
+
+  /**
+   * Inserts the event and a delivery to each subscribed webhook: leased to the local worker where
+   * the handoff has room, else queued for claims (`queued`).
+   */
+  private insertEvent(
+    event: NewEvent,
+    now: number,
+    subscribers: Map<string, Subscriber[]>,
+    handoff: Handoff | null,
+  ): { event: PublishedEvent; queued: boolean } {
+    const targets = this.subscribersOf(event.tenantId, subscribers).filter((webhook) =>
+      subscribes(webhook.events, event.event),
+    );
+    const inserted = this.connection
+      .sql(
+        `INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO NOTHING`,
+      )
+      .run(event.tenantId, event.id, event.event, event.payload, event.timestamp, targets.length);
+    if (inserted.changes === 0) {
+      const first = this.connection
+        .sql('SELECT id, event, timestamp, deliveries FROM events WHERE tenant_id = ? AND id = ?')
+        .get(event.tenantId, event.id) as Omit<PublishedEvent, 'duplicate'>;
+      return { event: { ...first, duplicate: true }, queued: false };
+    }
+    const eventSeq = Number(inserted.lastInsertRowid);
+    let queued = false;
+    for (const webhook of targets) {
+      const takenBy = handoff?.takesOne(webhook.id) ? handoff : null;
+      const id = insertPendingAttempt(this.connection, {
+        tenantId: event.tenantId,
+        webhookId: webhook.id,
+        eventSeq,
+        attempt: 1,
+        trigger: 'event',
+        dueAt: takenBy ? takenBy.leaseUntil : now,
+        lease: takenBy ? takenBy.lease : null,
+        createdAt: now,
+      });
+      if (takenBy) takenBy.add(id, event, webhook);
+      else queued = true;
+    }
+    const published = {
+      id: event.id,
+      event: event.event,
+      timestamp: event.timestamp,
+      deliveries: targets.length,
+      duplicate: false,
+    };
+    return { event: published, queued };
+  }
+}

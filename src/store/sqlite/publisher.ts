@@ -1,0 +1,124 @@
+import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from '../rows.js';
+import type { Publisher } from '../store.js';
+import type { SqliteConnection } from './connection.js';
+import { claimedRows, insertPendingAttempt } from './deliveries.js';
+import type { SqlitePublishBatcher } from './publish-batch.js';
+
+/** Publishes (through the batcher), tests, resends and replays; each answers once its write is synced. */
+export function sqlitePublisher(
+  connection: SqliteConnection,
+  leases: LeaseIds,
+  queued: QueuedWorkListeners,
+  batcher: SqlitePublishBatcher,
+): Publisher {
+  const sql = (text: string) => connection.sql(text);
+
+  function deliveryById(id: number): Delivery | null {
+    const row = sql(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = ?`,
+    ).get(id) as DeliveryRow | undefined;
+    return row ? toDelivery(row) : null;
+  }
+
+  return {
+    publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
+      return batcher.publish(events, now);
+    },
+
+    async startTestDelivery(
+      event: NewEvent,
+      webhookId: string,
+      lease: { owner: string; until: number },
+      now: number,
+    ): Promise<ClaimedDelivery> {
+      const leaseId = leases.next(lease.owner);
+      const id = connection.transaction(() => {
+        const inserted = sql(
+          'INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, 1)',
+        ).run(event.tenantId, event.id, event.event, event.payload, event.timestamp);
+        return insertPendingAttempt(connection, {
+          tenantId: event.tenantId,
+          webhookId,
+          eventSeq: Number(inserted.lastInsertRowid),
+          attempt: 1,
+          trigger: 'test',
+          dueAt: lease.until,
+          lease: leaseId,
+          createdAt: now,
+        });
+      });
+      const [claimed] = claimedRows(connection, [id], leaseId);
+      if (!claimed) throw new Error(`test delivery ${id} vanished after insert`);
+      await connection.durable();
+      return claimed;
+    },
+
+    async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {
+      const key = fromPublicId(DELIVERY_PREFIX, deliveryId);
+      if (key === null) return null;
+      const original = sql('SELECT webhook_id, event_seq FROM deliveries WHERE id = ? AND tenant_id = ?').get(
+        key,
+        tenantId,
+      ) as { webhook_id: string; event_seq: number } | undefined;
+      if (!original) return null;
+      const id = insertPendingAttempt(connection, {
+        tenantId,
+        webhookId: original.webhook_id,
+        eventSeq: original.event_seq,
+        attempt: 1,
+        trigger: 'resend',
+        dueAt: now,
+        lease: null,
+        createdAt: now,
+      });
+      queued.announce();
+      await connection.durable();
+      return deliveryById(id);
+    },
+
+    async replayDeadLetters(
+      tenantId: string,
+      selection: { ids?: readonly string[]; webhookId?: string },
+      now: number,
+    ): Promise<string[]> {
+      const keys = selection.ids
+        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
+        .filter((key) => key !== null);
+      const replayed = connection.transaction(() => {
+        const letters = sql(
+          `SELECT l.id, l.webhook_id, l.event_seq FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
+           WHERE l.tenant_id = :tenantId AND w.status = 'active'
+             AND (:webhookId IS NULL OR l.webhook_id = :webhookId)
+             AND (:keys IS NULL OR l.id IN (SELECT value FROM json_each(:keys)))
+           ORDER BY l.id`,
+        ).all({
+          tenantId,
+          webhookId: selection.webhookId ?? null,
+          keys: keys ? JSON.stringify(keys) : null,
+        }) as { id: number; webhook_id: string; event_seq: number }[];
+        const remove = sql('DELETE FROM dead_letters WHERE id = ?');
+        return letters.map((letter) => {
+          remove.run(letter.id);
+          const deliveryKey = insertPendingAttempt(connection, {
+            tenantId,
+            webhookId: letter.webhook_id,
+            eventSeq: letter.event_seq,
+            attempt: 1,
+            trigger: 'replay',
+            dueAt: now,
+            lease: null,
+            createdAt: now,
+          });
+          return toPublicId(DELIVERY_PREFIX, deliveryKey);
+        });
+      });
+      if (replayed.length > 0) queued.announce();
+      await connection.durable();
+      return replayed;
+    },
+  };
+}

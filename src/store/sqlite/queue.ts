@@ -1,0 +1,146 @@
+import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
+import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
+import type { SqliteConnection } from './connection.js';
+import { claimedRows } from './deliveries.js';
+import type { TakerSlot } from './handoff.js';
+
+/**
+ * The queue on SQLite. Claims, outcomes and releases do not wait for a WAL sync: losing one in a
+ * power cut costs at most a repeated attempt (see SqliteConnection).
+ */
+export function sqliteQueue(
+  connection: SqliteConnection,
+  leases: LeaseIds,
+  queued: QueuedWorkListeners,
+  slot: TakerSlot,
+): Required<DeliveryQueue> {
+  const sql = (text: string) => connection.sql(text);
+  /** The webhook the last claim stopped at: the next one starts after it, so every webhook gets a turn. */
+  let claimCursor = '';
+
+  /**
+   * Visits the webhooks that have pending deliveries round-robin, starting after where the last
+   * claim stopped, and takes up to `perWebhookLimit` of each one's oldest due deliveries. Each step
+   * is an index seek, so one webhook's deep backlog costs nothing to the others: there is no window
+   * of the global queue to scan past it.
+   */
+  function chooseDueDeliveries(claim: DeliveryClaim): number[] {
+    const nextWebhook = sql(
+      "SELECT webhook_id FROM deliveries WHERE status = 'pending' AND webhook_id > ? ORDER BY webhook_id LIMIT 1",
+    ).pluck();
+    const isActive = sql("SELECT 1 FROM webhooks WHERE id = ? AND status = 'active'").pluck();
+    const dueOf = sql(
+      `SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at LIMIT ?`,
+    ).pluck();
+    const skip = new Set(claim.skipWebhookIds);
+    const start = claimCursor;
+    const chosen: number[] = [];
+    let cursor = start;
+    let wrapped = false;
+    while (chosen.length < claim.limit) {
+      const webhookId = nextWebhook.get(cursor) as string | undefined;
+      if (webhookId === undefined || (wrapped && webhookId > start)) {
+        if (wrapped || start === '') break;
+        wrapped = true;
+        cursor = '';
+        continue;
+      }
+      cursor = webhookId;
+      if (skip.has(webhookId) || !isActive.get(webhookId)) continue;
+      const take = Math.min(claim.perWebhookLimit, claim.limit - chosen.length);
+      chosen.push(...(dueOf.all(webhookId, claim.now, take) as number[]));
+    }
+    claimCursor = cursor;
+    return chosen;
+  }
+
+  return {
+    async claimDueDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+      const lease = leases.next(claim.owner);
+      return connection.transaction(() => {
+        const chosen = chooseDueDeliveries(claim);
+        if (chosen.length === 0) return [];
+        sql(
+          'UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))',
+        ).run(lease, claim.leaseUntil, JSON.stringify(chosen));
+        return claimedRows(connection, chosen, lease);
+      });
+    },
+
+    async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
+      const record = sql(
+        `UPDATE deliveries SET status = ?, status_code = ?, response_time_ms = ?, response_body = ?, error = ?,
+           attempted_at = ?, next_attempt_at = ?, lease = NULL
+         WHERE id = ? AND lease = ? AND status = 'pending'`,
+      );
+      const scheduleRetry = sql(
+        `INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+         SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', ?, ? FROM deliveries WHERE id = ?`,
+      );
+      const deadLetter = sql(
+        `INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
+         SELECT tenant_id, webhook_id, event_seq, ?, attempt, ? FROM deliveries WHERE id = ?`,
+      );
+      return connection.transaction(() => {
+        let applied = 0;
+        for (const outcome of outcomes) {
+          const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
+          const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
+          const changed = record.run(
+            outcome.verdict === 'succeeded' ? 'succeeded' : 'failed',
+            outcome.statusCode,
+            outcome.responseTimeMs,
+            outcome.responseBody,
+            outcome.error,
+            outcome.attemptedAt,
+            nextAttemptAt,
+            key,
+            outcome.lease,
+          ).changes;
+          if (changed === 0) continue;
+          applied += 1;
+          if (outcome.verdict === 'retry') scheduleRetry.run(now, nextAttemptAt, key);
+          if (outcome.verdict === 'dead') deadLetter.run(outcome.error ?? 'failed', outcome.attemptedAt, key);
+        }
+        return applied;
+      });
+    },
+
+    async releaseDeliveries(
+      released: readonly { deliveryId: string; lease: string }[],
+      now: number,
+    ): Promise<void> {
+      const release = sql(
+        "UPDATE deliveries SET lease = NULL, next_attempt_at = ? WHERE id = ? AND lease = ? AND status = 'pending'",
+      );
+      connection.transaction(() => {
+        for (const { deliveryId, lease } of released) {
+          release.run(now, fromPublicId(DELIVERY_PREFIX, deliveryId), lease);
+        }
+      });
+    },
+
+    async nextDueAt(): Promise<number | null> {
+      const row = sql(
+        `SELECT min((
+           SELECT d.next_attempt_at FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'pending'
+           ORDER BY d.next_attempt_at LIMIT 1
+         )) AS dueAt
+         FROM webhooks w WHERE w.status = 'active'`,
+      ).get() as { dueAt: number | null } | undefined;
+      return row?.dueAt ?? null;
+    },
+
+    onDeliveriesQueued(listener: () => void): () => void {
+      return queued.add(listener);
+    },
+
+    setDeliveryTaker(taker: DeliveryTaker | null): void {
+      slot.taker = taker;
+    },
+  };
+}
