@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, appRoot, type Me, onAuthFailure, PORTAL_ERROR_CODES, session } from './api';
+import { ApiError, api, appRoot, onAuthFailure, PORTAL_ERROR_CODES, session } from './api';
+import type { Me } from './api-types';
 import { Console } from './Console';
-import { Loading, ToastProvider } from './components/ui';
+import { Loading } from './components/feedback';
 import { LinkProblem, SignIn } from './pages/SignIn';
 import { paths } from './router';
+import { ToastProvider } from './toasts';
 
 type Phase =
   | { kind: 'checking' }

@@ -1,78 +1,27 @@
 /** A small typed client for Herald's API v1. Every call carries the session's bearer key. */
 
-export type Role = 'admin' | 'tenant';
-
-export interface Me {
-  role: Role;
-  tenantId: string | null;
-}
-
-export interface Tenant {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-
-export interface EventType {
-  name: string;
-  description: string;
-}
-
-export type WebhookStatus = 'active' | 'disabled';
-
-export interface Webhook {
-  id: string;
-  tenantId: string;
-  url: string;
-  description: string;
-  events: string[];
-  status: WebhookStatus;
-  hasSecret: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type DeliveryStatus = 'succeeded' | 'failed' | 'pending';
-
-export interface Delivery {
-  id: string;
-  webhookId: string;
-  eventId: string;
-  event: string;
-  attempt: number;
-  status: DeliveryStatus;
-  statusCode: number | null;
-  responseTimeMs: number | null;
-  timestamp: string;
-  error: string | null;
-  nextAttemptAt: string | null;
-  trigger?: 'event' | 'test' | 'resend' | 'replay';
-}
-
-export interface DeliveryDetail extends Delivery {
-  request?: { url: string; headers: Record<string, string>; body: string };
-  responseBody?: string | null;
-}
-
-export interface DeadLetter {
-  id: string;
-  webhookId: string;
-  url: string;
-  eventId: string;
-  event: string;
-  error: string;
-  attempts: number;
-  failedAt: string;
-}
-
-export interface DeadLetterDetail extends DeadLetter {
-  payload: string;
-}
-
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
+import type {
+  CreateApiKeyBody,
+  CreatedApiKey,
+  CreateTenantBody,
+  CreateWebhookBody,
+  DeadLetter,
+  Delivery,
+  DeliveryDetail,
+  DeliveryStatus,
+  EventType,
+  List,
+  Me,
+  Page,
+  PortalLink,
+  PortalLinkBody,
+  ReplayAllBody,
+  ReplayedDeadLetter,
+  ReplayedDeadLetters,
+  Tenant,
+  UpdateWebhookBody,
+  Webhook,
+} from './api-types';
 
 export class ApiError extends Error {
   constructor(
@@ -187,36 +136,27 @@ const id = encodeURIComponent;
 export const api = {
   me: (key?: string) => request<Me>('GET', '/v1/me', { key, silentAuth: true }),
 
-  listTenants: () => request<{ data: Tenant[] }>('GET', '/v1/tenants'),
-  createTenant: (body: { id?: string; name?: string }) => request<Tenant>('POST', '/v1/tenants', { body }),
-  createApiKey: (tenantId: string, name?: string) =>
-    request<{ id: string; key: string }>('POST', `${t(tenantId)}/api-keys`, { body: name ? { name } : {} }),
-  createPortalLink: (tenantId: string, expiresIn?: number) =>
-    request<{ url: string; expiresAt: string }>('POST', `${t(tenantId)}/portal-links`, {
-      body: expiresIn ? { expiresIn } : {},
-    }),
+  listTenants: () => request<List<Tenant>>('GET', '/v1/tenants'),
+  createTenant: (body: CreateTenantBody) => request<Tenant>('POST', '/v1/tenants', { body }),
+  createApiKey: (tenantId: string, name?: string) => {
+    const body: CreateApiKeyBody = name ? { name } : {};
+    return request<CreatedApiKey>('POST', `${t(tenantId)}/api-keys`, { body });
+  },
+  createPortalLink: (tenantId: string, expiresIn?: number) => {
+    const body: PortalLinkBody = expiresIn ? { expiresIn } : {};
+    return request<PortalLink>('POST', `${t(tenantId)}/portal-links`, { body });
+  },
 
-  eventTypes: () => request<{ data: EventType[] }>('GET', '/v1/event-types'),
+  eventTypes: () => request<List<EventType>>('GET', '/v1/event-types'),
 
   listWebhooks: (tenantId: string, cursor?: string | null) =>
     request<Page<Webhook>>('GET', `${t(tenantId)}/webhooks`, { query: { limit: 100, cursor } }),
   getWebhook: (tenantId: string, webhookId: string) =>
     request<Webhook>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}`),
-  createWebhook: (
-    tenantId: string,
-    body: { url: string; secret?: string; events?: string[]; description?: string },
-  ) => request<Webhook>('POST', `${t(tenantId)}/webhooks`, { body }),
-  updateWebhook: (
-    tenantId: string,
-    webhookId: string,
-    body: Partial<{
-      url: string;
-      secret: string;
-      events: string[];
-      description: string;
-      status: WebhookStatus;
-    }>,
-  ) => request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
+  createWebhook: (tenantId: string, body: CreateWebhookBody) =>
+    request<Webhook>('POST', `${t(tenantId)}/webhooks`, { body }),
+  updateWebhook: (tenantId: string, webhookId: string, body: UpdateWebhookBody) =>
+    request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
   deleteWebhook: (tenantId: string, webhookId: string) =>
     request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
   testWebhook: (tenantId: string, webhookId: string) =>
@@ -225,7 +165,7 @@ export const api = {
   listDeliveries: (
     tenantId: string,
     webhookId: string,
-    status?: string,
+    status?: DeliveryStatus,
     cursor?: string | null,
     limit = 25,
   ) =>
@@ -240,13 +180,13 @@ export const api = {
   listDeadLetters: (tenantId: string, webhookId?: string, cursor?: string | null, limit = 50) =>
     request<Page<DeadLetter>>('GET', `${t(tenantId)}/dlq`, { query: { webhookId, cursor, limit } }),
   getDeadLetter: (tenantId: string, deadLetterId: string) =>
-    request<DeadLetterDetail>('GET', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
+    request<DeadLetter>('GET', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
   replayDeadLetter: (tenantId: string, deadLetterId: string) =>
-    request<{ id: string; deliveryId: string }>('POST', `${t(tenantId)}/dlq/${id(deadLetterId)}/replay`),
-  replayAll: (tenantId: string, webhookId?: string) =>
-    request<{ replayed: number }>('POST', `${t(tenantId)}/dlq/replay-all`, {
-      body: webhookId ? { webhookId } : {},
-    }),
+    request<ReplayedDeadLetter>('POST', `${t(tenantId)}/dlq/${id(deadLetterId)}/replay`),
+  replayAll: (tenantId: string, webhookId?: string) => {
+    const body: ReplayAllBody = webhookId ? { webhookId } : {};
+    return request<ReplayedDeadLetters>('POST', `${t(tenantId)}/dlq/replay-all`, { body });
+  },
 };
 
 /** Counts every dead letter (following cursors), for "Replay all N failed events?". */

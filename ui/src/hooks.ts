@@ -7,8 +7,8 @@ import {
   useRef,
   useState,
 } from 'react';
-import type { Page } from './api';
-import { useToast } from './components/ui';
+import type { Page } from './api-types';
+import { useToast } from './toasts';
 
 /**
  * Calls `tick` every `intervalMs` while the page is visible (and once more when it becomes visible

@@ -1,23 +1,15 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api, countDeadLetters, type DeadLetter, type Webhook } from '../api';
-import {
-  ConfirmDialog,
-  CopyButton,
-  DataTable,
-  DetailField,
-  Dialog,
-  EmptyState,
-  ErrorNotice,
-  ListStates,
-  Loading,
-  LoadMoreFooter,
-  PageHeader,
-  RowActions,
-  Spinner,
-  useToast,
-} from '../components/ui';
+import { ApiError, api, countDeadLetters } from '../api';
+import type { DeadLetter, Webhook } from '../api-types';
+import { CopyButton } from '../components/CopyButton';
+import { DetailField, DetailStates } from '../components/details';
+import { ConfirmDialog, Dialog } from '../components/dialogs';
+import { EmptyState, Spinner } from '../components/feedback';
+import { PageHeader } from '../components/PageHeader';
+import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
 import { formatRelative, formatTime, prettyJson } from '../format';
 import { useDetail, useLivePagedList } from '../hooks';
+import { useToast } from '../toasts';
 
 const PAGE_SIZE = 50;
 const POLL_MS = 3000;
@@ -245,7 +237,7 @@ function PayloadDialog({
   onClose: () => void;
 }) {
   const { detail, error } = useDetail(deadLetterId, (id) => api.getDeadLetter(tenantId, id), [tenantId]);
-  const payload = detail ? prettyJson(detail.payload) : '';
+  const payload = detail?.payload ?? '';
   return (
     <Dialog
       open={deadLetterId !== null}
@@ -254,37 +246,37 @@ function PayloadDialog({
       wide
       footer={
         <>
-          {detail && <CopyButton text={detail.payload} label="Copy payload" />}
+          {detail && <CopyButton text={payload} label="Copy payload" />}
           <button type="button" className="button button-primary" onClick={onClose}>
             Close
           </button>
         </>
       }
     >
-      {error && <ErrorNotice message={error} />}
-      {!error && !detail && <Loading />}
-      {detail && (
-        <div className="detail">
-          <dl className="detail-grid">
-            <DetailField label="Event" className="mono">
-              {detail.event}
-            </DetailField>
-            <DetailField label="Attempts">{detail.attempts}</DetailField>
-            <DetailField label="Failed">{formatTime(detail.failedAt)}</DetailField>
-            <DetailField label="Event ID" className="mono break">
-              {detail.eventId}
-            </DetailField>
-          </dl>
-          <section className="detail-section">
-            <h3>Error message</h3>
-            <div className="notice notice-error">{detail.error}</div>
-          </section>
-          <section className="detail-section">
-            <h3>Payload</h3>
-            <pre className="code-block">{payload}</pre>
-          </section>
-        </div>
-      )}
+      <DetailStates detail={detail} error={error}>
+        {(detail) => (
+          <>
+            <dl className="detail-grid">
+              <DetailField label="Event" className="mono">
+                {detail.event}
+              </DetailField>
+              <DetailField label="Attempts">{detail.attempts}</DetailField>
+              <DetailField label="Failed">{formatTime(detail.failedAt)}</DetailField>
+              <DetailField label="Event ID" className="mono break">
+                {detail.eventId}
+              </DetailField>
+            </dl>
+            <section className="detail-section">
+              <h3>Error message</h3>
+              <div className="notice notice-error">{detail.error}</div>
+            </section>
+            <section className="detail-section">
+              <h3>Payload</h3>
+              <pre className="code-block">{prettyJson(payload)}</pre>
+            </section>
+          </>
+        )}
+      </DetailStates>
     </Dialog>
   );
 }

@@ -1,24 +1,15 @@
 import { useEffect, useState } from 'react';
-import { api, type Delivery, type DeliveryStatus, type Webhook } from '../api';
-import {
-  Badge,
-  DataTable,
-  DetailField,
-  Dialog,
-  EmptyState,
-  ErrorNotice,
-  ListStates,
-  Loading,
-  LoadMoreFooter,
-  PageHeader,
-  RowActions,
-  Spinner,
-  type Tone,
-  useToast,
-} from '../components/ui';
-import { formatDuration, formatRelative, formatTime, isSuccessCode, prettyJson } from '../format';
-import { useDetail, useLivePagedList } from '../hooks';
+import { api } from '../api';
+import type { Delivery, DeliveryStatus, Webhook } from '../api-types';
+import { EmptyState, Spinner } from '../components/feedback';
+import { PageHeader } from '../components/PageHeader';
+import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
+import { formatDuration, formatRelative, formatTime } from '../format';
+import { useLivePagedList } from '../hooks';
 import { Link, navigate, paths } from '../router';
+import { useToast } from '../toasts';
+import { DeliveryDetailDialog } from './DeliveryDetailDialog';
+import { STATUS_LABEL, StatusBadge, StatusCode, TRIGGER_LABEL } from './DeliveryStatus';
 
 const PAGE_SIZE = 25;
 const POLL_MS = 2500;
@@ -30,23 +21,6 @@ const FILTERS: { value: Filter; label: string }[] = [
   { value: 'failed', label: 'Failed' },
   { value: 'pending', label: 'Pending' },
 ];
-
-const STATUS_TONE: Record<DeliveryStatus, Tone> = {
-  succeeded: 'success',
-  failed: 'danger',
-  pending: 'warning',
-};
-const STATUS_LABEL: Record<DeliveryStatus, string> = {
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  pending: 'Pending',
-};
-const TRIGGER_LABEL: Record<string, string> = {
-  event: 'Event',
-  test: 'Test',
-  resend: 'Resend',
-  replay: 'Replay',
-};
 
 export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string; webhookId: string }) {
   const toast = useToast();
@@ -188,15 +162,15 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
                 </td>
                 <td data-label="Event">
                   <span className="mono">{delivery.event}</span>
-                  {delivery.trigger && delivery.trigger !== 'event' && (
-                    <span className="cell-sub">{TRIGGER_LABEL[delivery.trigger] ?? delivery.trigger}</span>
+                  {delivery.trigger !== 'event' && (
+                    <span className="cell-sub">{TRIGGER_LABEL[delivery.trigger]}</span>
                   )}
                 </td>
                 <td data-label="Attempt" className="num">
                   #{delivery.attempt}
                 </td>
                 <td data-label="Status">
-                  <Badge tone={STATUS_TONE[delivery.status]}>{STATUS_LABEL[delivery.status]}</Badge>
+                  <StatusBadge status={delivery.status} />
                   {delivery.status === 'pending' && delivery.nextAttemptAt && (
                     <span className="cell-sub">due {formatRelative(delivery.nextAttemptAt)}</span>
                   )}
@@ -236,161 +210,5 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
         }}
       />
     </>
-  );
-}
-
-function StatusCode({ delivery }: { delivery: Delivery }) {
-  if (delivery.statusCode === null) {
-    return (
-      <span className="code-cell">
-        <span className="code code-none" aria-hidden="true">
-          —
-        </span>
-        <span className="visually-hidden">No status code</span>
-        {delivery.error && <span className="cell-sub text-danger">{delivery.error}</span>}
-        {!delivery.error && delivery.status === 'pending' && <span className="cell-sub">Not sent yet</span>}
-      </span>
-    );
-  }
-  const ok = isSuccessCode(delivery.statusCode);
-  return (
-    <span className="code-cell">
-      <span className={`code ${ok ? 'code-ok' : 'code-fail'}`} title={ok ? 'Success' : 'Failure'}>
-        {delivery.statusCode}
-      </span>
-      <span className="visually-hidden">{ok ? ' success' : ' failure'}</span>
-    </span>
-  );
-}
-
-function DeliveryDetailDialog({
-  tenantId,
-  deliveryId,
-  onClose,
-  onResend,
-}: {
-  tenantId: string;
-  deliveryId: string | null;
-  onClose: () => void;
-  onResend: (delivery: Delivery) => Promise<void>;
-}) {
-  const { detail, error } = useDetail(deliveryId, (id) => api.getDelivery(tenantId, id), [tenantId]);
-  const [busy, setBusy] = useState(false);
-
-  const headers = detail?.request?.headers ? Object.entries(detail.request.headers) : [];
-
-  return (
-    <Dialog
-      open={deliveryId !== null}
-      title="Delivery details"
-      onClose={onClose}
-      wide
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Close
-          </button>
-          {detail && detail.status !== 'pending' && (
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={busy}
-              onClick={async () => {
-                setBusy(true);
-                try {
-                  await onResend(detail);
-                } finally {
-                  setBusy(false);
-                }
-              }}
-            >
-              {busy && <Spinner small />}
-              Resend
-            </button>
-          )}
-        </>
-      }
-    >
-      {error && <ErrorNotice message={error} />}
-      {!error && !detail && <Loading />}
-      {detail && (
-        <div className="detail">
-          <dl className="detail-grid">
-            <DetailField label="Status">
-              <Badge tone={STATUS_TONE[detail.status]}>{STATUS_LABEL[detail.status]}</Badge>
-            </DetailField>
-            <DetailField label="Status code">
-              <StatusCode delivery={{ ...detail, error: null }} />
-            </DetailField>
-            <DetailField label="Response time">{formatDuration(detail.responseTimeMs)}</DetailField>
-            <DetailField label="Timestamp">{formatTime(detail.timestamp)}</DetailField>
-            <DetailField label="Event" className="mono">
-              {detail.event}
-            </DetailField>
-            <DetailField label="Attempt">
-              #{detail.attempt}
-              {detail.trigger && detail.trigger !== 'event'
-                ? ` · ${TRIGGER_LABEL[detail.trigger] ?? detail.trigger}`
-                : ''}
-            </DetailField>
-            <DetailField label="Event ID" className="mono break">
-              {detail.eventId}
-            </DetailField>
-            <DetailField label="Delivery ID" className="mono break">
-              {detail.id}
-            </DetailField>
-            {detail.nextAttemptAt && (
-              <DetailField label="Next attempt">{formatTime(detail.nextAttemptAt)}</DetailField>
-            )}
-          </dl>
-
-          {detail.error && (
-            <section className="detail-section">
-              <h3>Error</h3>
-              <div className="notice notice-error">{detail.error}</div>
-            </section>
-          )}
-
-          <section className="detail-section">
-            <h3>Request</h3>
-            {detail.request ? (
-              <>
-                <p className="mono break detail-url">
-                  <span className="method">POST</span> {detail.request.url}
-                </p>
-                <h4>Headers</h4>
-                <table className="kv-table">
-                  <tbody>
-                    {headers.map(([name, value]) => (
-                      <tr key={name}>
-                        <th scope="row" className="mono">
-                          {name}
-                        </th>
-                        <td className="mono break">{value}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <h4>Body</h4>
-                <pre className="code-block">{prettyJson(detail.request.body)}</pre>
-              </>
-            ) : (
-              <p className="muted">The request has not been sent yet.</p>
-            )}
-          </section>
-
-          <section className="detail-section">
-            <h3>Response body</h3>
-            {detail.responseBody ? (
-              <pre className="code-block">{prettyJson(detail.responseBody)}</pre>
-            ) : (
-              <p className="muted">
-                {detail.statusCode === null ? 'No response was received.' : 'The response had no body.'}
-              </p>
-            )}
-          </section>
-        </div>
-      )}
-    </Dialog>
   );
 }

@@ -1,5 +1,7 @@
-import type { EventTypesState } from '../Console';
-import { DataTable, EmptyState, ListStates, PageHeader } from '../components/ui';
+import { EmptyState } from '../components/feedback';
+import { PageHeader } from '../components/PageHeader';
+import { DataTable, ListStates } from '../components/tables';
+import type { EventTypesState } from '../event-types';
 
 export function EventTypesPage({ eventTypes }: { eventTypes: EventTypesState }) {
   const { data, error, reload } = eventTypes;

@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError, api, type Me, session } from '../api';
+import { ApiError, api, session } from '../api';
+import type { Me } from '../api-types';
+import { Spinner } from '../components/feedback';
+import { useFocusOnMount } from '../components/forms';
 import { Logo } from '../components/Logo';
-import { Spinner, useFocusOnMount } from '../components/ui';
 
 export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (me: Me) => void }) {
   const [key, setKey] = useState('');

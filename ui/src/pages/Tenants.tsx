@@ -1,18 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, api, type Tenant } from '../api';
-import {
-  CopyButton,
-  DataTable,
-  Dialog,
-  EmptyState,
-  ErrorNotice,
-  FieldError,
-  ListStates,
-  OptionalLabel,
-  PageHeader,
-  RowActions,
-  SubmitButton,
-} from '../components/ui';
+import { ApiError, api } from '../api';
+import type { CreateTenantBody, Tenant } from '../api-types';
+import { CopyButton } from '../components/CopyButton';
+import { Dialog } from '../components/dialogs';
+import { EmptyState, ErrorNotice } from '../components/feedback';
+import { FieldError, OptionalLabel, SubmitButton } from '../components/forms';
+import { PageHeader } from '../components/PageHeader';
+import { DataTable, ListStates, RowActions } from '../components/tables';
 import { formatTime } from '../format';
 
 export function TenantsPage({
@@ -241,7 +235,7 @@ export function CreateTenantDialog({
     setBusy(true);
     setError(null);
     try {
-      const body: { id?: string; name?: string } = {};
+      const body: CreateTenantBody = {};
       if (id.trim()) body.id = id.trim();
       if (name.trim()) body.name = name.trim();
       onCreated(await api.createTenant(body));

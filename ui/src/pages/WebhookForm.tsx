@@ -1,18 +1,13 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, api, generateSecret, type Webhook } from '../api';
-import type { EventTypesState } from '../Console';
-import {
-  CopyButton,
-  ErrorNotice,
-  FieldError,
-  Loading,
-  OptionalLabel,
-  PageHeader,
-  SubmitButton,
-  useFocusOnMount,
-  useToast,
-} from '../components/ui';
+import { ApiError, api, generateSecret } from '../api';
+import type { CreateWebhookBody, Webhook } from '../api-types';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorNotice, Loading } from '../components/feedback';
+import { FieldError, OptionalLabel, SubmitButton, useFocusOnMount } from '../components/forms';
+import { PageHeader } from '../components/PageHeader';
+import type { EventTypesState } from '../event-types';
 import { Link, navigate, paths } from '../router';
+import { useToast } from '../toasts';
 
 type Field = 'url' | 'secret' | 'events' | 'description' | 'form';
 type FieldErrors = Partial<Record<Field, string>>;
@@ -64,7 +59,7 @@ export function WebhookFormPage({
         if (cancelled) return;
         setExisting(webhook);
         setUrl(webhook.url);
-        setDescription(webhook.description ?? '');
+        setDescription(webhook.description);
         setAllEvents(webhook.events.length === 0);
         setSelected(webhook.events);
       })
@@ -98,7 +93,7 @@ export function WebhookFormPage({
     if (next.url) return focusField('url');
     if (next.events) return focusField('events');
 
-    const body: { url: string; secret?: string; events: string[]; description: string } = {
+    const body: CreateWebhookBody = {
       url: url.trim(),
       events: allEvents ? [] : selected,
       description: description.trim(),

@@ -1,20 +1,15 @@
 import { useState } from 'react';
-import { ApiError, api, type Delivery, type Webhook } from '../api';
-import {
-  Badge,
-  ConfirmDialog,
-  DataTable,
-  EmptyState,
-  ListStates,
-  LoadMoreFooter,
-  PageHeader,
-  RowActions,
-  Spinner,
-  useToast,
-} from '../components/ui';
+import { ApiError, api } from '../api';
+import type { Delivery, Webhook } from '../api-types';
+import { Badge } from '../components/Badge';
+import { ConfirmDialog } from '../components/dialogs';
+import { EmptyState, Spinner } from '../components/feedback';
+import { PageHeader } from '../components/PageHeader';
+import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
 import { formatDuration, formatRelative, formatTime, isSuccessCode } from '../format';
 import { useLivePagedList } from '../hooks';
 import { navigate, paths } from '../router';
+import { useToast } from '../toasts';
 
 type TestState =
   | { state: 'sending' }

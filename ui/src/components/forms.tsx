@@ -1,0 +1,41 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { Spinner } from './feedback';
+
+/** A form's primary submit button, with a spinner while the form is being sent. */
+export function SubmitButton({ busy, children }: { busy: boolean; children: ReactNode }) {
+  return (
+    <button type="submit" className="button button-primary" disabled={busy}>
+      {busy && <Spinner small />}
+      {children}
+    </button>
+  );
+}
+
+/** A form field's label marked Optional. */
+export function OptionalLabel({ htmlFor, children }: { htmlFor: string; children: ReactNode }) {
+  return (
+    <div className="label-row">
+      <label htmlFor={htmlFor}>{children}</label>
+      <span className="optional">Optional</span>
+    </div>
+  );
+}
+
+/** The error under a form field, announced as it appears; nothing without a message. */
+export function FieldError({ id, message }: { id: string; message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p id={id} className="field-error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** Focuses an element once, after it first renders (instead of the autoFocus attribute). */
+export function useFocusOnMount<T extends HTMLElement>(enabled = true) {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    if (enabled) ref.current?.focus();
+  }, [enabled]);
+  return ref;
+}
