@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { newSecretToken } from './core/ids.js';
 import type { AttemptSender } from './delivery/attempt-sender.js';
 import { Dispatcher } from './delivery/dispatcher.js';
+import { HealthMonitor } from './delivery/health-monitor.js';
 import { HttpSender } from './delivery/http-sender.js';
 import { sendNowWith } from './delivery/send-now.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
@@ -41,6 +42,8 @@ export interface RunningHerald {
   config: HeraldConfig;
   store: Store;
   dispatcher: Dispatcher | null;
+  /** Disables webhooks for what their receivers did (410 Gone, failing too long). */
+  health: HealthMonitor;
   server: FastifyInstance | null;
   stop(): Promise<void>;
 }
@@ -100,12 +103,19 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   const store = await openStore(config.database, { poolSize: config.databasePoolSize });
   await store.migrate();
   const policy = new NetworkPolicy(config.allowNetworks);
+  const retryPolicy = { schedule: config.retrySchedule, retryAfterCapMs: config.retryAfterCapMs };
   let server: FastifyInstance | null = null;
   const logError = (error: unknown, message: string) =>
     server ? server.log.error({ err: error }, message) : console.error(error);
   const sender = await createSender(config, policy, options.clock, (error) =>
     logError(error, 'sender thread error'),
   );
+  const health = new HealthMonitor({
+    store,
+    clock,
+    disableAfterMs: config.disableAfterMs,
+    onError: (error) => logError(error, 'webhook health error'),
+  });
 
   let url: string | null = null;
   if (options.api ?? true) {
@@ -123,7 +133,8 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
           store,
           sender,
           clock,
-          schedule: config.retrySchedule,
+          retryPolicy,
+          health,
           owner,
           timeoutMs: config.deliveryTimeoutMs,
         }),
@@ -144,7 +155,8 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
       queue: store,
       sender,
       clock,
-      schedule: config.retrySchedule,
+      retryPolicy,
+      health,
       owner,
       concurrency: config.concurrency,
       webhookConcurrency: config.webhookConcurrency,
@@ -153,6 +165,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
       onError: (error) => logError(error, 'delivery worker error'),
     });
     dispatcher.start();
+    health.start();
   }
 
   let stopping: Promise<void> | null = null;
@@ -162,10 +175,12 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
     config,
     store,
     dispatcher,
+    health,
     server,
     stop() {
       stopping ??= (async () => {
         await server?.close();
+        health.stop();
         await dispatcher?.stop();
         await sender.close();
         await store.close();

@@ -9,6 +9,8 @@ export interface HeraldConfig {
   databasePoolSize: number;
   adminKey: string | null;
   retrySchedule: RetrySchedule;
+  retryAfterCapMs: number;
+  disableAfterMs: number;
   deliveryTimeoutMs: number;
   allowNetworks: string[];
   concurrency: number;
@@ -43,7 +45,7 @@ function integer(min: number, max: number) {
 function duration(text: string): number {
   const ms = parseDuration(text);
   if (ms === null || ms <= 0)
-    throw new SettingError('must be a positive duration such as 500ms, 10s, 1m or 1h');
+    throw new SettingError('must be a positive duration such as 500ms, 10s, 1m, 1h or 5d');
   return ms;
 }
 
@@ -119,6 +121,22 @@ export const SETTINGS = [
         throw new SettingError((error as Error).message);
       }
     },
+  }),
+  setting({
+    key: 'retryAfterCapMs',
+    env: 'HERALD_RETRY_AFTER_MAX',
+    flag: 'retry-after-max',
+    default: '1h',
+    help: "the longest a receiver's Retry-After (on 429 or 503) may postpone a retry",
+    parse: duration,
+  }),
+  setting({
+    key: 'disableAfterMs',
+    env: 'HERALD_DISABLE_AFTER',
+    flag: 'disable-after',
+    default: '5d',
+    help: 'disable a webhook whose every attempt has failed for this long',
+    parse: duration,
   }),
   setting({
     key: 'deliveryTimeoutMs',

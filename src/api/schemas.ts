@@ -75,6 +75,16 @@ const EventFilter = Type.Array(EventTypeName, {
   description: 'Event types to receive; empty means all',
 });
 const WebhookStatus = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+const Ordering = Type.Union([Type.Literal('none'), Type.Literal('fifo')], {
+  description:
+    '`fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was ' +
+    'dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order',
+});
+const RateLimit = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: 100_000,
+  description: 'Most deliveries per second each worker process sends to this webhook',
+});
 
 export const Webhook = Type.Object(
   {
@@ -84,6 +94,14 @@ export const Webhook = Type.Object(
     description: Type.String(),
     events: Type.Array(Type.String()),
     status: WebhookStatus,
+    disabledReason: Nullable(
+      Type.String({ description: 'Why Herald disabled it; null when active or disabled by a person' }),
+    ),
+    failingSince: Nullable(
+      Type.String({ format: 'date-time', description: 'First failure since the last success' }),
+    ),
+    ordering: Ordering,
+    rateLimit: Nullable(RateLimit),
     hasSecret: Type.Boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -97,6 +115,8 @@ export const CreateWebhook = Type.Object(
     secret: Type.Optional(Secret),
     events: Type.Optional(EventFilter),
     description: Type.Optional(Type.String({ maxLength: 500 })),
+    ordering: Type.Optional(Ordering),
+    rateLimit: Type.Optional(Nullable(RateLimit)),
   },
   { additionalProperties: false },
 );
@@ -108,6 +128,8 @@ export const UpdateWebhook = Type.Object(
     events: Type.Optional(EventFilter),
     description: Type.Optional(Type.String({ maxLength: 500 })),
     status: Type.Optional(WebhookStatus),
+    ordering: Type.Optional(Ordering),
+    rateLimit: Type.Optional(Nullable(RateLimit)),
   },
   { additionalProperties: false, minProperties: 1 },
 );

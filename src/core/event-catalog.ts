@@ -2,6 +2,11 @@ import type { EventType } from './types.js';
 
 export const TEST_EVENT_TYPE = 'webhook.test';
 
+/** Published to a tenant's webhooks when Herald disables one of the others (410 Gone, failing too long). */
+export const WEBHOOK_DISABLED_EVENT_TYPE = 'webhook.disabled';
+export const WEBHOOK_DISABLED_DESCRIPTION =
+  'Herald disabled one of your webhooks (410 Gone, or failing too long)';
+
 /** The catalogue a new installation starts with: the product documentation's six types and the test event. */
 export const DEFAULT_EVENT_TYPES: readonly EventType[] = [
   { name: 'ingestion.completed', description: 'A data ingestion job finishes' },
@@ -11,6 +16,7 @@ export const DEFAULT_EVENT_TYPES: readonly EventType[] = [
   { name: 'analysis.completed', description: 'An investigation finishes' },
   { name: 'dashboard.ready', description: 'A dashboard build completes' },
   { name: TEST_EVENT_TYPE, description: 'Sent by the Test action to verify connectivity' },
+  { name: WEBHOOK_DISABLED_EVENT_TYPE, description: WEBHOOK_DISABLED_DESCRIPTION },
 ];
 
 export const EVENT_TYPE_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)*$';

@@ -8,6 +8,15 @@ export type RetrySchedule = readonly number[];
 
 export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = [60_000, 300_000, 900_000];
 
+/** How Herald follows up a failed attempt. */
+export interface RetryPolicy {
+  schedule: RetrySchedule;
+  /** The longest a receiver's Retry-After (on 429 or 503) may postpone the next attempt. */
+  retryAfterCapMs: number;
+}
+
+export const DEFAULT_RETRY_AFTER_CAP_MS = 3_600_000;
+
 /** Parses `1m,5m,15m`. An empty string means no retries at all. Throws with a sentence on bad input. */
 export function parseRetrySchedule(text: string): RetrySchedule {
   if (text.trim() === '') return [];

@@ -1,10 +1,29 @@
 /** Domain records as the Store hands them out. Times are epoch milliseconds; the API formats them. */
 
+/**
+ * A tenant's own quotas, set by the admin; a quota left out takes the installation's setting
+ * (HERALD_TENANT_MAX_WEBHOOKS and the like).
+ */
+export interface TenantLimits {
+  /** Webhooks the tenant may have. */
+  maxWebhooks?: number;
+  /** Events one batch publish may carry. */
+  maxBatchEvents?: number;
+  /** Publish requests per second for the tenant, whichever key makes them. */
+  publishRate?: number;
+  /** Publish requests per second through any one of its API keys. */
+  keyPublishRate?: number;
+}
+
 export interface Tenant {
   id: string;
   name: string;
   createdAt: number;
+  limits: TenantLimits;
 }
+
+/** A tenant as created: without limits of its own unless given. */
+export type NewTenant = Omit<Tenant, 'limits'> & { limits?: TenantLimits };
 
 export interface ApiKey {
   id: string;
@@ -20,6 +39,9 @@ export interface EventType {
 
 export type WebhookStatus = 'active' | 'disabled';
 
+/** `fifo`: one delivery in flight at a time, each event after the previous succeeded or was dead-lettered. */
+export type WebhookOrdering = 'none' | 'fifo';
+
 export interface Webhook {
   id: string;
   tenantId: string;
@@ -28,10 +50,21 @@ export interface Webhook {
   /** Empty means every event type. */
   events: string[];
   status: WebhookStatus;
+  /** Why Herald disabled it (410 Gone, failing too long); null when active or disabled by a person. */
+  disabledReason: string | null;
+  /** When the first of its attempts since its last success failed; null when the last one succeeded. */
+  failingSince: number | null;
+  ordering: WebhookOrdering;
+  /** Most deliveries per second each worker sends it; null for no limit. */
+  rateLimit: number | null;
   secret: string | null;
   createdAt: number;
   updatedAt: number;
 }
+
+/** A webhook as registered: healthy, and unordered and unlimited unless asked. */
+export type NewWebhook = Omit<Webhook, 'disabledReason' | 'failingSince' | 'ordering' | 'rateLimit'> &
+  Partial<Pick<Webhook, 'ordering' | 'rateLimit'>>;
 
 export interface NewEvent {
   id: string;
@@ -105,6 +138,9 @@ export interface ClaimedDelivery {
   webhookId: string;
   url: string;
   secret: string | null;
+  /** The webhook's delivery settings, as they were when this was claimed. */
+  ordering: WebhookOrdering;
+  rateLimit: number | null;
   eventId: string;
   event: string;
   attempt: number;
@@ -119,16 +155,23 @@ export interface AttemptResult {
   attemptedAt: number;
   error: string | null;
   responseBody: string | null;
+  /** What a 429 or 503 answer's Retry-After asked for, in milliseconds from the answer; else null. */
+  retryAfterMs: number | null;
 }
 
-export type AttemptOutcome = AttemptResult &
+export type AttemptOutcome = Omit<AttemptResult, 'retryAfterMs'> &
   (
     | { verdict: 'succeeded' }
     | { verdict: 'retry'; nextAttemptAt: number }
     | { verdict: 'dead' }
     /** A failure that ends the chain without a dead letter: the Test action is never retried. */
     | { verdict: 'failed' }
-  ) & { deliveryId: string; lease: string };
+  ) & {
+    deliveryId: string;
+    lease: string;
+    /** Set when the answer asks Herald to stop delivering to the webhook (410 Gone): why. */
+    disableWebhook?: string;
+  };
 
 export interface Page<T> {
   data: T[];

@@ -39,10 +39,11 @@
  */
 import type { Clock } from '../core/clock.js';
 import { decideOutcome } from '../core/outcome.js';
-import type { RetrySchedule } from '../core/retry-policy.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
 import type { ClaimedDelivery } from '../core/types.js';
 import type { DeliveryQueue, DeliveryTaker } from '../store/store.js';
 import type { AttemptSender } from './attempt-sender.js';
+import type { HealthMonitor } from './health-monitor.js';
 import { Lanes, ROUNDS_BEFORE_A_WAITING_DELIVERY } from './lanes.js';
 import { leaseMs } from './lease.js';
 import { OutcomeWriter } from './outcome-writer.js';
@@ -53,7 +54,9 @@ export interface DispatcherOptions {
   queue: DeliveryQueue;
   sender: AttemptSender;
   clock: Clock;
-  schedule: RetrySchedule;
+  retryPolicy: RetryPolicy;
+  /** Disables a webhook whose receiver answered 410 Gone. */
+  health: Pick<HealthMonitor, 'disable'>;
   /** Names this worker in its leases. */
   owner: string;
   /** Deliveries this worker holds at once (sending, waiting for a slot, or awaiting their write). */
@@ -95,6 +98,8 @@ export class Dispatcher implements DeliveryTaker {
   private readonly lanes: Lanes;
   private readonly outcomes: OutcomeWriter;
   private held = 0;
+  /** Webhooks being disabled after a 410, awaited by stop() so nothing writes after it. */
+  private readonly disabling = new Set<Promise<unknown>>();
   private unsubscribe: (() => void) | null = null;
   private idleWaiters: (() => void)[] = [];
   readonly leaseMs: number;
@@ -137,6 +142,7 @@ export class Dispatcher implements DeliveryTaker {
     const unsent = this.lanes.takeAllWaiting();
     if (unsent.length > 0) await this.giveBack(unsent);
     await this.idle();
+    await Promise.all(this.disabling);
   }
 
   /** Resolves once nothing is held: every claimed delivery sent and its outcome written. */
@@ -265,11 +271,27 @@ export class Dispatcher implements DeliveryTaker {
   private async sendOne(webhookId: string, delivery: ClaimedDelivery): Promise<void> {
     const result = await this.options.sender.send(delivery);
     this.lanes.finished(webhookId, result);
-    this.outcomes.add(decideOutcome(delivery, result, this.options.schedule, this.options.clock.now()));
+    const outcome = decideOutcome(delivery, result, this.options.retryPolicy, this.options.clock.now());
+    this.outcomes.add(outcome);
+    if (outcome.disableWebhook) this.disableWebhook(delivery, outcome.disableWebhook);
     const excess = this.lanes.overflowOf(webhookId);
     if (excess.length > 0) void this.giveBack(excess);
     this.startSends(webhookId);
     if (this.caughtUp?.busyLanes.has(webhookId) && this.lanes.wantsMore(webhookId)) this.caughtUp = null;
+  }
+
+  /**
+   * The receiver asked for no more deliveries: what waits in the lane goes back to the store unsent
+   * (it waits there until the webhook is enabled again) and the webhook is disabled.
+   */
+  private disableWebhook(delivery: ClaimedDelivery, reason: string): void {
+    const waiting = this.lanes.takeWaiting(delivery.webhookId);
+    if (waiting.length > 0) void this.giveBack(waiting);
+    const disabling = this.options.health
+      .disable(delivery, reason)
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => this.disabling.delete(disabling));
+    this.disabling.add(disabling);
   }
 
   /** Hands claimed deliveries back unsent, due at once; they count as held until the store has them. */

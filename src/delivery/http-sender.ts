@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import { deliveryHeaders } from '../core/delivery-headers.js';
 import { formatDuration } from '../core/duration.js';
+import { parseRetryAfter } from '../core/retry-after.js';
 import { isSuccessStatus } from '../core/retry-policy.js';
 import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
 import type { AttemptSender } from './attempt-sender.js';
@@ -55,6 +56,7 @@ export class HttpSender implements AttemptSender {
         responseTimeMs: 0,
         error: `refused: ${target.refusal}`,
         responseBody: null,
+        retryAfterMs: null,
       });
     }
     const headers = deliveryHeaders({
@@ -114,6 +116,7 @@ class AttemptHandler {
   private readonly started = performance.now();
   private statusCode: number | null = null;
   private location: string | undefined;
+  private retryAfterMs: number | null = null;
   private readonly excerpt: Buffer[] = [];
   private kept = 0;
   private seen = 0;
@@ -134,6 +137,10 @@ class AttemptHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.statusCode = statusCode;
     if (statusCode >= 300 && statusCode < 400) this.location = headerValue(rawHeaders, 'location');
+    if (statusCode === 429 || statusCode === 503) {
+      const now = this.attemptedAt + this.elapsed();
+      this.retryAfterMs = parseRetryAfter(headerValue(rawHeaders, 'retry-after'), now);
+    }
     return true;
   }
 
@@ -166,6 +173,7 @@ class AttemptHandler {
       responseTimeMs: this.elapsed(),
       error: describeSendError(error, this.timeoutMs),
       responseBody: null,
+      retryAfterMs: null,
     });
   }
 
@@ -177,6 +185,7 @@ class AttemptHandler {
       responseTimeMs: this.elapsed(),
       error: isSuccessStatus(statusCode) ? null : describeStatus(statusCode, this.location),
       responseBody: this.kept === 0 ? null : Buffer.concat(this.excerpt, this.kept).toString('utf8'),
+      retryAfterMs: this.retryAfterMs,
     });
   }
 

@@ -91,6 +91,11 @@ export class Lanes {
     return [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
   }
 
+  /** Empties one lane of what waits (its webhook is being disabled). */
+  takeWaiting(webhookId: string): ClaimedDelivery[] {
+    return this.lanes.get(webhookId)?.waiting.splice(0) ?? [];
+  }
+
   /**
    * A lane at full concurrency is refilled while half a round still waits, so its requests stay in
    * flight while the claim is under way. One held back (failing, or climbing back after failures)

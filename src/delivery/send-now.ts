@@ -1,9 +1,10 @@
 import type { Clock } from '../core/clock.js';
 import { decideOutcome } from '../core/outcome.js';
-import type { RetrySchedule } from '../core/retry-policy.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
 import type { NewEvent } from '../core/types.js';
 import type { DeliveryQueue, Publisher } from '../store/store.js';
 import type { AttemptSender } from './attempt-sender.js';
+import type { HealthMonitor } from './health-monitor.js';
 import { leaseMs } from './lease.js';
 
 /**
@@ -16,7 +17,9 @@ export interface SendNowOptions {
   store: Pick<Publisher, 'startTestDelivery'> & Pick<DeliveryQueue, 'completeDeliveries'>;
   sender: AttemptSender;
   clock: Clock;
-  schedule: RetrySchedule;
+  retryPolicy: RetryPolicy;
+  /** Disables a webhook whose receiver answered 410 Gone, as the workers do. */
+  health: Pick<HealthMonitor, 'disable'>;
   /** Names this process in the leases. */
   owner: string;
   timeoutMs: number;
@@ -27,14 +30,16 @@ export interface SendNowOptions {
  * out; the lease covers this one attempt (nothing waits ahead of it) and the outcome's write.
  */
 export function sendNowWith(options: SendNowOptions): SendNow {
-  const { store, sender, clock, schedule, owner, timeoutMs } = options;
+  const { store, sender, clock, retryPolicy, health, owner, timeoutMs } = options;
   return async (event, webhookId) => {
     const now = clock.now();
     const lease = { owner, until: now + leaseMs(timeoutMs, 0) };
     const claimed = await store.startTestDelivery(event, webhookId, lease, now);
     const result = await sender.send(claimed);
     const finished = clock.now();
-    await store.completeDeliveries([decideOutcome(claimed, result, schedule, finished)], finished);
+    const outcome = decideOutcome(claimed, result, retryPolicy, finished);
+    await store.completeDeliveries([outcome], finished);
+    if (outcome.disableWebhook) await health.disable(claimed, outcome.disableWebhook);
     return claimed.id;
   };
 }

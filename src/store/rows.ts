@@ -6,6 +6,7 @@ import type {
   Delivery,
   DeliveryTrigger,
   Webhook,
+  WebhookOrdering,
   WebhookStatus,
 } from '../core/types.js';
 
@@ -20,6 +21,10 @@ export interface WebhookRow {
   url: string;
   description: string;
   status: WebhookStatus;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  ordering: WebhookOrdering;
+  rate_limit: number | null;
   secret: string | null;
   created_at: number;
   updated_at: number;
@@ -51,6 +56,8 @@ export interface ClaimRow {
   trigger: DeliveryTrigger;
   url: string;
   secret: string | null;
+  ordering: WebhookOrdering;
+  rate_limit: number | null;
   event_id: string;
   event: string;
   payload: Buffer;
@@ -84,6 +91,10 @@ export function toWebhook(row: WebhookRow, events: string[]): Webhook {
     description: row.description,
     events,
     status: row.status,
+    disabledReason: row.disabled_reason,
+    failingSince: row.failing_since,
+    ordering: row.ordering,
+    rateLimit: row.rate_limit,
     secret: row.secret,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -133,6 +144,8 @@ export function toClaimed(row: ClaimRow, lease: string): ClaimedDelivery {
     webhookId: row.webhook_id,
     url: row.url,
     secret: row.secret,
+    ordering: row.ordering,
+    rateLimit: row.rate_limit,
     eventId: row.event_id,
     event: row.event,
     attempt: row.attempt,

@@ -8,6 +8,8 @@ import type {
   DeliveryDetail,
   EventType,
   NewEvent,
+  NewTenant,
+  NewWebhook,
   PublishedEvent,
   Tenant,
   Webhook,
@@ -125,7 +127,7 @@ export interface History {
 /** Tenants and their API keys. */
 export interface TenantDirectory {
   /** Throws HeraldError TENANT_EXISTS when the id is taken. */
-  createTenant(tenant: Tenant): Promise<void>;
+  createTenant(tenant: NewTenant): Promise<void>;
   getTenant(id: string): Promise<Tenant | null>;
   listTenants(): Promise<Tenant[]>;
   createApiKey(key: ApiKey, keyHash: string): Promise<void>;
@@ -142,7 +144,7 @@ export interface EventTypeDirectory {
 
 /** Each tenant's webhooks. */
 export interface WebhookDirectory {
-  createWebhook(webhook: Webhook): Promise<void>;
+  createWebhook(webhook: NewWebhook): Promise<void>;
   getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
   /** Oldest first, ids greater than `after`. */
   listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
@@ -151,11 +153,29 @@ export interface WebhookDirectory {
   deleteWebhook(tenantId: string, id: string): Promise<boolean>;
 }
 
+/** What attempts tell of a webhook: its failure clock is kept with the outcomes (completeDeliveries). */
+export interface WebhookHealth {
+  /**
+   * Disables an active webhook and records why; in the same transaction `notice` (a webhook.disabled
+   * event of its tenant) is published to the tenant's active webhooks that subscribe to it. False, and
+   * nothing published, when the webhook was not active.
+   */
+  disableWebhook(
+    tenantId: string,
+    webhookId: string,
+    reason: string,
+    notice: NewEvent,
+    now: number,
+  ): Promise<boolean>;
+  /** Active webhooks whose every attempt since `cutoff` or earlier has failed, longest failing first. */
+  listWebhooksFailingSince(cutoff: number, limit: number): Promise<Webhook[]>;
+}
+
 /** What the admin routes manage. */
 export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
 
 /** Every role of one database, for wiring a process together: open it, migrate it, close it. */
-export interface Store extends DeliveryQueue, Publisher, History, Directory {
+export interface Store extends DeliveryQueue, Publisher, History, Directory, WebhookHealth {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

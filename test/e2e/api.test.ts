@@ -283,6 +283,10 @@ for (const backend of TEST_BACKENDS) {
             description: 'alerts',
             events: ['kpi.alert'],
             status: 'active',
+            disabledReason: null,
+            failingSince: null,
+            ordering: 'none',
+            rateLimit: null,
             hasSecret: true,
             createdAt: undefined,
             updatedAt: undefined,
@@ -306,6 +310,10 @@ for (const backend of TEST_BACKENDS) {
           [{ url: 'http://127.0.0.1:9/x', events: 'kpi.alert' }, 422, 'VALIDATION_FAILED'],
           [{ url: 'http://127.0.0.1:9/x', secret: 'short' }, 422, 'VALIDATION_FAILED'],
           [{ url: 'http://127.0.0.1:9/x', colour: 'blue' }, 422, 'VALIDATION_FAILED'],
+          [{ url: 'http://127.0.0.1:9/x', ordering: 'lifo' }, 422, 'VALIDATION_FAILED'],
+          [{ url: 'http://127.0.0.1:9/x', rateLimit: 0 }, 422, 'VALIDATION_FAILED'],
+          [{ url: 'http://127.0.0.1:9/x', rateLimit: -1 }, 422, 'VALIDATION_FAILED'],
+          [{ url: 'http://127.0.0.1:9/x', rateLimit: '5' }, 422, 'VALIDATION_FAILED'],
           [{}, 422, 'VALIDATION_FAILED'],
           [[], 422, 'VALIDATION_FAILED'],
         ];
@@ -335,6 +343,31 @@ for (const backend of TEST_BACKENDS) {
           }),
           415,
           'UNSUPPORTED_MEDIA_TYPE',
+        );
+      });
+
+      it('sets ordering and a delivery rate limit at registration and changes them', async () => {
+        const created = await herald.call('POST', base, {
+          key: tenantKey,
+          body: { url: 'http://127.0.0.1:9/ordered', ordering: 'fifo', rateLimit: 2.5 },
+        });
+        assert.equal(created.status, 201);
+        assert.deepEqual([created.body.ordering, created.body.rateLimit], ['fifo', 2.5]);
+        const changed = await herald.call('PATCH', `${base}/${created.body.id}`, {
+          key: tenantKey,
+          body: { ordering: 'none', rateLimit: null },
+        });
+        assert.equal(changed.status, 200);
+        assert.deepEqual([changed.body.ordering, changed.body.rateLimit], ['none', null]);
+        const fetched = await herald.call('GET', `${base}/${created.body.id}`, { key: tenantKey });
+        assert.deepEqual(fetched.body, changed.body);
+        assertError(
+          await herald.call('PATCH', `${base}/${created.body.id}`, {
+            key: tenantKey,
+            body: { rateLimit: 0 },
+          }),
+          422,
+          'VALIDATION_FAILED',
         );
       });
 

@@ -314,6 +314,71 @@ for (const backend of TEST_BACKENDS) {
       assert.equal(receiver.at('/elsewhere').length, 0);
     });
 
+    it('hears the receiver: 410 Gone disables the webhook with its reason and tells the tenant', async () => {
+      receiver.reply('/gone', { status: 410, body: 'no such endpoint' });
+      const gone = await register('/gone');
+      const watcher = await register('/watch-disabled', { events: ['webhook.disabled'] });
+      const event = await publish('kpi.alert', { value: 1 });
+      const [notice] = await receiver.waitFor('/watch-disabled', 1);
+      const told = JSON.parse(notice?.body.toString() ?? '{}');
+      assert.equal(told.event, 'webhook.disabled');
+      assert.equal(told.data.webhookId, gone.id);
+      assert.equal(told.data.url, receiver.url('/gone'));
+      const shown = (await herald.call('GET', `${t}/webhooks/${gone.id}`)).body;
+      assert.equal(shown.status, 'disabled');
+      assert.equal(shown.disabledReason, 'The receiver answered 410 Gone: it asked for no more deliveries.');
+      assert.equal(told.data.reason, shown.disabledReason);
+      const [letter] = await deadLetters(gone.id);
+      assert.deepEqual([letter?.eventId, letter?.error, letter?.attempts], [event.id, 'HTTP 410', 1]);
+      assert.equal(receiver.at('/gone').length, 1, 'never retried');
+      // Enabled again by a person, it is active with no reason left, and the DLQ entry replays.
+      receiver.reply('/gone', { status: 200 });
+      const enabled = await herald.call('PATCH', `${t}/webhooks/${gone.id}`, { body: { status: 'active' } });
+      assert.deepEqual([enabled.body.status, enabled.body.disabledReason], ['active', null]);
+      assert.equal(
+        (await herald.call('POST', `${t}/dlq/replay-all`, { body: { webhookId: gone.id } })).status,
+        202,
+      );
+      await receiver.waitFor('/gone', 2);
+      assert.equal(receiver.at('/watch-disabled').length, 1);
+      assert.equal((await herald.call('GET', `${t}/webhooks/${watcher.id}`)).body.status, 'active');
+    });
+
+    it('hears the receiver: Retry-After on 429 and 503 postpones the retry past the schedule', async () => {
+      for (const [path, status] of [
+        ['/busy', 429],
+        ['/unavailable', 503],
+      ] as const) {
+        receiver.reply(path, { status, headers: { 'retry-after': '1' } });
+        const hook = await register(path);
+        await publish('kpi.computed', { path });
+        await receiver.waitFor(path, 1);
+        receiver.reply(path, { status: 200 });
+        const [first, second] = await receiver.waitFor(path, 2, 5_000);
+        const gap = (second?.receivedAt ?? 0) - (first?.receivedAt ?? 0);
+        assert.ok(
+          gap >= 950,
+          `${status}: the retry came ${gap} ms later; Retry-After asked for 1 s, the schedule 150 ms`,
+        );
+        const rows = await eventually(async () => {
+          const found = await history(hook.id);
+          return found[0]?.status === 'succeeded' ? found : undefined;
+        }, 'the retry to succeed');
+        assert.deepEqual(
+          rows.map((row) => [row.attempt, row.status, row.statusCode]),
+          [
+            [2, 'succeeded', 200],
+            [1, 'failed', status],
+          ],
+        );
+        const planned = Date.parse(rows[1].timestamp) + 1_000;
+        assert.ok(
+          Date.parse(rows[0].timestamp) >= planned - 5,
+          'attempt 2 no sooner than Retry-After allowed',
+        );
+      }
+    });
+
     it('resends one delivery as a new delivery of the same event', async () => {
       const hook = await register('/resend');
       const event = await publish('analysis.completed', { id: 'inv_1' });

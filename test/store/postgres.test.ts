@@ -483,27 +483,35 @@ if (skipReason !== null) {
       } finally {
         await client.end();
       }
-      // Filled through the store's statements, which read and write the same tables at version 2.
-      const old = database.store(schema);
-      try {
-        await seed(old, 'tenant_a', ['wh_1', 'wh_2']);
-        await old.publishEvents([event('tenant_a', 'evt_1'), event('tenant_a', 'evt_2')], T0);
-        const [failed] = await claimDue(old, 1);
-        assert.ok(failed);
-        const dead = {
-          deliveryId: failed.id,
-          lease: failed.lease,
-          verdict: 'dead' as const,
-          statusCode: 500,
-          responseTimeMs: 1,
-          attemptedAt: T0 + 1,
-          error: 'HTTP 500',
-          responseBody: null,
-        };
-        assert.equal(await old.completeDeliveries([dead], T0 + 1), 1);
-      } finally {
-        await old.close();
-      }
+      // Filled as version 2 left it: two webhooks, two events, four deliveries of which one was
+      // dead-lettered. Written in SQL, since today's statements need today's columns.
+      await adminQuery(
+        `WITH tenant AS (
+           INSERT INTO ${schema}.tenants (id, name, created_at) VALUES ('tenant_a', 'tenant_a', $1)
+         ), hooks AS (
+           INSERT INTO ${schema}.webhooks (id, tenant_id, url, description, events, status, secret, created_at, updated_at)
+           SELECT id, 'tenant_a', 'http://127.0.0.1:9/' || id, '', '{}', 'active', NULL, $1, $1
+           FROM unnest(ARRAY['wh_1', 'wh_2']) AS id
+         ), stored AS (
+           INSERT INTO ${schema}.events (tenant_id, id, event, payload, timestamp, deliveries)
+           SELECT 'tenant_a', id, 'kpi.alert', '\\x7b7d', $1, 2 FROM unnest(ARRAY['evt_1', 'evt_2']) AS id
+           RETURNING seq
+         )
+         INSERT INTO ${schema}.deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+         SELECT 'tenant_a', hook, seq, 1, 'event', 'pending', $1, $1 FROM stored, unnest(ARRAY['wh_1', 'wh_2']) AS hook`,
+        [T0],
+      );
+      await adminQuery(
+        `WITH failed AS (
+           UPDATE ${schema}.deliveries SET status = 'failed', status_code = 500, error = 'HTTP 500',
+             attempted_at = $1, next_attempt_at = NULL
+           WHERE id = (SELECT min(id) FROM ${schema}.deliveries)
+           RETURNING tenant_id, webhook_id, event_seq, attempt
+         )
+         INSERT INTO ${schema}.dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
+         SELECT tenant_id, webhook_id, event_seq, 'HTTP 500', attempt, $1 FROM failed`,
+        [T0 + 1],
+      );
 
       const store = await database.open(schema);
       try {

@@ -22,6 +22,10 @@ function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {})
     description: '',
     events: [],
     status: 'active',
+    disabledReason: null,
+    failingSince: null,
+    ordering: 'none',
+    rateLimit: null,
     secret: null,
     createdAt: T0,
     updatedAt: T0,
@@ -96,6 +100,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           'analysis.completed',
           'dashboard.ready',
           'webhook.test',
+          'webhook.disabled',
         ]) {
           assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
         }
@@ -104,7 +109,12 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       it('creates, finds and lists tenants; a taken id is TENANT_EXISTS', async () => {
         await store.createTenant({ id: 'tenant_b', name: 'B', createdAt: T0 + 1 });
         await store.createTenant({ id: 'tenant_a', name: 'A', createdAt: T0 });
-        assert.deepEqual(await store.getTenant('tenant_a'), { id: 'tenant_a', name: 'A', createdAt: T0 });
+        assert.deepEqual(await store.getTenant('tenant_a'), {
+          id: 'tenant_a',
+          name: 'A',
+          createdAt: T0,
+          limits: {},
+        });
         assert.equal(await store.getTenant('nope'), null);
         assert.deepEqual(
           (await store.listTenants()).map((t) => t.id),
@@ -171,6 +181,40 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(await store.deleteWebhook('tenant_b', 'wh_1'), false);
         assert.equal(await store.deleteWebhook('tenant_a', 'wh_1'), true);
         assert.equal(await store.getWebhook('tenant_a', 'wh_1'), null);
+      });
+    });
+
+    describe('tenant limits and webhook settings', () => {
+      it("keeps a tenant's own limits", async () => {
+        await store.createTenant({ id: 'tenant_q', name: 'Q', createdAt: T0, limits: { maxWebhooks: 3 } });
+        assert.deepEqual((await store.getTenant('tenant_q'))?.limits, { maxWebhooks: 3 });
+        assert.deepEqual((await store.listTenants()).find((t) => t.id === 'tenant_q')?.limits, {
+          maxWebhooks: 3,
+        });
+      });
+
+      it('keeps ordering and rate limit; a webhook starts unordered, unlimited and healthy', async () => {
+        await seedTenant();
+        await store.createWebhook({
+          id: 'wh_plain',
+          tenantId: 'tenant_a',
+          url: 'http://127.0.0.1:9/wh_plain',
+          description: '',
+          events: [],
+          status: 'active',
+          secret: null,
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        assert.deepEqual(await store.getWebhook('tenant_a', 'wh_plain'), webhook('tenant_a', 'wh_plain'));
+        await store.createWebhook(webhook('tenant_a', 'wh_fifo', { ordering: 'fifo', rateLimit: 2.5 }));
+        const stored = await store.getWebhook('tenant_a', 'wh_fifo');
+        assert.equal(stored?.ordering, 'fifo');
+        assert.equal(stored?.rateLimit, 2.5);
+        await store.updateWebhook({ ...(stored as Webhook), ordering: 'none', rateLimit: null });
+        const changed = await store.getWebhook('tenant_a', 'wh_fifo');
+        assert.equal(changed?.ordering, 'none');
+        assert.equal(changed?.rateLimit, null);
       });
     });
 
@@ -528,6 +572,73 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         );
         assert.deepEqual(await store.listDeadLetters('tenant_a', { limit: 10 }), []);
         assert.deepEqual(await store.listDeliveries('tenant_a', 'wh_alerts', { limit: 10 }), []);
+      });
+    });
+
+    describe('webhook health', () => {
+      beforeEach(async () => {
+        await seedTenant('tenant_a');
+        await store.createWebhook(webhook('tenant_a', 'wh_flaky', { events: ['kpi.alert'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_watcher', { events: ['webhook.disabled'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_deaf', { events: ['kpi.alert'] }));
+      });
+
+      async function attempt(at: number, verdict: AttemptOutcome['verdict']): Promise<void> {
+        await store.publishEvents([event('tenant_a', `evt_${at}`, 'kpi.alert')], at);
+        const claimed = (await claim(at)).filter((c) => c.webhookId === 'wh_flaky');
+        assert.equal(claimed.length, 1);
+        const retryFarAway = at + 86_400_000;
+        await store.completeDeliveries(
+          [outcome(claimed[0] as ClaimedDelivery, verdict, at + 1, retryFarAway)],
+          at + 1,
+        );
+      }
+
+      it("starts a webhook's failure clock at its first failure and stops it at a success", async () => {
+        await attempt(T0, 'retry');
+        assert.equal((await store.getWebhook('tenant_a', 'wh_flaky'))?.failingSince, T0 + 1);
+        await attempt(T0 + 10, 'retry');
+        assert.equal(
+          (await store.getWebhook('tenant_a', 'wh_flaky'))?.failingSince,
+          T0 + 1,
+          'still the first',
+        );
+        assert.deepEqual(
+          (await store.listWebhooksFailingSince(T0 + 1, 10)).map((w) => w.id),
+          ['wh_flaky'],
+        );
+        assert.deepEqual(await store.listWebhooksFailingSince(T0, 10), [], 'not failing since before T0 + 1');
+        await attempt(T0 + 20, 'succeeded');
+        assert.equal((await store.getWebhook('tenant_a', 'wh_flaky'))?.failingSince, null);
+        assert.deepEqual(await store.listWebhooksFailingSince(T0 + 100, 10), []);
+      });
+
+      it('restarts the failure clock when a person enables the webhook again', async () => {
+        await attempt(T0, 'dead');
+        const failing = (await store.getWebhook('tenant_a', 'wh_flaky')) as Webhook;
+        await store.updateWebhook({ ...failing, status: 'disabled' });
+        assert.equal((await store.getWebhook('tenant_a', 'wh_flaky'))?.failingSince, T0 + 1);
+        await store.updateWebhook({ ...failing, status: 'active' });
+        assert.equal((await store.getWebhook('tenant_a', 'wh_flaky'))?.failingSince, null);
+      });
+
+      it('disables a webhook with its reason and tells the subscribers of webhook.disabled, once', async () => {
+        const notice = event('tenant_a', 'evt_notice', 'webhook.disabled', { webhookId: 'wh_flaky' });
+        assert.equal(await store.disableWebhook('tenant_a', 'wh_flaky', 'HTTP 410', notice, T0 + 5), true);
+        const disabled = await store.getWebhook('tenant_a', 'wh_flaky');
+        assert.equal(disabled?.status, 'disabled');
+        assert.equal(disabled?.disabledReason, 'HTTP 410');
+        assert.equal(disabled?.updatedAt, T0 + 5);
+        const told = await claim(T0 + 5);
+        assert.deepEqual(
+          told.map((c) => [c.webhookId, c.eventId, c.event]),
+          [['wh_watcher', 'evt_notice', 'webhook.disabled']],
+        );
+        const again = event('tenant_a', 'evt_notice_2', 'webhook.disabled');
+        assert.equal(await store.disableWebhook('tenant_a', 'wh_flaky', 'again', again, T0 + 6), false);
+        assert.equal((await store.getWebhook('tenant_a', 'wh_flaky'))?.disabledReason, 'HTTP 410');
+        assert.deepEqual(await claim(T0 + 6), [], 'no second notice');
+        assert.equal(await store.disableWebhook('tenant_b', 'wh_deaf', 'not yours', again, T0 + 6), false);
       });
     });
   });

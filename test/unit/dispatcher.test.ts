@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
+import { GONE_REASON } from '../../src/core/outcome.js';
 import { buildEvent } from '../../src/core/payload.js';
-import { DEFAULT_RETRY_SCHEDULE } from '../../src/core/retry-policy.js';
+import { DEFAULT_RETRY_AFTER_CAP_MS, DEFAULT_RETRY_SCHEDULE } from '../../src/core/retry-policy.js';
 import type { AttemptResult, ClaimedDelivery } from '../../src/core/types.js';
 import type { AttemptSender } from '../../src/delivery/attempt-sender.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
+import { HealthMonitor } from '../../src/delivery/health-monitor.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { eventually } from '../support/eventually.js';
 
@@ -43,6 +45,7 @@ class ScriptedSender implements AttemptSender {
           responseTimeMs: 1,
           attemptedAt: this.clock.now(),
           error: null,
+          retryAfterMs: null,
           responseBody: null,
           ...result,
         });
@@ -65,7 +68,8 @@ describe('Dispatcher', () => {
       queue: store,
       sender,
       clock,
-      schedule: DEFAULT_RETRY_SCHEDULE,
+      retryPolicy: { schedule: DEFAULT_RETRY_SCHEDULE, retryAfterCapMs: DEFAULT_RETRY_AFTER_CAP_MS },
+      health: new HealthMonitor({ store, clock, disableAfterMs: 5 * 86_400_000 }),
       owner: `worker-${dispatchers.length}`,
       concurrency: 16,
       webhookConcurrency: 4,
@@ -464,5 +468,60 @@ describe('Dispatcher', () => {
     assert.equal(rows.filter((row) => row.status === 'succeeded').length, 2);
     assert.equal(rows.filter((row) => row.status === 'pending').length, 8);
     assert.equal(await store.nextDueAt(), clock.now(), 'the unsent ones are due again at once');
+  });
+
+  it('on 410 Gone dead-letters the delivery, gives back what waits, and disables the webhook with a notice', async () => {
+    await store.createWebhook({
+      id: 'wh_watch',
+      tenantId: TENANT,
+      url: 'http://127.0.0.1:9/watch',
+      description: '',
+      events: ['webhook.disabled'],
+      status: 'active',
+      secret: null,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    });
+    const sender = new ScriptedSender(clock, (delivery) =>
+      delivery.webhookId === 'wh_fast' ? { statusCode: 410, error: 'HTTP 410' } : {},
+    );
+    const worker = dispatcher(sender, { webhookConcurrency: 2 });
+    await publish('kpi.computed', 6);
+    worker.start();
+    const notice = await eventually(
+      () => sender.calls.find((call) => call.delivery.webhookId === 'wh_watch'),
+      'the webhook.disabled notice sent to the watcher',
+    );
+    assert.equal(notice.delivery.event, 'webhook.disabled');
+    assert.match(notice.delivery.payload.toString(), /"webhookId":"wh_fast"/);
+    await worker.idle();
+    const gone = await store.getWebhook(TENANT, 'wh_fast');
+    assert.equal(gone?.status, 'disabled');
+    assert.equal(gone?.disabledReason, GONE_REASON);
+    const sentToGone = sender.calls.filter((call) => call.delivery.webhookId === 'wh_fast').length;
+    assert.ok(sentToGone <= 2, `only what was in flight was sent: ${sentToGone}`);
+    const letters = await store.listDeadLetters(TENANT, { limit: 10 });
+    assert.equal(letters.length, sentToGone, 'each 410 went to the dead letter queue');
+    assert.ok(letters.every((letter) => letter.error === 'HTTP 410'));
+    const pending = (await store.listDeliveries(TENANT, 'wh_fast', { limit: 20 })).filter(
+      (row) => row.status === 'pending',
+    );
+    assert.equal(pending.length, 6 - sentToGone, 'the rest wait, unsent, for the webhook to be enabled');
+  });
+
+  it("postpones a retry by the receiver's Retry-After, up to the cap", async () => {
+    const sender = new ScriptedSender(clock, () => ({
+      statusCode: 429,
+      error: 'HTTP 429',
+      retryAfterMs: 120_000,
+    }));
+    const worker = dispatcher(sender);
+    await publish('kpi.computed', 1);
+    await worker.drain();
+    const [retry] = (await store.listDeliveries(TENANT, 'wh_fast', { limit: 5 })).filter(
+      (row) => row.status === 'pending',
+    );
+    assert.equal(retry?.attempt, 2);
+    assert.equal(retry?.nextAttemptAt, clock.now() + 120_000, 'two minutes, where the schedule says one');
   });
 });

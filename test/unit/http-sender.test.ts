@@ -50,6 +50,8 @@ describe('HttpSender', () => {
       tenantId: 'tenant_a',
       webhookId: 'wh_a',
       url: `${base}${path}`,
+      ordering: 'none',
+      rateLimit: null,
       secret: null,
       eventId: 'evt_1',
       event: 'kpi.alert',

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration, parseDuration } from '../../src/core/duration.js';
-import { decideOutcome } from '../../src/core/outcome.js';
+import { decideOutcome, GONE_REASON } from '../../src/core/outcome.js';
+import { parseRetryAfter } from '../../src/core/retry-after.js';
 import {
+  DEFAULT_RETRY_AFTER_CAP_MS,
   DEFAULT_RETRY_SCHEDULE,
   formatRetrySchedule,
   isSuccessStatus,
@@ -28,6 +30,8 @@ describe('parseDuration', () => {
     [' 10s ', 10_000],
     ['10 s', 10_000],
     ['\t5m\n', 300_000],
+    ['5d', 432_000_000],
+    ['1.5d', 129_600_000],
   ];
   for (const [text, ms] of cases) {
     it(`reads ${JSON.stringify(text)} as ${ms} ms`, () => {
@@ -39,7 +43,7 @@ describe('parseDuration', () => {
     '',
     '   ',
     '10',
-    '1d',
+    '1w',
     '-1s',
     '1.s',
     '.5s',
@@ -70,6 +74,8 @@ describe('formatDuration', () => {
     [3_600_000, '1h'],
     [5_400_000, '1.5h'],
     [61_000, '61s'],
+    [86_400_000, '1d'],
+    [90_000_000, '25h'],
   ];
   for (const [ms, text] of cases) {
     it(`writes ${ms} ms as ${text}`, () => {
@@ -115,7 +121,7 @@ describe('parseRetrySchedule', () => {
     );
     assert.throws(() => parseRetrySchedule('1m, 10 ,15m'), /"10" is not a duration/);
     assert.throws(() => parseRetrySchedule('1m,,15m'), /"" is not a duration/);
-    assert.throws(() => parseRetrySchedule('1d'), /"1d" is not a duration/);
+    assert.throws(() => parseRetrySchedule('1w'), /"1w" is not a duration/);
   });
 
   it('formats back to the text it came from', () => {
@@ -178,6 +184,7 @@ describe('isSuccessStatus', () => {
 });
 
 describe('decideOutcome', () => {
+  const POLICY = { schedule: DEFAULT_RETRY_SCHEDULE, retryAfterCapMs: DEFAULT_RETRY_AFTER_CAP_MS };
   function claimed(trigger: DeliveryTrigger, attempt: number): ClaimedDelivery {
     return {
       id: 'dlv_01jhmzk3c0000000000000000a',
@@ -186,6 +193,8 @@ describe('decideOutcome', () => {
       webhookId: 'wh_01jhmzk3c0000000000000000b',
       url: 'https://example.com/hook',
       secret: null,
+      ordering: 'none',
+      rateLimit: null,
       eventId: 'evt_01jhmzk3c0000000000000000c',
       event: 'ingestion.completed',
       attempt,
@@ -199,17 +208,19 @@ describe('decideOutcome', () => {
     attemptedAt: NOW,
     error: 'HTTP 500',
     responseBody: 'oops',
+    retryAfterMs: null,
   };
   const success: AttemptResult = {
     statusCode: 200,
     responseTimeMs: 7,
     attemptedAt: NOW,
     error: null,
+    retryAfterMs: null,
     responseBody: 'ok',
   };
 
   it('copies the delivery id, the lease and the attempt result', () => {
-    const outcome = decideOutcome(claimed('event', 1), success, DEFAULT_RETRY_SCHEDULE, NOW);
+    const outcome = decideOutcome(claimed('event', 1), success, POLICY, NOW);
     assert.deepEqual(outcome, {
       ...success,
       deliveryId: 'dlv_01jhmzk3c0000000000000000a',
@@ -219,7 +230,7 @@ describe('decideOutcome', () => {
   });
 
   it('schedules a retry with nextAttemptAt from the schedule', () => {
-    const outcome = decideOutcome(claimed('event', 2), failure, DEFAULT_RETRY_SCHEDULE, NOW + 5);
+    const outcome = decideOutcome(claimed('event', 2), failure, POLICY, NOW + 5);
     assert.deepEqual(outcome, {
       ...failure,
       deliveryId: 'dlv_01jhmzk3c0000000000000000a',
@@ -230,7 +241,7 @@ describe('decideOutcome', () => {
   });
 
   it('dead-letters an event delivery out of retries', () => {
-    const outcome = decideOutcome(claimed('event', 4), failure, DEFAULT_RETRY_SCHEDULE, NOW);
+    const outcome = decideOutcome(claimed('event', 4), failure, POLICY, NOW);
     assert.equal(outcome.verdict, 'dead');
     assert.equal('nextAttemptAt' in outcome, false);
     assert.equal(outcome.deliveryId, 'dlv_01jhmzk3c0000000000000000a');
@@ -239,7 +250,7 @@ describe('decideOutcome', () => {
 
   it('retries resends and replays like events', () => {
     for (const trigger of ['resend', 'replay'] as const) {
-      const outcome = decideOutcome(claimed(trigger, 1), failure, [1_000], NOW);
+      const outcome = decideOutcome(claimed(trigger, 1), failure, { ...POLICY, schedule: [1_000] }, NOW);
       assert.equal(outcome.verdict, 'retry', trigger);
       assert.equal(outcome.verdict === 'retry' && outcome.nextAttemptAt, NOW + 1_000);
     }
@@ -247,7 +258,7 @@ describe('decideOutcome', () => {
 
   it('never retries nor dead-letters a test: its failure stands as failed', () => {
     for (const attempt of [1, 4]) {
-      const outcome = decideOutcome(claimed('test', attempt), failure, DEFAULT_RETRY_SCHEDULE, NOW);
+      const outcome = decideOutcome(claimed('test', attempt), failure, POLICY, NOW);
       assert.deepEqual(outcome, {
         ...failure,
         deliveryId: 'dlv_01jhmzk3c0000000000000000a',
@@ -258,7 +269,7 @@ describe('decideOutcome', () => {
   });
 
   it('calls a successful test succeeded', () => {
-    const outcome = decideOutcome(claimed('test', 1), success, DEFAULT_RETRY_SCHEDULE, NOW);
+    const outcome = decideOutcome(claimed('test', 1), success, POLICY, NOW);
     assert.equal(outcome.verdict, 'succeeded');
   });
 
@@ -268,6 +279,49 @@ describe('decideOutcome', () => {
       statusCode: 302,
       error: 'HTTP 302 (redirects are not followed)',
     };
-    assert.equal(decideOutcome(claimed('event', 1), redirect, DEFAULT_RETRY_SCHEDULE, NOW).verdict, 'retry');
+    assert.equal(decideOutcome(claimed('event', 1), redirect, POLICY, NOW).verdict, 'retry');
+  });
+
+  it('dead-letters on 410 Gone without waiting out the schedule, and asks for the webhook to be disabled', () => {
+    const gone: AttemptResult = { ...failure, statusCode: 410, error: 'HTTP 410' };
+    const outcome = decideOutcome(claimed('event', 1), gone, POLICY, NOW);
+    assert.equal(outcome.verdict, 'dead');
+    assert.equal(outcome.disableWebhook, GONE_REASON);
+    const test = decideOutcome(claimed('test', 1), gone, POLICY, NOW);
+    assert.equal(test.verdict, 'failed', 'a test is never dead-lettered');
+    assert.equal(test.disableWebhook, GONE_REASON);
+    assert.equal(decideOutcome(claimed('event', 1), failure, POLICY, NOW).disableWebhook, undefined);
+  });
+
+  it('postpones a retry by Retry-After, up to the cap, never sooner than the schedule', () => {
+    const nextAt = (retryAfterMs: number | null, cap = POLICY.retryAfterCapMs) => {
+      const busy: AttemptResult = { ...failure, statusCode: 429, error: 'HTTP 429', retryAfterMs };
+      const outcome = decideOutcome(claimed('event', 1), busy, { ...POLICY, retryAfterCapMs: cap }, NOW);
+      return outcome.verdict === 'retry' ? outcome.nextAttemptAt - NOW : null;
+    };
+    assert.equal(nextAt(null), 60_000, 'no Retry-After: the schedule');
+    assert.equal(nextAt(120_000), 120_000, 'longer than the schedule: as asked');
+    assert.equal(nextAt(5_000), 60_000, 'shorter than the schedule: the schedule');
+    assert.equal(nextAt(7_200_000), 3_600_000, 'past the cap: the cap');
+    assert.equal(nextAt(7_200_000, 30_000), 60_000, 'a cap below the schedule never brings it forward');
+    const last = decideOutcome(
+      claimed('event', 4),
+      { ...failure, statusCode: 503, retryAfterMs: 120_000 },
+      POLICY,
+      NOW,
+    );
+    assert.equal(last.verdict, 'dead', 'Retry-After grants no extra attempt');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates, and nothing else', () => {
+    assert.equal(parseRetryAfter('120', NOW), 120_000);
+    assert.equal(parseRetryAfter(' 0 ', NOW), 0);
+    assert.equal(parseRetryAfter(new Date(NOW + 90_000).toUTCString(), NOW), 90_000);
+    assert.equal(parseRetryAfter(new Date(NOW - 90_000).toUTCString(), NOW), 0, 'a past date: no wait');
+    for (const bad of [undefined, '', 'soon', '-5', '1.5', '12abc']) {
+      assert.equal(parseRetryAfter(bad, NOW), null, String(bad));
+    }
   });
 });

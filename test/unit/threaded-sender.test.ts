@@ -43,6 +43,8 @@ describe('ThreadedSender', () => {
       webhookId: `wh_${path.length % 3}`,
       url: `${base}${path}`,
       secret: secret as string,
+      ordering: 'none',
+      rateLimit: null,
       eventId: `evt_${path.replace(/\W/g, '')}`,
       event: 'kpi.alert',
       attempt: 1,

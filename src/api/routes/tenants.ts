@@ -48,7 +48,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       auth.requireAdmin(request.principal);
       const now = clock.now();
       const id = request.body.id ?? newId('tenant', now);
-      const tenant = { id, name: request.body.name ?? id, createdAt: now };
+      const tenant = { id, name: request.body.name ?? id, createdAt: now, limits: {} };
       await directory.createTenant(tenant);
       return reply.status(201).send(presentTenant(tenant));
     },

@@ -66,7 +66,14 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
       },
     },
     async (request, reply) => {
-      const { url, secret, events = [], description = '' } = request.body;
+      const {
+        url,
+        secret,
+        events = [],
+        description = '',
+        ordering = 'none',
+        rateLimit = null,
+      } = request.body;
       await requireDeliverableUrl(refuseUrl, url);
       await catalog.requireKnown(events);
       const now = clock.now();
@@ -77,6 +84,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         description,
         events,
         status: 'active',
+        disabledReason: null,
+        failingSince: null,
+        ordering,
+        rateLimit,
         secret: secret ?? null,
         createdAt: now,
         updatedAt: now,
@@ -140,11 +151,16 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         description: change.description ?? current.description,
         events: change.events ?? current.events,
         status: change.status ?? current.status,
+        // Whoever sets the status takes over from Herald's reason for disabling it.
+        disabledReason: change.status === undefined ? current.disabledReason : null,
+        ordering: change.ordering ?? current.ordering,
+        rateLimit: change.rateLimit === undefined ? current.rateLimit : change.rateLimit,
         secret: change.secret === undefined ? current.secret : change.secret,
         updatedAt: clock.now(),
       };
       await directory.updateWebhook(updated);
-      return presentWebhook(updated);
+      // Read back: the store keeps the failure clock, which re-enabling restarts.
+      return presentWebhook(await loadWebhook(directory, updated.tenantId, updated.id));
     },
   );
 

@@ -1,23 +1,26 @@
 import { HeraldError } from '../../core/errors.js';
-import type { ApiKey, EventType, Tenant, Webhook } from '../../core/types.js';
+import type { ApiKey, EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 
 /** PostgreSQL keeps a webhook's event filter as text[]. */
-type StoredWebhookRow = WebhookRow & { events: string[] };
+export type StoredWebhookRow = WebhookRow & { events: string[] };
 
-function webhookFromRow(row: StoredWebhookRow): Webhook {
+export function webhookFromRow(row: StoredWebhookRow): Webhook {
   return toWebhook(row, row.events);
 }
+
+/** Limits are jsonb, which node-postgres hands out parsed. */
+const TENANT_COLUMNS = 'id, name, created_at AS "createdAt", limits';
 
 /** Tenants, keys, event types and webhooks: each change one statement, committed before it resolves. */
 export function postgresDirectory(connection: PostgresConnection): Directory {
   return {
-    async createTenant(tenant: Tenant): Promise<void> {
+    async createTenant(tenant: NewTenant): Promise<void> {
       const result = await connection.query(
-        'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-        [tenant.id, tenant.name, tenant.createdAt],
+        'INSERT INTO tenants (id, name, created_at, limits) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+        [tenant.id, tenant.name, tenant.createdAt, tenant.limits ?? {}],
       );
       if (result.rowCount === 0) {
         throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
@@ -25,16 +28,15 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
     },
 
     async getTenant(id: string): Promise<Tenant | null> {
-      const { rows } = await connection.query<Tenant>(
-        'SELECT id, name, created_at AS "createdAt" FROM tenants WHERE id = $1',
-        [id],
-      );
+      const { rows } = await connection.query<Tenant>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [
+        id,
+      ]);
       return rows[0] ?? null;
     },
 
     async listTenants(): Promise<Tenant[]> {
       const { rows } = await connection.query<Tenant>(
-        'SELECT id, name, created_at AS "createdAt" FROM tenants ORDER BY created_at, id',
+        `SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`,
       );
       return rows;
     },
@@ -76,10 +78,11 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
       return (result.rowCount ?? 0) > 0;
     },
 
-    async createWebhook(webhook: Webhook): Promise<void> {
+    async createWebhook(webhook: NewWebhook): Promise<void> {
       await connection.query(
-        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, secret, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
+           created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           webhook.id,
           webhook.tenantId,
@@ -87,6 +90,8 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
           webhook.description,
           webhook.events,
           webhook.status,
+          webhook.ordering ?? 'none',
+          webhook.rateLimit ?? null,
           webhook.secret,
           webhook.createdAt,
           webhook.updatedAt,
@@ -112,7 +117,10 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
 
     async updateWebhook(webhook: Webhook): Promise<void> {
       await connection.query(
-        `UPDATE webhooks SET url = $1, description = $2, events = $3, status = $4, secret = $5, updated_at = $6
+        // Re-enabling restarts the failure clock; failing_since is otherwise the outcomes' to keep.
+        `UPDATE webhooks SET url = $1, description = $2, events = $3, status = $4, secret = $5, updated_at = $6,
+           disabled_reason = $9, ordering = $10, rate_limit = $11,
+           failing_since = CASE WHEN status = 'disabled' AND $4 = 'active' THEN NULL ELSE failing_since END
          WHERE tenant_id = $7 AND id = $8`,
         [
           webhook.url,
@@ -123,6 +131,9 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
           webhook.updatedAt,
           webhook.tenantId,
           webhook.id,
+          webhook.disabledReason,
+          webhook.ordering,
+          webhook.rateLimit,
         ],
       );
     },

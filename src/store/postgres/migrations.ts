@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
+import { eventTypesAddedBy } from '../event-types-by-version.js';
 import type { PostgresConnection } from './connection.js';
 
 /**
@@ -205,6 +205,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- Claims are written out in the statement: a function body was planned anew on every call.
   DROP FUNCTION herald_lock_due_by_webhook(bigint, text[], integer, integer, text);
   `,
+  `
+  -- Receivers' signals and per-webhook delivery settings; a tenant's own quotas ({} for none).
+  ALTER TABLE webhooks
+    ADD COLUMN disabled_reason text,
+    ADD COLUMN failing_since bigint,
+    ADD COLUMN ordering text NOT NULL DEFAULT 'none',
+    ADD COLUMN rate_limit double precision;
+  ALTER TABLE tenants ADD COLUMN limits jsonb NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */
@@ -250,12 +259,12 @@ async function applyMigrations(client: pg.PoolClient, schema: string): Promise<v
     await client.query('BEGIN');
     try {
       await client.query(migration);
-      if (version === 1) {
-        await client.query(
-          'INSERT INTO event_types (name, description) SELECT * FROM unnest($1::text[], $2::text[])',
-          [DEFAULT_EVENT_TYPES.map((type) => type.name), DEFAULT_EVENT_TYPES.map((type) => type.description)],
-        );
-      }
+      const added = eventTypesAddedBy(version);
+      await client.query(
+        `INSERT INTO event_types (name, description) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (name) DO NOTHING`,
+        [added.map((type) => type.name), added.map((type) => type.description)],
+      );
       await client.query('INSERT INTO herald_migrations (version) VALUES ($1)', [version]);
       await client.query('COMMIT');
     } catch (error) {

@@ -4,6 +4,7 @@ import { QueuedWorkListeners } from '../queued-work.js';
 import type { Store } from '../store.js';
 import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
 import { postgresDirectory } from './directory.js';
+import { postgresWebhookHealth } from './health.js';
 import { migratePostgres } from './migrations.js';
 import { toPositional } from './named-params.js';
 import { QueuedWorkListener } from './notifications.js';
@@ -46,6 +47,7 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
     ...postgresDirectory(connection),
     ...postgresPublisher(connection, leases, queued, batcher),
     ...postgresQueue(connection, leases, queued, remote),
+    ...postgresWebhookHealth(connection, leases, queued),
     ...sqlHistory(read),
   };
 }

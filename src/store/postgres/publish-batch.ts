@@ -31,6 +31,26 @@ function eventKey(tenantId: string, id: string): string {
   return `${tenantId}\u0000${id}`;
 }
 
+/** One event to store, and when it was accepted (its deliveries' creation and due time). */
+export interface PublishInput {
+  event: NewEvent;
+  now: number;
+}
+
+/** The PUBLISH statement's parameters for `inputs`, announced as this store instance's (`origin`). */
+export function publishValues(inputs: readonly PublishInput[], schema: string, origin: string): unknown[] {
+  return [
+    inputs.map((input) => input.event.tenantId),
+    inputs.map((input) => input.event.id),
+    inputs.map((input) => input.event.event),
+    inputs.map((input) => input.event.payload),
+    inputs.map((input) => input.event.timestamp),
+    inputs.map((input) => input.now),
+    QUEUED_CHANNEL,
+    queuedPayload(schema, origin),
+  ];
+}
+
 /**
  * Publishing on PostgreSQL with a group commit, as on SQLite: every request that arrived in the same
  * turn of the event loop shares one statement (PUBLISH: events, deliveries and NOTIFY) and one commit.
@@ -102,7 +122,7 @@ export class PostgresPublishBatcher {
     batch: PendingPublish[],
   ): Promise<{ results: PublishedEvent[][]; queued: number }> {
     // The first occurrence of an id in the batch is the one stored; later ones are its duplicates.
-    const unique = new Map<string, { event: NewEvent; now: number }>();
+    const unique = new Map<string, PublishInput>();
     for (const publish of batch) {
       for (const event of publish.events) {
         const key = eventKey(event.tenantId, event.id);
@@ -112,16 +132,7 @@ export class PostgresPublishBatcher {
     const inputs = [...unique.values()];
     const { rows } = await this.connection.query<{ tenant_id: string; id: string; deliveries: number }>(
       PUBLISH,
-      [
-        inputs.map((input) => input.event.tenantId),
-        inputs.map((input) => input.event.id),
-        inputs.map((input) => input.event.event),
-        inputs.map((input) => input.event.payload),
-        inputs.map((input) => input.event.timestamp),
-        inputs.map((input) => input.now),
-        QUEUED_CHANNEL,
-        queuedPayload(this.connection.schema, this.leases.instance),
-      ],
+      publishValues(inputs, this.connection.schema, this.leases.instance),
     );
     const stored = new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row.deliveries]));
     const existing = await this.storedEvents(

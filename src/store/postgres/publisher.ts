@@ -3,7 +3,7 @@ import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '.
 import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from '../rows.js';
+import { type ClaimRow, DELIVERY_COLUMNS, type DeliveryRow, toClaimed, toDelivery } from '../rows.js';
 import type { Publisher } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { notifyQueued } from './notifications.js';
@@ -30,21 +30,17 @@ export function postgresPublisher(
       now: number,
     ): Promise<ClaimedDelivery> {
       const leaseId = leases.next(lease.owner);
-      const { rows } = await connection.query<{
-        id: number;
-        url: string;
-        secret: string | null;
-        attempt: number;
-      }>(
+      const { rows } = await connection.query<Omit<ClaimRow, 'tenant_id' | 'event_id' | 'event' | 'payload'>>(
         `WITH stored AS (
            INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries)
            VALUES ($1, $2, $3, $4, $5, 1) RETURNING seq
          ), leased AS (
            INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at, lease)
            SELECT $1, $6, seq, 1, 'test', 'pending', $7, $8, $9 FROM stored
-           RETURNING id, webhook_id, attempt
+           RETURNING id, webhook_id, attempt, trigger
          )
-         SELECT l.id, l.attempt, w.url, w.secret FROM leased l JOIN webhooks w ON w.id = l.webhook_id`,
+         SELECT l.id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.ordering, w.rate_limit
+         FROM leased l JOIN webhooks w ON w.id = l.webhook_id`,
         [
           event.tenantId,
           event.id,
@@ -59,19 +55,8 @@ export function postgresPublisher(
       );
       const row = rows[0];
       if (!row) throw new Error(`test delivery for webhook ${webhookId} vanished after insert`);
-      return {
-        id: toPublicId(DELIVERY_PREFIX, row.id),
-        lease: leaseId,
-        tenantId: event.tenantId,
-        webhookId,
-        url: row.url,
-        secret: row.secret,
-        eventId: event.id,
-        event: event.event,
-        attempt: row.attempt,
-        trigger: 'test',
-        payload: event.payload,
-      };
+      const stored = { ...row, tenant_id: event.tenantId, event_id: event.id, event: event.event };
+      return toClaimed({ ...stored, payload: event.payload }, leaseId);
     },
 
     async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {

@@ -84,13 +84,16 @@ const CLAIM_SQL = `
     FROM due WHERE d.id = due.id
     RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
   )
-  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
+  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.ordering, w.rate_limit,
+    e.id AS event_id, e.event, e.payload
   FROM leased l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
   ORDER BY l.id`;
 
 /**
  * Completing a batch: record each outcome whose lease still holds, then in the same statement queue
- * the next attempt of each retry and dead-letter each final failure.
+ * the next attempt of each retry, dead-letter each final failure, and keep each webhook's failure
+ * clock: a success in the batch stops it, else the batch's first failure starts it. Those two touch
+ * a webhook row only when its clock changes, so a healthy webhook's row is never locked.
  */
 const COMPLETE_SQL = `
   WITH outcome AS (
@@ -112,6 +115,15 @@ const COMPLETE_SQL = `
     INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
     SELECT tenant_id, webhook_id, event_seq, coalesce(error, 'failed'), attempt, attempted_at
     FROM recorded WHERE verdict = 'dead'
+  ), health AS (
+    SELECT webhook_id, bool_or(verdict = 'succeeded') AS succeeded, min(attempted_at) AS first_failure
+    FROM recorded GROUP BY webhook_id
+  ), healed AS (
+    UPDATE webhooks w SET failing_since = NULL FROM health h
+    WHERE w.id = h.webhook_id AND h.succeeded AND w.failing_since IS NOT NULL
+  ), failing AS (
+    UPDATE webhooks w SET failing_since = h.first_failure FROM health h
+    WHERE w.id = h.webhook_id AND NOT h.succeeded AND w.failing_since IS NULL
   )
   SELECT count(*) AS applied FROM recorded`;
 

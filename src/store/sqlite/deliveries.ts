@@ -42,7 +42,8 @@ export function claimedRows(
 ): ClaimedDelivery[] {
   const rows = connection
     .sql(
-      `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, e.id AS event_id, e.event, e.payload
+      `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, w.ordering, w.rate_limit,
+         e.id AS event_id, e.event, e.payload
        FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
     )

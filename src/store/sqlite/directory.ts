@@ -1,5 +1,13 @@
 import { HeraldError } from '../../core/errors.js';
-import type { ApiKey, EventType, Tenant, Webhook } from '../../core/types.js';
+import type {
+  ApiKey,
+  EventType,
+  NewTenant,
+  NewWebhook,
+  Tenant,
+  TenantLimits,
+  Webhook,
+} from '../../core/types.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory } from '../store.js';
 import type { SqliteConnection } from './connection.js';
@@ -7,18 +15,27 @@ import type { SqliteConnection } from './connection.js';
 /** SQLite keeps a webhook's event filter as JSON text. */
 export type StoredWebhookRow = WebhookRow & { events: string };
 
-function webhookFromRow(row: StoredWebhookRow): Webhook {
+export function webhookFromRow(row: StoredWebhookRow): Webhook {
   return toWebhook(row, JSON.parse(row.events) as string[]);
 }
+
+/** SQLite keeps a tenant's limits as JSON text. */
+type TenantRow = Omit<Tenant, 'limits'> & { limits: string };
+
+function tenantFromRow(row: TenantRow): Tenant {
+  return { ...row, limits: JSON.parse(row.limits) as TenantLimits };
+}
+
+const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits';
 
 /** Tenants, keys, event types and webhooks; every change is synced before it resolves. */
 export function sqliteDirectory(connection: SqliteConnection): Directory {
   const sql = (text: string) => connection.sql(text);
   return {
-    async createTenant(tenant: Tenant): Promise<void> {
+    async createTenant(tenant: NewTenant): Promise<void> {
       const result = sql(
-        'INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      ).run(tenant.id, tenant.name, tenant.createdAt);
+        'INSERT INTO tenants (id, name, created_at, limits) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      ).run(tenant.id, tenant.name, tenant.createdAt, JSON.stringify(tenant.limits ?? {}));
       if (result.changes === 0) {
         throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
       }
@@ -26,14 +43,13 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
     },
 
     async getTenant(id: string): Promise<Tenant | null> {
-      const row = sql('SELECT id, name, created_at AS createdAt FROM tenants WHERE id = ?').get(id);
-      return (row as Tenant | undefined) ?? null;
+      const row = sql(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = ?`).get(id) as TenantRow | undefined;
+      return row ? tenantFromRow(row) : null;
     },
 
     async listTenants(): Promise<Tenant[]> {
-      return sql(
-        'SELECT id, name, created_at AS createdAt FROM tenants ORDER BY created_at, id',
-      ).all() as Tenant[];
+      const rows = sql(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`).all() as TenantRow[];
+      return rows.map(tenantFromRow);
     },
 
     async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
@@ -74,10 +90,11 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
       return removed;
     },
 
-    async createWebhook(webhook: Webhook): Promise<void> {
+    async createWebhook(webhook: NewWebhook): Promise<void> {
       sql(
-        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, secret, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         webhook.id,
         webhook.tenantId,
@@ -85,6 +102,8 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
         webhook.description,
         JSON.stringify(webhook.events),
         webhook.status,
+        webhook.ordering ?? 'none',
+        webhook.rateLimit ?? null,
         webhook.secret,
         webhook.createdAt,
         webhook.updatedAt,
@@ -107,16 +126,23 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
     },
 
     async updateWebhook(webhook: Webhook): Promise<void> {
+      // Re-enabling restarts the failure clock; failing_since is otherwise the outcomes' to keep.
       sql(
-        `UPDATE webhooks SET url = ?, description = ?, events = ?, status = ?, secret = ?, updated_at = ?
+        `UPDATE webhooks SET url = ?, description = ?, events = ?, status = ?, disabled_reason = ?, ordering = ?,
+           rate_limit = ?, secret = ?, updated_at = ?,
+           failing_since = CASE WHEN status = 'disabled' AND ? = 'active' THEN NULL ELSE failing_since END
          WHERE tenant_id = ? AND id = ?`,
       ).run(
         webhook.url,
         webhook.description,
         JSON.stringify(webhook.events),
         webhook.status,
+        webhook.disabledReason,
+        webhook.ordering,
+        webhook.rateLimit,
         webhook.secret,
         webhook.updatedAt,
+        webhook.status,
         webhook.tenantId,
         webhook.id,
       );

@@ -1,5 +1,5 @@
 import { DELIVERY_PREFIX, toPublicId } from '../../core/public-ids.js';
-import type { ClaimedDelivery, NewEvent } from '../../core/types.js';
+import type { ClaimedDelivery, NewEvent, WebhookOrdering } from '../../core/types.js';
 import type { DeliveryTaker } from '../store.js';
 
 /** The local worker that publishes hand their deliveries to, if one is registered (setDeliveryTaker). */
@@ -12,6 +12,8 @@ export interface Subscriber {
   id: string;
   url: string;
   secret: string | null;
+  ordering: WebhookOrdering;
+  rateLimit: number | null;
   events: string[];
 }
 
@@ -48,6 +50,8 @@ export class Handoff {
       webhookId: webhook.id,
       url: webhook.url,
       secret: webhook.secret,
+      ordering: webhook.ordering,
+      rateLimit: webhook.rateLimit,
       eventId: event.id,
       event: event.event,
       attempt: 1,

@@ -1,4 +1,4 @@
-import { DEFAULT_EVENT_TYPES } from '../../core/event-catalog.js';
+import { eventTypesAddedBy } from '../event-types-by-version.js';
 import type { SqliteConnection } from './connection.js';
 
 /**
@@ -93,6 +93,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- fewer to keep up makes every publish, claim and outcome cheaper.
   DROP INDEX deliveries_due;
   `,
+  `
+  -- Receivers' signals and per-webhook delivery settings; a tenant's own quotas (JSON, {} for none).
+  ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT;
+  ALTER TABLE webhooks ADD COLUMN failing_since INTEGER;
+  ALTER TABLE webhooks ADD COLUMN ordering TEXT NOT NULL DEFAULT 'none';
+  ALTER TABLE webhooks ADD COLUMN rate_limit REAL;
+  ALTER TABLE tenants ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */
@@ -102,10 +110,10 @@ export function migrateSqlite(connection: SqliteConnection): void {
     const version = current + index + 1;
     connection.transaction(() => {
       connection.db.exec(migration);
-      if (version === 1) {
-        const insert = connection.sql('INSERT INTO event_types (name, description) VALUES (?, ?)');
-        for (const type of DEFAULT_EVENT_TYPES) insert.run(type.name, type.description);
-      }
+      const insert = connection.sql(
+        'INSERT INTO event_types (name, description) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+      );
+      for (const type of eventTypesAddedBy(version)) insert.run(type.name, type.description);
       connection.db.pragma(`user_version = ${version}`);
     });
   });

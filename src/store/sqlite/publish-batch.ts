@@ -68,14 +68,34 @@ export class SqlitePublishBatcher {
     if (queued) this.queued.announce();
   }
 
+  /**
+   * Inserts one event and its deliveries inside the caller's transaction, outside any batch: for
+   * events Herald itself publishes alongside another change. Returns whether anything was queued.
+   */
+  insertWithin(event: NewEvent, now: number): boolean {
+    return this.insertEvent(event, now, new Map(), null).queued;
+  }
+
   /** The active webhooks of a tenant, read once per flush. */
   private subscribersOf(tenantId: string, subscribers: Map<string, Subscriber[]>): Subscriber[] {
     let webhooks = subscribers.get(tenantId);
     if (!webhooks) {
       const rows = this.connection
-        .sql("SELECT id, url, secret, events FROM webhooks WHERE tenant_id = ? AND status = 'active'")
-        .all(tenantId) as Pick<StoredWebhookRow, 'id' | 'url' | 'secret' | 'events'>[];
-      webhooks = rows.map((row) => ({ ...row, events: JSON.parse(row.events) as string[] }));
+        .sql(
+          "SELECT id, url, secret, ordering, rate_limit, events FROM webhooks WHERE tenant_id = ? AND status = 'active'",
+        )
+        .all(tenantId) as Pick<
+        StoredWebhookRow,
+        'id' | 'url' | 'secret' | 'ordering' | 'rate_limit' | 'events'
+      >[];
+      webhooks = rows.map((row) => ({
+        id: row.id,
+        url: row.url,
+        secret: row.secret,
+        ordering: row.ordering,
+        rateLimit: row.rate_limit,
+        events: JSON.parse(row.events) as string[],
+      }));
       subscribers.set(tenantId, webhooks);
     }
     return webhooks;

@@ -75,7 +75,7 @@ export function sqliteQueue(
       const record = sql(
         `UPDATE deliveries SET status = ?, status_code = ?, response_time_ms = ?, response_body = ?, error = ?,
            attempted_at = ?, next_attempt_at = ?, lease = NULL
-         WHERE id = ? AND lease = ? AND status = 'pending'`,
+         WHERE id = ? AND lease = ? AND status = 'pending' RETURNING webhook_id`,
       );
       const scheduleRetry = sql(
         `INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
@@ -87,10 +87,13 @@ export function sqliteQueue(
       );
       return connection.transaction(() => {
         let applied = 0;
+        // Each webhook's failure clock: a success in the batch stops it, else its first failure starts it.
+        const succeeded = new Set<string>();
+        const firstFailure = new Map<string, number>();
         for (const outcome of outcomes) {
           const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
           const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
-          const changed = record.run(
+          const recorded = record.get(
             outcome.verdict === 'succeeded' ? 'succeeded' : 'failed',
             outcome.statusCode,
             outcome.responseTimeMs,
@@ -100,12 +103,24 @@ export function sqliteQueue(
             nextAttemptAt,
             key,
             outcome.lease,
-          ).changes;
-          if (changed === 0) continue;
+          ) as { webhook_id: string } | undefined;
+          if (!recorded) continue;
           applied += 1;
+          const webhookId = recorded.webhook_id;
+          if (outcome.verdict === 'succeeded') succeeded.add(webhookId);
+          else if (outcome.attemptedAt < (firstFailure.get(webhookId) ?? Number.POSITIVE_INFINITY)) {
+            firstFailure.set(webhookId, outcome.attemptedAt);
+          }
           if (outcome.verdict === 'retry') scheduleRetry.run(now, nextAttemptAt, key);
           if (outcome.verdict === 'dead') deadLetter.run(outcome.error ?? 'failed', outcome.attemptedAt, key);
         }
+        const healed = sql(
+          'UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL',
+        );
+        const failing = sql('UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL');
+        for (const webhookId of succeeded) healed.run(webhookId);
+        for (const [webhookId, since] of firstFailure)
+          if (!succeeded.has(webhookId)) failing.run(since, webhookId);
         return applied;
       });
     },

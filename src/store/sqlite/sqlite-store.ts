@@ -5,6 +5,7 @@ import type { DeliveryQueue, Store } from '../store.js';
 import { SqliteConnection } from './connection.js';
 import { sqliteDirectory } from './directory.js';
 import type { TakerSlot } from './handoff.js';
+import { sqliteWebhookHealth } from './health.js';
 import { migrateSqlite } from './migrations.js';
 import { SqlitePublishBatcher } from './publish-batch.js';
 import { sqlitePublisher } from './publisher.js';
@@ -38,6 +39,7 @@ export function openSqliteStore(path: string): SqliteStore {
     ...sqliteDirectory(connection),
     ...sqlitePublisher(connection, leases, queued, batcher),
     ...sqliteQueue(connection, leases, queued, slot),
+    ...sqliteWebhookHealth(connection, batcher, queued),
     ...sqlHistory(read),
   };
 }

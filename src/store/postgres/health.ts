@@ -1,0 +1,49 @@
+import type { NewEvent, Webhook } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import type { WebhookHealth } from '../store.js';
+import type { PostgresConnection } from './connection.js';
+import { type StoredWebhookRow, webhookFromRow } from './directory.js';
+import { publishValues } from './publish-batch.js';
+import { PUBLISH } from './statements.js';
+
+/** Disabling webhooks for what their receivers did, with the notice to their tenant in the same commit. */
+export function postgresWebhookHealth(
+  connection: PostgresConnection,
+  leases: LeaseIds,
+  queued: QueuedWorkListeners,
+): WebhookHealth {
+  return {
+    async disableWebhook(
+      tenantId: string,
+      webhookId: string,
+      reason: string,
+      notice: NewEvent,
+      now: number,
+    ): Promise<boolean> {
+      const noticeDeliveries = await connection.transaction(async (client) => {
+        const disabled = await client.query(
+          `UPDATE webhooks SET status = 'disabled', disabled_reason = $1, updated_at = $2
+           WHERE tenant_id = $3 AND id = $4 AND status = 'active'`,
+          [reason, now, tenantId, webhookId],
+        );
+        if (disabled.rowCount === 0) return null;
+        const values = publishValues([{ event: notice, now }], connection.schema, leases.instance);
+        const { rows } = await client.query<{ deliveries: number }>({ ...PUBLISH, values });
+        return rows[0]?.deliveries ?? 0;
+      });
+      if (noticeDeliveries === null) return false;
+      if (noticeDeliveries > 0) queued.announce();
+      return true;
+    },
+
+    async listWebhooksFailingSince(cutoff: number, limit: number): Promise<Webhook[]> {
+      const { rows } = await connection.query<StoredWebhookRow>(
+        `SELECT * FROM webhooks WHERE status = 'active' AND failing_since <= $1
+         ORDER BY failing_since, id LIMIT $2`,
+        [cutoff, limit],
+      );
+      return rows.map(webhookFromRow);
+    },
+  };
+}
