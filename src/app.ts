@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { Authenticator } from './api/auth.js';
 import { EventCatalog } from './api/event-catalog.js';
 import { buildServer } from './api/server.js';
-import { ConfigError, type HeraldConfig, loadConfig } from './config.js';
+import { ConfigError, defaultTenantLimits, type HeraldConfig, loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { newSecretToken } from './core/ids.js';
 import type { AttemptSender } from './delivery/attempt-sender.js';
+import { BackgroundWorker } from './delivery/background-worker.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { HealthMonitor } from './delivery/health-monitor.js';
 import { HttpSender } from './delivery/http-sender.js';
@@ -139,6 +140,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
           timeoutMs: config.deliveryTimeoutMs,
         }),
         publicUrl: config.publicUrl,
+        tenantLimits: defaultTenantLimits(config),
       },
       { logger, uiDir: options.uiDir ?? DEFAULT_UI_DIR },
     );
@@ -150,6 +152,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   }
 
   let dispatcher: Dispatcher | null = null;
+  let background: BackgroundWorker | null = null;
   if (options.workers ?? true) {
     dispatcher = new Dispatcher({
       queue: store,
@@ -166,6 +169,13 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
     });
     dispatcher.start();
     health.start();
+    background = new BackgroundWorker({
+      store,
+      clock,
+      pollIntervalMs: config.pollIntervalMs,
+      onError: (error) => logError(error, 'background work error'),
+    });
+    background.start();
   }
 
   let stopping: Promise<void> | null = null;
@@ -181,6 +191,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
       stopping ??= (async () => {
         await server?.close();
         health.stop();
+        await background?.stop();
         await dispatcher?.stop();
         await sender.close();
         await store.close();

@@ -1,6 +1,8 @@
+import { MAX_BATCH_EVENTS, MAX_QUOTA } from './api/limits.js';
 import { parseAllowList } from './core/cidr.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry-policy.js';
+import type { TenantLimits } from './core/types.js';
 
 export interface HeraldConfig {
   port: number;
@@ -19,6 +21,11 @@ export interface HeraldConfig {
   pollIntervalMs: number;
   publicUrl: string | null;
   logLevel: string;
+  // Each tenant's limits (TenantLimits) where the admin set none of its own.
+  maxWebhooks: number;
+  maxBatchEvents: number;
+  publishRate: number;
+  keyPublishRate: number;
 }
 
 interface Setting<K extends keyof HeraldConfig> {
@@ -207,6 +214,38 @@ export const SETTINGS = [
     },
   }),
   setting({
+    key: 'maxWebhooks',
+    env: 'HERALD_TENANT_MAX_WEBHOOKS',
+    flag: 'tenant-max-webhooks',
+    default: '1000',
+    help: 'webhooks one tenant may have (0: no limit)',
+    parse: integer(0, MAX_QUOTA),
+  }),
+  setting({
+    key: 'maxBatchEvents',
+    env: 'HERALD_MAX_BATCH_EVENTS',
+    flag: 'max-batch-events',
+    default: String(MAX_BATCH_EVENTS),
+    help: `events one batch publish may carry (1 to ${MAX_BATCH_EVENTS})`,
+    parse: integer(1, MAX_BATCH_EVENTS),
+  }),
+  setting({
+    key: 'publishRate',
+    env: 'HERALD_TENANT_PUBLISH_RATE',
+    flag: 'tenant-publish-rate',
+    default: '1000',
+    help: 'events a second one tenant may publish to each API process, by any key (0: no limit)',
+    parse: integer(0, MAX_QUOTA),
+  }),
+  setting({
+    key: 'keyPublishRate',
+    env: 'HERALD_KEY_PUBLISH_RATE',
+    flag: 'key-publish-rate',
+    default: '0',
+    help: 'events a second one tenant API key may publish to each API process (0: no limit)',
+    parse: integer(0, MAX_QUOTA),
+  }),
+  setting({
     key: 'logLevel',
     env: 'HERALD_LOG_LEVEL',
     flag: 'log-level',
@@ -218,6 +257,12 @@ export const SETTINGS = [
     },
   }),
 ];
+
+/** The limits of every tenant the admin set none of its own for (TenantLimits). */
+export function defaultTenantLimits(config: HeraldConfig): Required<TenantLimits> {
+  const { maxWebhooks, maxBatchEvents, publishRate, keyPublishRate } = config;
+  return { maxWebhooks, maxBatchEvents, publishRate, keyPublishRate };
+}
 
 /** Variables under this prefix belong to the test suite, not to a running Herald. */
 const TEST_ONLY_PREFIX = 'HERALD_TEST_';

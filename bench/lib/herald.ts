@@ -143,7 +143,11 @@ export class HeraldApi {
     return { authorization: `Bearer ${this.key}` };
   }
 
-  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  async call<T>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
     const response = await request(`${this.url}${path}`, {
       method,
       headers: { ...this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -153,10 +157,20 @@ export class HeraldApi {
     return { status: response.statusCode, body: (text ? JSON.parse(text) : null) as T };
   }
 
+  /**
+   * Creates the tenant without webhook or publish-rate limits: the scenarios measure Herald at full
+   * speed, well past the default per-tenant rate. A build from before tenant limits has no PATCH
+   * route (404) and no limits to lift.
+   */
   async createTenant(id = TENANT_ID): Promise<void> {
     const answer = await this.call('POST', '/v1/tenants', { id, name: 'Benchmark' });
     if (answer.status !== 201 && answer.status !== 409) {
       throw new Error(`create tenant: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    const unlimited = { limits: { maxWebhooks: 0, publishRate: 0, keyPublishRate: 0 } };
+    const lifted = await this.call('PATCH', `/v1/tenants/${id}`, unlimited);
+    if (lifted.status !== 200 && lifted.status !== 404) {
+      throw new Error(`lift tenant limits: HTTP ${lifted.status} ${JSON.stringify(lifted.body)}`);
     }
   }
 

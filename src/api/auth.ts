@@ -12,6 +12,11 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** The key or token of an `Authorization: Bearer …` header; undefined when it has none. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+}
+
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
@@ -50,8 +55,7 @@ export class Authenticator {
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    const key = match?.[1];
+    const key = bearerToken(authorization);
     if (!key) throw unauthorized();
     if (key.startsWith(PORTAL_TOKEN_PREFIX)) return this.verifyPortalToken(key);
     const keyDigest = digest(key);

@@ -1,8 +1,11 @@
 import type { Clock } from '../core/clock.js';
+import type { TenantLimits } from '../core/types.js';
 import type { SendNow } from '../delivery/send-now.js';
 import type { Directory, History, Publisher } from '../store/store.js';
 import type { Authenticator } from './auth.js';
 import type { EventCatalog } from './event-catalog.js';
+import type { PublishQuota } from './publish-quota.js';
+import type { TenantLimitsCache } from './tenant-limits.js';
 
 /** What the routes need, handed in once: they reach nothing else. */
 export interface ApiContext {
@@ -22,4 +25,12 @@ export interface ApiContext {
   sendNow: SendNow;
   /** Base of portal links; null means the address the request came in on. */
   publicUrl: string | null;
+  /** The limits of a tenant the admin set none of its own for (HERALD_TENANT_MAX_WEBHOOKS and the like). */
+  tenantLimits: Required<TenantLimits>;
+}
+
+/** What the routes get: the context, and the quota state the server keeps for its lifetime. */
+export interface RouteContext extends ApiContext {
+  limits: TenantLimitsCache;
+  publishQuota: PublishQuota;
 }

@@ -2,13 +2,21 @@ import { HeraldError } from '../core/errors.js';
 import { fromPublicId } from '../core/public-ids.js';
 import type { DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
 import type { DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
+import { effectiveLimits, type Limits } from './tenant-limits.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function presentTenant(tenant: Tenant): TenantT {
-  return { id: tenant.id, name: tenant.name, createdAt: iso(tenant.createdAt) };
+/** With the limits the admin set for it, and those in force (`defaults` for the others). */
+export function presentTenant(tenant: Tenant, defaults: Limits): TenantT {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    createdAt: iso(tenant.createdAt),
+    limits: tenant.limits,
+    effectiveLimits: effectiveLimits(tenant.limits, defaults),
+  };
 }
 
 export function presentWebhook(webhook: Webhook): WebhookT {

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { EVENT_TYPE_NAME_PATTERN } from '../core/event-catalog.js';
+import { MAX_BATCH_EVENTS, MAX_QUOTA } from './limits.js';
 
 /**
  * The API's shapes, once: routes validate with them and /openapi.json is generated from them.
@@ -24,14 +25,76 @@ export const TenantId = Type.String({
   examples: ['tenant_abc123'],
 });
 
+const MaxWebhooks = Type.Integer({
+  minimum: 0,
+  maximum: MAX_QUOTA,
+  description: 'Webhooks the tenant may have; 0: no limit',
+});
+const MaxBatchEvents = Type.Integer({
+  minimum: 1,
+  maximum: MAX_BATCH_EVENTS,
+  description: 'Events one batch publish may carry',
+});
+const PublishRate = Type.Integer({
+  minimum: 0,
+  maximum: MAX_QUOTA,
+  description:
+    'Events a second the tenant may publish to each API process, whichever key (the admin key too); ' +
+    'bursts up to one second worth; 0: no limit',
+});
+const KeyPublishRate = Type.Integer({
+  minimum: 0,
+  maximum: MAX_QUOTA,
+  description: "Events a second each of the tenant's API keys may publish to each API process; 0: no limit",
+});
+
+export const EffectiveLimits = Type.Object(
+  {
+    maxWebhooks: MaxWebhooks,
+    maxBatchEvents: MaxBatchEvents,
+    publishRate: PublishRate,
+    keyPublishRate: KeyPublishRate,
+  },
+  { description: "The limits in force: the tenant's own, else the installation's settings" },
+);
+
 export const Tenant = Type.Object(
-  { id: Type.String(), name: Type.String(), createdAt: Timestamp },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    createdAt: Timestamp,
+    limits: Type.Partial(EffectiveLimits, {
+      description: 'The limits the admin set for this tenant; the others follow the settings',
+    }),
+    effectiveLimits: EffectiveLimits,
+  },
   { $id: 'Tenant' },
 );
 
 export const CreateTenant = Type.Object(
   { id: Type.Optional(TenantId), name: Type.Optional(Type.String({ maxLength: 200 })) },
   { additionalProperties: false },
+);
+
+export const UpdateTenant = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          maxWebhooks: Type.Optional(Nullable(MaxWebhooks)),
+          maxBatchEvents: Type.Optional(Nullable(MaxBatchEvents)),
+          publishRate: Type.Optional(Nullable(PublishRate)),
+          keyPublishRate: Type.Optional(Nullable(KeyPublishRate)),
+        },
+        {
+          additionalProperties: false,
+          description: "The tenant's own limits to set; null returns one to the setting, one left out stays",
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const CreateApiKey = Type.Object(
@@ -217,7 +280,7 @@ export const PublishBatch = Type.Object(
   {
     events: Type.Array(Type.Unknown({ description: 'An event as POST /events takes it' }), {
       minItems: 1,
-      maxItems: 1000,
+      description: `At most the tenant's maxBatchEvents (${MAX_BATCH_EVENTS} unless set lower)`,
     }),
   },
   { additionalProperties: false },
@@ -256,6 +319,7 @@ export const PortalLink = Type.Object({ url: Type.String(), expiresAt: Timestamp
 export const Me = Type.Object({
   role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
   tenantId: Nullable(Type.String()),
+  effectiveLimits: Type.Optional(EffectiveLimits),
 });
 
 export const PageQuery = Type.Object(

@@ -12,8 +12,9 @@ import Fastify, {
 import { HeraldError } from '../core/errors.js';
 import { HERALD_VERSION } from '../version.js';
 import type { Principal } from './auth.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, RouteContext } from './context.js';
 import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from './limits.js';
+import { PublishQuota } from './publish-quota.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -21,6 +22,7 @@ import { eventRoutes } from './routes/events.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { TenantLimitsCache } from './tenant-limits.js';
 import { bodyAjv, describeSchemaError, textAjv } from './validation.js';
 
 export async function buildServer(
@@ -56,6 +58,7 @@ export async function buildServer(
     const herald = toHeraldError(error);
     if (herald.status >= 500 && herald.code !== 'SERVICE_UNAVAILABLE')
       request.log.error({ err: error }, 'request failed');
+    if (herald.retryAfterSeconds !== undefined) reply.header('retry-after', herald.retryAfterSeconds);
     reply.status(herald.status).send(herald.toJSON());
   });
   // The console is a single-page app: any other GET for a page answers with its index.html.
@@ -87,6 +90,11 @@ export async function buildServer(
     },
   });
 
+  const routeContext: RouteContext = {
+    ...context,
+    limits: new TenantLimitsCache(context.directory, context.tenantLimits, context.clock),
+    publishQuota: new PublishQuota(context.clock),
+  };
   app.decorateRequest<Principal | null>('principal', null);
   await app.register(systemRoutes, context);
   await app.register(
@@ -104,7 +112,7 @@ export async function buildServer(
         eventRoutes,
         deadLetterRoutes,
       ]) {
-        await v1.register(routes, context);
+        await v1.register(routes, routeContext);
       }
     },
     { prefix: '/v1' },

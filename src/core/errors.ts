@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   UNKNOWN_EVENT_TYPE: 422,
   INVALID_URL: 422,
   URL_NOT_ALLOWED: 422,
+  QUOTA_EXCEEDED: 422,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;
@@ -37,6 +39,8 @@ export class HeraldError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** When the request may succeed if repeated, in seconds: the answer's Retry-After header. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HeraldError';

@@ -9,9 +9,9 @@ export interface TenantLimits {
   maxWebhooks?: number;
   /** Events one batch publish may carry. */
   maxBatchEvents?: number;
-  /** Publish requests per second for the tenant, whichever key makes them. */
+  /** Events published per second for the tenant, whichever key publishes them (a batch counts its events). */
   publishRate?: number;
-  /** Publish requests per second through any one of its API keys. */
+  /** Events published per second through any one of its API keys. */
   keyPublishRate?: number;
 }
 

@@ -31,11 +31,15 @@
  * STATES. The dispatcher is in one of three modes, changed only through `enter`:
  *   stopped   not started, or stopped: it claims nothing and takes no hand-over;
  *   looking   claiming batches while there is room and work; a wake meanwhile asks for one more look;
- *   sleeping  until a wake (new work announced, room made) or its timer: the next due time, at most
- *             HERALD_POLL_INTERVAL away, since no announcement comes for retries or expired leases.
+ *   idle      until a wake: new work announced, room made, or the due timer.
  * Beside the mode, `caughtUp` says whether the last claim came back short: then only a wake for new
  * work, the timer, or one of the lanes that were busy at that claim wanting more makes another claim
  * worth its query.
+ *
+ * THE DUE TIMER finds what falls due with no announcement: retries, expired leases, released
+ * deliveries, re-enabled webhooks. It is aimed at the next due time the store reports, at most
+ * HERALD_POLL_INTERVAL away, and only a look it started aims it again: a stream of other wakes
+ * (publishes, written outcomes) never pushes it back, so due work is claimed on time under load.
  */
 import type { Clock } from '../core/clock.js';
 import { decideOutcome } from '../core/outcome.js';
@@ -47,6 +51,7 @@ import type { HealthMonitor } from './health-monitor.js';
 import { Lanes, ROUNDS_BEFORE_A_WAITING_DELIVERY } from './lanes.js';
 import { leaseMs } from './lease.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import { TenantShares } from './tenant-shares.js';
 
 const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
 
@@ -76,8 +81,9 @@ export interface DispatcherOptions {
 
 type Mode =
   | { name: 'stopped' }
-  | { name: 'looking'; lookAgain: boolean }
-  | { name: 'sleeping'; timer: NodeJS.Timeout };
+  /** `aimTimer`: a timer wake is part of this look, so the due timer is aimed again after it. */
+  | { name: 'looking'; lookAgain: boolean; aimTimer: boolean }
+  | { name: 'idle' };
 
 /** After a short claim: the lanes that were busy then, whose wanting more is worth another claim. */
 interface CaughtUp {
@@ -95,8 +101,13 @@ export class Dispatcher implements DeliveryTaker {
   private caughtUp: CaughtUp | null = null;
   /** The last look, awaited by stop() so that no claim lands after it. */
   private lastLook: Promise<void> = Promise.resolve();
+  private dueTimer: NodeJS.Timeout | null = null;
+  /** Lanes whose rate limit keeps deliveries waiting, with the timer that starts the next. */
+  private readonly paceTimers = new Map<string, NodeJS.Timeout>();
   private readonly lanes: Lanes;
+  private readonly tenants: TenantShares;
   private readonly outcomes: OutcomeWriter;
+  /** Deliveries held in all: waiting in lanes, in flight, or awaiting the write of their outcome. */
   private held = 0;
   /** Webhooks being disabled after a 410, awaited by stop() so nothing writes after it. */
   private readonly disabling = new Set<Promise<unknown>>();
@@ -105,7 +116,12 @@ export class Dispatcher implements DeliveryTaker {
   readonly leaseMs: number;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.lanes = new Lanes(options.webhookConcurrency);
+    this.lanes = new Lanes({
+      webhookConcurrency: options.webhookConcurrency,
+      timeoutMs: options.timeoutMs,
+      now: () => options.clock.now(),
+    });
+    this.tenants = new TenantShares(options.concurrency);
     this.outcomes = new OutcomeWriter({
       queue: options.queue,
       clock: options.clock,
@@ -130,12 +146,16 @@ export class Dispatcher implements DeliveryTaker {
     this.unsubscribe = this.options.queue.onDeliveriesQueued(() => this.wake('work'));
     this.options.queue.setDeliveryTaker?.(this);
     this.caughtUp = null;
-    this.lastLook = this.look();
+    this.lastLook = this.look(true);
   }
 
   /** Stops claiming, lets requests in flight finish, gives unsent work back and writes every outcome. */
   async stop(): Promise<void> {
     this.enter({ name: 'stopped' });
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    for (const timer of this.paceTimers.values()) clearTimeout(timer);
+    this.paceTimers.clear();
     this.unsubscribe?.();
     this.options.queue.setDeliveryTaker?.(null);
     await this.lastLook;
@@ -170,9 +190,10 @@ export class Dispatcher implements DeliveryTaker {
     if (reason !== 'room') this.caughtUp = null;
     if (this.mode.name === 'looking') {
       this.mode.lookAgain = true;
+      if (reason === 'timer') this.mode.aimTimer = true;
       return;
     }
-    this.lastLook = this.look();
+    this.lastLook = this.look(reason === 'timer');
   }
 
   /**
@@ -180,27 +201,41 @@ export class Dispatcher implements DeliveryTaker {
    * store: older work that may be waiting there is claimed first, in turn.
    */
   roomFor(webhookId: string): number {
-    if (this.mode.name === 'stopped' || this.caughtUp === null) return 0;
-    const room = Math.min(this.options.concurrency - this.held, this.lanes.roomIn(webhookId));
-    return Math.max(0, room);
+    if (!this.takesHandOvers()) return 0;
+    return Math.max(0, Math.min(this.free(), this.lanes.roomIn(webhookId)));
+  }
+
+  tenantRoomFor(tenantId: string): number {
+    return this.takesHandOvers() ? this.tenants.roomFor(tenantId, this.free()) : 0;
   }
 
   take(deliveries: ClaimedDelivery[]): void {
-    this.held += deliveries.length;
+    this.hold(deliveries);
     for (const webhookId of this.lanes.enqueue(deliveries)) this.startSends(webhookId);
   }
 
-  /** The one place the mode changes: leaving `sleeping` cancels its timer. */
+  private takesHandOvers(): boolean {
+    return this.mode.name !== 'stopped' && this.caughtUp !== null;
+  }
+
+  private free(): number {
+    return this.options.concurrency - this.held;
+  }
+
+  private hold(deliveries: readonly ClaimedDelivery[]): void {
+    this.held += deliveries.length;
+    for (const delivery of deliveries) this.tenants.add(delivery.tenantId);
+  }
+
+  /** The one place the mode changes. */
   private enter(mode: Mode): void {
-    if (this.mode.name === 'sleeping') clearTimeout(this.mode.timer);
     this.mode = mode;
   }
 
-  /** Claims while there is room and work, then sleeps until the next due time or wake. */
-  private async look(): Promise<void> {
-    const looking = { name: 'looking' as const, lookAgain: false };
+  /** Claims while there is room and work; a look the due timer started aims it again at the end. */
+  private async look(aimTimer: boolean): Promise<void> {
+    const looking = { name: 'looking' as const, lookAgain: false, aimTimer };
     this.enter(looking);
-    let sleepMs: number;
     do {
       looking.lookAgain = false;
       try {
@@ -208,27 +243,39 @@ export class Dispatcher implements DeliveryTaker {
         while (this.mode === looking && this.caughtUp === null && (await this.claim()) === 'full') {
           // keep claiming while there is room and work
         }
-        sleepMs = await this.timeUntilDue();
+        // Idle, a worker has nothing else to wake it; busy, the timer must not be left unaimed.
+        if (looking.aimTimer || this.held === 0 || this.dueTimer === null) {
+          looking.aimTimer = false;
+          this.aimDueTimer(await this.timeUntilDue());
+        }
       } catch (error) {
         this.options.onError?.(error);
-        sleepMs = this.options.pollIntervalMs;
+        this.aimDueTimer(this.options.pollIntervalMs);
       }
     } while (this.mode === looking && looking.lookAgain);
-    if (this.mode !== looking) return;
-    const timer = setTimeout(() => this.wake('timer'), sleepMs);
-    timer.unref();
-    this.enter({ name: 'sleeping', timer });
+    if (this.mode === looking) this.enter({ name: 'idle' });
   }
 
-  /** How long to sleep before looking again, at most the poll interval. */
+  private aimDueTimer(ms: number): void {
+    if (this.mode.name === 'stopped') return;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = setTimeout(() => {
+      this.dueTimer = null;
+      this.wake('timer');
+    }, ms);
+    this.dueTimer.unref();
+  }
+
+  /** How long until the due timer should look, at most the poll interval. */
   private async timeUntilDue(): Promise<number> {
-    // While anything is held, every written batch of outcomes wakes us: no need to ask the store.
-    if (this.held > 0) return this.options.pollIntervalMs;
+    await this.options.queue.unblockDeliveries(this.options.clock.now());
     const dueAt = await this.options.queue.nextDueAt();
     const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
-    // Due work we could not claim belongs to full lanes (their sends wake us) or is locked by another
-    // worker for a moment: look again soon, not in a tight loop.
-    return wait <= 0 ? DUE_BUT_UNCLAIMED_RETRY_MS : Math.min(wait, this.options.pollIntervalMs);
+    if (wait > 0) return Math.min(wait, this.options.pollIntervalMs);
+    // Due work this look could not claim belongs to lanes that want nothing more (their sends prompt
+    // a look when they do) or is locked by another worker for a moment. Holding nothing, look again
+    // soon; busy, at the poll interval, not in a tight loop of claims.
+    return this.held > 0 ? this.options.pollIntervalMs : DUE_BUT_UNCLAIMED_RETRY_MS;
   }
 
   /**
@@ -236,20 +283,23 @@ export class Dispatcher implements DeliveryTaker {
    * more), 'short' when it got less, 'none' when it got nothing or had no room to ask.
    */
   private async claim(): Promise<'full' | 'short' | 'none'> {
-    const room = this.options.concurrency - this.held;
-    if (room <= 0) return 'none';
+    const free = this.free();
+    if (free <= 0) return 'none';
     const now = this.options.clock.now();
-    const skipped = this.lanes.notWantingMore();
-    const limit = Math.min(room, this.options.claimBatch ?? 256);
+    const webhookRooms = this.lanes.claimRooms();
+    const tenantRooms = this.tenants.claimRooms(free);
+    const limit = Math.min(free, this.options.claimBatch ?? 256);
     const claimed = await this.options.queue.claimDueDeliveries({
       owner: this.options.owner,
       now,
       leaseUntil: now + this.leaseMs,
       limit,
-      perWebhookLimit: this.options.webhookConcurrency,
-      skipWebhookIds: skipped,
+      perWebhookLimit: this.lanes.roomOfNewLane(),
+      webhookRooms,
+      perTenantLimit: tenantRooms.others,
+      tenantRooms: tenantRooms.rooms,
     });
-    this.held += claimed.length;
+    this.hold(claimed);
     const excess: ClaimedDelivery[] = [];
     for (const webhookId of this.lanes.enqueue(claimed)) {
       this.startSends(webhookId);
@@ -259,18 +309,28 @@ export class Dispatcher implements DeliveryTaker {
     if (claimed.length === limit) return 'full';
     // Busy lanes (a round in flight or waiting): work may come due for them without any
     // announcement (retries, released leases), so their next sends prompt a look.
+    const skipped = [...webhookRooms].filter(([, room]) => room === 0).map(([webhookId]) => webhookId);
     this.caughtUp = { busyLanes: new Set([...skipped, ...this.lanes.holdingARound()]) };
     return claimed.length === 0 ? 'none' : 'short';
   }
 
   private startSends(webhookId: string): void {
     for (const delivery of this.lanes.startable(webhookId)) void this.sendOne(webhookId, delivery);
+    const waitMs = this.lanes.paceWaitMs(webhookId);
+    if (waitMs > 0 && !this.paceTimers.has(webhookId) && this.mode.name !== 'stopped') {
+      const timer = setTimeout(() => {
+        this.paceTimers.delete(webhookId);
+        this.startSends(webhookId);
+      }, waitMs);
+      this.paceTimers.set(webhookId, timer);
+    }
   }
 
   /** Sends one attempt (AttemptSender.send never rejects) and queues its outcome for writing. */
   private async sendOne(webhookId: string, delivery: ClaimedDelivery): Promise<void> {
     const result = await this.options.sender.send(delivery);
     this.lanes.finished(webhookId, result);
+    this.tenants.remove(delivery.tenantId);
     const outcome = decideOutcome(delivery, result, this.options.retryPolicy, this.options.clock.now());
     this.outcomes.add(outcome);
     if (outcome.disableWebhook) this.disableWebhook(delivery, outcome.disableWebhook);
@@ -306,6 +366,7 @@ export class Dispatcher implements DeliveryTaker {
       this.options.onError?.(error);
     } finally {
       this.held -= deliveries.length;
+      for (const delivery of deliveries) this.tenants.remove(delivery.tenantId);
       if (this.isIdle()) this.notifyIdle();
     }
   }

@@ -1,4 +1,5 @@
 import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
+import { Pace } from './pace.js';
 import { WebhookConcurrency } from './webhook-concurrency.js';
 
 /** Claims skip a lane while this many of its deliveries wait: half a round of its requests. */
@@ -23,20 +24,33 @@ export const ROUNDS_BEFORE_A_WAITING_DELIVERY = 2;
 interface Lane {
   sending: number;
   waiting: ClaimedDelivery[];
+  /** An ordered (fifo) webhook: one request at a time, whatever its limit. */
+  ordered: boolean;
+  /** Its rate limit, if it has one. */
+  pace: Pace | null;
+}
+
+export interface LanesOptions {
+  /** Most requests in flight to one webhook (HERALD_WEBHOOK_CONCURRENCY). */
+  webhookConcurrency: number;
+  /** One attempt's limit: what may wait in a lane is bounded by the time its lease leaves. */
+  timeoutMs: number;
+  now: () => number;
 }
 
 /**
  * One lane per webhook with work in this worker: its requests in flight and the deliveries waiting
  * for a slot. How many may be in flight is the webhook's limit (WebhookConcurrency: it starts low,
- * climbs with answers, drops to one on a timeout); how many may wait is bounded so that none waits
- * past its lease. A lane exists while it holds anything.
+ * climbs with answers, drops to one on a timeout, shrinks with latency; one for an ordered webhook);
+ * how many may wait is bounded so that none waits past its lease, a rate-limited webhook's included.
+ * A lane exists while it holds anything.
  */
 export class Lanes {
   private readonly lanes = new Map<string, Lane>();
   private readonly concurrency: WebhookConcurrency;
 
-  constructor(private readonly webhookConcurrency: number) {
-    this.concurrency = new WebhookConcurrency(webhookConcurrency);
+  constructor(private readonly options: LanesOptions) {
+    this.concurrency = new WebhookConcurrency(options.webhookConcurrency);
   }
 
   /** Puts deliveries in their webhooks' lanes; returns the webhooks touched. */
@@ -45,26 +59,38 @@ export class Lanes {
     for (const delivery of deliveries) {
       let lane = this.lanes.get(delivery.webhookId);
       if (!lane) {
-        lane = { sending: 0, waiting: [] };
+        lane = { sending: 0, waiting: [], ordered: false, pace: null };
         this.lanes.set(delivery.webhookId, lane);
       }
+      // The newest claim carries the webhook's settings as they are now.
+      lane.ordered = delivery.ordering === 'fifo';
+      if (delivery.rateLimit === null) lane.pace = null;
+      else if (lane.pace?.perSecond !== delivery.rateLimit)
+        lane.pace = new Pace(delivery.rateLimit, this.options.now());
       lane.waiting.push(delivery);
       touched.add(delivery.webhookId);
     }
     return touched;
   }
 
-  /** Takes out of the lane every waiting delivery its limit lets start now, counting each as sending. */
+  /** Takes out of the lane every waiting delivery its limit and pace let start now, counting each as sending. */
   startable(webhookId: string): ClaimedDelivery[] {
     const lane = this.lanes.get(webhookId);
     if (!lane) return [];
     const started: ClaimedDelivery[] = [];
-    const limit = this.concurrency.limitOf(webhookId);
-    while (lane.sending < limit && lane.waiting.length > 0) {
+    const limit = this.limitOf(webhookId, lane);
+    while (lane.sending < limit && lane.waiting.length > 0 && (lane.pace?.take(this.options.now()) ?? true)) {
       started.push(lane.waiting.shift() as ClaimedDelivery);
       lane.sending += 1;
     }
     return started;
+  }
+
+  /** When a lane holds deliveries its rate limit alone keeps waiting: milliseconds until the next may start. */
+  paceWaitMs(webhookId: string): number {
+    const lane = this.lanes.get(webhookId);
+    if (!lane?.pace || lane.waiting.length === 0 || lane.sending >= this.limitOf(webhookId, lane)) return 0;
+    return lane.pace.waitMs(this.options.now());
   }
 
   /** Records an answered request: the webhook's limit follows the result, and the lane goes when empty. */
@@ -82,8 +108,9 @@ export class Lanes {
    */
   overflowOf(webhookId: string): ClaimedDelivery[] {
     const lane = this.lanes.get(webhookId);
-    const cap = waitingCap(this.concurrency.limitOf(webhookId));
-    return lane && lane.waiting.length > cap ? lane.waiting.splice(cap) : [];
+    if (!lane) return [];
+    const cap = this.waitingCapOf(webhookId, lane);
+    return lane.waiting.length > cap ? lane.waiting.splice(cap) : [];
   }
 
   /** Empties every lane of what waits (shutdown); requests in flight stay counted until they finish. */
@@ -98,20 +125,31 @@ export class Lanes {
 
   /**
    * A lane at full concurrency is refilled while half a round still waits, so its requests stay in
-   * flight while the claim is under way. One held back (failing, or climbing back after failures)
-   * only once it can send more: a claim brings it a full share, and most of that would go back.
+   * flight while the claim is under way. One held back (failing, slow, ordered, or climbing back
+   * after failures) only once it can send more: a claim brings it a full share, and most of that
+   * would go back.
    */
   wantsMore(webhookId: string): boolean {
     const lane = this.lanes.get(webhookId);
     if (!lane) return true;
-    const limit = this.concurrency.limitOf(webhookId);
-    if (limit < this.webhookConcurrency) return !this.holdsARound(webhookId, lane);
-    return lane.waiting.length < refillBelow(limit);
+    const limit = this.limitOf(webhookId, lane);
+    if (limit < this.options.webhookConcurrency) return !this.holdsARound(webhookId, lane);
+    return lane.waiting.length < Math.min(refillBelow(limit), this.waitingCapOf(webhookId, lane));
   }
 
-  /** The webhooks a claim should pass over now: their lanes want nothing more. */
-  notWantingMore(): string[] {
-    return [...this.lanes.keys()].filter((webhookId) => !this.wantsMore(webhookId));
+  /**
+   * What a claim may bring each webhook with a lane: a round of the maximum at most, within its room,
+   * or nothing while it wants no more. A webhook without a lane takes roomOfNewLane.
+   */
+  claimRooms(): Map<string, number> {
+    const rooms = new Map<string, number>();
+    for (const webhookId of this.lanes.keys()) {
+      const room = this.wantsMore(webhookId)
+        ? Math.min(this.roomIn(webhookId), this.options.webhookConcurrency)
+        : 0;
+      rooms.set(webhookId, room);
+    }
+    return rooms;
   }
 
   /** The webhooks whose lanes have a whole round of requests in flight or waiting. */
@@ -119,15 +157,35 @@ export class Lanes {
     return [...this.lanes].filter(([webhookId, lane]) => this.holdsARound(webhookId, lane)).map(([id]) => id);
   }
 
-  /** How many more deliveries the lane can take: a round in flight and waitingCap waiting. */
+  /**
+   * What a new lane takes: its first round, nothing waiting yet, so a webhook that turns out to hang
+   * has nothing to give back when it is cut to one request.
+   */
+  roomOfNewLane(): number {
+    return this.concurrency.initial;
+  }
+
+  /** How many more deliveries the lane can take: a round in flight and its waiting cap. */
   roomIn(webhookId: string): number {
     const lane = this.lanes.get(webhookId);
-    const limit = this.concurrency.limitOf(webhookId);
+    const limit = this.limitOf(webhookId, lane);
     const inLane = lane ? lane.sending + lane.waiting.length : 0;
-    return Math.max(0, limit + waitingCap(limit) - inLane);
+    const cap = lane ? this.waitingCapOf(webhookId, lane) : waitingCap(limit);
+    return Math.max(0, limit + cap - inLane);
+  }
+
+  private limitOf(webhookId: string, lane: Lane | undefined): number {
+    return lane?.ordered ? 1 : this.concurrency.limitOf(webhookId);
+  }
+
+  /** What may wait: waitingCap, and no more than its pace starts before the lease would run out. */
+  private waitingCapOf(webhookId: string, lane: Lane): number {
+    const cap = waitingCap(this.limitOf(webhookId, lane));
+    const window = this.options.timeoutMs * ROUNDS_BEFORE_A_WAITING_DELIVERY;
+    return lane.pace ? Math.min(cap, lane.pace.startsWithin(window)) : cap;
   }
 
   private holdsARound(webhookId: string, lane: Lane): boolean {
-    return lane.sending + lane.waiting.length >= this.concurrency.limitOf(webhookId);
+    return lane.sending + lane.waiting.length >= this.limitOf(webhookId, lane);
   }
 }

@@ -12,6 +12,7 @@ import type {
   NewWebhook,
   PublishedEvent,
   Tenant,
+  TenantLimits,
   Webhook,
 } from '../core/types.js';
 
@@ -31,6 +32,8 @@ export interface DeliveryTaker {
   readonly leaseMs: number;
   /** How many more deliveries to this webhook the worker has room for now; 0 leaves them to claims. */
   roomFor(webhookId: string): number;
+  /** How many more deliveries of this tenant, to all its webhooks together. */
+  tenantRoomFor(tenantId: string): number;
   /** The deliveries leased to the worker, once their transaction has committed. */
   take(deliveries: ClaimedDelivery[]): void;
 }
@@ -40,18 +43,25 @@ export interface DeliveryClaim {
   owner: string;
   now: number;
   leaseUntil: number;
+  /** Most deliveries in all. */
   limit: number;
+  /** Most deliveries of one webhook not in `webhookRooms`. */
   perWebhookLimit: number;
-  skipWebhookIds: readonly string[];
+  /** Most deliveries of the webhooks listed, instead of perWebhookLimit; 0 passes one over. */
+  webhookRooms?: ReadonlyMap<string, number>;
+  /** Most deliveries of one tenant not in `tenantRooms`; no bound when absent. */
+  perTenantLimit?: number;
+  /** Most deliveries of the tenants listed, instead of perTenantLimit; 0 passes one over. */
+  tenantRooms?: ReadonlyMap<string, number>;
 }
 
 /** The queue as the dispatcher sees it: what is due, leased, sent and recorded. */
 export interface DeliveryQueue {
   /**
-   * Leases up to `limit` due pending deliveries of active webhooks until `leaseUntil`: at most
-   * `perWebhookLimit` of one webhook, each webhook's oldest due first, none of those in
-   * `skipWebhookIds`, so one webhook's backlog cannot fill a batch or hold back the others. A lease
-   * that expires makes the delivery due again.
+   * Leases up to `limit` due pending deliveries of active webhooks until `leaseUntil`, visiting the
+   * webhooks round-robin and taking each one's oldest due first: at most its room of one webhook and
+   * of one tenant (see DeliveryClaim), so one webhook's backlog or one tenant's many webhooks cannot
+   * fill a batch or hold back the others. A lease that expires makes the delivery due again.
    */
   claimDueDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
   /**
@@ -63,6 +73,12 @@ export interface DeliveryQueue {
   releaseDeliveries(leases: readonly { deliveryId: string; lease: string }[], now: number): Promise<void>;
   /** When the earliest pending delivery of an active webhook falls due, or null when none is queued. */
   nextDueAt(): Promise<number | null>;
+  /**
+   * Opens what waits blocked with no reason left (an ordered webhook with nothing open, after a crash
+   * between an outcome and the opening of its next delivery; a webhook no longer ordered). Returns
+   * how many it opened. Writes keep ordered webhooks moving themselves; this is the safety net.
+   */
+  unblockDeliveries(now: number): Promise<number>;
   /**
    * Calls `listener` after a commit that queued deliveries due at once (publish, resend, replay), by
    * this process or, where the backend can tell, by another. Wake-ups may be coalesced; workers
@@ -124,11 +140,19 @@ export interface History {
   getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
 }
 
+/** A change to a tenant: a new name, and its own limits as a merge patch (null removes one). */
+export interface TenantChange {
+  name?: string;
+  limits?: { [K in keyof TenantLimits]?: number | null };
+}
+
 /** Tenants and their API keys. */
 export interface TenantDirectory {
   /** Throws HeraldError TENANT_EXISTS when the id is taken. */
   createTenant(tenant: NewTenant): Promise<void>;
   getTenant(id: string): Promise<Tenant | null>;
+  /** Applies `change` in one statement; the tenant as it now is, or null when there is none. */
+  updateTenant(id: string, change: TenantChange): Promise<Tenant | null>;
   listTenants(): Promise<Tenant[]>;
   createApiKey(key: ApiKey, keyHash: string): Promise<void>;
   findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
@@ -144,13 +168,38 @@ export interface EventTypeDirectory {
 
 /** Each tenant's webhooks. */
 export interface WebhookDirectory {
-  createWebhook(webhook: NewWebhook): Promise<void>;
+  /**
+   * Stores the webhook unless `limit` is given and its tenant already has `limit.maxWebhooks`
+   * webhooks: false then, and nothing stored. Counting and storing are one atomic step, so
+   * concurrent creates cannot pass the limit together.
+   */
+  createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean>;
   getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
   /** Oldest first, ids greater than `after`. */
   listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
   updateWebhook(webhook: Webhook): Promise<void>;
   /** Removes the webhook with its queued deliveries, history and dead letters. */
   deleteWebhook(tenantId: string, id: string): Promise<boolean>;
+}
+
+/**
+ * Work that requests leave to the background so that each stays short (see bounded-work.ts), done
+ * by the workers one small transaction at a time.
+ */
+export interface BackgroundWork {
+  /**
+   * Creates the deliveries of the next chunk of a big fan-out: to the webhooks active now that
+   * existed at its publish and subscribe to its type. Returns how many it created, or null when no
+   * fan-out waits.
+   */
+  expandFanouts(now: number): Promise<number | null>;
+  /** Deletes the next chunk of a deleted webhook's deliveries and dead letters: how many, or null when none waits. */
+  purgeDeletedWebhooks(): Promise<number | null>;
+  /**
+   * Calls `listener` after a commit that left background work (by this process or, where the
+   * backend can tell, another). Returns the unsubscribe function.
+   */
+  onBackgroundWorkQueued(listener: () => void): () => void;
 }
 
 /** What attempts tell of a webhook: its failure clock is kept with the outcomes (completeDeliveries). */
@@ -175,7 +224,7 @@ export interface WebhookHealth {
 export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
 
 /** Every role of one database, for wiring a process together: open it, migrate it, close it. */
-export interface Store extends DeliveryQueue, Publisher, History, Directory, WebhookHealth {
+export interface Store extends DeliveryQueue, Publisher, History, Directory, WebhookHealth, BackgroundWork {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

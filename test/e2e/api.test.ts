@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { ManualClock } from '../../src/core/clock.js';
 import { TEST_BACKENDS } from '../support/backends.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** The limits of a tenant without its own, from the settings' defaults. */
+const DEFAULT_LIMITS = { maxWebhooks: 1000, maxBatchEvents: 1000, publishRate: 1000, keyPublishRate: 0 };
 
 function assertError(response: { status: number; body: any }, status: number, code: string): void {
   assert.equal(response.status, status, JSON.stringify(response.body));
@@ -45,6 +49,7 @@ for (const backend of TEST_BACKENDS) {
         assert.match(doc.body.openapi, /^3\./);
         for (const path of [
           '/v1/tenants',
+          '/v1/tenants/{tenantId}',
           '/v1/tenants/{tenantId}/api-keys',
           '/v1/event-types',
           '/v1/tenants/{tenantId}/webhooks',
@@ -99,6 +104,7 @@ for (const backend of TEST_BACKENDS) {
         assert.deepEqual((await herald.call('GET', '/v1/me', { key: tenantKey })).body, {
           role: 'tenant',
           tenantId: 'tenant_abc123',
+          effectiveLimits: DEFAULT_LIMITS,
         });
       });
 
@@ -161,6 +167,8 @@ for (const backend of TEST_BACKENDS) {
         assert.match(generated.body.id, /^tenant_[0-9a-z]{26}$/);
         assert.equal(generated.body.name, generated.body.id);
         assert.ok(!Number.isNaN(Date.parse(generated.body.createdAt)));
+        assert.deepEqual(generated.body.limits, {});
+        assert.deepEqual(generated.body.effectiveLimits, DEFAULT_LIMITS);
         const noBody = await herald.call('POST', '/v1/tenants', { raw: '', headers: JSON_HEADERS });
         assert.equal(noBody.status, 201);
         const list = await herald.call('GET', '/v1/tenants');
@@ -595,10 +603,11 @@ for (const backend of TEST_BACKENDS) {
         );
         assertError(await herald.call('POST', batch, { key: tenantKey, body: [] }), 422, 'VALIDATION_FAILED');
         const tooMany = { events: Array.from({ length: 1001 }, () => ({ event: 'kpi.alert', data: {} })) };
-        assertError(
-          await herald.call('POST', batch, { key: tenantKey, body: tooMany }),
-          422,
-          'VALIDATION_FAILED',
+        const refused = await herald.call('POST', batch, { key: tenantKey, body: tooMany });
+        assertError(refused, 422, 'QUOTA_EXCEEDED');
+        assert.match(
+          refused.body.error.message,
+          /1001 events; tenant tenant_abc123 may publish at most 1000/,
         );
         assertError(
           await herald.call('POST', batch, { key: otherKey, body: { events: [{}] } }),
@@ -649,6 +658,274 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(empty.status, 202);
         assert.equal(typeof empty.body.replayed, 'number');
       });
+    });
+  });
+
+  describe(`API v1 quotas (${backend})`, () => {
+    const clock = new ManualClock();
+    let herald: TestHerald;
+    /** Keys of tenant_q, whose limits the tests set; tenant_calm keeps the settings. */
+    let qKey: string;
+    let qSecondKey: string;
+    let calmKey: string;
+
+    const events = (tenant: string) => `/v1/tenants/${tenant}/events`;
+    const publish = (key: string, tenant = 'tenant_q') =>
+      herald.call('POST', events(tenant), { key, body: { event: 'kpi.alert', data: {} } });
+    const publishBatch = (key: string, size: number) =>
+      herald.call('POST', `${events('tenant_q')}/batch`, {
+        key,
+        body: { events: Array.from({ length: size }, (_, n) => ({ event: 'kpi.alert', data: { n } })) },
+      });
+    const setLimits = async (limits: Record<string, number | null>) => {
+      const patched = await herald.call('PATCH', '/v1/tenants/tenant_q', { body: { limits } });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      return patched.body;
+    };
+
+    before(async () => {
+      herald = await startTestHerald(backend, {}, { clock });
+      for (const id of ['tenant_q', 'tenant_calm']) {
+        assert.equal((await herald.call('POST', '/v1/tenants', { body: { id } })).status, 201);
+      }
+      const newKey = async (tenant: string) =>
+        (await herald.call('POST', `/v1/tenants/${tenant}/api-keys`, { body: {} })).body.key as string;
+      qKey = await newKey('tenant_q');
+      qSecondKey = await newKey('tenant_q');
+      calmKey = await newKey('tenant_calm');
+    });
+    after(async () => {
+      await herald.stop();
+    });
+    beforeEach(async () => {
+      await setLimits({ maxWebhooks: null, maxBatchEvents: null, publishRate: null, keyPublishRate: null });
+      clock.advance(60_000); // every bucket full again
+    });
+
+    describe('limits set by the admin', () => {
+      it('sets, raises, lowers and removes limits; reads show its own and those in force', async () => {
+        const set = await setLimits({ maxWebhooks: 3, publishRate: 50 });
+        assert.deepEqual(set.limits, { maxWebhooks: 3, publishRate: 50 });
+        assert.deepEqual(set.effectiveLimits, { ...DEFAULT_LIMITS, maxWebhooks: 3, publishRate: 50 });
+        const changed = await setLimits({ maxWebhooks: 5_000, publishRate: 0, keyPublishRate: 10 });
+        assert.deepEqual(changed.limits, { maxWebhooks: 5_000, publishRate: 0, keyPublishRate: 10 });
+        const read = await herald.call('GET', '/v1/tenants/tenant_q');
+        assert.deepEqual(read.body, changed);
+        const listed = (await herald.call('GET', '/v1/tenants')).body.data;
+        assert.deepEqual(
+          listed.find((tenant: { id: string }) => tenant.id === 'tenant_q'),
+          changed,
+        );
+        assert.deepEqual(
+          listed.find((tenant: { id: string }) => tenant.id === 'tenant_calm').effectiveLimits,
+          DEFAULT_LIMITS,
+        );
+        const me = await herald.call('GET', '/v1/me', { key: qKey });
+        assert.deepEqual(me.body.effectiveLimits, changed.effectiveLimits);
+        const removed = await setLimits({ maxWebhooks: null, publishRate: null });
+        assert.deepEqual(removed.limits, { keyPublishRate: 10 });
+        assert.deepEqual(removed.effectiveLimits, { ...DEFAULT_LIMITS, keyPublishRate: 10 });
+      });
+
+      it('renames a tenant and keeps what the patch leaves out', async () => {
+        await setLimits({ maxBatchEvents: 10 });
+        const renamed = await herald.call('PATCH', '/v1/tenants/tenant_q', { body: { name: 'Quota Inc' } });
+        assert.equal(renamed.status, 200);
+        assert.equal(renamed.body.name, 'Quota Inc');
+        assert.deepEqual(renamed.body.limits, { maxBatchEvents: 10 });
+      });
+
+      it("keeps the change for the admin key: a tenant's key cannot make it", async () => {
+        const change = { body: { limits: { publishRate: 0 } } };
+        assertError(
+          await herald.call('PATCH', '/v1/tenants/tenant_q', { key: qKey, ...change }),
+          403,
+          'ADMIN_KEY_REQUIRED',
+        );
+        assertError(
+          await herald.call('PATCH', '/v1/tenants/tenant_q', { key: calmKey, ...change }),
+          404,
+          'TENANT_NOT_FOUND',
+        );
+        assertError(await herald.call('PATCH', '/v1/tenants/tenant_nope', change), 404, 'TENANT_NOT_FOUND');
+        assert.deepEqual((await herald.call('GET', '/v1/tenants/tenant_q')).body.limits, {});
+      });
+
+      it('refuses limits out of range, unknown ones and an empty change', async () => {
+        for (const body of [
+          { limits: { maxWebhooks: -1 } },
+          { limits: { maxBatchEvents: 0 } },
+          { limits: { maxBatchEvents: 1001 } },
+          { limits: { publishRate: 2.5 } },
+          { limits: { retries: 3 } },
+          { limits: 'none' },
+          {},
+        ]) {
+          assertError(await herald.call('PATCH', '/v1/tenants/tenant_q', { body }), 422, 'VALIDATION_FAILED');
+        }
+      });
+    });
+
+    describe('webhooks per tenant', () => {
+      const hooks = '/v1/tenants/tenant_q/webhooks';
+      const create = (n: number) =>
+        herald.call('POST', hooks, { key: qKey, body: { url: `http://127.0.0.1:9/h${n}` } });
+      const deleteAll = async () => {
+        for (const hook of (await herald.call('GET', hooks)).body.data) {
+          assert.equal((await herald.call('DELETE', `${hooks}/${hook.id}`)).status, 204);
+        }
+      };
+
+      it('refuses the webhook past the limit, naming it and how it is raised', async () => {
+        await deleteAll();
+        await setLimits({ maxWebhooks: 3 });
+        for (const n of [1, 2, 3]) assert.equal((await create(n)).status, 201);
+        const refused = await create(4);
+        assertError(refused, 422, 'QUOTA_EXCEEDED');
+        assert.match(refused.body.error.message, /tenant_q has reached its limit of 3 webhooks/);
+        assert.match(refused.body.error.message, /PATCH \/v1\/tenants\/tenant_q .*maxWebhooks/);
+        assert.match(refused.body.error.message, /HERALD_TENANT_MAX_WEBHOOKS/);
+        const first = (await herald.call('GET', hooks)).body.data[0];
+        await herald.call('DELETE', `${hooks}/${first.id}`);
+        assert.equal((await create(5)).status, 201, 'a deleted webhook makes room');
+        await setLimits({ maxWebhooks: 4 });
+        assert.equal((await create(6)).status, 201, 'a raised limit makes room');
+        assert.equal(
+          (
+            await herald.call('POST', '/v1/tenants/tenant_calm/webhooks', {
+              key: calmKey,
+              body: { url: 'http://127.0.0.1:9/calm' },
+            })
+          ).status,
+          201,
+          'other tenants are not counted',
+        );
+      });
+
+      it('never passes the limit when creates race', async () => {
+        await deleteAll();
+        await setLimits({ maxWebhooks: 3 });
+        const answers = await Promise.all(Array.from({ length: 10 }, (_, n) => create(n)));
+        const statuses = answers.map((answer) => answer.status).sort();
+        assert.deepEqual(statuses, [201, 201, 201, 422, 422, 422, 422, 422, 422, 422]);
+        assert.equal((await herald.call('GET', hooks)).body.data.length, 3);
+      });
+    });
+
+    describe('events per batch', () => {
+      it("refuses a batch over the tenant's limit as a whole, naming the limit", async () => {
+        await setLimits({ maxBatchEvents: 5 });
+        assert.equal((await publishBatch(qKey, 5)).status, 202);
+        const refused = await publishBatch(qKey, 6);
+        assertError(refused, 422, 'QUOTA_EXCEEDED');
+        assert.match(
+          refused.body.error.message,
+          /6 events; tenant tenant_q may publish at most 5 in one request/,
+        );
+        assert.match(refused.body.error.message, /maxBatchEvents.*HERALD_MAX_BATCH_EVENTS/);
+        await setLimits({ maxBatchEvents: null });
+        assert.equal((await publishBatch(qKey, 6)).status, 202);
+      });
+    });
+
+    describe('publish rates', () => {
+      it("answers 429 with Retry-After past the tenant's rate, not touching another tenant", async () => {
+        await setLimits({ publishRate: 5 });
+        for (let n = 0; n < 5; n++) assert.equal((await publish(qKey)).status, 202);
+        const refused = await publish(qKey);
+        assertError(refused, 429, 'RATE_LIMITED');
+        assert.deepEqual(Object.keys(refused.body), ['error']);
+        assert.deepEqual(Object.keys(refused.body.error).sort(), ['code', 'message']);
+        assert.equal(refused.headers['retry-after'], '1');
+        assert.match(refused.body.error.message, /Tenant tenant_q may publish 5 events a second/);
+        assert.match(refused.body.error.message, /publishRate.*HERALD_TENANT_PUBLISH_RATE/);
+        assert.equal(
+          (await publish(calmKey, 'tenant_calm')).status,
+          202,
+          'another tenant at the same moment',
+        );
+        clock.advance(200);
+        assert.equal((await publish(qKey)).status, 202, 'one event a fifth of a second');
+        assert.equal((await publish(qKey)).status, 429);
+      });
+
+      it('counts a batch as its events', async () => {
+        await setLimits({ publishRate: 100 });
+        assert.equal((await publishBatch(qKey, 60)).status, 202);
+        const refused = await publishBatch(qKey, 41);
+        assertError(refused, 429, 'RATE_LIMITED');
+        assert.equal(refused.headers['retry-after'], '1');
+        assert.equal((await publishBatch(qKey, 40)).status, 202);
+        clock.advance(1_000);
+        assert.equal((await publishBatch(qKey, 100)).status, 202, 'the burst is one second worth');
+      });
+
+      it("counts the admin's publishes toward the tenant, never toward a key", async () => {
+        await setLimits({ publishRate: 10, keyPublishRate: 2 });
+        for (let n = 0; n < 8; n++) assert.equal((await publish(herald.adminKey)).status, 202);
+        assert.equal((await publish(qKey)).status, 202);
+        assert.equal((await publish(qSecondKey)).status, 202);
+        assertError(await publish(herald.adminKey), 429, 'RATE_LIMITED');
+      });
+
+      it("limits each of a tenant's keys on its own", async () => {
+        await setLimits({ keyPublishRate: 2 });
+        assert.equal((await publish(qKey)).status, 202);
+        assert.equal((await publish(qKey)).status, 202);
+        const refused = await publish(qKey);
+        assertError(refused, 429, 'RATE_LIMITED');
+        assert.match(
+          refused.body.error.message,
+          /This API key of tenant tenant_q may publish 2 events a second/,
+        );
+        assert.equal((await publish(qSecondKey)).status, 202, 'another key of the same tenant');
+        assert.equal((await publish(herald.adminKey)).status, 202, 'the admin key');
+        clock.advance(500);
+        assert.equal((await publish(qKey)).status, 202);
+      });
+
+      it('waits longer after a batch over the rate', async () => {
+        await setLimits({ publishRate: 10 });
+        assert.equal((await publishBatch(qKey, 50)).status, 202, 'a full bucket lets a big batch through');
+        const refused = await publish(qKey);
+        assertError(refused, 429, 'RATE_LIMITED');
+        assert.equal(refused.headers['retry-after'], '5');
+        clock.advance(4_100);
+        assert.equal((await publish(qKey)).status, 202);
+      });
+    });
+  });
+
+  describe(`API v1 quota settings (${backend})`, () => {
+    it('gives every tenant without limits of its own the settings', async () => {
+      const settings = { maxWebhooks: 1, maxBatchEvents: 2, publishRate: 3, keyPublishRate: 0 };
+      const herald = await startTestHerald(backend, settings, { clock: new ManualClock() });
+      try {
+        const created = await herald.call('POST', '/v1/tenants', { body: { id: 'tenant_s' } });
+        assert.deepEqual(created.body.effectiveLimits, settings);
+        const hooks = '/v1/tenants/tenant_s/webhooks';
+        assert.equal(
+          (await herald.call('POST', hooks, { body: { url: 'http://127.0.0.1:9/a' } })).status,
+          201,
+        );
+        assertError(
+          await herald.call('POST', hooks, { body: { url: 'http://127.0.0.1:9/b' } }),
+          422,
+          'QUOTA_EXCEEDED',
+        );
+        const batch = { events: Array.from({ length: 3 }, () => ({ event: 'kpi.alert', data: {} })) };
+        assertError(
+          await herald.call('POST', '/v1/tenants/tenant_s/events/batch', { body: batch }),
+          422,
+          'QUOTA_EXCEEDED',
+        );
+        const publish = () =>
+          herald.call('POST', '/v1/tenants/tenant_s/events', { body: { event: 'kpi.alert', data: {} } });
+        for (let n = 0; n < 3; n++) assert.equal((await publish()).status, 202);
+        assertError(await publish(), 429, 'RATE_LIMITED');
+      } finally {
+        await herald.stop();
+      }
     });
   });
 }

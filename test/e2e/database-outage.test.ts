@@ -51,6 +51,8 @@ function heraldConfig(database: string, overrides: Partial<HeraldConfig> = {}): 
     deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,
     pollIntervalMs: 100,
     logLevel: 'silent',
+    // Bursts of publishes for one tenant, faster than a tenant's default rate.
+    publishRate: 0,
     ...overrides,
   };
 }

@@ -31,6 +31,7 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
       owner: 'worker-a',
       leaseMs: 30_000,
       roomFor: () => room - given.length,
+      tenantRoomFor: () => room - given.length,
       take: (deliveries) => given.push(...deliveries),
     };
     return { taker, given };
@@ -82,7 +83,7 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
     assert.match(taken?.lease ?? '', /^worker-a:/);
     assert.equal(queued.length, 1, 'the delivery with no room is announced for claims');
 
-    const claim = { owner: 'worker-b', limit: 10, perWebhookLimit: 10, skipWebhookIds: [] };
+    const claim = { owner: 'worker-b', limit: 10, perWebhookLimit: 10 };
     const claimed = await store.claimDueDeliveries({ ...claim, now, leaseUntil: now + 60_000 });
     assert.deepEqual(
       claimed.map((delivery) => delivery.eventId),
@@ -110,7 +111,6 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
       leaseUntil: now + 1_000,
       limit: 10,
       perWebhookLimit: 10,
-      skipWebhookIds: [],
     });
     assert.equal(claimed.length, 1);
   });

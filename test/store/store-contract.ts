@@ -3,7 +3,8 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { HeraldError } from '../../src/core/errors.js';
 import { serializePayload } from '../../src/core/payload.js';
 import type { AttemptOutcome, ClaimedDelivery, NewEvent, Webhook } from '../../src/core/types.js';
-import type { Store } from '../../src/store/store.js';
+import type { DeliveryClaim, Store } from '../../src/store/store.js';
+import { eventually } from '../support/eventually.js';
 
 /** A fresh, migrated, empty store per test, and a way to drop everything at the end. */
 export interface StoreFixture {
@@ -70,7 +71,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         leaseUntil: now + LEASE_MS,
         limit,
         perWebhookLimit: 1000,
-        skipWebhookIds,
+        webhookRooms: new Map(skipWebhookIds.map((id) => [id, 0])),
       });
     }
 
@@ -191,6 +192,57 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.deepEqual((await store.listTenants()).find((t) => t.id === 'tenant_q')?.limits, {
           maxWebhooks: 3,
         });
+      });
+
+      it('renames a tenant and patches its limits: null removes one, one left out stays', async () => {
+        await store.createTenant({ id: 'tenant_q', name: 'Q', createdAt: T0, limits: { maxWebhooks: 3 } });
+        const renamed = await store.updateTenant('tenant_q', { name: 'Quartz' });
+        assert.deepEqual(renamed, {
+          id: 'tenant_q',
+          name: 'Quartz',
+          createdAt: T0,
+          limits: { maxWebhooks: 3 },
+        });
+        const patched = await store.updateTenant('tenant_q', {
+          limits: { maxWebhooks: null, publishRate: 50, keyPublishRate: 0 },
+        });
+        assert.deepEqual(patched?.limits, { publishRate: 50, keyPublishRate: 0 });
+        assert.equal(patched?.name, 'Quartz');
+        assert.deepEqual(await store.getTenant('tenant_q'), patched);
+        const emptied = await store.updateTenant('tenant_q', {
+          limits: { publishRate: null, keyPublishRate: null },
+        });
+        assert.deepEqual(emptied?.limits, {});
+        assert.equal(await store.updateTenant('tenant_nope', { name: 'x' }), null);
+      });
+
+      it("refuses a webhook past the limit, counting only that tenant's webhooks", async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        await store.createWebhook(webhook('tenant_b', 'wh_b1'));
+        const limit = { maxWebhooks: 2 };
+        assert.equal(await store.createWebhook(webhook('tenant_a', 'wh_1'), limit), true);
+        assert.equal(await store.createWebhook(webhook('tenant_a', 'wh_2'), limit), true);
+        assert.equal(await store.createWebhook(webhook('tenant_a', 'wh_3'), limit), false);
+        assert.equal(await store.getWebhook('tenant_a', 'wh_3'), null);
+        assert.equal(await store.createWebhook(webhook('tenant_a', 'wh_4'), { maxWebhooks: 3 }), true);
+        assert.equal(
+          await store.createWebhook(webhook('tenant_a', 'wh_5')),
+          true,
+          'no limit given, none applies',
+        );
+        assert.equal((await store.listWebhooks('tenant_a', { limit: 10 })).length, 4);
+      });
+
+      it('never passes the limit when creates race', async () => {
+        await seedTenant('tenant_a');
+        const created = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.createWebhook(webhook('tenant_a', `wh_race_${i}`), { maxWebhooks: 3 }),
+          ),
+        );
+        assert.equal(created.filter(Boolean).length, 3);
+        assert.equal((await store.listWebhooks('tenant_a', { limit: 20 })).length, 3);
       });
 
       it('keeps ordering and rate limit; a webhook starts unordered, unlimited and healthy', async () => {
@@ -327,11 +379,56 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           leaseUntil: T0 + LEASE_MS,
           limit: 10,
           perWebhookLimit: 3,
-          skipWebhookIds: [],
         });
         const counts = new Map<string, number>();
         for (const c of claimed) counts.set(c.webhookId, (counts.get(c.webhookId) ?? 0) + 1);
         assert.deepEqual(Object.fromEntries(counts), { wh_all: 3, wh_alerts: 3, wh_ingest: 1 });
+      });
+
+      it('takes each webhook and tenant within the room the claim gives it', async () => {
+        for (let i = 0; i < 10; i++) {
+          await store.publishEvents([event('tenant_a', `alert_${i}`, 'kpi.alert')], T0);
+          await store.publishEvents([event('tenant_b', `other_${i}`, 'kpi.alert')], T0);
+        }
+        const claimOf = async (rooms: Omit<DeliveryClaim, 'owner' | 'now' | 'leaseUntil' | 'limit'>) => {
+          const claimed = await store.claimDueDeliveries({
+            owner: 'w1',
+            now: T0,
+            leaseUntil: T0 + LEASE_MS,
+            limit: 100,
+            ...rooms,
+          });
+          const counts: Record<string, number> = {};
+          for (const c of claimed) counts[c.webhookId] = (counts[c.webhookId] ?? 0) + 1;
+          for (const c of claimed) counts[c.tenantId] = (counts[c.tenantId] ?? 0) + 1;
+          return counts;
+        };
+        assert.deepEqual(
+          await claimOf({
+            perWebhookLimit: 4,
+            webhookRooms: new Map([
+              ['wh_alerts', 1],
+              ['wh_other', 0],
+            ]),
+          }),
+          { wh_all: 4, wh_alerts: 1, tenant_a: 5 },
+          'a listed webhook takes its own room; 0 passes it over',
+        );
+        const tenantBound = await claimOf({
+          perWebhookLimit: 10,
+          perTenantLimit: 3,
+          tenantRooms: new Map([['tenant_b', 2]]),
+        });
+        assert.deepEqual(
+          [tenantBound.tenant_a, tenantBound.tenant_b, tenantBound.wh_other],
+          [3, 2, 2],
+          'tenant_a takes three, tenant_b its own two',
+        );
+        assert.deepEqual(
+          await claimOf({ perWebhookLimit: 10, tenantRooms: new Map([['tenant_a', 0]]) }),
+          { wh_other: 8, tenant_b: 8 },
+          'a tenant with no room is passed over; no bound for the others',
+        );
       });
 
       it('records success, schedules the next attempt on retry and dead-letters the last failure', async () => {
@@ -571,7 +668,161 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           ['wh_all'],
         );
         assert.deepEqual(await store.listDeadLetters('tenant_a', { limit: 10 }), []);
+        // Its rows go in the background, a chunk at a time, after the deletion has answered.
+        let chunks = 0;
+        while ((await store.purgeDeletedWebhooks()) !== null) chunks += 1;
+        assert.equal(chunks, 1);
         assert.deepEqual(await store.listDeliveries('tenant_a', 'wh_alerts', { limit: 10 }), []);
+      });
+    });
+
+    describe('ordered webhooks', () => {
+      beforeEach(async () => {
+        await seedTenant('tenant_a');
+        await store.createWebhook(webhook('tenant_a', 'wh_fifo', { ordering: 'fifo' }));
+      });
+
+      /** The claimable deliveries now: at most one of an ordered webhook. */
+      async function next(at: number): Promise<ClaimedDelivery[]> {
+        return claim(at);
+      }
+
+      it('keeps one delivery open at a time, in the order queued; a retry keeps its turn', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1'), event('tenant_a', 'evt_2')], T0);
+        await store.publishEvents([event('tenant_a', 'evt_3')], T0 + 1);
+        const [first, ...none] = await next(T0 + 1);
+        assert.deepEqual([first?.eventId, none.length], ['evt_1', 0]);
+        assert.deepEqual(await next(T0 + 1), [], 'nothing else while the first is out');
+        await store.completeDeliveries([outcome(first as ClaimedDelivery, 'succeeded', T0 + 2)], T0 + 2);
+
+        const [second] = await next(T0 + 2);
+        assert.equal(second?.eventId, 'evt_2');
+        await store.completeDeliveries(
+          [outcome(second as ClaimedDelivery, 'retry', T0 + 3, T0 + 60_000)],
+          T0 + 3,
+        );
+        assert.deepEqual(await next(T0 + 3), [], 'the third waits for the retry of the second');
+        assert.equal(await store.nextDueAt(), T0 + 60_000);
+        const [retry] = await next(T0 + 60_000);
+        assert.deepEqual([retry?.eventId, retry?.attempt], ['evt_2', 2]);
+        await store.completeDeliveries([outcome(retry as ClaimedDelivery, 'dead', T0 + 60_001)], T0 + 60_001);
+
+        const [third] = await next(T0 + 60_001);
+        assert.equal(third?.eventId, 'evt_3', 'a dead letter ends its turn');
+        const pending = await store.listDeliveries('tenant_a', 'wh_fifo', { limit: 10, status: 'pending' });
+        assert.equal(pending.length, 1);
+      });
+
+      it('queues resends and replays behind what waits', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1'), event('tenant_a', 'evt_2')], T0);
+        const [first] = await next(T0);
+        await store.completeDeliveries([outcome(first as ClaimedDelivery, 'dead', T0 + 1)], T0 + 1);
+        const [letter] = await store.listDeadLetters('tenant_a', { limit: 1 });
+        await store.replayDeadLetters('tenant_a', { ids: [letter?.id as string] }, T0 + 2);
+        const resent = await store.resendDelivery('tenant_a', first?.id as string, T0 + 2);
+        assert.equal(resent?.nextAttemptAt, null, 'waiting its turn');
+        const order: string[] = [];
+        for (let at = T0 + 3; order.length < 3; at++) {
+          const [open, ...more] = await next(at);
+          assert.equal(more.length, 0);
+          if (!open) break;
+          order.push(`${open.eventId}/${open.trigger}`);
+          await store.completeDeliveries([outcome(open, 'succeeded', at)], at);
+        }
+        assert.deepEqual(order, ['evt_2/event', 'evt_1/replay', 'evt_1/resend']);
+      });
+
+      it('opens every waiting delivery once a webhook is no longer ordered', async () => {
+        await store.publishEvents(
+          [1, 2, 3].map((n) => event('tenant_a', `evt_${n}`)),
+          T0,
+        );
+        const fifo = (await store.getWebhook('tenant_a', 'wh_fifo')) as Webhook;
+        await store.updateWebhook({ ...fifo, ordering: 'none' });
+        assert.equal((await next(T0)).length, 1, 'only the open one, until they are unblocked');
+        assert.equal(await store.unblockDeliveries(T0 + 1), 2);
+        assert.equal((await next(T0 + 1)).length, 2);
+        assert.equal(await store.unblockDeliveries(T0 + 2), 0);
+      });
+    });
+
+    describe('big fan-outs', () => {
+      beforeEach(async () => {
+        await seedTenant('tenant_a');
+        for (let i = 0; i < 150; i++) {
+          const id = `wh_${String(i).padStart(3, '0')}`;
+          await store.createWebhook(
+            webhook('tenant_a', id, {
+              events: i % 50 === 49 ? ['kpi.computed'] : [],
+              ordering: i === 0 ? 'fifo' : 'none',
+            }),
+          );
+        }
+      });
+
+      it('leaves an event with many subscribers to the background, which creates its deliveries in chunks', async () => {
+        const woken: string[] = [];
+        const unsubscribe = store.onBackgroundWorkQueued(() => woken.push('background'));
+        const [published] = await store.publishEvents([event('tenant_a', 'evt_big', 'kpi.alert')], T0);
+        assert.equal(published?.deliveries, 147, 'the subscribers counted at publish');
+        assert.deepEqual(await claim(T0), [], 'nothing queued by the publish itself');
+        await eventually(() => (woken.length > 0 ? true : undefined), 'the background told');
+        unsubscribe();
+
+        await store.createWebhook(webhook('tenant_a', 'wh_late', { createdAt: T0 + 1 }));
+        const off = (await store.getWebhook('tenant_a', 'wh_001')) as Webhook;
+        await store.updateWebhook({ ...off, status: 'disabled' });
+        assert.equal(
+          await store.expandFanouts(T0 + 2),
+          146,
+          'one chunk: active subscribers that existed then',
+        );
+        assert.equal(await store.expandFanouts(T0 + 2), null, 'nothing left');
+        const claimed = await claim(T0 + 2, 1_000);
+        assert.equal(claimed.length, 146);
+        assert.equal(new Set(claimed.map((c) => c.webhookId)).size, 146);
+        assert.ok(!claimed.some((c) => ['wh_late', 'wh_001', 'wh_049'].includes(c.webhookId)));
+        assert.ok(
+          claimed.some((c) => c.webhookId === 'wh_000'),
+          'the ordered webhook opened its only one',
+        );
+      });
+
+      it('creates at most a thousand deliveries in one flush; later events go to the background', async () => {
+        await seedTenant('tenant_b');
+        for (let i = 0; i < 90; i++) await store.createWebhook(webhook('tenant_b', `wh_b${i}`));
+        const results = await store.publishEvents(
+          Array.from({ length: 12 }, (_, i) => event('tenant_b', `evt_${i}`)),
+          T0,
+        );
+        assert.ok(results.every((result) => result.deliveries === 90));
+        assert.equal((await claim(T0, 2_000)).length, 11 * 90, 'eleven events at once: 990 of at most 1,000');
+        assert.equal(await store.expandFanouts(T0), 90, 'the twelfth in the background');
+        assert.equal(await store.expandFanouts(T0), null);
+      });
+    });
+
+    describe('deleting a webhook', () => {
+      it('answers at once and purges its rows in the background, a chunk at a time', async () => {
+        await seedTenant('tenant_a');
+        await store.createWebhook(webhook('tenant_a', 'wh_deep'));
+        await store.createWebhook(webhook('tenant_a', 'wh_kept'));
+        for (let batch = 0; batch < 6; batch++) {
+          const events = Array.from({ length: 100 }, (_, i) => event('tenant_a', `evt_${batch}_${i}`));
+          await store.publishEvents(events, T0);
+        }
+        assert.equal(await store.deleteWebhook('tenant_a', 'wh_deep'), true);
+        assert.equal(await store.deleteWebhook('tenant_a', 'wh_deep'), false);
+        assert.equal(await store.getWebhook('tenant_a', 'wh_deep'), null);
+        const removed: (number | null)[] = [];
+        for (let step = 0; step < 5 && removed.at(-1) !== null; step++)
+          removed.push(await store.purgeDeletedWebhooks());
+        assert.deepEqual(removed, [500, 100, null]);
+        assert.equal(
+          (await store.listDeliveries('tenant_a', 'wh_kept', { limit: 1_000 })).length,
+          600,
+          'others untouched',
+        );
       });
     });
 

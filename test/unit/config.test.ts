@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, type HeraldConfig, loadConfig, SETTINGS } from '../../src/config.js';
+import {
+  ConfigError,
+  defaultTenantLimits,
+  type HeraldConfig,
+  loadConfig,
+  SETTINGS,
+} from '../../src/config.js';
 
 const ADMIN_KEY = 'a-long-enough-admin-key';
 
@@ -37,6 +43,10 @@ describe('loadConfig defaults', () => {
       pollIntervalMs: 1_000,
       publicUrl: null,
       logLevel: 'info',
+      maxWebhooks: 1_000,
+      maxBatchEvents: 1_000,
+      publishRate: 1_000,
+      keyPublishRate: 0,
     } satisfies HeraldConfig);
   });
 
@@ -69,6 +79,10 @@ describe('loadConfig from the environment', () => {
       HERALD_POLL_INTERVAL: '250ms',
       HERALD_PUBLIC_URL: 'https://hooks.example.com/',
       HERALD_LOG_LEVEL: 'debug',
+      HERALD_TENANT_MAX_WEBHOOKS: '50',
+      HERALD_MAX_BATCH_EVENTS: '100',
+      HERALD_TENANT_PUBLISH_RATE: '2000',
+      HERALD_KEY_PUBLISH_RATE: '500',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -87,6 +101,10 @@ describe('loadConfig from the environment', () => {
       pollIntervalMs: 250,
       publicUrl: 'https://hooks.example.com',
       logLevel: 'debug',
+      maxWebhooks: 50,
+      maxBatchEvents: 100,
+      publishRate: 2_000,
+      keyPublishRate: 500,
     } satisfies HeraldConfig);
   });
 
@@ -105,6 +123,20 @@ describe('loadConfig from the environment', () => {
       '10.0.0.7/32',
       '::1/128',
     ]);
+  });
+
+  it('reads 0 as no limit for webhooks and publish rates, and hands the limits out together', () => {
+    const config = loadConfig({
+      HERALD_TENANT_MAX_WEBHOOKS: '0',
+      HERALD_TENANT_PUBLISH_RATE: '0',
+      HERALD_MAX_BATCH_EVENTS: '1',
+    });
+    assert.deepEqual(defaultTenantLimits(config), {
+      maxWebhooks: 0,
+      maxBatchEvents: 1,
+      publishRate: 0,
+      keyPublishRate: 0,
+    });
   });
 
   it('accepts an admin key of exactly 16 characters', () => {
@@ -159,6 +191,12 @@ describe('loadConfig problems', () => {
     ['HERALD_POLL_INTERVAL', 'poll-interval', '1w'],
     ['HERALD_PUBLIC_URL', 'public-url', 'hooks.example.com'],
     ['HERALD_LOG_LEVEL', 'log-level', 'verbose'],
+    ['HERALD_TENANT_MAX_WEBHOOKS', 'tenant-max-webhooks', '-1'],
+    ['HERALD_TENANT_MAX_WEBHOOKS', 'tenant-max-webhooks', '1000001'],
+    ['HERALD_MAX_BATCH_EVENTS', 'max-batch-events', '0'],
+    ['HERALD_MAX_BATCH_EVENTS', 'max-batch-events', '1001'],
+    ['HERALD_TENANT_PUBLISH_RATE', 'tenant-publish-rate', '2.5'],
+    ['HERALD_KEY_PUBLISH_RATE', 'key-publish-rate', 'fast'],
   ];
 
   for (const [variable, flag, value] of bad) {

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { GONE_REASON } from '../../src/core/outcome.js';
 import { buildEvent } from '../../src/core/payload.js';
 import { DEFAULT_RETRY_AFTER_CAP_MS, DEFAULT_RETRY_SCHEDULE } from '../../src/core/retry-policy.js';
-import type { AttemptResult, ClaimedDelivery } from '../../src/core/types.js';
+import type { AttemptResult, ClaimedDelivery, Webhook } from '../../src/core/types.js';
 import type { AttemptSender } from '../../src/delivery/attempt-sender.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
 import { HealthMonitor } from '../../src/delivery/health-monitor.js';
@@ -351,19 +351,47 @@ describe('Dispatcher', () => {
     assert.equal(retry.delivery.eventId, held.calls[0]?.delivery.eventId);
   });
 
-  it('bounds what one worker holds in total', async () => {
+  it('bounds what one worker holds in total, and keeps a reserve that no one tenant can take', async () => {
     await addWebhook('wh_more');
     await addWebhook('wh_third');
+    await store.createTenant({ id: 'tenant_late', name: 'late', createdAt: clock.now() });
+    await store.createWebhook({
+      id: 'wh_late',
+      tenantId: 'tenant_late',
+      url: 'http://127.0.0.1:9/late',
+      description: '',
+      events: [],
+      status: 'active',
+      secret: null,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    });
     const held = new ScriptedSender(clock);
-    // Three webhooks with two slots each could take six; the worker holds five.
+    // Three webhooks with two slots each could take six; the worker holds five, and keeps an eighth
+    // of them (one) free of any one tenant once it holds its guaranteed share.
     const worker = dispatcher(held, { concurrency: 5, webhookConcurrency: 2 });
     await publish('kpi.computed', 40);
     worker.start();
-    await eventually(() => (held.calls.length === 5 ? true : undefined), 'five deliveries in flight');
+    await eventually(() => (held.calls.length === 4 ? true : undefined), 'four deliveries in flight');
     await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.equal(held.calls.length, 5, 'no sixth claim while five are held');
+    assert.equal(held.calls.length, 4, 'one slot stays free of the busy tenant');
+    const late = buildEvent({
+      id: 'evt_late',
+      tenantId: 'tenant_late',
+      event: 'kpi.alert',
+      data: {},
+      now: clock.now(),
+    });
+    await store.publishEvents([late], clock.now());
+    const served = await eventually(
+      () => held.calls.find((call) => call.delivery.tenantId === 'tenant_late'),
+      'the other tenant served at once',
+    );
+    assert.equal(served.delivery.webhookId, 'wh_late');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(held.calls.length, 5, 'no sixth while five are held');
     for (const call of held.calls) call.settle({});
-    await eventually(() => (held.calls.length === 10 ? true : undefined), 'the next five');
+    await eventually(() => (held.calls.length === 9 ? true : undefined), 'the next four of the busy tenant');
   });
 
   it("redelivers a dead worker's deliveries once its lease expires, and ignores its late outcome", async () => {
@@ -523,5 +551,49 @@ describe('Dispatcher', () => {
     );
     assert.equal(retry?.attempt, 2);
     assert.equal(retry?.nextAttemptAt, clock.now() + 120_000, 'two minutes, where the schedule says one');
+  });
+
+  it("paces a webhook to its rate limit: a second's burst, then one start per 1/rate", async () => {
+    const fast = (await store.getWebhook(TENANT, 'wh_fast')) as Webhook;
+    await store.updateWebhook({ ...fast, rateLimit: 2 });
+    const sender = new ScriptedSender(clock, () => ({}));
+    const worker = dispatcher(sender, { webhookConcurrency: 8 });
+    await publish('kpi.computed', 6);
+    worker.start();
+    await eventually(() => (sender.calls.length === 2 ? true : undefined), 'the burst of two');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(sender.calls.length, 2, 'the rest wait for the rate');
+    clock.advance(500);
+    await eventually(() => (sender.calls.length === 3 ? true : undefined), 'one more after half a second');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(sender.calls.length, 3);
+    clock.advance(1_000);
+    await eventually(() => (sender.calls.length === 5 ? true : undefined), 'two more after a second');
+  });
+
+  it('sends to an ordered webhook one at a time, each event after the previous one ended', async () => {
+    const fast = (await store.getWebhook(TENANT, 'wh_fast')) as Webhook;
+    await store.updateWebhook({ ...fast, ordering: 'fifo' });
+    const held = new ScriptedSender(clock);
+    const worker = dispatcher(held, { webhookConcurrency: 8 });
+    await publish('kpi.computed', 4);
+    worker.start();
+    const order: number[] = [];
+    while (order.length < 5) {
+      const call = await eventually(() => held.calls.find((c) => !c.settled), 'the next delivery');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(held.inFlight, 1, 'never two at once');
+      order.push(JSON.parse(call.delivery.payload.toString()).data.i);
+      // The second event fails once: its retry, a minute later, comes before the third.
+      const failOnce = order.length === 2;
+      call.settle(failOnce ? FAIL : {});
+      if (failOnce) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(held.calls.filter((c) => !c.settled).length, 0, 'the third waits for the retry');
+        clock.advance(60_000);
+        worker.wake('timer');
+      }
+    }
+    assert.deepEqual(order, [0, 1, 1, 2, 3]);
   });
 });

@@ -30,6 +30,8 @@ describe('ERROR_STATUS', () => {
     assert.equal(ERROR_STATUS.ADMIN_KEY_REQUIRED, 403);
     assert.equal(ERROR_STATUS.TENANT_NOT_FOUND, 404);
     assert.equal(ERROR_STATUS.VALIDATION_FAILED, 422);
+    assert.equal(ERROR_STATUS.QUOTA_EXCEEDED, 422);
+    assert.equal(ERROR_STATUS.RATE_LIMITED, 429);
     assert.equal(ERROR_STATUS.INTERNAL, 500);
   });
 });
@@ -57,6 +59,13 @@ describe('HeraldError', () => {
     });
     assert.equal(JSON.stringify(error).includes('stack'), false);
     assert.equal(JSON.stringify(error).includes('409'), false);
+  });
+
+  it('carries a Retry-After for the header, never in the body', () => {
+    const error = new HeraldError('RATE_LIMITED', 'Slow down a little.', 3);
+    assert.equal(error.retryAfterSeconds, 3);
+    assert.deepEqual(error.toJSON(), { error: { code: 'RATE_LIMITED', message: 'Slow down a little.' } });
+    assert.equal(new HeraldError('INTERNAL', 'Something broke.').retryAfterSeconds, undefined);
   });
 });
 

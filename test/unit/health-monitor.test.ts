@@ -39,7 +39,6 @@ describe('HealthMonitor', () => {
       leaseUntil: now + 60_000,
       limit: 100,
       perWebhookLimit: 100,
-      skipWebhookIds: [],
     });
     const outcomes = claimed.map((delivery): AttemptOutcome => {
       const verdict = verdicts[delivery.webhookId] ?? 'succeeded';
@@ -102,7 +101,7 @@ describe('HealthMonitor', () => {
       leaseUntil: clock.now() + 60_000,
       limit: 10,
       perWebhookLimit: 10,
-      skipWebhookIds: ['wh_flaky'],
+      webhookRooms: new Map([['wh_flaky', 0]]),
     });
     assert.equal(notice?.webhookId, 'wh_watch');
     assert.equal(notice?.event, 'webhook.disabled');

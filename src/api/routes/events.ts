@@ -4,8 +4,11 @@ import { HeraldError, unknownEventType } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent, formatEventTimestamp } from '../../core/payload.js';
 import type { NewEvent, PublishedEvent as Published } from '../../core/types.js';
-import type { ApiContext } from '../context.js';
+import type { Principal } from '../auth.js';
+import type { RouteContext } from '../context.js';
 import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from '../limits.js';
+import type { Publish } from '../publish-quota.js';
+import { batchTooLarge } from '../quota-errors.js';
 import {
   COMMON_ERRORS,
   ErrorBody,
@@ -47,9 +50,22 @@ function present(published: Published) {
   };
 }
 
-export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+/** A publish of `events` to the request's tenant, as the publish rates count it. */
+function publishOf(
+  request: { params: { tenantId: string }; principal: Principal; headers: { authorization?: string } },
+  events: number,
+): Publish {
+  return {
+    tenantId: request.params.tenantId,
+    principal: request.principal,
+    authorization: request.headers.authorization,
+    events,
+  };
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
   app,
-  { publisher, clock, catalog },
+  { publisher, clock, catalog, limits, publishQuota },
 ) => {
   app.post(
     '/tenants/:tenantId/events',
@@ -61,10 +77,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         tags: ['events'],
         params: TenantParams,
         body: PublishEvent,
-        response: { 202: PublishedEvent, 413: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: PublishedEvent, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {
+      publishQuota.charge(publishOf(request, 1), await limits.of(request.params.tenantId));
       await catalog.requireKnown([request.body.event]);
       const now = clock.now();
       const [published] = await publisher.publishEvents(
@@ -83,18 +100,24 @@ export const eventRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       bodyLimit: BATCH_BODY_LIMIT_BYTES,
       schema: {
         summary:
-          'Publish up to 1,000 events in one request and one transaction. Each event is validated and ' +
-          'deduplicated on its own; the results come in the same order, an error object for each refused event.',
+          "Publish up to the tenant's maxBatchEvents (1,000 by default) events in one request and one " +
+          'transaction; each counts toward the publish rates. Each event is validated and deduplicated on ' +
+          'its own; the results come in the same order, an error object for each refused event.',
         tags: ['events'],
         params: TenantParams,
         body: PublishBatch,
-        response: { 202: PublishBatchResult, 413: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: PublishBatchResult, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {
       const { tenantId } = request.params;
-      const now = clock.now();
       const inputs = request.body.events;
+      const tenantLimits = await limits.of(tenantId);
+      if (inputs.length > tenantLimits.maxBatchEvents) {
+        throw batchTooLarge(tenantId, inputs.length, tenantLimits.maxBatchEvents);
+      }
+      publishQuota.charge(publishOf(request, inputs.length), tenantLimits);
+      const now = clock.now();
       const unknown = await catalog.unknownAmong(
         inputs.flatMap((input) => (validatePublish(input) ? [input.event] : [])),
       );

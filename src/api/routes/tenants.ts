@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../core/errors.js';
 import { newId, newSecretToken } from '../../core/ids.js';
 import { API_KEY_PREFIX, hashApiKey } from '../auth.js';
-import type { ApiContext } from '../context.js';
+import type { RouteContext } from '../context.js';
 import { presentTenant } from '../presenters.js';
 import {
   COMMON_ERRORS,
@@ -15,23 +16,30 @@ import {
   PortalLinkRequest,
   Tenant,
   TenantParams,
+  UpdateTenant,
 } from '../schemas.js';
 
 const DEFAULT_PORTAL_LINK_SECONDS = 3600;
 
-export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
+export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
   app,
-  { directory, clock, auth, publicUrl },
+  { directory, clock, auth, publicUrl, limits },
 ) => {
   app.get(
     '/me',
     {
-      schema: { summary: 'Who the key belongs to', tags: ['tenants'], response: { 200: Me, 401: ErrorBody } },
+      schema: {
+        summary: "Who the key belongs to; for a tenant's key, the tenant's limits",
+        tags: ['tenants'],
+        response: { 200: Me, 401: ErrorBody },
+      },
     },
-    async (request) =>
-      request.principal.role === 'admin'
-        ? { role: 'admin' as const, tenantId: null }
-        : { role: 'tenant' as const, tenantId: request.principal.tenantId },
+    async (request) => {
+      const { principal } = request;
+      if (principal.role === 'admin') return { role: 'admin' as const, tenantId: null };
+      const effectiveLimits = await limits.of(principal.tenantId);
+      return { role: 'tenant' as const, tenantId: principal.tenantId, effectiveLimits };
+    },
   );
 
   app.post(
@@ -50,7 +58,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       const id = request.body.id ?? newId('tenant', now);
       const tenant = { id, name: request.body.name ?? id, createdAt: now, limits: {} };
       await directory.createTenant(tenant);
-      return reply.status(201).send(presentTenant(tenant));
+      return reply.status(201).send(presentTenant(tenant, limits.defaults));
     },
   );
 
@@ -65,7 +73,9 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     },
     async (request) => {
       auth.requireAdmin(request.principal);
-      return { data: (await directory.listTenants()).map(presentTenant) };
+      return {
+        data: (await directory.listTenants()).map((tenant) => presentTenant(tenant, limits.defaults)),
+      };
     },
   );
 
@@ -82,7 +92,30 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     async (request) => {
       const tenant = await directory.getTenant(request.params.tenantId);
       // requireTenant has already answered 404 for a tenant that does not exist.
-      return presentTenant(tenant as NonNullable<typeof tenant>);
+      return presentTenant(tenant as NonNullable<typeof tenant>, limits.defaults);
+    },
+  );
+
+  app.patch(
+    '/tenants/:tenantId',
+    {
+      schema: {
+        summary:
+          "Rename a tenant or set its own limits (admin); a limit set to null follows the installation's " +
+          'setting again',
+        tags: ['tenants'],
+        params: TenantParams,
+        body: UpdateTenant,
+        response: { 200: Tenant, 403: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      auth.requireAdmin(request.principal);
+      const { tenantId } = request.params;
+      const tenant = await directory.updateTenant(tenantId, request.body);
+      if (!tenant) throw notFound.tenant(tenantId);
+      limits.forget(tenantId);
+      return presentTenant(tenant, limits.defaults);
     },
   );
 

@@ -6,8 +6,9 @@ import { newId } from '../../core/ids.js';
 import { buildEvent } from '../../core/payload.js';
 import type { Webhook } from '../../core/types.js';
 import type { WebhookDirectory } from '../../store/store.js';
-import type { ApiContext } from '../context.js';
+import type { ApiContext, RouteContext } from '../context.js';
 import { presentDelivery, presentWebhook, toPage } from '../presenters.js';
+import { tooManyWebhooks } from '../quota-errors.js';
 import {
   COMMON_ERRORS,
   CreateWebhook,
@@ -51,8 +52,8 @@ async function requireDeliverableUrl(refuseUrl: ApiContext['refuseUrl'], url: st
   if (refusal) throw new HeraldError('URL_NOT_ALLOWED', refusal);
 }
 
-export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, context) => {
-  const { directory, history, clock, catalog, refuseUrl, sendNow } = context;
+export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, context) => {
+  const { directory, history, clock, catalog, refuseUrl, sendNow, limits } = context;
 
   app.post(
     '/tenants/:tenantId/webhooks',
@@ -74,12 +75,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         ordering = 'none',
         rateLimit = null,
       } = request.body;
+      const { tenantId } = request.params;
       await requireDeliverableUrl(refuseUrl, url);
       await catalog.requireKnown(events);
       const now = clock.now();
       const webhook: Webhook = {
         id: newId('wh', now),
-        tenantId: request.params.tenantId,
+        tenantId,
         url,
         description,
         events,
@@ -92,7 +94,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app, 
         createdAt: now,
         updatedAt: now,
       };
-      await directory.createWebhook(webhook);
+      const { maxWebhooks } = await limits.of(tenantId);
+      if (!(await directory.createWebhook(webhook, maxWebhooks > 0 ? { maxWebhooks } : undefined))) {
+        throw tooManyWebhooks(tenantId, maxWebhooks);
+      }
       return reply.status(201).send(presentWebhook(webhook));
     },
   );

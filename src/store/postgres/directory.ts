@@ -1,8 +1,11 @@
 import { HeraldError } from '../../core/errors.js';
 import type { ApiKey, EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
+import type { LeaseIds } from '../lease-ids.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
-import type { Directory } from '../store.js';
+import type { Directory, TenantChange } from '../store.js';
 import type { PostgresConnection } from './connection.js';
+import { QUEUED_CHANNEL, queuedPayload } from './notifications.js';
 
 /** PostgreSQL keeps a webhook's event filter as text[]. */
 export type StoredWebhookRow = WebhookRow & { events: string[] };
@@ -14,8 +17,32 @@ export function webhookFromRow(row: StoredWebhookRow): Webhook {
 /** Limits are jsonb, which node-postgres hands out parsed. */
 const TENANT_COLUMNS = 'id, name, created_at AS "createdAt", limits';
 
+const INSERT_WEBHOOK = `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit,
+    secret, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+
+function webhookValues(webhook: NewWebhook): unknown[] {
+  return [
+    webhook.id,
+    webhook.tenantId,
+    webhook.url,
+    webhook.description,
+    webhook.events,
+    webhook.status,
+    webhook.ordering ?? 'none',
+    webhook.rateLimit ?? null,
+    webhook.secret,
+    webhook.createdAt,
+    webhook.updatedAt,
+  ];
+}
+
 /** Tenants, keys, event types and webhooks: each change one statement, committed before it resolves. */
-export function postgresDirectory(connection: PostgresConnection): Directory {
+export function postgresDirectory(
+  connection: PostgresConnection,
+  leases: LeaseIds,
+  queued: QueuedWorkListeners,
+): Directory {
   return {
     async createTenant(tenant: NewTenant): Promise<void> {
       const result = await connection.query(
@@ -31,6 +58,16 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
       const { rows } = await connection.query<Tenant>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [
         id,
       ]);
+      return rows[0] ?? null;
+    },
+
+    async updateTenant(id: string, change: TenantChange): Promise<Tenant | null> {
+      // `||` overwrites the limits the patch names; stripping nulls then removes those it set to null.
+      const { rows } = await connection.query<Tenant>(
+        `UPDATE tenants SET name = coalesce($2, name), limits = jsonb_strip_nulls(limits || $3::jsonb)
+         WHERE id = $1 RETURNING ${TENANT_COLUMNS}`,
+        [id, change.name ?? null, change.limits ?? {}],
+      );
       return rows[0] ?? null;
     },
 
@@ -78,25 +115,24 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
       return (result.rowCount ?? 0) > 0;
     },
 
-    async createWebhook(webhook: NewWebhook): Promise<void> {
-      await connection.query(
-        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
-           created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          webhook.id,
-          webhook.tenantId,
-          webhook.url,
-          webhook.description,
-          webhook.events,
-          webhook.status,
-          webhook.ordering ?? 'none',
-          webhook.rateLimit ?? null,
-          webhook.secret,
-          webhook.createdAt,
-          webhook.updatedAt,
-        ],
-      );
+    async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
+      if (!limit) {
+        await connection.query(INSERT_WEBHOOK, webhookValues(webhook));
+        return true;
+      }
+      return connection.transaction(async (client) => {
+        // Creates in one tenant wait for each other on the tenant's row; the count, a statement of its
+        // own, then sees every webhook the previous ones committed. NO KEY UPDATE leaves the foreign-key
+        // checks of other writes that name the tenant unblocked.
+        await client.query('SELECT FROM tenants WHERE id = $1 FOR NO KEY UPDATE', [webhook.tenantId]);
+        const { rows } = await client.query<{ webhooks: number }>(
+          'SELECT count(*) AS webhooks FROM webhooks WHERE tenant_id = $1',
+          [webhook.tenantId],
+        );
+        if ((rows[0]?.webhooks ?? 0) >= limit.maxWebhooks) return false;
+        await client.query(INSERT_WEBHOOK, webhookValues(webhook));
+        return true;
+      });
     },
 
     async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
@@ -140,17 +176,20 @@ export function postgresDirectory(connection: PostgresConnection): Directory {
 
     async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
       const { rows } = await connection.query<{ removed: number }>(
+        // Its queue and history may be deep: they go in the background, a chunk at a time.
         `WITH removed AS (
            DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2 RETURNING id
-         ), queue AS (
-           DELETE FROM deliveries WHERE webhook_id IN (SELECT id FROM removed)
-         ), letters AS (
-           DELETE FROM dead_letters WHERE webhook_id IN (SELECT id FROM removed)
+         ), purge AS (
+           INSERT INTO webhook_purges (webhook_id) SELECT id FROM removed ON CONFLICT DO NOTHING
+         ), announced AS (
+           SELECT pg_notify($3, $4) FROM removed
          )
-         SELECT count(*) AS removed FROM removed`,
-        [tenantId, id],
+         SELECT count(*) AS removed, (SELECT count(*) FROM announced) AS announced FROM removed`,
+        [tenantId, id, QUEUED_CHANNEL, queuedPayload(connection.schema, leases.instance, 'background')],
       );
-      return (rows[0]?.removed ?? 0) > 0;
+      const deleted = (rows[0]?.removed ?? 0) > 0;
+      if (deleted) queued.announce('background');
+      return deleted;
     },
   };
 }

@@ -4,7 +4,8 @@ import type { QueuedWorkListeners } from '../queued-work.js';
 import type { WebhookHealth } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { type StoredWebhookRow, webhookFromRow } from './directory.js';
-import { publishValues } from './publish-batch.js';
+import { openFifoHeads } from './fifo.js';
+import { type PublishedRow, publishValues } from './publish-batch.js';
 import { PUBLISH } from './statements.js';
 
 /** Disabling webhooks for what their receivers did, with the notice to their tenant in the same commit. */
@@ -21,7 +22,7 @@ export function postgresWebhookHealth(
       notice: NewEvent,
       now: number,
     ): Promise<boolean> {
-      const noticeDeliveries = await connection.transaction(async (client) => {
+      const told = await connection.transaction(async (client) => {
         const disabled = await client.query(
           `UPDATE webhooks SET status = 'disabled', disabled_reason = $1, updated_at = $2
            WHERE tenant_id = $3 AND id = $4 AND status = 'active'`,
@@ -29,11 +30,13 @@ export function postgresWebhookHealth(
         );
         if (disabled.rowCount === 0) return null;
         const values = publishValues([{ event: notice, now }], connection.schema, leases.instance);
-        const { rows } = await client.query<{ deliveries: number }>({ ...PUBLISH, values });
-        return rows[0]?.deliveries ?? 0;
+        const { rows } = await client.query<PublishedRow>({ ...PUBLISH, values });
+        await openFifoHeads(client, rows[0]?.ordered_webhooks ?? [], now);
+        return rows[0] ?? null;
       });
-      if (noticeDeliveries === null) return false;
-      if (noticeDeliveries > 0) queued.announce();
+      if (told === null) return false;
+      if (told.deliveries > 0) queued.announce();
+      if (told.deferred > 0) queued.announce('background');
       return true;
     },
 

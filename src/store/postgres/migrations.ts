@@ -214,6 +214,25 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     ADD COLUMN rate_limit double precision;
   ALTER TABLE tenants ADD COLUMN limits jsonb NOT NULL DEFAULT '{}';
   `,
+  `
+  -- An ordered (fifo) webhook's deliveries wait blocked, next_attempt_at NULL, until their turn:
+  -- only they are in this index, in the order they were queued.
+  CREATE INDEX deliveries_blocked ON deliveries (webhook_id, id) WHERE status = 'pending' AND next_attempt_at IS NULL;
+
+  -- Work left to the background so that every request stays short (store/bounded-work.ts): an
+  -- event's deliveries to many webhooks, created in chunks after after_webhook_id; and a deleted
+  -- webhook's rows, removed in chunks.
+  CREATE TABLE fanouts (
+    event_seq bigint PRIMARY KEY,
+    tenant_id text COLLATE "C" NOT NULL,
+    event text NOT NULL,
+    published_at bigint NOT NULL,
+    after_webhook_id text COLLATE "C" NOT NULL DEFAULT ''
+  );
+  CREATE TABLE webhook_purges (
+    webhook_id text COLLATE "C" PRIMARY KEY
+  );
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { QueuedWork } from '../queued-work.js';
 
 /**
  * One channel for every Herald schema in the database; the payload says which schema queued work
@@ -7,13 +8,18 @@ import pg from 'pg';
  */
 export const QUEUED_CHANNEL = 'herald_deliveries';
 
-export function queuedPayload(schema: string, origin: string): string {
-  return `${schema} ${origin}`;
+export function queuedPayload(schema: string, origin: string, kind: QueuedWork = 'deliveries'): string {
+  return `${schema} ${origin} ${kind}`;
 }
 
 /** Announces, in the transaction of `client`, that `origin` queued work in `schema`; sent on commit. */
-export function notifyQueued(client: pg.ClientBase, schema: string, origin: string): Promise<unknown> {
-  return client.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, queuedPayload(schema, origin)]);
+export function notifyQueued(
+  client: pg.ClientBase,
+  schema: string,
+  origin: string,
+  kind: QueuedWork = 'deliveries',
+): Promise<unknown> {
+  return client.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, queuedPayload(schema, origin, kind)]);
 }
 
 const MIN_BACKOFF_MS = 100;
@@ -36,7 +42,7 @@ export class QueuedWorkListener {
     private readonly config: pg.ClientConfig,
     private readonly schema: string,
     private readonly origin: string,
-    private readonly wake: () => void,
+    private readonly wake: (kind: QueuedWork) => void,
   ) {}
 
   /** Connects on the first call; later calls, and calls after stop(), do nothing. */
@@ -61,9 +67,11 @@ export class QueuedWorkListener {
     this.client = client;
     client.on('notification', (message) => {
       if (message.channel !== QUEUED_CHANNEL || !message.payload) return;
-      const [schema, origin] = message.payload.split(' ');
+      const [schema, origin, kind] = message.payload.split(' ');
       // This instance's own commits already woke its listeners directly.
-      if (schema === this.schema && origin !== this.origin) this.wake();
+      if (schema === this.schema && origin !== this.origin) {
+        this.wake(kind === 'background' ? 'background' : 'deliveries');
+      }
     });
     // Without an 'error' listener a dropped connection would be an uncaught exception.
     client.on('error', () => this.reconnectLater(client));
@@ -77,7 +85,8 @@ export class QueuedWorkListener {
     }
     if (this.client !== client) return;
     this.backoffMs = 0;
-    this.wake();
+    this.wake('deliveries');
+    this.wake('background');
   }
 
   private reconnectLater(client: pg.Client): void {

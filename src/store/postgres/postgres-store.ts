@@ -2,6 +2,7 @@ import { type ReadRows, sqlHistory } from '../history.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import type { Store } from '../store.js';
+import { postgresBackgroundWork } from './background.js';
 import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
 import { postgresDirectory } from './directory.js';
 import { postgresWebhookHealth } from './health.js';
@@ -23,8 +24,8 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
   const connection = new PostgresConnection(connectionString, options);
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
-  const remote = new QueuedWorkListener(connection.clientConfig, connection.schema, leases.instance, () =>
-    queued.announce(),
+  const remote = new QueuedWorkListener(connection.clientConfig, connection.schema, leases.instance, (kind) =>
+    queued.announce(kind),
   );
   const batcher = new PostgresPublishBatcher(connection, leases, queued);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) => {
@@ -44,10 +45,11 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
       })();
       return closing;
     },
-    ...postgresDirectory(connection),
+    ...postgresDirectory(connection, leases, queued),
     ...postgresPublisher(connection, leases, queued, batcher),
     ...postgresQueue(connection, leases, queued, remote),
     ...postgresWebhookHealth(connection, leases, queued),
+    ...postgresBackgroundWork(connection, leases, queued, remote),
     ...sqlHistory(read),
   };
 }

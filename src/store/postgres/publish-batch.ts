@@ -1,8 +1,10 @@
 import type { NewEvent, PublishedEvent } from '../../core/types.js';
+import { FLUSH_FANOUT_MAX, INLINE_FANOUT_MAX } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
 import { type PendingPublish, PublishQueue } from '../publish-queue.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { PostgresConnection } from './connection.js';
+import { openFifoHeadsNow } from './fifo.js';
 import { QUEUED_CHANNEL, queuedPayload } from './notifications.js';
 import { PUBLISH } from './statements.js';
 
@@ -18,6 +20,16 @@ const FLUSH_LIMITS = { events: 2_000, bytes: 16 * 1024 * 1024 };
  * about a minute; a fresh install under its first burst should not wait that long.
  */
 const STATISTICS_BOOTSTRAP_DELIVERIES = 1_000;
+
+/** What PUBLISH answers: one row per event stored; the ordered webhooks it queued for, on each. */
+export interface PublishedRow {
+  tenant_id: string;
+  id: string;
+  deliveries: number;
+  ordered_webhooks: string[] | null;
+  /** How many of the statement's events left their fan-out to the background. */
+  deferred: number;
+}
 
 interface StoredEventRow {
   tenant_id: string;
@@ -48,6 +60,9 @@ export function publishValues(inputs: readonly PublishInput[], schema: string, o
     inputs.map((input) => input.now),
     QUEUED_CHANNEL,
     queuedPayload(schema, origin),
+    INLINE_FANOUT_MAX,
+    FLUSH_FANOUT_MAX,
+    queuedPayload(schema, origin, 'background'),
   ];
 }
 
@@ -91,14 +106,16 @@ export class PostgresPublishBatcher {
   private async flush(batch: PendingPublish[]): Promise<void> {
     let results: PublishedEvent[][];
     let queued: number;
+    let deferred: boolean;
     try {
-      ({ results, queued } = await this.insertEvents(batch));
+      ({ results, queued, deferred } = await this.insertEvents(batch));
     } catch (error) {
       for (const publish of batch) publish.reject(error);
       return;
     }
     for (const [index, publish] of batch.entries()) publish.resolve(results[index] ?? []);
     if (queued > 0) this.queued.announce();
+    if (deferred) this.queued.announce('background');
     this.queuedByThisStore += queued;
     if (!this.statisticsChecked && this.queuedByThisStore >= STATISTICS_BOOTSTRAP_DELIVERIES) {
       this.statisticsChecked = true;
@@ -120,7 +137,7 @@ export class PostgresPublishBatcher {
   /** Returns each caller's results and how many deliveries were queued. */
   private async insertEvents(
     batch: PendingPublish[],
-  ): Promise<{ results: PublishedEvent[][]; queued: number }> {
+  ): Promise<{ results: PublishedEvent[][]; queued: number; deferred: boolean }> {
     // The first occurrence of an id in the batch is the one stored; later ones are its duplicates.
     const unique = new Map<string, PublishInput>();
     for (const publish of batch) {
@@ -130,10 +147,11 @@ export class PostgresPublishBatcher {
       }
     }
     const inputs = [...unique.values()];
-    const { rows } = await this.connection.query<{ tenant_id: string; id: string; deliveries: number }>(
+    const { rows } = await this.connection.query<PublishedRow>(
       PUBLISH,
       publishValues(inputs, this.connection.schema, this.leases.instance),
     );
+    await openFifoHeadsNow(this.connection, rows[0]?.ordered_webhooks ?? [], batch.at(-1)?.now ?? 0);
     const stored = new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row.deliveries]));
     const existing = await this.storedEvents(
       inputs.filter((input) => !stored.has(eventKey(input.event.tenantId, input.event.id))),
@@ -162,7 +180,11 @@ export class PostgresPublishBatcher {
         };
       }),
     );
-    return { results, queued: rows.reduce((sum, row) => sum + row.deliveries, 0) };
+    return {
+      results,
+      queued: rows.reduce((sum, row) => sum + row.deliveries, 0),
+      deferred: (rows[0]?.deferred ?? 0) > 0,
+    };
   }
 
   /**

@@ -6,7 +6,17 @@ import type { QueuedWorkListeners } from '../queued-work.js';
 import { type ClaimRow, DELIVERY_COLUMNS, type DeliveryRow, toClaimed, toDelivery } from '../rows.js';
 import type { Publisher } from '../store.js';
 import type { PostgresConnection } from './connection.js';
+import { openFifoHeads } from './fifo.js';
 import { notifyQueued } from './notifications.js';
+
+async function dueAtOf(client: pg.ClientBase, id: number): Promise<number | null> {
+  const { rows } = await client.query<{ next_attempt_at: number | null }>(
+    'SELECT next_attempt_at FROM deliveries WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.next_attempt_at ?? null;
+}
+
 import type { PostgresPublishBatcher } from './publish-batch.js';
 
 /** Publishes (through the batcher), tests, resends and replays; each resolves once committed. */
@@ -63,18 +73,26 @@ export function postgresPublisher(
       const key = fromPublicId(DELIVERY_PREFIX, deliveryId);
       if (key === null) return null;
       const resent = await connection.transaction(async (client) => {
+        // Blocked behind an ordered webhook's open delivery, like every new one (fifo.ts).
         const { rows } = await client.query<DeliveryRow>(
           `WITH resent AS (
              INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-             SELECT tenant_id, webhook_id, event_seq, 1, 'resend', 'pending', $3, $3
-             FROM deliveries WHERE id = $1 AND tenant_id = $2
+             SELECT d.tenant_id, d.webhook_id, d.event_seq, 1, 'resend', 'pending', $3,
+               CASE WHEN w.ordering = 'fifo' THEN NULL ELSE $3::bigint END
+             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1 AND d.tenant_id = $2
              RETURNING *
            )
            SELECT ${DELIVERY_COLUMNS} FROM resent d JOIN events e ON e.seq = d.event_seq`,
           [key, tenantId, now],
         );
-        if (rows[0]) await announceIn(client);
-        return rows[0];
+        const row = rows[0];
+        if (!row) return undefined;
+        if (row.next_attempt_at === null) await openFifoHeads(client, [row.webhook_id], now);
+        await announceIn(client);
+        // Read back: opening it may have made it due.
+        return row.next_attempt_at === null
+          ? { ...row, next_attempt_at: await dueAtOf(client, row.id) }
+          : row;
       });
       if (!resent) return null;
       queued.announce();
@@ -92,18 +110,21 @@ export function postgresPublisher(
       // Deleting the letters and queueing their deliveries in one statement: two concurrent replays of
       // the same letter cannot both queue it, because only one of them deletes it.
       const replayed = await connection.transaction(async (client) => {
-        const { rows } = await client.query<{ id: number }>(
+        const { rows } = await client.query<{ id: number; webhook_id: string; blocked: boolean }>(
           `WITH removed AS (
              DELETE FROM dead_letters l USING webhooks w
              WHERE w.id = l.webhook_id AND l.tenant_id = $1 AND w.status = 'active'
                AND ($2::text IS NULL OR l.webhook_id = $2) AND ($3::bigint[] IS NULL OR l.id = ANY ($3))
-             RETURNING l.id, l.webhook_id, l.event_seq
+             RETURNING l.id, l.webhook_id, l.event_seq, w.ordering
            )
            INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-           SELECT $1, webhook_id, event_seq, 1, 'replay', 'pending', $4, $4 FROM removed ORDER BY id
-           RETURNING id`,
+           SELECT $1, webhook_id, event_seq, 1, 'replay', 'pending', $4::bigint, CASE WHEN ordering = 'fifo' THEN NULL ELSE $4::bigint END
+           FROM removed ORDER BY id
+           RETURNING id, webhook_id, next_attempt_at IS NULL AS blocked`,
           [tenantId, selection.webhookId ?? null, keys ?? null, now],
         );
+        const ordered = rows.filter((row) => row.blocked).map((row) => row.webhook_id);
+        await openFifoHeads(client, ordered, now);
         if (rows.length > 0) await announceIn(client);
         return rows.map((row) => row.id).sort((a, b) => a - b);
       });

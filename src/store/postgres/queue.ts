@@ -5,8 +5,12 @@ import type { QueuedWorkListeners } from '../queued-work.js';
 import { type ClaimRow, toClaimed } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
+import { openFifoHeadsNow, unblockDeliveries } from './fifo.js';
 import type { QueuedWorkListener } from './notifications.js';
 import { CLAIM, COMPLETE, NEXT_DUE_SQL } from './statements.js';
+
+/** What stands for "no bound" on a tenant's room: the claim's limit is far below it. */
+const NO_TENANT_LIMIT = 2_147_483_647;
 
 /** Receivers' responses and error texts may contain NUL, which PostgreSQL text refuses; history keeps a stand-in. */
 function storableText(text: string | null): string | null {
@@ -30,14 +34,20 @@ export function postgresQueue(
   return {
     async claimDueDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
       const lease = leases.next(claim.owner);
+      const webhookRooms = [...(claim.webhookRooms ?? [])];
+      const tenantRooms = [...(claim.tenantRooms ?? [])];
       const { rows } = await connection.query<ClaimRow>(CLAIM, [
         claim.now,
-        claim.skipWebhookIds,
+        webhookRooms.map(([webhookId]) => webhookId),
         claim.limit,
         lease,
         claim.leaseUntil,
         claim.perWebhookLimit,
         claimCursor,
+        webhookRooms.map(([, room]) => room),
+        tenantRooms.map(([tenantId]) => tenantId),
+        tenantRooms.map(([, room]) => room),
+        claim.perTenantLimit ?? NO_TENANT_LIMIT,
       ]);
       // The next claim starts after the last webhook served, so every webhook gets its turn.
       const served = rows.map((row) => row.webhook_id);
@@ -59,19 +69,23 @@ export function postgresQueue(
       if (byKey.size === 0) return 0;
       const keys = [...byKey.keys()].sort((a, b) => a - b);
       const rows = keys.map((key) => byKey.get(key) as AttemptOutcome);
-      const { rows: result } = await connection.query<{ applied: number }>(COMPLETE, [
-        keys,
-        rows.map((o) => o.lease),
-        rows.map((o) => (o.verdict === 'succeeded' ? 'succeeded' : 'failed')),
-        rows.map((o) => o.statusCode),
-        rows.map((o) => Math.round(o.responseTimeMs)),
-        rows.map((o) => storableText(o.responseBody)),
-        rows.map((o) => storableText(o.error)),
-        rows.map((o) => o.attemptedAt),
-        rows.map((o) => (o.verdict === 'retry' ? o.nextAttemptAt : null)),
-        rows.map((o) => o.verdict),
-        now,
-      ]);
+      const { rows: result } = await connection.query<{ applied: number; ordered_webhooks: string[] | null }>(
+        COMPLETE,
+        [
+          keys,
+          rows.map((o) => o.lease),
+          rows.map((o) => (o.verdict === 'succeeded' ? 'succeeded' : 'failed')),
+          rows.map((o) => o.statusCode),
+          rows.map((o) => Math.round(o.responseTimeMs)),
+          rows.map((o) => storableText(o.responseBody)),
+          rows.map((o) => storableText(o.error)),
+          rows.map((o) => o.attemptedAt),
+          rows.map((o) => (o.verdict === 'retry' ? o.nextAttemptAt : null)),
+          rows.map((o) => o.verdict),
+          now,
+        ],
+      );
+      await openFifoHeadsNow(connection, result[0]?.ordered_webhooks ?? [], now);
       return result[0]?.applied ?? 0;
     },
 
@@ -99,6 +113,12 @@ export function postgresQueue(
     async nextDueAt(): Promise<number | null> {
       const { rows } = await connection.query<{ due_at: number | null }>(NEXT_DUE_SQL);
       return rows[0]?.due_at ?? null;
+    },
+
+    async unblockDeliveries(now: number): Promise<number> {
+      const opened = await unblockDeliveries(connection, now);
+      if (opened > 0) queued.announce();
+      return opened;
     },
 
     onDeliveriesQueued(listener: () => void): () => void {

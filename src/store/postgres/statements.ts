@@ -14,14 +14,17 @@ export interface PreparedStatement {
  * the NOTIFY commit together without a BEGIN/COMMIT round trip. An id already stored in its tenant
  * conflicts and is left out of `stored`, so nothing is queued for it. `announced` runs pg_notify once
  * when anything was queued; it is referenced from the final select because a plain SELECT in a WITH
- * clause only runs when something reads it.
+ * clause only runs when something reads it. Deliveries to ordered webhooks are stored blocked, and
+ * those webhooks come back (`ordered_webhooks`) for their next delivery to be opened (fifo.ts). An
+ * event with more subscribers than $9, or past $10 deliveries in the statement, gets its deliveries
+ * in the background instead (a `fanouts` row; store/bounded-work.ts), so the statement stays short.
  */
 const PUBLISH_SQL = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[])
       WITH ORDINALITY AS i (tenant_id, id, event, payload, timestamp, now, ord)
   ), targets AS (
-    SELECT i.ord, w.id AS webhook_id
+    SELECT i.ord, w.id AS webhook_id, w.ordering = 'fifo' AS ordered
     FROM input i JOIN webhooks w ON w.tenant_id = i.tenant_id AND w.status = 'active'
       AND (cardinality(w.events) = 0 OR i.event = ANY (w.events))
   ), stored AS (
@@ -30,16 +33,32 @@ const PUBLISH_SQL = `
     FROM input i ORDER BY i.ord
     ON CONFLICT (tenant_id, id) DO NOTHING
     RETURNING seq, tenant_id, id, deliveries
+  ), placed AS (
+    SELECT s.seq, s.tenant_id, s.deliveries, i.ord, i.event, i.now,
+      s.deliveries <= $9
+        AND sum(CASE WHEN s.deliveries <= $9 THEN s.deliveries ELSE 0 END) OVER (ORDER BY i.ord) <= $10 AS inline
+    FROM stored s JOIN input i ON i.tenant_id = s.tenant_id AND i.id = s.id
   ), queued AS (
     INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-    SELECT i.tenant_id, t.webhook_id, s.seq, 1, 'event', 'pending', i.now, i.now
-    FROM stored s JOIN input i ON i.tenant_id = s.tenant_id AND i.id = s.id JOIN targets t ON t.ord = i.ord
-    ORDER BY s.seq, t.webhook_id
+    SELECT p.tenant_id, t.webhook_id, p.seq, 1, 'event', 'pending', p.now,
+      CASE WHEN t.ordered THEN NULL ELSE p.now END
+    FROM placed p JOIN targets t ON t.ord = p.ord
+    WHERE p.inline
+    ORDER BY p.seq, t.webhook_id
+    RETURNING webhook_id, next_attempt_at IS NULL AS blocked
+  ), deferred AS (
+    INSERT INTO fanouts (event_seq, tenant_id, event, published_at)
+    SELECT seq, tenant_id, event, now FROM placed WHERE NOT inline AND deliveries > 0
     RETURNING 1
   ), announced AS (
     SELECT pg_notify($7, $8) FROM (SELECT 1 FROM queued LIMIT 1) AS any_queued
+    UNION ALL
+    SELECT pg_notify($7, $11) FROM (SELECT 1 FROM deferred LIMIT 1) AS any_deferred
   )
-  SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced FROM stored s`;
+  SELECT s.tenant_id, s.id, s.deliveries, (SELECT count(*) FROM announced) AS announced,
+    (SELECT count(*) FROM deferred) AS deferred,
+    (SELECT array_agg(DISTINCT webhook_id) FROM queued WHERE blocked) AS ordered_webhooks
+  FROM stored s`;
 
 /**
  * Every webhook with its first pending delivery (`first_pending.next_attempt_at`): one probe of
@@ -55,29 +74,47 @@ const WEBHOOKS_WITH_FIRST_PENDING = `webhooks w CROSS JOIN LATERAL (
 
 /**
  * Claiming: visit the webhooks with due work one by one (round-robin from a cursor, $7) and lock
- * each one's oldest due deliveries, at most its share ($6), with SKIP LOCKED, so concurrent workers
- * never wait on each other or take the same row, and one webhook's backlog is never scanned past to
- * reach the others. The locked rows are leased by moving next_attempt_at to the lease expiry, and
- * everything the sender needs comes back. A row another worker leased after this statement's
- * snapshot is re-checked against the due condition when locked, and its new next_attempt_at
- * excludes it.
+ * each one's oldest due deliveries, at most its room (listed in $2/$8, else $6), with SKIP LOCKED, so
+ * concurrent workers never wait on each other or take the same row, and one webhook's backlog is
+ * never scanned past to reach the others. Each tenant gets at most its room too (listed in $9/$10,
+ * else $11), taken in visiting order. The rows kept are leased by moving next_attempt_at to the lease
+ * expiry, and everything the sender needs comes back. A row another worker leased after this
+ * statement's snapshot is re-checked against the due condition when locked, and its new
+ * next_attempt_at excludes it.
  */
 const CLAIM_SQL = `
-  WITH due AS (
-    SELECT picked.id
+  WITH webhook_room AS (
+    SELECT * FROM unnest($2::text[], $8::integer[]) AS r (webhook_id, room)
+  ), tenant_room AS (
+    SELECT * FROM unnest($9::text[], $10::integer[]) AS r (tenant_id, room)
+  ), picked AS (
+    SELECT p.id, p.next_attempt_at, hooks.tenant_id, hooks.tenant_room, hooks.visit
     FROM (
-      SELECT w.id FROM ${WEBHOOKS_WITH_FIRST_PENDING}
-      WHERE w.status = 'active' AND w.id <> ALL ($2::text[]) AND first_pending.next_attempt_at <= $1
+      SELECT w.id, w.tenant_id, coalesce(wr.room, $6) AS room, coalesce(tr.room, $11) AS tenant_room,
+        row_number() OVER (ORDER BY w.id <= $7, w.id) AS visit
+      FROM ${WEBHOOKS_WITH_FIRST_PENDING}
+      LEFT JOIN webhook_room wr ON wr.webhook_id = w.id
+      LEFT JOIN tenant_room tr ON tr.tenant_id = w.tenant_id
+      WHERE w.status = 'active' AND first_pending.next_attempt_at <= $1
+        AND coalesce(wr.room, $6) > 0 AND coalesce(tr.room, $11) > 0
       ORDER BY w.id <= $7, w.id
       LIMIT $3
     ) hooks
     CROSS JOIN LATERAL (
-      SELECT d.id FROM deliveries d
+      SELECT d.id, d.next_attempt_at FROM deliveries d
       WHERE d.webhook_id = hooks.id AND d.status = 'pending' AND d.next_attempt_at <= $1
       ORDER BY d.next_attempt_at
-      LIMIT $6
+      LIMIT least(hooks.room, hooks.tenant_room)
       FOR UPDATE SKIP LOCKED
-    ) picked
+    ) p
+  ), due AS (
+    SELECT id FROM (
+      SELECT id, visit, next_attempt_at, tenant_room,
+        row_number() OVER (PARTITION BY tenant_id ORDER BY visit, next_attempt_at) AS nth
+      FROM picked
+    ) ranked
+    WHERE nth <= tenant_room
+    ORDER BY visit, next_attempt_at
     LIMIT $3
   ), leased AS (
     UPDATE deliveries d SET lease = $4, next_attempt_at = $5
@@ -93,7 +130,8 @@ const CLAIM_SQL = `
  * Completing a batch: record each outcome whose lease still holds, then in the same statement queue
  * the next attempt of each retry, dead-letter each final failure, and keep each webhook's failure
  * clock: a success in the batch stops it, else the batch's first failure starts it. Those two touch
- * a webhook row only when its clock changes, so a healthy webhook's row is never locked.
+ * a webhook row only when its clock changes, so a healthy webhook's row is never locked. Ordered
+ * webhooks whose open delivery ended come back (`ordered_webhooks`) for their next to be opened.
  */
 const COMPLETE_SQL = `
   WITH outcome AS (
@@ -125,7 +163,12 @@ const COMPLETE_SQL = `
     UPDATE webhooks w SET failing_since = h.first_failure FROM health h
     WHERE w.id = h.webhook_id AND NOT h.succeeded AND w.failing_since IS NULL
   )
-  SELECT count(*) AS applied FROM recorded`;
+  SELECT count(*) AS applied,
+    (SELECT array_agg(DISTINCT r.webhook_id) FROM recorded r
+     WHERE r.verdict <> 'retry' AND EXISTS (
+       SELECT 1 FROM deliveries b WHERE b.webhook_id = r.webhook_id AND b.status = 'pending' AND b.next_attempt_at IS NULL
+     )) AS ordered_webhooks
+  FROM recorded`;
 
 /**
  * The statements every event passes through, prepared once per connection under these names.

@@ -2,14 +2,17 @@ import type { ClaimedDelivery, DeliveryTrigger } from '../../core/types.js';
 import { type ClaimRow, toClaimed } from '../rows.js';
 import type { SqliteConnection } from './connection.js';
 
-/** A new pending attempt: queued at `dueAt`, or already leased when `lease` is set (then `dueAt` is its expiry). */
+/**
+ * A new pending attempt: queued at `dueAt`, or already leased when `lease` is set (then `dueAt` is
+ * its expiry), or blocked behind an ordered webhook's open delivery when `dueAt` is null (fifo.ts).
+ */
 export interface PendingAttempt {
   tenantId: string;
   webhookId: string;
   eventSeq: number;
   attempt: number;
   trigger: DeliveryTrigger;
-  dueAt: number;
+  dueAt: number | null;
   lease: string | null;
   createdAt: number;
 }

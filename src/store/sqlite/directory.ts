@@ -8,8 +8,9 @@ import type {
   TenantLimits,
   Webhook,
 } from '../../core/types.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
-import type { Directory } from '../store.js';
+import type { Directory, TenantChange } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
 /** SQLite keeps a webhook's event filter as JSON text. */
@@ -29,7 +30,7 @@ function tenantFromRow(row: TenantRow): Tenant {
 const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits';
 
 /** Tenants, keys, event types and webhooks; every change is synced before it resolves. */
-export function sqliteDirectory(connection: SqliteConnection): Directory {
+export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWorkListeners): Directory {
   const sql = (text: string) => connection.sql(text);
   return {
     async createTenant(tenant: NewTenant): Promise<void> {
@@ -44,6 +45,16 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
 
     async getTenant(id: string): Promise<Tenant | null> {
       const row = sql(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = ?`).get(id) as TenantRow | undefined;
+      return row ? tenantFromRow(row) : null;
+    },
+
+    async updateTenant(id: string, change: TenantChange): Promise<Tenant | null> {
+      // json_patch is a JSON merge patch: a null in it removes that limit.
+      const row = sql(
+        `UPDATE tenants SET name = coalesce(?, name), limits = json_patch(limits, ?) WHERE id = ?
+         RETURNING ${TENANT_COLUMNS}`,
+      ).get(change.name ?? null, JSON.stringify(change.limits ?? {}), id) as TenantRow | undefined;
+      await connection.durable();
       return row ? tenantFromRow(row) : null;
     },
 
@@ -90,25 +101,26 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
       return removed;
     },
 
-    async createWebhook(webhook: NewWebhook): Promise<void> {
-      sql(
-        `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        webhook.id,
-        webhook.tenantId,
-        webhook.url,
-        webhook.description,
-        JSON.stringify(webhook.events),
-        webhook.status,
-        webhook.ordering ?? 'none',
-        webhook.rateLimit ?? null,
-        webhook.secret,
-        webhook.createdAt,
-        webhook.updatedAt,
+    async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
+      // One IMMEDIATE transaction holds the writer lock from the count to the insert.
+      const created = connection.transaction(
+        () =>
+          sql(
+            `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
+               created_at, updated_at)
+             SELECT @id, @tenantId, @url, @description, @events, @status, @ordering, @rateLimit, @secret,
+               @createdAt, @updatedAt
+             WHERE @maxWebhooks IS NULL OR (SELECT count(*) FROM webhooks WHERE tenant_id = @tenantId) < @maxWebhooks`,
+          ).run({
+            ...webhook,
+            events: JSON.stringify(webhook.events),
+            ordering: webhook.ordering ?? 'none',
+            rateLimit: webhook.rateLimit ?? null,
+            maxWebhooks: limit?.maxWebhooks ?? null,
+          }).changes > 0,
       );
       await connection.durable();
+      return created;
     },
 
     async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
@@ -150,14 +162,15 @@ export function sqliteDirectory(connection: SqliteConnection): Directory {
     },
 
     async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+      // Its queue and history may be deep: they go in the background, a chunk at a time.
       const deleted = connection.transaction(() => {
         const removed = sql('DELETE FROM webhooks WHERE tenant_id = ? AND id = ?').run(tenantId, id);
         if (removed.changes === 0) return false;
-        sql('DELETE FROM deliveries WHERE webhook_id = ?').run(id);
-        sql('DELETE FROM dead_letters WHERE webhook_id = ?').run(id);
+        sql('INSERT INTO webhook_purges (webhook_id) VALUES (?) ON CONFLICT DO NOTHING').run(id);
         return true;
       });
       await connection.durable();
+      if (deleted) queued.announce('background');
       return deleted;
     },
   };

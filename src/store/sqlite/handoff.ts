@@ -23,6 +23,7 @@ export interface Subscriber {
  */
 export class Handoff {
   private readonly room = new Map<string, number>();
+  private readonly tenantRoom = new Map<string, number>();
   private readonly taken: ClaimedDelivery[] = [];
   readonly leaseUntil: number;
 
@@ -34,11 +35,14 @@ export class Handoff {
     this.leaseUntil = now + taker.leaseMs;
   }
 
-  /** Whether the worker takes one more delivery to this webhook (and counts it if so). */
-  takesOne(webhookId: string): boolean {
+  /** Whether the worker takes one more delivery to this webhook of this tenant (and counts it if so). */
+  takesOne(tenantId: string, webhookId: string): boolean {
+    const tenantRoom = this.tenantRoom.get(tenantId) ?? this.taker.tenantRoomFor(tenantId);
     const room = this.room.get(webhookId) ?? this.taker.roomFor(webhookId);
-    this.room.set(webhookId, Math.max(0, room - 1));
-    return room > 0;
+    if (tenantRoom <= 0 || room <= 0) return false;
+    this.tenantRoom.set(tenantId, tenantRoom - 1);
+    this.room.set(webhookId, room - 1);
+    return true;
   }
 
   /** Records the first attempt of `event` to `webhook`, stored as row `id` under this handoff's lease. */

@@ -19,7 +19,7 @@ export function sqliteWebhookHealth(
       notice: NewEvent,
       now: number,
     ): Promise<boolean> {
-      let noticeQueued = false;
+      let told = { queued: false, deferred: false };
       const disabled = connection.transaction(() => {
         const changed = connection
           .sql(
@@ -28,10 +28,11 @@ export function sqliteWebhookHealth(
           )
           .run(reason, now, tenantId, webhookId).changes;
         if (changed === 0) return false;
-        noticeQueued = batcher.insertWithin(notice, now);
+        told = batcher.insertWithin(notice, now);
         return true;
       });
-      if (noticeQueued) queued.announce();
+      if (told.queued) queued.announce();
+      if (told.deferred) queued.announce('background');
       await connection.durable();
       return disabled;
     },

@@ -101,6 +101,25 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE webhooks ADD COLUMN rate_limit REAL;
   ALTER TABLE tenants ADD COLUMN limits TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  -- An ordered (fifo) webhook's deliveries wait blocked, next_attempt_at NULL, until their turn:
+  -- only they are in this index, in the order they were queued.
+  CREATE INDEX deliveries_blocked ON deliveries (webhook_id, id) WHERE status = 'pending' AND next_attempt_at IS NULL;
+
+  -- Work left to the background so that every request stays short (store/bounded-work.ts): an
+  -- event's deliveries to many webhooks, created in chunks after after_webhook_id; and a deleted
+  -- webhook's rows, removed in chunks.
+  CREATE TABLE fanouts (
+    event_seq INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    published_at INTEGER NOT NULL,
+    after_webhook_id TEXT NOT NULL DEFAULT ''
+  );
+  CREATE TABLE webhook_purges (
+    webhook_id TEXT PRIMARY KEY
+  );
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */

@@ -1,12 +1,29 @@
 import type { NewEvent, PublishedEvent } from '../../core/types.js';
+import { FLUSH_FANOUT_MAX, INLINE_FANOUT_MAX } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
 import { type PendingPublish, PublishQueue } from '../publish-queue.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { subscribes } from '../rows.js';
+import { deferFanout } from './background.js';
 import type { SqliteConnection } from './connection.js';
 import { insertPendingAttempt } from './deliveries.js';
 import type { StoredWebhookRow } from './directory.js';
+import { openFifoHead } from './fifo.js';
 import { Handoff, type Subscriber, type TakerSlot } from './handoff.js';
+
+/** What one flush of publishes reads once and gathers as it inserts. */
+class FlushOfEvents {
+  /** Each tenant's active webhooks, read at its first event. */
+  readonly subscribers = new Map<string, Subscriber[]>();
+  /** The ordered webhooks it queued for: each may need its next delivery opened. */
+  readonly ordered = new Set<string>();
+  /** Deliveries created in the flush itself; past FLUSH_FANOUT_MAX, events go to the background. */
+  inlined = 0;
+  /** Whether any event left its fan-out to the background. */
+  deferred = false;
+
+  constructor(readonly handoff: Handoff | null) {}
+}
 
 /**
  * Publishing on SQLite. Concurrent publishes are committed together: one transaction for every
@@ -37,16 +54,18 @@ export class SqlitePublishBatcher {
     const handoff = taker ? new Handoff(taker, this.leases.next(taker.owner), now) : null;
     let queued = false;
     let results: PublishedEvent[][];
+    const flush = new FlushOfEvents(handoff);
     try {
       results = this.connection.transaction(() => {
-        const subscribers = new Map<string, Subscriber[]>();
-        return batch.map((publish) =>
+        const published = batch.map((publish) =>
           publish.events.map((event) => {
-            const published = this.insertEvent(event, publish.now, subscribers, handoff);
-            queued ||= published.queued;
-            return published.event;
+            const inserted = this.insertEvent(event, publish.now, flush);
+            queued ||= inserted.queued;
+            return inserted.event;
           }),
         );
+        this.openOrderedQueues(flush, now);
+        return published;
       });
     } catch (error) {
       for (const publish of batch) publish.reject(error);
@@ -66,14 +85,24 @@ export class SqlitePublishBatcher {
     // got no answer and publishes again, so at worst it is delivered twice, never lost.
     handoff?.give();
     if (queued) this.queued.announce();
+    if (flush.deferred) this.queued.announce('background');
   }
 
   /**
    * Inserts one event and its deliveries inside the caller's transaction, outside any batch: for
-   * events Herald itself publishes alongside another change. Returns whether anything was queued.
+   * events Herald itself publishes alongside another change. Says what the caller announces once
+   * it has committed: deliveries queued, background work left.
    */
-  insertWithin(event: NewEvent, now: number): boolean {
-    return this.insertEvent(event, now, new Map(), null).queued;
+  insertWithin(event: NewEvent, now: number): { queued: boolean; deferred: boolean } {
+    const flush = new FlushOfEvents(null);
+    const { queued } = this.insertEvent(event, now, flush);
+    this.openOrderedQueues(flush, now);
+    return { queued, deferred: flush.deferred };
+  }
+
+  /** Opens the next delivery of each ordered webhook the flush queued for, where none is open. */
+  private openOrderedQueues(flush: FlushOfEvents, now: number): void {
+    for (const webhookId of flush.ordered) openFifoHead(this.connection, webhookId, now);
   }
 
   /** The active webhooks of a tenant, read once per flush. */
@@ -103,15 +132,16 @@ export class SqlitePublishBatcher {
 
   /**
    * Inserts the event and a delivery to each subscribed webhook: leased to the local worker where
-   * the handoff has room, else queued for claims (`queued`).
+   * the handoff has room, blocked behind an ordered webhook's open delivery, else queued for claims
+   * (`queued`).
    */
   private insertEvent(
     event: NewEvent,
     now: number,
-    subscribers: Map<string, Subscriber[]>,
-    handoff: Handoff | null,
+    flush: FlushOfEvents,
   ): { event: PublishedEvent; queued: boolean } {
-    const targets = this.subscribersOf(event.tenantId, subscribers).filter((webhook) =>
+    const { handoff } = flush;
+    const targets = this.subscribersOf(event.tenantId, flush.subscribers).filter((webhook) =>
       subscribes(webhook.events, event.event),
     );
     const inserted = this.connection
@@ -127,22 +157,6 @@ export class SqlitePublishBatcher {
       return { event: { ...first, duplicate: true }, queued: false };
     }
     const eventSeq = Number(inserted.lastInsertRowid);
-    let queued = false;
-    for (const webhook of targets) {
-      const takenBy = handoff?.takesOne(webhook.id) ? handoff : null;
-      const id = insertPendingAttempt(this.connection, {
-        tenantId: event.tenantId,
-        webhookId: webhook.id,
-        eventSeq,
-        attempt: 1,
-        trigger: 'event',
-        dueAt: takenBy ? takenBy.leaseUntil : now,
-        lease: takenBy ? takenBy.lease : null,
-        createdAt: now,
-      });
-      if (takenBy) takenBy.add(id, event, webhook);
-      else queued = true;
-    }
     const published = {
       id: event.id,
       event: event.event,
@@ -150,6 +164,35 @@ export class SqlitePublishBatcher {
       deliveries: targets.length,
       duplicate: false,
     };
+    if (targets.length > INLINE_FANOUT_MAX || flush.inlined + targets.length > FLUSH_FANOUT_MAX) {
+      deferFanout(this.connection, {
+        eventSeq,
+        tenantId: event.tenantId,
+        event: event.event,
+        publishedAt: now,
+      });
+      flush.deferred = true;
+      return { event: published, queued: false };
+    }
+    flush.inlined += targets.length;
+    let queued = false;
+    for (const webhook of targets) {
+      const ordered = webhook.ordering === 'fifo';
+      const takenBy = !ordered && handoff?.takesOne(event.tenantId, webhook.id) ? handoff : null;
+      const id = insertPendingAttempt(this.connection, {
+        tenantId: event.tenantId,
+        webhookId: webhook.id,
+        eventSeq,
+        attempt: 1,
+        trigger: 'event',
+        dueAt: ordered ? null : takenBy ? takenBy.leaseUntil : now,
+        lease: takenBy ? takenBy.lease : null,
+        createdAt: now,
+      });
+      if (ordered) flush.ordered.add(webhook.id);
+      if (takenBy) takenBy.add(id, event, webhook);
+      else queued = true;
+    }
     return { event: published, queued };
   }
 }

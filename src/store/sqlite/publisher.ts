@@ -1,11 +1,26 @@
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
-import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
+import type {
+  ClaimedDelivery,
+  Delivery,
+  NewEvent,
+  PublishedEvent,
+  WebhookOrdering,
+} from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from '../rows.js';
 import type { Publisher } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 import { claimedRows, insertPendingAttempt } from './deliveries.js';
+import { openFifoHead } from './fifo.js';
+
+/** A delivery to queue again (resend, replay), with its webhook's ordering. */
+interface QueuedAgain {
+  webhook_id: string;
+  event_seq: number;
+  ordering: WebhookOrdering;
+}
+
 import type { SqlitePublishBatcher } from './publish-batch.js';
 
 /** Publishes (through the batcher), tests, resends and replays; each answers once its write is synced. */
@@ -22,6 +37,28 @@ export function sqlitePublisher(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = ?`,
     ).get(id) as DeliveryRow | undefined;
     return row ? toDelivery(row) : null;
+  }
+
+  /** Queues attempt 1 of a new delivery of an event already stored: blocked if its webhook is ordered. */
+  function queueAgain(
+    delivery: QueuedAgain,
+    trigger: 'resend' | 'replay',
+    tenantId: string,
+    now: number,
+  ): number {
+    const ordered = delivery.ordering === 'fifo';
+    const id = insertPendingAttempt(connection, {
+      tenantId,
+      webhookId: delivery.webhook_id,
+      eventSeq: delivery.event_seq,
+      attempt: 1,
+      trigger,
+      dueAt: ordered ? null : now,
+      lease: null,
+      createdAt: now,
+    });
+    if (ordered) openFifoHead(connection, delivery.webhook_id, now);
+    return id;
   }
 
   return {
@@ -60,21 +97,12 @@ export function sqlitePublisher(
     async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {
       const key = fromPublicId(DELIVERY_PREFIX, deliveryId);
       if (key === null) return null;
-      const original = sql('SELECT webhook_id, event_seq FROM deliveries WHERE id = ? AND tenant_id = ?').get(
-        key,
-        tenantId,
-      ) as { webhook_id: string; event_seq: number } | undefined;
+      const original = sql(
+        `SELECT d.webhook_id, d.event_seq, w.ordering FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+         WHERE d.id = ? AND d.tenant_id = ?`,
+      ).get(key, tenantId) as QueuedAgain | undefined;
       if (!original) return null;
-      const id = insertPendingAttempt(connection, {
-        tenantId,
-        webhookId: original.webhook_id,
-        eventSeq: original.event_seq,
-        attempt: 1,
-        trigger: 'resend',
-        dueAt: now,
-        lease: null,
-        createdAt: now,
-      });
+      const id = connection.transaction(() => queueAgain(original, 'resend', tenantId, now));
       queued.announce();
       await connection.durable();
       return deliveryById(id);
@@ -90,7 +118,7 @@ export function sqlitePublisher(
         .filter((key) => key !== null);
       const replayed = connection.transaction(() => {
         const letters = sql(
-          `SELECT l.id, l.webhook_id, l.event_seq FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
+          `SELECT l.id, l.webhook_id, l.event_seq, w.ordering FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
            WHERE l.tenant_id = :tenantId AND w.status = 'active'
              AND (:webhookId IS NULL OR l.webhook_id = :webhookId)
              AND (:keys IS NULL OR l.id IN (SELECT value FROM json_each(:keys)))
@@ -99,21 +127,11 @@ export function sqlitePublisher(
           tenantId,
           webhookId: selection.webhookId ?? null,
           keys: keys ? JSON.stringify(keys) : null,
-        }) as { id: number; webhook_id: string; event_seq: number }[];
+        }) as (QueuedAgain & { id: number })[];
         const remove = sql('DELETE FROM dead_letters WHERE id = ?');
         return letters.map((letter) => {
           remove.run(letter.id);
-          const deliveryKey = insertPendingAttempt(connection, {
-            tenantId,
-            webhookId: letter.webhook_id,
-            eventSeq: letter.event_seq,
-            attempt: 1,
-            trigger: 'replay',
-            dueAt: now,
-            lease: null,
-            createdAt: now,
-          });
-          return toPublicId(DELIVERY_PREFIX, deliveryKey);
+          return toPublicId(DELIVERY_PREFIX, queueAgain(letter, 'replay', tenantId, now));
         });
       });
       if (replayed.length > 0) queued.announce();

@@ -5,6 +5,7 @@ import type { QueuedWorkListeners } from '../queued-work.js';
 import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 import { claimedRows } from './deliveries.js';
+import { openFifoHead, unblockDeliveries } from './fifo.js';
 import type { TakerSlot } from './handoff.js';
 
 /**
@@ -31,12 +32,12 @@ export function sqliteQueue(
     const nextWebhook = sql(
       "SELECT webhook_id FROM deliveries WHERE status = 'pending' AND webhook_id > ? ORDER BY webhook_id LIMIT 1",
     ).pluck();
-    const isActive = sql("SELECT 1 FROM webhooks WHERE id = ? AND status = 'active'").pluck();
+    const tenantOfActive = sql("SELECT tenant_id FROM webhooks WHERE id = ? AND status = 'active'").pluck();
     const dueOf = sql(
       `SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
        ORDER BY next_attempt_at LIMIT ?`,
     ).pluck();
-    const skip = new Set(claim.skipWebhookIds);
+    const takenOfTenant = new Map<string, number>();
     const start = claimCursor;
     const chosen: number[] = [];
     let cursor = start;
@@ -50,9 +51,16 @@ export function sqliteQueue(
         continue;
       }
       cursor = webhookId;
-      if (skip.has(webhookId) || !isActive.get(webhookId)) continue;
-      const take = Math.min(claim.perWebhookLimit, claim.limit - chosen.length);
-      chosen.push(...(dueOf.all(webhookId, claim.now, take) as number[]));
+      const tenantId = tenantOfActive.get(webhookId) as string | undefined;
+      if (tenantId === undefined) continue;
+      const tenantRoom = claim.tenantRooms?.get(tenantId) ?? claim.perTenantLimit ?? Number.POSITIVE_INFINITY;
+      const taken = takenOfTenant.get(tenantId) ?? 0;
+      const webhookRoom = claim.webhookRooms?.get(webhookId) ?? claim.perWebhookLimit;
+      const take = Math.min(webhookRoom, tenantRoom - taken, claim.limit - chosen.length);
+      if (take <= 0) continue;
+      const due = dueOf.all(webhookId, claim.now, take) as number[];
+      chosen.push(...due);
+      takenOfTenant.set(tenantId, taken + due.length);
     }
     claimCursor = cursor;
     return chosen;
@@ -90,6 +98,8 @@ export function sqliteQueue(
         // Each webhook's failure clock: a success in the batch stops it, else its first failure starts it.
         const succeeded = new Set<string>();
         const firstFailure = new Map<string, number>();
+        // Ordered webhooks whose open delivery ended: their next one may open.
+        const ended = new Set<string>();
         for (const outcome of outcomes) {
           const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
           const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
@@ -112,6 +122,7 @@ export function sqliteQueue(
             firstFailure.set(webhookId, outcome.attemptedAt);
           }
           if (outcome.verdict === 'retry') scheduleRetry.run(now, nextAttemptAt, key);
+          else ended.add(webhookId);
           if (outcome.verdict === 'dead') deadLetter.run(outcome.error ?? 'failed', outcome.attemptedAt, key);
         }
         const healed = sql(
@@ -121,6 +132,7 @@ export function sqliteQueue(
         for (const webhookId of succeeded) healed.run(webhookId);
         for (const [webhookId, since] of firstFailure)
           if (!succeeded.has(webhookId)) failing.run(since, webhookId);
+        for (const webhookId of ended) openFifoHead(connection, webhookId, now);
         return applied;
       });
     },
@@ -142,12 +154,19 @@ export function sqliteQueue(
     async nextDueAt(): Promise<number | null> {
       const row = sql(
         `SELECT min((
-           SELECT d.next_attempt_at FROM deliveries d WHERE d.webhook_id = w.id AND d.status = 'pending'
+           SELECT d.next_attempt_at FROM deliveries d
+           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at IS NOT NULL
            ORDER BY d.next_attempt_at LIMIT 1
          )) AS dueAt
          FROM webhooks w WHERE w.status = 'active'`,
       ).get() as { dueAt: number | null } | undefined;
       return row?.dueAt ?? null;
+    },
+
+    async unblockDeliveries(now: number): Promise<number> {
+      const opened = unblockDeliveries(connection, now);
+      if (opened > 0) queued.announce();
+      return opened;
     },
 
     onDeliveriesQueued(listener: () => void): () => void {

@@ -2,6 +2,7 @@ import { type ReadRows, sqlHistory } from '../history.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import type { DeliveryQueue, Store } from '../store.js';
+import { sqliteBackgroundWork } from './background.js';
 import { SqliteConnection } from './connection.js';
 import { sqliteDirectory } from './directory.js';
 import type { TakerSlot } from './handoff.js';
@@ -36,10 +37,11 @@ export function openSqliteStore(path: string): SqliteStore {
       batcher.flush();
       await connection.close();
     },
-    ...sqliteDirectory(connection),
+    ...sqliteDirectory(connection, queued),
     ...sqlitePublisher(connection, leases, queued, batcher),
     ...sqliteQueue(connection, leases, queued, slot),
     ...sqliteWebhookHealth(connection, batcher, queued),
+    ...sqliteBackgroundWork(connection, queued),
     ...sqlHistory(read),
   };
 }

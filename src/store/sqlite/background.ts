@@ -1,0 +1,101 @@
+import { FANOUT_CHUNK, PURGE_CHUNK } from '../bounded-work.js';
+import type { QueuedWorkListeners } from '../queued-work.js';
+import { subscribes } from '../rows.js';
+import type { BackgroundWork } from '../store.js';
+import type { SqliteConnection } from './connection.js';
+import { insertPendingAttempt } from './deliveries.js';
+import type { StoredWebhookRow } from './directory.js';
+import { openFifoHead } from './fifo.js';
+
+/** An event whose deliveries are created in the background, webhook by webhook after `after`. */
+interface FanoutRow {
+  event_seq: number;
+  tenant_id: string;
+  event: string;
+  published_at: number;
+  after_webhook_id: string;
+}
+
+/** Leaves an event's deliveries to the background (see bounded-work.ts); inside the publish's transaction. */
+export function deferFanout(
+  connection: SqliteConnection,
+  fanout: { eventSeq: number; tenantId: string; event: string; publishedAt: number },
+): void {
+  connection
+    .sql('INSERT INTO fanouts (event_seq, tenant_id, event, published_at) VALUES (?, ?, ?, ?)')
+    .run(fanout.eventSeq, fanout.tenantId, fanout.event, fanout.publishedAt);
+}
+
+/** Big fan-outs and deleted webhooks' rows, one short transaction at a time. */
+export function sqliteBackgroundWork(
+  connection: SqliteConnection,
+  queued: QueuedWorkListeners,
+): BackgroundWork {
+  const sql = (text: string) => connection.sql(text);
+
+  return {
+    onBackgroundWorkQueued(listener: () => void): () => void {
+      return queued.add(listener, 'background');
+    },
+
+    async expandFanouts(now: number): Promise<number | null> {
+      const created = connection.transaction(() => {
+        const fanout = sql('SELECT * FROM fanouts ORDER BY event_seq LIMIT 1').get() as FanoutRow | undefined;
+        if (!fanout) return null;
+        // The webhooks active now that existed when the event was published, in id order.
+        const webhooks = sql(
+          `SELECT id, ordering, events FROM webhooks
+           WHERE tenant_id = ? AND status = 'active' AND created_at <= ? AND id > ?
+           ORDER BY id LIMIT ?`,
+        ).all(fanout.tenant_id, fanout.published_at, fanout.after_webhook_id, FANOUT_CHUNK) as Pick<
+          StoredWebhookRow,
+          'id' | 'ordering' | 'events'
+        >[];
+        let count = 0;
+        for (const webhook of webhooks) {
+          if (!subscribes(JSON.parse(webhook.events) as string[], fanout.event)) continue;
+          const ordered = webhook.ordering === 'fifo';
+          insertPendingAttempt(connection, {
+            tenantId: fanout.tenant_id,
+            webhookId: webhook.id,
+            eventSeq: fanout.event_seq,
+            attempt: 1,
+            trigger: 'event',
+            dueAt: ordered ? null : now,
+            lease: null,
+            createdAt: now,
+          });
+          if (ordered) openFifoHead(connection, webhook.id, now);
+          count += 1;
+        }
+        const last = webhooks.at(-1);
+        if (webhooks.length < FANOUT_CHUNK || !last)
+          sql('DELETE FROM fanouts WHERE event_seq = ?').run(fanout.event_seq);
+        else
+          sql('UPDATE fanouts SET after_webhook_id = ? WHERE event_seq = ?').run(last.id, fanout.event_seq);
+        return count;
+      });
+      if (created) queued.announce();
+      return created;
+    },
+
+    async purgeDeletedWebhooks(): Promise<number | null> {
+      return connection.transaction(() => {
+        const purge = sql('SELECT webhook_id FROM webhook_purges LIMIT 1').pluck().get() as
+          | string
+          | undefined;
+        if (purge === undefined) return null;
+        const deliveries = sql(
+          'DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = ? LIMIT ?)',
+        ).run(purge, PURGE_CHUNK).changes;
+        const letters = sql(
+          'DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE webhook_id = ? LIMIT ?)',
+        ).run(purge, PURGE_CHUNK).changes;
+        if (deliveries < PURGE_CHUNK && letters < PURGE_CHUNK) {
+          sql('DELETE FROM webhook_purges WHERE webhook_id = ?').run(purge);
+        }
+        return deliveries + letters;
+      });
+    },
+  };
+}
