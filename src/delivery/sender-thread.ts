@@ -33,6 +33,7 @@ function report(seq: number, result: AttemptResult): void {
 }
 
 function postFinished(): void {
+  if (finished.length === 0) return;
   const batch = finished;
   finished = [];
   port?.postMessage(batch);
@@ -41,7 +42,12 @@ function postFinished(): void {
 port.postMessage(THREAD_READY);
 port.on('message', (batch: SendRequest[] | 'close') => {
   if (batch === 'close') {
-    void sender.close().then(() => port.close());
+    // The sender closes once its attempts are over (each by its deadline). Their last results are
+    // posted before the port closes, whatever turn of the event loop would have posted them.
+    void sender.close().then(() => {
+      postFinished();
+      port.close();
+    });
     return;
   }
   for (const { seq, delivery } of batch) {

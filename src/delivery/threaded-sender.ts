@@ -1,7 +1,6 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
+import { startThread } from '../threads.js';
 import type { AttemptSender } from './attempt-sender.js';
 
 /** What a sender thread is started with: plain data, since a thread shares no objects with its parent. */
@@ -24,9 +23,6 @@ export interface SendResult {
 /** What a thread posts once its entry has loaded, before any results. */
 export const THREAD_READY = 'ready';
 
-/** The thread's entry beside this file: `.ts` when run from source, `.js` when built. */
-const THREAD_ENTRY = new URL(`./sender-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-
 /** How long a thread that died waits before it is started again, so a fault cannot spin a core. */
 const RESTART_DELAY_MS = 1_000;
 
@@ -37,13 +33,10 @@ const RESTART_DELAY_MS = 1_000;
 const THREAD_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 function startWorker(settings: SenderThreadSettings): Worker {
-  const options = { workerData: settings, resourceLimits: THREAD_RESOURCE_LIMITS };
-  if (!THREAD_ENTRY.pathname.endsWith('.ts')) return new Worker(THREAD_ENTRY, options);
-  // Run from source under tsx (the test suite): a worker does not inherit tsx's loader, so it
-  // registers it before importing the entry.
-  const entry = JSON.stringify(THREAD_ENTRY.href);
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startThread('sender-thread', import.meta.url, {
+    workerData: settings,
+    resourceLimits: THREAD_RESOURCE_LIMITS,
+  });
 }
 
 /**

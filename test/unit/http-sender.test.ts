@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { ClaimedDelivery } from '../../src/core/types.js';
 import { HttpSender, RESPONSE_EXCERPT_BYTES } from '../../src/delivery/http-sender.js';
 import { NetworkPolicy } from '../../src/delivery/ssrf.js';
+import { claimedDelivery } from '../support/claimed-delivery.js';
 
 describe('HttpSender', () => {
   let server: Server;
@@ -43,22 +43,8 @@ describe('HttpSender', () => {
     server.close();
   });
 
-  function delivery(path: string): ClaimedDelivery {
-    return {
-      id: 'dlv_1',
-      lease: 'test:1',
-      tenantId: 'tenant_a',
-      webhookId: 'wh_a',
-      url: `${base}${path}`,
-      ordering: 'none',
-      rateLimit: null,
-      secret: null,
-      eventId: 'evt_1',
-      event: 'kpi.alert',
-      attempt: 1,
-      trigger: 'event',
-      payload: Buffer.from('{}'),
-    };
+  function delivery(path: string) {
+    return claimedDelivery(`${base}${path}`);
   }
 
   it('keeps the status and the first bytes of a body too large to read, and drops the rest', async () => {

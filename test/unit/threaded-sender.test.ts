@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { bodySignature } from '../../src/core/signing.js';
-import type { ClaimedDelivery } from '../../src/core/types.js';
 import { ThreadedSender } from '../../src/delivery/threaded-sender.js';
+import { claimedDelivery } from '../support/claimed-delivery.js';
 
 const SECRET = 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0';
 
@@ -35,22 +35,15 @@ describe('ThreadedSender', () => {
     server.close();
   });
 
-  function delivery(path: string, secret: unknown = SECRET): ClaimedDelivery {
-    return {
-      id: `dlv_${path.replace(/\W/g, '')}`,
-      lease: 'test:1',
-      tenantId: 'tenant_a',
+  function delivery(path: string, secret: unknown = SECRET) {
+    const name = path.replace(/\W/g, '');
+    return claimedDelivery(`${base}${path}`, {
+      id: `dlv_${name}`,
       webhookId: `wh_${path.length % 3}`,
-      url: `${base}${path}`,
       secret: secret as string,
-      ordering: 'none',
-      rateLimit: null,
-      eventId: `evt_${path.replace(/\W/g, '')}`,
-      event: 'kpi.alert',
-      attempt: 1,
-      trigger: 'event',
+      eventId: `evt_${name}`,
       payload: Buffer.from(`{"path":"${path}"}`),
-    };
+    });
   }
 
   function sender(threads = 2, allowNetworks = ['127.0.0.0/8']): ThreadedSender {
