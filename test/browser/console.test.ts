@@ -2,7 +2,8 @@
  * The web console, driven in Debian's Chromium through playwright-core, against a real Herald (temp
  * SQLite file, short retry schedule) and a real loopback receiver whose answer the test switches
  * between 200 and 500. Every journey uses the words of the product documentation to find controls.
- * Screenshots of each main screen land in test-artifacts/screenshots/ (ignored by git).
+ * Screenshots of each main screen land in test-artifacts/screenshots/ (ignored by git), or in
+ * HERALD_SCREENSHOTS.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -15,15 +16,17 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { DeliveryT, WebhookT } from '../../src/api/schemas.js';
 import { startHerald } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const UI_DIR = join(ROOT, 'dist/ui');
-const SHOTS = join(ROOT, 'test-artifacts/screenshots');
+const SHOTS = process.env.HERALD_SCREENSHOTS ?? join(ROOT, 'test-artifacts/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+const WIDE = { width: 1440, height: 900 };
 const TIMEOUT = 15_000;
 
 /* ---------- a loopback receiver whose status the test controls ---------- */
@@ -35,7 +38,10 @@ interface Received {
 
 class Receiver {
   status = 200;
+  /** While true, requests wait unanswered until release(): a delivery stays in flight while the test looks. */
+  holding = false;
   readonly requests: Received[] = [];
+  private readonly held: (() => void)[] = [];
   private server: Server | null = null;
   url = '';
 
@@ -45,8 +51,12 @@ class Receiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(this.status, { 'content-type': 'application/json' });
-        res.end(this.status < 300 ? '{"ok":true}' : '{"error":"receiver is down for maintenance"}');
+        const answer = () => {
+          res.writeHead(this.status, { 'content-type': 'application/json' });
+          res.end(this.status < 300 ? '{"ok":true}' : '{"error":"receiver is down for maintenance"}');
+        };
+        if (this.holding) this.held.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -58,21 +68,34 @@ class Receiver {
     return this.requests.filter((r) => (JSON.parse(r.body) as { event?: string }).event === event);
   }
 
+  /** Answers the requests held so far, and the next ones at once. */
+  release(): void {
+    this.holding = false;
+    for (const answer of this.held.splice(0)) answer();
+  }
+
   async stop(): Promise<void> {
+    this.release();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }
 
 /* ---------- helpers ---------- */
 
+type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /** Polls a condition (no fixed sleeps): resolves with its first truthy value, or fails after `timeout`. */
-async function eventually<T>(what: string, probe: () => Promise<T> | T, timeout = TIMEOUT): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  timeout = TIMEOUT,
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as Truthy<T>;
       last = value;
     } catch (error) {
       last = error;
@@ -101,9 +124,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
-/** The same screen at phone width, then back to the desktop size. */
-async function phoneShot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(PHONE);
+/** The same screen at another size (a phone, a wide desktop), then back to the desktop size. */
+async function shotAt(size: typeof DESKTOP, page: Page, name: string): Promise<void> {
+  await page.setViewportSize(size);
   await shot(page, name);
   await page.setViewportSize(DESKTOP);
 }
@@ -123,6 +146,10 @@ describe('Herald console in Chromium', {
   let context: BrowserContext;
   let page: Page;
   const receiver = new Receiver();
+  /** Receivers of the webhooks whose health and order the later journeys watch. */
+  const goneReceiver = new Receiver();
+  const failingReceiver = new Receiver();
+  const heldReceiver = new Receiver();
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
   const tenantId = 'acme';
@@ -154,6 +181,18 @@ describe('Herald console in Chromium', {
     return json.id;
   }
 
+  async function createWebhook(body: Record<string, unknown>): Promise<WebhookT> {
+    const { status, json } = await apiCall<WebhookT>('POST', `/v1/tenants/${tenantId}/webhooks`, body);
+    assert.equal(status, 201);
+    return json;
+  }
+
+  async function getWebhook(id: string): Promise<WebhookT> {
+    const { status, json } = await apiCall<WebhookT>('GET', `/v1/tenants/${tenantId}/webhooks/${id}`);
+    assert.equal(status, 200);
+    return json;
+  }
+
   async function newPage(ctx: BrowserContext): Promise<Page> {
     const p = await ctx.newPage();
     p.setDefaultTimeout(TIMEOUT);
@@ -171,7 +210,9 @@ describe('Herald console in Chromium', {
     const { build } = await import('vite');
     await build({ configFile: join(ROOT, 'ui/vite.config.ts'), logLevel: 'warn' });
     await mkdir(SHOTS, { recursive: true });
-    await receiver.start();
+    for (const r of [receiver, goneReceiver, failingReceiver, heldReceiver]) await r.start();
+    goneReceiver.status = 410;
+    failingReceiver.status = 500;
     dataDir = await mkdtemp(join(tmpdir(), 'herald-browser-'));
     herald = await startHerald({
       config: loadConfig({
@@ -207,7 +248,7 @@ describe('Herald console in Chromium', {
   after(async () => {
     await browser?.close();
     await herald?.stop();
-    await receiver.stop();
+    for (const r of [receiver, goneReceiver, failingReceiver, heldReceiver]) await r.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -328,7 +369,7 @@ describe('Herald console in Chromium', {
     const ingestion = page.getByRole('row').filter({ hasText: 'ingestion.completed' });
     await visible(ingestion.filter({ hasText: 'Succeeded' }));
     await shot(page, '06-delivery-history');
-    await phoneShot(page, '06-delivery-history-phone');
+    await shotAt(PHONE, page, '06-delivery-history-phone');
 
     // A row opens the details: request headers and body, response body.
     await ingestion.getByRole('cell').first().click();
@@ -391,7 +432,7 @@ describe('Herald console in Chromium', {
     await visible(alertRow.getByText(alert.error, { exact: true }));
     await visible(alertRow.getByText(receiver.url));
     await shot(page, '08-dead-letter-queue');
-    await phoneShot(page, '08-dead-letter-queue-phone');
+    await shotAt(PHONE, page, '08-dead-letter-queue-phone');
 
     // The payload is viewable.
     await alertRow.getByRole('button', { name: 'Payload', exact: true }).click();
@@ -457,6 +498,161 @@ describe('Herald console in Chromium', {
     await visible(page.getByRole('heading', { name: 'No webhooks yet' }));
     const { json } = await apiCall<{ data: unknown[] }>('GET', `/v1/tenants/${tenantId}/webhooks`);
     assert.equal(json.data.length, 0);
+  });
+
+  test('a webhook Herald disabled after 410 Gone shows why; a failing one shows since when', async () => {
+    // Each subscribes to one event type, so that the later journeys' events leave them alone.
+    const retired = await createWebhook({
+      url: goneReceiver.url,
+      events: ['ingestion.completed'],
+      description: 'Retired CRM bridge',
+    });
+    const failing = await createWebhook({
+      url: failingReceiver.url,
+      events: ['ingestion.completed'],
+      description: 'Warehouse sync',
+    });
+    await publish('ingestion.completed', { jobId: 'job_gone', table: 'sales_data' });
+    const reason = await eventually('Herald to disable the webhook that answered 410', async () => {
+      const webhook = await getWebhook(retired.id);
+      return webhook.status === 'disabled' && webhook.disabledReason;
+    });
+    assert.match(reason, /410 Gone/);
+    const failingSince = await eventually('the other webhook to be failing', async () => {
+      const webhook = await getWebhook(failing.id);
+      return webhook.failingSince;
+    });
+    assert.equal((await getWebhook(failing.id)).status, 'active');
+
+    // The list, already open, learns both by itself.
+    await visible(page.getByRole('heading', { name: 'Manage Webhooks' }));
+    const retiredRow = page.getByRole('row').filter({ hasText: goneReceiver.url });
+    await visible(retiredRow.getByText('Disabled', { exact: true }));
+    await visible(retiredRow.getByText(`Disabled by Herald: ${reason}`));
+    const failingRow = page.getByRole('row').filter({ hasText: failingReceiver.url });
+    await visible(failingRow.getByText('Active', { exact: true }));
+    const failingTime = failingRow.locator(`time[datetime="${failingSince}"]`);
+    await visible(failingTime);
+    assert.match((await failingTime.textContent()) ?? '', /^Failing since \S/);
+    await shotAt(WIDE, page, '18-webhooks-disabled-and-failing');
+
+    // The webhook's own page says it too.
+    await retiredRow.getByRole('button', { name: 'Delivery History' }).click();
+    const retiredNotice = page.getByRole('status').filter({ hasText: 'Disabled by Herald' });
+    await visible(retiredNotice.getByText(reason, { exact: false }));
+    await visible(page.getByRole('row').filter({ hasText: 'ingestion.completed' }).getByText('410'));
+    await shotAt(WIDE, page, '19-delivery-history-disabled-by-herald');
+    await page.getByRole('link', { name: 'Back to webhooks' }).click();
+    await failingRow.getByRole('button', { name: 'Delivery History' }).click();
+    await visible(
+      page
+        .getByRole('status')
+        .filter({ hasText: /^Failing since .+ Every attempt since then has failed\.$/ }),
+    );
+    await shotAt(WIDE, page, '20-delivery-history-failing');
+
+    await page.getByRole('link', { name: 'Back to webhooks' }).click();
+    await retiredRow.getByRole('button', { name: 'Edit', exact: true }).click();
+    await visible(page.getByRole('status').filter({ hasText: `Disabled by Herald: ${reason}` }));
+    await shotAt(WIDE, page, '21-edit-disabled-by-herald');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Enabling it again is a person's decision, and clears Herald's reason.
+    await retiredRow.getByRole('button', { name: 'Enable' }).click();
+    await visible(retiredRow.getByText('Active', { exact: true }));
+    await gone(retiredRow.getByText('Disabled by Herald', { exact: false }));
+    assert.equal((await getWebhook(retired.id)).disabledReason, null);
+    await retiredRow.getByRole('button', { name: 'Disable' }).click();
+    await visible(retiredRow.getByText('Disabled', { exact: true }));
+    assert.equal(await retiredRow.getByText('Disabled by Herald', { exact: false }).count(), 0);
+  });
+
+  test('Register Webhook with a Rate limit and In order (FIFO); Edit clears the rate limit', async () => {
+    const url = `${receiver.url}?ordered=1`;
+    await page.getByRole('button', { name: 'Register Webhook' }).first().click();
+    await visible(page.getByRole('heading', { name: 'Register Webhook' }));
+    await page.getByLabel('URL', { exact: true }).fill(url);
+    await page.getByRole('radio', { name: /In order \(FIFO\)/ }).check();
+
+    // Zero is no rate: the form says so before anything is sent.
+    const rateLimit = page.getByLabel('Rate limit', { exact: true });
+    await rateLimit.fill('0');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const rateError = page.locator('#rate-limit-error');
+    await visible(rateError);
+    assert.match((await rateError.textContent()) ?? '', /above 0/);
+    assert.equal(await rateLimit.getAttribute('aria-invalid'), 'true');
+    await rateLimit.fill('2.5');
+    await gone(rateError);
+    await shotAt(WIDE, page, '22-register-rate-limit-fifo');
+
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Manage Webhooks' }));
+    const row = page.getByRole('row').filter({ hasText: url });
+    await visible(row.getByText(/In order · at most 2\.5\/s/));
+    const { json: list } = await apiCall<{ data: WebhookT[] }>('GET', `/v1/tenants/${tenantId}/webhooks`);
+    const created = list.data.find((webhook) => webhook.url === url);
+    assert.ok(created, 'the API lists the new webhook');
+    assert.equal(created.rateLimit, 2.5);
+    assert.equal(created.ordering, 'fifo');
+
+    // Edit shows both as set, and an emptied Rate limit removes the limit.
+    await row.getByRole('button', { name: 'Edit', exact: true }).click();
+    await visible(page.getByRole('heading', { name: 'Edit webhook' }));
+    await eventually('the form to show the rate limit', async () => (await rateLimit.inputValue()) === '2.5');
+    assert.ok(await page.getByRole('radio', { name: /In order \(FIFO\)/ }).isChecked());
+    await rateLimit.fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await visible(page.getByRole('heading', { name: 'Manage Webhooks' }));
+    const edited = await getWebhook(created.id);
+    assert.equal(edited.rateLimit, null);
+    assert.equal(edited.ordering, 'fifo');
+    await gone(row.getByText(/at most/));
+  });
+
+  test("an ordered webhook's next event waits its turn in Delivery History", async () => {
+    heldReceiver.holding = true;
+    const ordered = await createWebhook({
+      url: heldReceiver.url,
+      events: ['kpi.computed'],
+      ordering: 'fifo',
+      description: 'Ledger, in order',
+    });
+    await publish('kpi.computed', { kpi: 'revenue', value: 1 });
+    await publish('kpi.computed', { kpi: 'revenue', value: 2 });
+    // The first is at the receiver, unanswered; the second must wait for it.
+    await eventually('the first event at the receiver', () => heldReceiver.requests.length === 1);
+    await eventually('the second pending with no time set', async () => {
+      const { json: pending } = await apiCall<{ data: DeliveryT[] }>(
+        'GET',
+        `/v1/tenants/${tenantId}/webhooks/${ordered.id}/deliveries?status=pending`,
+      );
+      return pending.data.filter((delivery) => delivery.nextAttemptAt === null).length === 1;
+    });
+
+    await page
+      .getByRole('row')
+      .filter({ hasText: heldReceiver.url })
+      .getByRole('button', { name: 'Delivery History' })
+      .click();
+    const rows = page
+      .getByRole('table', { name: 'Deliveries' })
+      .getByRole('row')
+      .filter({ hasText: 'kpi.computed' });
+    await visible(rows.filter({ hasText: 'Waiting its turn' }));
+    assert.equal(await rows.filter({ hasText: 'Waiting its turn' }).count(), 1);
+    await shotAt(WIDE, page, '23-delivery-waiting-its-turn');
+
+    // Once the first is answered, the second follows, in order.
+    heldReceiver.release();
+    await eventually(
+      'both delivered',
+      async () => (await rows.filter({ hasText: 'Succeeded' }).count()) === 2,
+    );
+    const values = heldReceiver.requests.map(
+      (r) => (JSON.parse(r.body) as { data: { value: number } }).data.value,
+    );
+    assert.deepEqual(values, [1, 2]);
   });
 
   test('a portal link signs a fresh browser into its tenant; expired and tampered links say so', async () => {

@@ -17,6 +17,7 @@ export type PortalLink = Static<typeof schemas.PortalLink>;
 export type EventType = Static<typeof schemas.EventType>;
 
 export type Webhook = Static<typeof schemas.Webhook>;
+export type WebhookOrdering = Webhook['ordering'];
 export type CreateWebhookBody = Static<typeof schemas.CreateWebhook>;
 export type UpdateWebhookBody = Static<typeof schemas.UpdateWebhook>;
 

@@ -59,6 +59,7 @@ export function usePolling(tick: () => Promise<unknown> | unknown, intervalMs: n
 export interface LivePagedList<T> {
   /** `null` until the first page has loaded (and again while a reload starts over). */
   items: T[] | null;
+  /** The page's own change to the rows (after an edit it made); a refresh already on its way is dropped. */
   setItems: Dispatch<SetStateAction<T[] | null>>;
   nextCursor: string | null;
   error: string | null;
@@ -103,11 +104,14 @@ export function useLivePagedList<T extends { id: string }>(
   const pages = useRef(1);
   // Bumped by each reload, so that an answer for the filters before it is dropped.
   const generation = useRef(0);
+  // Bumped by each change the page makes itself, so that an answer read before it cannot undo it.
+  const edits = useRef(0);
 
   const refresh = useCallback(async () => {
     const requested = generation.current;
+    const editsBefore = edits.current;
     const page = await latest.current.fetchPage(null);
-    if (generation.current !== requested) return;
+    if (generation.current !== requested || edits.current !== editsBefore) return;
     setError(null);
     setItems((previous) => {
       const { onNewIds, rowsLeave } = latest.current;
@@ -161,7 +165,12 @@ export function useLivePagedList<T extends { id: string }>(
     }
   }
 
-  return { items, setItems, nextCursor, error, loadingMore, refresh, reload, loadMore };
+  const setItemsLocally = useCallback((update: SetStateAction<T[] | null>) => {
+    edits.current += 1;
+    setItems(update);
+  }, []);
+
+  return { items, setItems: setItemsLocally, nextCursor, error, loadingMore, refresh, reload, loadMore };
 }
 
 /**

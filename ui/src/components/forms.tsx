@@ -21,6 +21,31 @@ export function OptionalLabel({ htmlFor, children }: { htmlFor: string; children
   );
 }
 
+/** One choice of a radio group drawn as a card: its title, and a line on what it means. */
+export function RadioCard({
+  name,
+  checked,
+  onChange,
+  title,
+  children,
+}: {
+  name: string;
+  checked: boolean;
+  onChange: () => void;
+  title: string;
+  children: ReactNode;
+}) {
+  return (
+    <label className={`radio-card${checked ? ' checked' : ''}`}>
+      <input type="radio" name={name} checked={checked} onChange={onChange} />
+      <span>
+        <span className="radio-title">{title}</span>
+        <span className="radio-sub">{children}</span>
+      </span>
+    </label>
+  );
+}
+
 /** The error under a form field, announced as it appears; nothing without a message. */
 export function FieldError({ id, message }: { id: string; message: string | null | undefined }) {
   if (!message) return null;
@@ -29,6 +54,15 @@ export function FieldError({ id, message }: { id: string; message: string | null
       {message}
     </p>
   );
+}
+
+/** What an input's aria-describedby names: its error while it has one, then its hint. */
+export function describedBy(
+  error: string | null | undefined,
+  errorId: string,
+  hintId?: string,
+): string | undefined {
+  return [error ? errorId : null, hintId ?? null].filter(Boolean).join(' ') || undefined;
 }
 
 /** Focuses an element once, after it first renders (instead of the autoFocus attribute). */

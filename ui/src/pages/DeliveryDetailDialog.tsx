@@ -6,7 +6,7 @@ import { Dialog } from '../components/dialogs';
 import { Spinner } from '../components/feedback';
 import { formatDuration, formatTime, prettyJson } from '../format';
 import { useDetail } from '../hooks';
-import { StatusBadge, StatusCode, TRIGGER_LABEL } from './DeliveryStatus';
+import { StatusBadge, StatusCode, TRIGGER_LABEL, WaitingItsTurn } from './DeliveryStatus';
 
 /** One attempt in full: its request as sent and the response excerpt, with Resend once it is settled. */
 export function DeliveryDetailDialog({
@@ -80,8 +80,10 @@ export function DeliveryDetailDialog({
               <DetailField label="Delivery ID" className="mono break">
                 {detail.id}
               </DetailField>
-              {detail.nextAttemptAt && (
-                <DetailField label="Next attempt">{formatTime(detail.nextAttemptAt)}</DetailField>
+              {(detail.nextAttemptAt || detail.status === 'pending') && (
+                <DetailField label="Next attempt">
+                  {detail.nextAttemptAt ? formatTime(detail.nextAttemptAt) : <WaitingItsTurn />}
+                </DetailField>
               )}
             </dl>
 

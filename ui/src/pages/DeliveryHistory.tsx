@@ -5,11 +5,12 @@ import { EmptyState, Spinner } from '../components/feedback';
 import { PageHeader } from '../components/PageHeader';
 import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
 import { formatDuration, formatRelative, formatTime } from '../format';
-import { useLivePagedList } from '../hooks';
+import { useLivePagedList, usePolling } from '../hooks';
 import { Link, navigate, paths } from '../router';
 import { useToast } from '../toasts';
 import { DeliveryDetailDialog } from './DeliveryDetailDialog';
-import { STATUS_LABEL, StatusBadge, StatusCode, TRIGGER_LABEL } from './DeliveryStatus';
+import { PendingNote, STATUS_LABEL, StatusBadge, StatusCode, TRIGGER_LABEL } from './DeliveryStatus';
+import { WebhookStatusNotice } from './WebhookStatus';
 
 const PAGE_SIZE = 25;
 const POLL_MS = 2500;
@@ -37,6 +38,8 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
       .then(setWebhook)
       .catch((err) => setWebhookError(err instanceof Error ? err.message : String(err)));
   }, [tenantId, webhookId]);
+  // Kept live like its deliveries: Herald may disable the webhook, or mark it failing, meanwhile.
+  usePolling(() => api.getWebhook(tenantId, webhookId).then(setWebhook), POLL_MS, webhook !== null);
 
   // Rows change status in place, so a refresh merges the newest page into what is shown.
   const deliveries = useLivePagedList(
@@ -89,6 +92,8 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
           )
         }
       />
+
+      {webhook && <WebhookStatusNotice webhook={webhook} />}
 
       <div className="toolbar">
         <div className="segmented" role="radiogroup" aria-label="Filter by status">
@@ -171,9 +176,7 @@ export function DeliveryHistoryPage({ tenantId, webhookId }: { tenantId: string;
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={delivery.status} />
-                  {delivery.status === 'pending' && delivery.nextAttemptAt && (
-                    <span className="cell-sub">due {formatRelative(delivery.nextAttemptAt)}</span>
-                  )}
+                  {delivery.status === 'pending' && <PendingNote nextAttemptAt={delivery.nextAttemptAt} />}
                 </td>
                 <RowActions>
                   <button

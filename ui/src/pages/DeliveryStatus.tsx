@@ -1,6 +1,6 @@
 import type { Delivery, DeliveryStatus, DeliveryTrigger } from '../api-types';
 import { Badge, type Tone } from '../components/Badge';
-import { isSuccessCode } from '../format';
+import { formatRelative, isSuccessCode } from '../format';
 
 /* How a delivery's status, status code and trigger are shown, alike in the history table and its detail dialog. */
 
@@ -45,6 +45,24 @@ export function StatusCode({ delivery }: { delivery: Delivery }) {
         {delivery.statusCode}
       </span>
       <span className="visually-hidden">{ok ? ' success' : ' failure'}</span>
+    </span>
+  );
+}
+
+/** A pending delivery with no time set belongs to an ordered webhook and waits for the one before it. */
+export function WaitingItsTurn() {
+  return (
+    <span title="This webhook delivers in order: this event goes once the one before it has succeeded or been dead-lettered.">
+      Waiting its turn
+    </span>
+  );
+}
+
+/** Under a pending delivery's status: when it is due, or that it waits its turn. */
+export function PendingNote({ nextAttemptAt }: { nextAttemptAt: string | null }) {
+  return (
+    <span className="cell-sub">
+      {nextAttemptAt ? `due ${formatRelative(nextAttemptAt)}` : <WaitingItsTurn />}
     </span>
   );
 }

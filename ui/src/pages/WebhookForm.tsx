@@ -1,15 +1,18 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, api, generateSecret } from '../api';
-import type { CreateWebhookBody, Webhook } from '../api-types';
+import type { CreateWebhookBody, Webhook, WebhookOrdering } from '../api-types';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice, Loading } from '../components/feedback';
-import { FieldError, OptionalLabel, SubmitButton, useFocusOnMount } from '../components/forms';
+import { describedBy, FieldError, OptionalLabel, SubmitButton, useFocusOnMount } from '../components/forms';
 import { PageHeader } from '../components/PageHeader';
 import type { EventTypesState } from '../event-types';
 import { Link, navigate, paths } from '../router';
 import { useToast } from '../toasts';
+import { WebhookEventsField } from './WebhookEventsField';
+import { OrderingField, parseRateLimit, RateLimitField } from './WebhookPacingFields';
+import { WebhookStatusNotice } from './WebhookStatus';
 
-type Field = 'url' | 'secret' | 'events' | 'description' | 'form';
+type Field = 'url' | 'secret' | 'events' | 'description' | 'rateLimit' | 'form';
 type FieldErrors = Partial<Record<Field, string>>;
 
 /** Puts an API error next to the field it is about, in the API's own words. */
@@ -17,6 +20,7 @@ function fieldFor(error: ApiError): Field {
   if (error.code === 'INVALID_URL' || error.code === 'URL_NOT_ALLOWED') return 'url';
   if (error.code === 'UNKNOWN_EVENT_TYPE') return 'events';
   const message = error.message.toLowerCase();
+  if (/\bratelimit\b|rate limit/.test(message)) return 'rateLimit';
   if (/\bsecret\b/.test(message)) return 'secret';
   if (/\bdescription\b/.test(message)) return 'description';
   if (/\bevents?\b/.test(message) || /event type/.test(message)) return 'events';
@@ -43,11 +47,14 @@ export function WebhookFormPage({
   const [allEvents, setAllEvents] = useState(true);
   const [selected, setSelected] = useState<string[]>([]);
   const [description, setDescription] = useState('');
+  const [rateLimit, setRateLimit] = useState('');
+  const [ordering, setOrdering] = useState<WebhookOrdering>('none');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [submitting, setSubmitting] = useState(false);
   const urlRef = useFocusOnMount<HTMLInputElement>(!editing);
   const secretRef = useRef<HTMLInputElement>(null);
   const descriptionRef = useRef<HTMLInputElement>(null);
+  const rateLimitRef = useRef<HTMLInputElement>(null);
   const eventsRef = useRef<HTMLFieldSetElement>(null);
 
   useEffect(() => {
@@ -62,6 +69,8 @@ export function WebhookFormPage({
         setDescription(webhook.description);
         setAllEvents(webhook.events.length === 0);
         setSelected(webhook.events);
+        setRateLimit(webhook.rateLimit === null ? '' : String(webhook.rateLimit));
+        setOrdering(webhook.ordering);
       })
       .catch((err) => {
         if (!cancelled) setLoadError(err instanceof Error ? err.message : String(err));
@@ -76,9 +85,14 @@ export function WebhookFormPage({
   }
 
   function focusField(field: Field) {
-    const target = { url: urlRef, secret: secretRef, description: descriptionRef, events: null, form: null }[
-      field
-    ];
+    const target = {
+      url: urlRef,
+      secret: secretRef,
+      description: descriptionRef,
+      rateLimit: rateLimitRef,
+      events: null,
+      form: null,
+    }[field];
     if (target?.current) target.current.focus();
     else if (field === 'events') eventsRef.current?.querySelector('input')?.focus();
   }
@@ -89,14 +103,20 @@ export function WebhookFormPage({
     if (!url.trim()) next.url = 'Enter the URL where notifications should be sent.';
     if (!allEvents && selected.length === 0)
       next.events = 'Pick at least one event type, or choose All events.';
+    const pace = parseRateLimit(rateLimit);
+    if ('error' in pace) next.rateLimit = pace.error;
     setErrors(next);
     if (next.url) return focusField('url');
     if (next.events) return focusField('events');
+    if ('error' in pace) return focusField('rateLimit');
 
+    // Rate limit and ordering are always sent, so that Edit can also clear them (null, 'none').
     const body: CreateWebhookBody = {
       url: url.trim(),
       events: allEvents ? [] : selected,
       description: description.trim(),
+      ordering,
+      rateLimit: pace.rateLimit,
     };
     if (secret.trim()) body.secret = secret.trim();
     setSubmitting(true);
@@ -145,9 +165,6 @@ export function WebhookFormPage({
     );
   }
 
-  const describedBy = (field: Field, hint?: string) =>
-    [errors[field] ? `${field}-error` : null, hint ?? null].filter(Boolean).join(' ') || undefined;
-
   return (
     <>
       <PageHeader
@@ -166,6 +183,7 @@ export function WebhookFormPage({
         aria-label={editing ? 'Edit webhook' : 'Register Webhook'}
       >
         {errors.form && <ErrorNotice message={errors.form} />}
+        {existing && <WebhookStatusNotice webhook={existing} />}
 
         <div className="field">
           <label htmlFor="webhook-url">URL</label>
@@ -185,7 +203,7 @@ export function WebhookFormPage({
               clearError('url');
             }}
             aria-invalid={errors.url ? true : undefined}
-            aria-describedby={describedBy('url', 'url-hint')}
+            aria-describedby={describedBy(errors.url, 'url-error', 'url-hint')}
           />
           <FieldError id="url-error" message={errors.url} />
           <p id="url-hint" className="field-hint">
@@ -212,7 +230,7 @@ export function WebhookFormPage({
                 clearError('secret');
               }}
               aria-invalid={errors.secret ? true : undefined}
-              aria-describedby={describedBy('secret', 'secret-hint')}
+              aria-describedby={describedBy(errors.secret, 'secret-error', 'secret-hint')}
             />
             <button
               type="button"
@@ -237,61 +255,15 @@ export function WebhookFormPage({
           </p>
         </div>
 
-        <fieldset
-          className="field fieldset"
+        <WebhookEventsField
           ref={eventsRef}
-          aria-describedby={errors.events ? 'events-error' : undefined}
-        >
-          <legend>Events</legend>
-          <div className="radio-cards">
-            <label className={`radio-card${allEvents ? ' checked' : ''}`}>
-              <input
-                type="radio"
-                name="events-mode"
-                checked={allEvents}
-                onChange={() => setAllEvents(true)}
-              />
-              <span>
-                <span className="radio-title">All events</span>
-                <span className="radio-sub">Including event types added later</span>
-              </span>
-            </label>
-            <label className={`radio-card${!allEvents ? ' checked' : ''}`}>
-              <input
-                type="radio"
-                name="events-mode"
-                checked={!allEvents}
-                onChange={() => setAllEvents(false)}
-              />
-              <span>
-                <span className="radio-title">Selected events</span>
-                <span className="radio-sub">Only the types you pick below</span>
-              </span>
-            </label>
-          </div>
-          {!allEvents && (
-            <div className="event-picker">
-              {eventTypes.error && <ErrorNotice message={eventTypes.error} onRetry={eventTypes.reload} />}
-              {!eventTypes.data && !eventTypes.error && <Loading label="Loading event types…" />}
-              {eventTypes.data?.map((type) => (
-                <label key={type.name} className="check-row">
-                  <input
-                    type="checkbox"
-                    checked={selected.includes(type.name)}
-                    onChange={(e) =>
-                      setSelected((list) =>
-                        e.target.checked ? [...list, type.name] : list.filter((name) => name !== type.name),
-                      )
-                    }
-                  />
-                  <span className="mono">{type.name}</span>
-                  <span className="muted check-desc">{type.description}</span>
-                </label>
-              ))}
-            </div>
-          )}
-          <FieldError id="events-error" message={errors.events} />
-        </fieldset>
+          eventTypes={eventTypes}
+          allEvents={allEvents}
+          onAllEventsChange={setAllEvents}
+          selected={selected}
+          onSelectedChange={setSelected}
+          error={errors.events}
+        />
 
         <div className="field">
           <OptionalLabel htmlFor="webhook-description">Description</OptionalLabel>
@@ -307,10 +279,22 @@ export function WebhookFormPage({
               clearError('description');
             }}
             aria-invalid={errors.description ? true : undefined}
-            aria-describedby={describedBy('description')}
+            aria-describedby={describedBy(errors.description, 'description-error')}
           />
           <FieldError id="description-error" message={errors.description} />
         </div>
+
+        <RateLimitField
+          ref={rateLimitRef}
+          value={rateLimit}
+          onChange={(value) => {
+            setRateLimit(value);
+            clearError('rateLimit');
+          }}
+          error={errors.rateLimit}
+        />
+
+        <OrderingField value={ordering} onChange={setOrdering} />
 
         <div className="form-actions">
           <SubmitButton busy={submitting}>{editing ? 'Save changes' : 'Create'}</SubmitButton>

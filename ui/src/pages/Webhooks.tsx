@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { ApiError, api } from '../api';
 import type { Delivery, Webhook } from '../api-types';
-import { Badge } from '../components/Badge';
 import { ConfirmDialog } from '../components/dialogs';
 import { EmptyState, Spinner } from '../components/feedback';
 import { PageHeader } from '../components/PageHeader';
@@ -10,6 +9,9 @@ import { formatDuration, formatRelative, formatTime, isSuccessCode } from '../fo
 import { useLivePagedList } from '../hooks';
 import { navigate, paths } from '../router';
 import { useToast } from '../toasts';
+import { WebhookStatus } from './WebhookStatus';
+
+const POLL_MS = 5000;
 
 type TestState =
   | { state: 'sending' }
@@ -24,9 +26,11 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
   const [deleteBusy, setDeleteBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
 
-  // Loaded once, not polled: the page updates the list itself after its own changes.
-  const webhookList = useLivePagedList((cursor) => api.listWebhooks(tenantId, cursor), [tenantId]);
-  const { items: webhooks, setItems: setWebhooks } = webhookList;
+  // Polled: Herald disables webhooks and marks them failing on its own, and the list must say so.
+  const webhookList = useLivePagedList((cursor) => api.listWebhooks(tenantId, cursor), [tenantId], {
+    pollMs: POLL_MS,
+  });
+  const { items: webhooks, setItems: setWebhooks, refresh } = webhookList;
 
   async function runTest(webhook: Webhook) {
     setTests((all) => ({ ...all, [webhook.id]: { state: 'sending' } }));
@@ -39,6 +43,8 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
         [webhook.id]: { state: 'error', message: err instanceof Error ? err.message : String(err) },
       }));
     }
+    // A test answered 410 Gone disables the webhook: show it now. A failed read is left to the next poll.
+    await refresh().catch(() => {});
   }
 
   async function toggleStatus(webhook: Webhook) {
@@ -120,18 +126,11 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
                   <span className="mono url-text" title={webhook.url}>
                     {webhook.url}
                   </span>
-                  <span className="cell-sub">
-                    {webhook.description && <span>{webhook.description} · </span>}
-                    {webhook.hasSecret ? 'Signed' : 'Unsigned'} · created {formatRelative(webhook.createdAt)}
-                  </span>
+                  <span className="cell-sub">{summaryOf(webhook)}</span>
                 </td>
                 <td data-label="Status">
                   <div className="status-cell">
-                    {webhook.status === 'active' ? (
-                      <Badge tone="success">Active</Badge>
-                    ) : (
-                      <Badge tone="neutral">Disabled</Badge>
-                    )}
+                    <WebhookStatus webhook={webhook} />
                     <button
                       type="button"
                       className="link-button"
@@ -214,6 +213,19 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
       />
     </>
   );
+}
+
+/** The line under a webhook's URL: what it is, and how Herald sends to it. */
+function summaryOf(webhook: Webhook): string {
+  return [
+    webhook.description,
+    webhook.hasSecret ? 'Signed' : 'Unsigned',
+    webhook.ordering === 'fifo' ? 'In order' : '',
+    webhook.rateLimit === null ? '' : `at most ${webhook.rateLimit}/s`,
+    `created ${formatRelative(webhook.createdAt)}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function TestOutcome({ test }: { test: TestState | undefined }) {
