@@ -45,6 +45,8 @@ export interface RunningHerald {
   dispatcher: Dispatcher | null;
   /** Disables webhooks for what their receivers did (410 Gone, failing too long). */
   health: HealthMonitor;
+  /** Expands big fan-outs and purges deleted webhooks, in a workers process; null otherwise. */
+  background: BackgroundWorker | null;
   server: FastifyInstance | null;
   stop(): Promise<void>;
 }
@@ -90,8 +92,13 @@ async function createSender(
     await sender.ready();
     return sender;
   }
-  const now = (injectedClock ?? systemClock).now;
-  return new HttpSender({ timeoutMs: config.deliveryTimeoutMs, policy, userAgent: USER_AGENT, now });
+  const clock = injectedClock ?? systemClock;
+  return new HttpSender({
+    timeoutMs: config.deliveryTimeoutMs,
+    policy,
+    userAgent: USER_AGENT,
+    now: () => clock.now(),
+  });
 }
 
 export async function startHerald(options: StartOptions = {}): Promise<RunningHerald> {
@@ -186,6 +193,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
     store,
     dispatcher,
     health,
+    background,
     server,
     stop() {
       stopping ??= (async () => {

@@ -37,11 +37,9 @@ export class BackgroundWorker {
     await this.working;
   }
 
-  /** Runs chunks until none is left; for tests. */
+  /** Runs chunks until none is left, letting the event loop turn between them as work() does; for tests. */
   async drain(): Promise<void> {
-    while ((await this.step()) > 0) {
-      // keep going
-    }
+    while ((await this.step()) > 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
   private async work(): Promise<void> {

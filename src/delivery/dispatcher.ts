@@ -268,7 +268,7 @@ export class Dispatcher implements DeliveryTaker {
 
   /** How long until the due timer should look, at most the poll interval. */
   private async timeUntilDue(): Promise<number> {
-    await this.options.queue.unblockDeliveries(this.options.clock.now());
+    await this.options.queue.tidyQueue(this.options.clock.now());
     const dueAt = await this.options.queue.nextDueAt();
     const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
     if (wait > 0) return Math.min(wait, this.options.pollIntervalMs);

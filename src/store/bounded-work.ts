@@ -11,7 +11,7 @@ export const INLINE_FANOUT_MAX = 100;
 export const FLUSH_FANOUT_MAX = 1_000;
 
 /** Webhooks one background step of a fan-out looks at (and deliveries it creates at most). */
-export const FANOUT_CHUNK = 500;
+export const FANOUT_CHUNK = 250;
 
 /** Deliveries, and dead letters, one background step of a webhook's purge deletes. */
 export const PURGE_CHUNK = 500;

@@ -74,11 +74,12 @@ export interface DeliveryQueue {
   /** When the earliest pending delivery of an active webhook falls due, or null when none is queued. */
   nextDueAt(): Promise<number | null>;
   /**
-   * Opens what waits blocked with no reason left (an ordered webhook with nothing open, after a crash
-   * between an outcome and the opening of its next delivery; a webhook no longer ordered). Returns
-   * how many it opened. Writes keep ordered webhooks moving themselves; this is the safety net.
+   * The safety net for what a crash or a change of settings leaves behind, run now and then by the
+   * workers: opens what waits blocked with no reason left (an ordered webhook with nothing open; a
+   * webhook no longer ordered), and ends as failed a Test delivery whose sender went away (workers
+   * never claim one: a Test is never sent twice). Returns how many deliveries it changed.
    */
-  unblockDeliveries(now: number): Promise<number>;
+  tidyQueue(now: number): Promise<number>;
   /**
    * Calls `listener` after a commit that queued deliveries due at once (publish, resend, replay), by
    * this process or, where the backend can tell, by another. Wake-ups may be coalesced; workers

@@ -607,6 +607,19 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(row?.status, 'succeeded');
       });
 
+      it('never lets a worker claim a test delivery; one whose sender went away ends as failed', async () => {
+        const test = event('tenant_a', 'evt_lost_test', 'webhook.test');
+        await store.startTestDelivery(test, 'wh_alerts', { owner: 'api', until: T0 + LEASE_MS }, T0);
+        const afterLease = T0 + LEASE_MS + 1;
+        assert.deepEqual(await claim(afterLease), [], 'not even once its lease ran out');
+        assert.equal(await store.nextDueAt(), null, 'nor waited for');
+        assert.equal(await store.tidyQueue(afterLease), 1);
+        const [row] = await store.listDeliveries('tenant_a', 'wh_alerts', { limit: 5 });
+        assert.deepEqual([row?.status, row?.trigger, row?.nextAttemptAt], ['failed', 'test', null]);
+        assert.match(row?.error ?? '', /^no outcome: the process sending this test stopped/);
+        assert.equal(await store.tidyQueue(afterLease), 0);
+      });
+
       it('replays dead letters one by one or all at once, only to active webhooks', async () => {
         await store.publishEvents(
           [event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'ingestion.completed')],
@@ -740,9 +753,9 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const fifo = (await store.getWebhook('tenant_a', 'wh_fifo')) as Webhook;
         await store.updateWebhook({ ...fifo, ordering: 'none' });
         assert.equal((await next(T0)).length, 1, 'only the open one, until they are unblocked');
-        assert.equal(await store.unblockDeliveries(T0 + 1), 2);
+        assert.equal(await store.tidyQueue(T0 + 1), 2);
         assert.equal((await next(T0 + 1)).length, 2);
-        assert.equal(await store.unblockDeliveries(T0 + 2), 0);
+        assert.equal(await store.tidyQueue(T0 + 2), 0);
       });
     });
 

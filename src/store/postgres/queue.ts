@@ -1,5 +1,6 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
+import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { type ClaimRow, toClaimed } from '../rows.js';
@@ -7,7 +8,7 @@ import type { DeliveryClaim, DeliveryQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeadsNow, unblockDeliveries } from './fifo.js';
 import type { QueuedWorkListener } from './notifications.js';
-import { CLAIM, COMPLETE, NEXT_DUE_SQL } from './statements.js';
+import { CLAIM, COMPLETE, END_ABANDONED_TESTS, NEXT_DUE_SQL } from './statements.js';
 
 /** What stands for "no bound" on a tenant's room: the claim's limit is far below it. */
 const NO_TENANT_LIMIT = 2_147_483_647;
@@ -115,10 +116,11 @@ export function postgresQueue(
       return rows[0]?.due_at ?? null;
     },
 
-    async unblockDeliveries(now: number): Promise<number> {
+    async tidyQueue(now: number): Promise<number> {
       const opened = await unblockDeliveries(connection, now);
       if (opened > 0) queued.announce();
-      return opened;
+      const ended = await connection.query(END_ABANDONED_TESTS, [now, ABANDONED_TEST_ERROR]);
+      return opened + (ended.rowCount ?? 0);
     },
 
     onDeliveriesQueued(listener: () => void): () => void {

@@ -67,7 +67,7 @@ const PUBLISH_SQL = `
  */
 const WEBHOOKS_WITH_FIRST_PENDING = `webhooks w CROSS JOIN LATERAL (
         SELECT d.next_attempt_at FROM deliveries d
-        WHERE d.webhook_id = w.id AND d.status = 'pending'
+        WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.trigger <> 'test'
         ORDER BY d.next_attempt_at
         LIMIT 1
       ) first_pending`;
@@ -102,7 +102,7 @@ const CLAIM_SQL = `
     ) hooks
     CROSS JOIN LATERAL (
       SELECT d.id, d.next_attempt_at FROM deliveries d
-      WHERE d.webhook_id = hooks.id AND d.status = 'pending' AND d.next_attempt_at <= $1
+      WHERE d.webhook_id = hooks.id AND d.status = 'pending' AND d.next_attempt_at <= $1 AND d.trigger <> 'test'
       ORDER BY d.next_attempt_at
       LIMIT least(hooks.room, hooks.tenant_room)
       FOR UPDATE SKIP LOCKED
@@ -182,3 +182,9 @@ export const COMPLETE: PreparedStatement = { name: 'herald_complete', text: COMP
 export const NEXT_DUE_SQL = `
   SELECT min(first_pending.next_attempt_at) AS due_at FROM ${WEBHOOKS_WITH_FIRST_PENDING}
   WHERE w.status = 'active'`;
+
+/** Test deliveries whose lease ran out with no outcome (their process went away): failed, never sent again. */
+export const END_ABANDONED_TESTS = `
+  UPDATE deliveries SET status = 'failed', error = $2, attempted_at = next_attempt_at, next_attempt_at = NULL,
+    lease = NULL
+  WHERE status = 'pending' AND trigger = 'test' AND next_attempt_at < $1`;

@@ -1,6 +1,10 @@
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { WalCheckpointer } from './checkpointer.js';
+
+/** SQLite's own checkpoint threshold in pages, restored if the checkpoint thread stops. */
+const SQLITE_AUTOCHECKPOINT = 1000;
 
 /**
  * The one SQLite connection of a process, in WAL mode. A write the API acknowledges is on disk
@@ -23,6 +27,8 @@ export class SqliteConnection {
   private syncInFlight = false;
   /** Callers whose writes are in the WAL and who wait for the next sync to start and finish. */
   private syncWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** Checkpoints off this thread (see WalCheckpointer); none for an in-memory database. */
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(path: string) {
     this.walPath = path === ':memory:' ? null : `${path}-wal`;
@@ -31,6 +37,12 @@ export class SqliteConnection {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    if (path !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(path, () =>
+        this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`),
+      );
+    }
   }
 
   /** The statement for `text`, prepared once per connection. */
@@ -83,6 +95,7 @@ export class SqliteConnection {
   async close(): Promise<void> {
     if (this.syncInFlight || this.syncWaiters.length > 0) await this.durable();
     if (this.walFd !== null) closeSync(this.walFd);
+    await this.checkpointer?.close();
     this.db.close();
   }
 }

@@ -1,4 +1,5 @@
 import type { ClaimedDelivery, DeliveryTrigger } from '../../core/types.js';
+import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import { type ClaimRow, toClaimed } from '../rows.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -52,4 +53,18 @@ export function claimedRows(
     )
     .all(JSON.stringify(ids)) as ClaimRow[];
   return rows.map((row) => toClaimed(row, lease));
+}
+
+/** Test deliveries whose lease ran out with no outcome (their process went away): failed, never sent again. */
+export function endAbandonedTests(connection: SqliteConnection, now: number): number {
+  return connection
+    .sql(
+      `UPDATE deliveries SET status = 'failed', error = ?, attempted_at = next_attempt_at, next_attempt_at = NULL,
+         lease = NULL
+       WHERE id IN (
+         SELECT id FROM deliveries INDEXED BY deliveries_pending_tests
+         WHERE status = 'pending' AND trigger = 'test' AND next_attempt_at < ?
+       )`,
+    )
+    .run(ABANDONED_TEST_ERROR, now).changes;
 }

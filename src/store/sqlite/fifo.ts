@@ -14,7 +14,7 @@ export function openFifoHead(connection: SqliteConnection, webhookId: string, no
     .sql(
       `UPDATE deliveries SET next_attempt_at = :now
        WHERE id = (
-         SELECT id FROM deliveries
+         SELECT id FROM deliveries INDEXED BY deliveries_blocked
          WHERE webhook_id = :webhookId AND status = 'pending' AND next_attempt_at IS NULL
          ORDER BY id LIMIT 1
        )
@@ -40,7 +40,7 @@ export function unblockDeliveries(connection: SqliteConnection, now: number): nu
     let opened = connection
       .sql(
         `UPDATE deliveries SET next_attempt_at = ? WHERE id IN (
-           SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+           SELECT d.id FROM deliveries d INDEXED BY deliveries_blocked JOIN webhooks w ON w.id = d.webhook_id
            WHERE d.status = 'pending' AND d.next_attempt_at IS NULL AND w.ordering <> 'fifo'
            LIMIT ?
          )`,
@@ -48,7 +48,7 @@ export function unblockDeliveries(connection: SqliteConnection, now: number): nu
       .run(now, UNBLOCK_BATCH).changes;
     const nextBlocked = connection
       .sql(
-        `SELECT webhook_id FROM deliveries
+        `SELECT webhook_id FROM deliveries INDEXED BY deliveries_blocked
          WHERE status = 'pending' AND next_attempt_at IS NULL AND webhook_id > ?
          ORDER BY webhook_id LIMIT 1`,
       )

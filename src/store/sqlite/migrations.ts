@@ -105,6 +105,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- An ordered (fifo) webhook's deliveries wait blocked, next_attempt_at NULL, until their turn:
   -- only they are in this index, in the order they were queued.
   CREATE INDEX deliveries_blocked ON deliveries (webhook_id, id) WHERE status = 'pending' AND next_attempt_at IS NULL;
+  -- Test deliveries are never claimed; this finds the ones whose sender went away.
+  CREATE INDEX deliveries_pending_tests ON deliveries (next_attempt_at) WHERE status = 'pending' AND trigger = 'test';
 
   -- Work left to the background so that every request stays short (store/bounded-work.ts): an
   -- event's deliveries to many webhooks, created in chunks after after_webhook_id; and a deleted

@@ -4,7 +4,7 @@ import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
 import type { SqliteConnection } from './connection.js';
-import { claimedRows } from './deliveries.js';
+import { claimedRows, endAbandonedTests } from './deliveries.js';
 import { openFifoHead, unblockDeliveries } from './fifo.js';
 import type { TakerSlot } from './handoff.js';
 
@@ -12,6 +12,14 @@ import type { TakerSlot } from './handoff.js';
  * The queue on SQLite. Claims, outcomes and releases do not wait for a WAL sync: losing one in a
  * power cut costs at most a repeated attempt (see SqliteConnection).
  */
+/** Candidate webhooks read per statement while a claim looks for work. */
+const CLAIM_PAGE = 64;
+
+/** The names a claim must pass over (room 0), as a JSON array for json_each. */
+function namesWithNoRoom(rooms: ReadonlyMap<string, number> | undefined): string {
+  return JSON.stringify([...(rooms ?? [])].filter(([, room]) => room <= 0).map(([name]) => name));
+}
+
 export function sqliteQueue(
   connection: SqliteConnection,
   leases: LeaseIds,
@@ -23,46 +31,71 @@ export function sqliteQueue(
   let claimCursor = '';
 
   /**
-   * Visits the webhooks that have pending deliveries round-robin, starting after where the last
-   * claim stopped, and takes up to `perWebhookLimit` of each one's oldest due deliveries. Each step
-   * is an index seek, so one webhook's deep backlog costs nothing to the others: there is no window
-   * of the global queue to scan past it.
+   * Visits the active webhooks with due deliveries round-robin, starting after where the last claim
+   * stopped, and takes up to each one's room of its oldest due deliveries, and no more of a tenant
+   * than its room. The candidates come from one statement a page at a time, webhooks and tenants
+   * with no room left out in it, so a tenant with thousands of webhooks and no room costs a claim
+   * one quick scan, not a query per webhook; each webhook's deliveries are an index seek, so one deep
+   * backlog costs nothing to the others.
    */
   function chooseDueDeliveries(claim: DeliveryClaim): number[] {
-    const nextWebhook = sql(
-      "SELECT webhook_id FROM deliveries WHERE status = 'pending' AND webhook_id > ? ORDER BY webhook_id LIMIT 1",
-    ).pluck();
-    const tenantOfActive = sql("SELECT tenant_id FROM webhooks WHERE id = ? AND status = 'active'").pluck();
+    const candidates = sql(
+      `SELECT w.id, w.tenant_id FROM webhooks w
+       WHERE w.status = 'active' AND w.id > :after AND (:until IS NULL OR w.id <= :until)
+         AND w.id NOT IN (SELECT value FROM json_each(:fullWebhooks))
+         AND w.tenant_id NOT IN (SELECT value FROM json_each(:fullTenants))
+         AND EXISTS (
+           SELECT 1 FROM deliveries d
+           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= :now AND d.trigger <> 'test'
+         )
+       ORDER BY w.id LIMIT :page`,
+    );
     const dueOf = sql(
-      `SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+      `SELECT id FROM deliveries
+       WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ? AND trigger <> 'test'
        ORDER BY next_attempt_at LIMIT ?`,
     ).pluck();
+    const fullWebhooks = namesWithNoRoom(claim.webhookRooms);
+    const fullTenants = namesWithNoRoom(claim.tenantRooms);
     const takenOfTenant = new Map<string, number>();
-    const start = claimCursor;
     const chosen: number[] = [];
-    let cursor = start;
-    let wrapped = false;
-    while (chosen.length < claim.limit) {
-      const webhookId = nextWebhook.get(cursor) as string | undefined;
-      if (webhookId === undefined || (wrapped && webhookId > start)) {
-        if (wrapped || start === '') break;
-        wrapped = true;
-        cursor = '';
-        continue;
+    // After the cursor to the end, then from the start up to the cursor.
+    const start = claimCursor;
+    const passes: { after: string; until: string | null }[] =
+      start === ''
+        ? [{ after: '', until: null }]
+        : [
+            { after: start, until: null },
+            { after: '', until: start },
+          ];
+    for (const pass of passes) {
+      let after = pass.after;
+      while (chosen.length < claim.limit) {
+        const page = candidates.all({
+          after,
+          until: pass.until,
+          fullWebhooks,
+          fullTenants,
+          now: claim.now,
+          page: CLAIM_PAGE,
+        }) as { id: string; tenant_id: string }[];
+        for (const { id: webhookId, tenant_id: tenantId } of page) {
+          after = webhookId;
+          claimCursor = webhookId;
+          const tenantRoom =
+            claim.tenantRooms?.get(tenantId) ?? claim.perTenantLimit ?? Number.POSITIVE_INFINITY;
+          const taken = takenOfTenant.get(tenantId) ?? 0;
+          const webhookRoom = claim.webhookRooms?.get(webhookId) ?? claim.perWebhookLimit;
+          const take = Math.min(webhookRoom, tenantRoom - taken, claim.limit - chosen.length);
+          if (take <= 0) continue;
+          const due = dueOf.all(webhookId, claim.now, take) as number[];
+          chosen.push(...due);
+          takenOfTenant.set(tenantId, taken + due.length);
+          if (chosen.length >= claim.limit) break;
+        }
+        if (page.length < CLAIM_PAGE) break;
       }
-      cursor = webhookId;
-      const tenantId = tenantOfActive.get(webhookId) as string | undefined;
-      if (tenantId === undefined) continue;
-      const tenantRoom = claim.tenantRooms?.get(tenantId) ?? claim.perTenantLimit ?? Number.POSITIVE_INFINITY;
-      const taken = takenOfTenant.get(tenantId) ?? 0;
-      const webhookRoom = claim.webhookRooms?.get(webhookId) ?? claim.perWebhookLimit;
-      const take = Math.min(webhookRoom, tenantRoom - taken, claim.limit - chosen.length);
-      if (take <= 0) continue;
-      const due = dueOf.all(webhookId, claim.now, take) as number[];
-      chosen.push(...due);
-      takenOfTenant.set(tenantId, taken + due.length);
     }
-    claimCursor = cursor;
     return chosen;
   }
 
@@ -156,6 +189,7 @@ export function sqliteQueue(
         `SELECT min((
            SELECT d.next_attempt_at FROM deliveries d
            WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at IS NOT NULL
+             AND d.trigger <> 'test'
            ORDER BY d.next_attempt_at LIMIT 1
          )) AS dueAt
          FROM webhooks w WHERE w.status = 'active'`,
@@ -163,10 +197,10 @@ export function sqliteQueue(
       return row?.dueAt ?? null;
     },
 
-    async unblockDeliveries(now: number): Promise<number> {
+    async tidyQueue(now: number): Promise<number> {
       const opened = unblockDeliveries(connection, now);
       if (opened > 0) queued.announce();
-      return opened;
+      return opened + endAbandonedTests(connection, now);
     },
 
     onDeliveriesQueued(listener: () => void): () => void {
