@@ -3,18 +3,21 @@
  *
  * LANES AND ROUNDS. Every webhook with work in this worker has a lane (lanes.ts): the requests in
  * flight to it, and the deliveries waiting for one of its slots. A webhook's limit of requests in
- * flight starts at 4, climbs by one per answered attempt up to HERALD_WEBHOOK_CONCURRENCY, and drops
- * to one when an attempt times out or cannot connect (webhook-concurrency.ts). A "round" is one
- * limit's worth of requests. A lane keeps at most one and a half rounds waiting, so no delivery waits
- * more than two rounds for its own request. The worker as a whole holds at most HERALD_CONCURRENCY
- * deliveries (`held`: in a lane, in flight, or awaiting the write of their outcome).
+ * flight starts at 4, climbs by one per answered attempt up to HERALD_WEBHOOK_CONCURRENCY, drops to
+ * one when an attempt times out or cannot connect, and shrinks the slower it answers
+ * (webhook-concurrency.ts); an ordered webhook's is one, and a rate-limited one's starts are paced
+ * (pace.ts). A "round" is one limit's worth of requests. A lane keeps at most one and a half rounds
+ * waiting, so no delivery waits more than two rounds for its own request. The worker as a whole
+ * holds at most HERALD_CONCURRENCY deliveries (`held`: in a lane, in flight, or awaiting the write
+ * of their outcome), shared by tenant first (tenant-shares.ts: each its guaranteed share, and past
+ * it none takes the reserve, one webhook's worth kept for a tenant that shows up).
  *
  * TWO WAYS IN. Work reaches the lanes by a claim (the store leases this worker a batch of due
- * deliveries, at most a round per webhook, round-robin across webhooks), or by a hand-over
- * (`take`: a publish in this process creates its deliveries already leased to this worker, SQLite
- * only). Hand-overs are accepted only while the dispatcher is caught up with the store (`roomFor`),
- * so a steady stream of new events cannot starve older work, retries included, which only claims
- * bring in.
+ * deliveries, round-robin across webhooks, within the room of each webhook and tenant), or by a
+ * hand-over (`take`: a publish in this process creates its deliveries already leased to this
+ * worker, SQLite only). Hand-overs are accepted only while the dispatcher is caught up with the
+ * store (`roomFor`), so a steady stream of new events cannot starve older work, retries included,
+ * which only claims bring in.
  *
  * REFILLS. A claim passes over lanes that want nothing more: a lane at full concurrency wants more
  * once fewer than half a round waits (so it never runs dry while the claim is under way); a lane
@@ -36,9 +39,9 @@
  * work, the timer, or one of the lanes that were busy at that claim wanting more makes another claim
  * worth its query.
  *
- * THE DUE TIMER finds what falls due with no announcement: retries, expired leases, released
- * deliveries, re-enabled webhooks. It is aimed at the next due time the store reports, at most
- * HERALD_POLL_INTERVAL away, and only a look it started aims it again: a stream of other wakes
+ * THE DUE TIMER (due-timer.ts) finds what falls due with no announcement: retries, expired leases,
+ * released deliveries, re-enabled webhooks. It is aimed at the next due time the store reports, at
+ * most HERALD_POLL_INTERVAL away, and only a look it started aims it again: a stream of other wakes
  * (publishes, written outcomes) never pushes it back, so due work is claimed on time under load.
  */
 import type { Clock } from '../core/clock.js';
@@ -47,13 +50,12 @@ import type { RetryPolicy } from '../core/retry-policy.js';
 import type { ClaimedDelivery } from '../core/types.js';
 import type { DeliveryQueue, DeliveryTaker } from '../store/store.js';
 import type { AttemptSender } from './attempt-sender.js';
+import { DueTimer } from './due-timer.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { Lanes, ROUNDS_BEFORE_A_WAITING_DELIVERY } from './lanes.js';
 import { leaseMs } from './lease.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { TenantShares } from './tenant-shares.js';
-
-const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
 
 export interface DispatcherOptions {
   queue: DeliveryQueue;
@@ -85,9 +87,21 @@ type Mode =
   | { name: 'looking'; lookAgain: boolean; aimTimer: boolean }
   | { name: 'idle' };
 
-/** After a short claim: the lanes that were busy then, whose wanting more is worth another claim. */
+/**
+ * After a short claim: who may have more due than it took. Lanes that were busy, or that took all
+ * their room: their wanting more is worth another claim. Tenants that took all their room (or had
+ * none): their regaining a claim's worth of it is.
+ */
 interface CaughtUp {
   busyLanes: Set<string>;
+  cappedTenants: Set<string>;
+}
+
+/** How many of `deliveries` have each value of `key`. */
+function countBy(deliveries: readonly ClaimedDelivery[], key: 'webhookId' | 'tenantId'): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const delivery of deliveries) counts.set(delivery[key], (counts.get(delivery[key]) ?? 0) + 1);
+  return counts;
 }
 
 /**
@@ -101,9 +115,7 @@ export class Dispatcher implements DeliveryTaker {
   private caughtUp: CaughtUp | null = null;
   /** The last look, awaited by stop() so that no claim lands after it. */
   private lastLook: Promise<void> = Promise.resolve();
-  private dueTimer: NodeJS.Timeout | null = null;
-  /** Lanes whose rate limit keeps deliveries waiting, with the timer that starts the next. */
-  private readonly paceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly dueTimer: DueTimer;
   private readonly lanes: Lanes;
   private readonly tenants: TenantShares;
   private readonly outcomes: OutcomeWriter;
@@ -120,8 +132,17 @@ export class Dispatcher implements DeliveryTaker {
       webhookConcurrency: options.webhookConcurrency,
       timeoutMs: options.timeoutMs,
       now: () => options.clock.now(),
+      onPaced: (webhookId) => {
+        if (this.mode.name !== 'stopped') this.startSends(webhookId);
+      },
     });
-    this.tenants = new TenantShares(options.concurrency);
+    this.tenants = new TenantShares(options.concurrency, options.webhookConcurrency);
+    this.dueTimer = new DueTimer({
+      queue: options.queue,
+      clock: options.clock,
+      pollIntervalMs: options.pollIntervalMs,
+      fire: () => this.wake('timer'),
+    });
     this.outcomes = new OutcomeWriter({
       queue: options.queue,
       clock: options.clock,
@@ -152,10 +173,8 @@ export class Dispatcher implements DeliveryTaker {
   /** Stops claiming, lets requests in flight finish, gives unsent work back and writes every outcome. */
   async stop(): Promise<void> {
     this.enter({ name: 'stopped' });
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = null;
-    for (const timer of this.paceTimers.values()) clearTimeout(timer);
-    this.paceTimers.clear();
+    this.dueTimer.stop();
+    this.lanes.stopPacing();
     this.unsubscribe?.();
     this.options.queue.setDeliveryTaker?.(null);
     await this.lastLook;
@@ -187,7 +206,7 @@ export class Dispatcher implements DeliveryTaker {
    */
   wake(reason: 'work' | 'timer' | 'room'): void {
     if (this.mode.name === 'stopped') return;
-    if (reason !== 'room') this.caughtUp = null;
+    if (reason !== 'room' || this.cappedTenantHasRoom()) this.caughtUp = null;
     if (this.mode.name === 'looking') {
       this.mode.lookAgain = true;
       if (reason === 'timer') this.mode.aimTimer = true;
@@ -244,38 +263,18 @@ export class Dispatcher implements DeliveryTaker {
           // keep claiming while there is room and work
         }
         // Idle, a worker has nothing else to wake it; busy, the timer must not be left unaimed.
-        if (looking.aimTimer || this.held === 0 || this.dueTimer === null) {
+        if (looking.aimTimer || this.held === 0 || !this.dueTimer.armed) {
           looking.aimTimer = false;
-          this.aimDueTimer(await this.timeUntilDue());
+          await this.dueTimer.aim(this.held);
         }
       } catch (error) {
         this.options.onError?.(error);
-        this.aimDueTimer(this.options.pollIntervalMs);
+        this.dueTimer.aimIn(this.options.pollIntervalMs);
       }
+      // stop() may have come while the timer was being aimed.
+      if (this.mode.name === 'stopped') this.dueTimer.stop();
     } while (this.mode === looking && looking.lookAgain);
     if (this.mode === looking) this.enter({ name: 'idle' });
-  }
-
-  private aimDueTimer(ms: number): void {
-    if (this.mode.name === 'stopped') return;
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = setTimeout(() => {
-      this.dueTimer = null;
-      this.wake('timer');
-    }, ms);
-    this.dueTimer.unref();
-  }
-
-  /** How long until the due timer should look, at most the poll interval. */
-  private async timeUntilDue(): Promise<number> {
-    await this.options.queue.tidyQueue(this.options.clock.now());
-    const dueAt = await this.options.queue.nextDueAt();
-    const wait = dueAt === null ? this.options.pollIntervalMs : dueAt - this.options.clock.now();
-    if (wait > 0) return Math.min(wait, this.options.pollIntervalMs);
-    // Due work this look could not claim belongs to lanes that want nothing more (their sends prompt
-    // a look when they do) or is locked by another worker for a moment. Holding nothing, look again
-    // soon; busy, at the poll interval, not in a tight loop of claims.
-    return this.held > 0 ? this.options.pollIntervalMs : DUE_BUT_UNCLAIMED_RETRY_MS;
   }
 
   /**
@@ -307,23 +306,41 @@ export class Dispatcher implements DeliveryTaker {
     }
     if (excess.length > 0) await this.giveBack(excess);
     if (claimed.length === limit) return 'full';
-    // Busy lanes (a round in flight or waiting): work may come due for them without any
-    // announcement (retries, released leases), so their next sends prompt a look.
-    const skipped = [...webhookRooms].filter(([, room]) => room === 0).map(([webhookId]) => webhookId);
-    this.caughtUp = { busyLanes: new Set([...skipped, ...this.lanes.holdingARound()]) };
+    // Busy lanes (a round in flight or waiting) and lanes or tenants the claim filled to their room:
+    // work may wait for them (more than their room, or due without any announcement: retries,
+    // released leases), so their next sends, or room made for them, prompt a look.
+    const roomOfWebhook = (id: string) => webhookRooms.get(id) ?? this.lanes.roomOfNewLane();
+    const roomOfTenant = (id: string) => tenantRooms.rooms.get(id) ?? tenantRooms.others;
+    const filled = (
+      taken: Map<string, number>,
+      roomOf: (id: string) => number,
+      listed: Map<string, number>,
+    ) => [
+      ...[...taken].filter(([id, count]) => count >= roomOf(id)).map(([id]) => id),
+      ...[...listed].filter(([, room]) => room === 0).map(([id]) => id),
+    ];
+    this.caughtUp = {
+      busyLanes: new Set([
+        ...filled(countBy(claimed, 'webhookId'), roomOfWebhook, webhookRooms),
+        ...this.lanes.holdingARound(),
+      ]),
+      cappedTenants: new Set(filled(countBy(claimed, 'tenantId'), roomOfTenant, tenantRooms.rooms)),
+    };
     return claimed.length === 0 ? 'none' : 'short';
+  }
+
+  /** Whether a tenant the last short claim filled has room for a claim's worth again. */
+  private cappedTenantHasRoom(): boolean {
+    if (!this.caughtUp) return false;
+    const worth = Math.ceil(this.options.concurrency / 16);
+    for (const tenantId of this.caughtUp.cappedTenants) {
+      if (this.tenants.roomFor(tenantId, this.free()) >= worth) return true;
+    }
+    return false;
   }
 
   private startSends(webhookId: string): void {
     for (const delivery of this.lanes.startable(webhookId)) void this.sendOne(webhookId, delivery);
-    const waitMs = this.lanes.paceWaitMs(webhookId);
-    if (waitMs > 0 && !this.paceTimers.has(webhookId) && this.mode.name !== 'stopped') {
-      const timer = setTimeout(() => {
-        this.paceTimers.delete(webhookId);
-        this.startSends(webhookId);
-      }, waitMs);
-      this.paceTimers.set(webhookId, timer);
-    }
   }
 
   /** Sends one attempt (AttemptSender.send never rejects) and queues its outcome for writing. */

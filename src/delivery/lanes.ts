@@ -36,6 +36,8 @@ export interface LanesOptions {
   /** One attempt's limit: what may wait in a lane is bounded by the time its lease leaves. */
   timeoutMs: number;
   now: () => number;
+  /** Called when a lane its rate limit held back may start its next delivery. */
+  onPaced: (webhookId: string) => void;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface LanesOptions {
 export class Lanes {
   private readonly lanes = new Map<string, Lane>();
   private readonly concurrency: WebhookConcurrency;
+  /** Lanes whose rate limit keeps deliveries waiting, with the timer for the next start. */
+  private readonly paceTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: LanesOptions) {
     this.concurrency = new WebhookConcurrency(options.webhookConcurrency);
@@ -83,14 +87,24 @@ export class Lanes {
       started.push(lane.waiting.shift() as ClaimedDelivery);
       lane.sending += 1;
     }
+    if (lane.pace && lane.waiting.length > 0 && lane.sending < limit) this.paceNext(webhookId, lane.pace);
     return started;
   }
 
-  /** When a lane holds deliveries its rate limit alone keeps waiting: milliseconds until the next may start. */
-  paceWaitMs(webhookId: string): number {
-    const lane = this.lanes.get(webhookId);
-    if (!lane?.pace || lane.waiting.length === 0 || lane.sending >= this.limitOf(webhookId, lane)) return 0;
-    return lane.pace.waitMs(this.options.now());
+  /** Stops the timers of paced lanes (shutdown). */
+  stopPacing(): void {
+    for (const timer of this.paceTimers.values()) clearTimeout(timer);
+    this.paceTimers.clear();
+  }
+
+  /** Calls onPaced once the lane's rate lets its next delivery start. */
+  private paceNext(webhookId: string, pace: Pace): void {
+    if (this.paceTimers.has(webhookId)) return;
+    const timer = setTimeout(() => {
+      this.paceTimers.delete(webhookId);
+      this.options.onPaced(webhookId);
+    }, pace.waitMs(this.options.now()));
+    this.paceTimers.set(webhookId, timer);
   }
 
   /** Records an answered request: the webhook's limit follows the result, and the lane goes when empty. */

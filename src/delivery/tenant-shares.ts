@@ -3,18 +3,26 @@
  * tenant's webhooks (round-robin claims, per-webhook limits).
  *
  * Requests are not pre-empted, so a share must be kept free before it is needed: no tenant may push
- * the free slots below a reserve (an eighth) once it holds its guaranteed share, which is the
- * concurrency split between the tenants holding work and one more, the next to show up. A tenant that
- * appears while another fills the worker finds the reserve and is served at once, and every tenant
- * holding work can always grow to its guaranteed share. A lone tenant may use all but the reserve.
+ * the free slots below a reserve once it holds its guaranteed share, which is the concurrency split
+ * between the tenants holding work and one more, the next to show up. The reserve is what one
+ * webhook may have in flight (HERALD_WEBHOOK_CONCURRENCY), at least an eighth of the slots and at
+ * most half: a tenant that appears while another fills the worker with requests that hang for their
+ * whole timeout is served at once and at full speed. Every tenant holding work can always grow to its
+ * guaranteed share; a lone tenant may use all but the reserve.
  */
 export class TenantShares {
   /** Deliveries each tenant has waiting in lanes or in flight. */
   private readonly held = new Map<string, number>();
   private readonly reserve: number;
 
-  constructor(private readonly concurrency: number) {
-    this.reserve = Math.ceil(concurrency / 8);
+  constructor(
+    private readonly concurrency: number,
+    webhookConcurrency: number,
+  ) {
+    this.reserve = Math.min(
+      Math.floor(concurrency / 2),
+      Math.max(Math.ceil(concurrency / 8), webhookConcurrency),
+    );
   }
 
   add(tenantId: string, count = 1): void {

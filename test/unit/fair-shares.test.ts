@@ -57,28 +57,33 @@ describe('WebhookConcurrency', () => {
 });
 
 describe('TenantShares', () => {
-  it('lets a lone tenant use all but the reserve', () => {
-    const shares = new TenantShares(256);
-    assert.equal(shares.roomFor('tenant_a', 256), 224, 'an eighth stays free');
-    shares.add('tenant_a', 224);
-    assert.equal(shares.roomFor('tenant_a', 32), 0);
+  it("lets a lone tenant use all but the reserve, one webhook's full share", () => {
+    const shares = new TenantShares(256, 64);
+    assert.equal(shares.roomFor('tenant_a', 256), 192, '64 stay free');
+    shares.add('tenant_a', 192);
+    assert.equal(shares.roomFor('tenant_a', 64), 0);
+  });
+
+  it('keeps a reserve of at least an eighth and at most half of the slots', () => {
+    assert.equal(new TenantShares(256, 8).roomFor('tenant_a', 256), 224, 'an eighth');
+    assert.equal(new TenantShares(100, 80).roomFor('tenant_a', 100), 50, 'half');
   });
 
   it('serves a tenant that shows up from the reserve, up to its guaranteed share', () => {
-    const shares = new TenantShares(256);
-    shares.add('tenant_a', 224);
-    assert.equal(shares.roomFor('tenant_b', 32), 32, 'the whole reserve');
-    shares.add('tenant_b', 32);
+    const shares = new TenantShares(256, 64);
+    shares.add('tenant_a', 192);
+    assert.equal(shares.roomFor('tenant_b', 64), 64, 'the whole reserve');
+    shares.add('tenant_b', 64);
     assert.equal(shares.roomFor('tenant_b', 0), 0, 'nothing is free');
     shares.remove('tenant_a', 100);
-    // 100 free: past the 53 that would bring tenant_b to its guaranteed 85 (256 split by two tenants
-    // and a third to come), it may grow until 32 are left free.
-    assert.equal(shares.roomFor('tenant_b', 100), 68);
-    assert.equal(shares.roomFor('tenant_a', 100), 68, 'past its share only down to the reserve');
+    // 100 free: tenant_b may grow to its guaranteed 85 (256 split by two tenants and a third to
+    // come), 21 more, or until the reserve is all that is free, 36 more: the larger.
+    assert.equal(shares.roomFor('tenant_b', 100), 36);
+    assert.equal(shares.roomFor('tenant_a', 100), 36, 'past its share only down to the reserve');
   });
 
   it('names the room of the tenants holding work, and of any other, for a claim', () => {
-    const shares = new TenantShares(16);
+    const shares = new TenantShares(16, 2);
     shares.add('tenant_a', 10);
     shares.add('tenant_b', 2);
     const { rooms, others } = shares.claimRooms(4);

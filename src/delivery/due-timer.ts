@@ -1,0 +1,55 @@
+import type { Clock } from '../core/clock.js';
+import type { DeliveryQueue } from '../store/store.js';
+
+/** How soon to look again when due work was left unclaimed while nothing is held. */
+const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
+
+export interface DueTimerOptions {
+  queue: Pick<DeliveryQueue, 'nextDueAt' | 'tidyQueue'>;
+  clock: Clock;
+  /** The longest it sleeps (HERALD_POLL_INTERVAL). */
+  pollIntervalMs: number;
+  fire: () => void;
+}
+
+/**
+ * The dispatcher's due timer (see the floor plan in dispatcher.ts): it finds what falls due with no
+ * announcement, aimed at the next due time the store reports, at most the poll interval away. Each
+ * aim first tidies the queue (ordered webhooks left blocked, abandoned Tests).
+ */
+export class DueTimer {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: DueTimerOptions) {}
+
+  get armed(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Aims at the next due time; `held`: how many deliveries the worker holds, whose sends wake it anyway. */
+  async aim(held: number): Promise<void> {
+    const { queue, clock, pollIntervalMs } = this.options;
+    await queue.tidyQueue(clock.now());
+    const dueAt = await queue.nextDueAt();
+    const wait = dueAt === null ? pollIntervalMs : dueAt - clock.now();
+    if (wait > 0) this.aimIn(Math.min(wait, pollIntervalMs));
+    // Due work a look could not claim belongs to lanes that want nothing more (their sends prompt a
+    // look when they do) or is locked by another worker for a moment. Holding nothing, look again
+    // soon; busy, at the poll interval, not in a tight loop of claims.
+    else this.aimIn(held > 0 ? pollIntervalMs : DUE_BUT_UNCLAIMED_RETRY_MS);
+  }
+
+  aimIn(ms: number): void {
+    this.stop();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.options.fire();
+    }, ms);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
