@@ -1,6 +1,7 @@
 /**
  * A load generator (a forked process, driven over IPC) over one keep-alive undici Agent.
- * Closed loop: `concurrency` clients each send their next request when the previous one is answered.
+ * Closed loop: `concurrency` clients each send their next request when the previous one is answered,
+ * until the plan's events are sent or its time window ends.
  * Open loop: requests leave on a wall-clock schedule (`rate` per second) whether or not earlier
  * ones were answered, so a slow server cannot slow the arrivals down (no coordinated omission).
  *
@@ -34,9 +35,15 @@ export interface LoadPlan {
   batchSize?: number;
   /** Open loop: events per second (single/raw only). */
   rate?: number;
+  /**
+   * Closed loop: no request starts after this many seconds, so the run is a time window whatever
+   * the server's speed; `events` then only bounds the seqs.
+   */
+  seconds?: number;
 }
 
 export interface LoadResult {
+  /** Events sent: the plan's, or fewer when its `seconds` ran out first. */
   events: number;
   requests: number;
   /** Requests answered 2xx. */
@@ -91,6 +98,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
   const responseMs: number[] = [];
   let requests = 0;
   let ok = 0;
+  let sentEvents = 0;
   let failedEvents = 0;
   let maxLagMs = 0;
 
@@ -103,6 +111,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     const count = Math.min(perRequest, end - seq);
     const started = wallNow();
     requests += 1;
+    sentEvents += count;
     try {
       const response = await post(bodyFor(plan, seq, count));
       const text = response.body;
@@ -153,8 +162,9 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     await Promise.all(inFlight);
   } else {
     let next = first;
+    const stopAt = plan.seconds === undefined ? Number.POSITIVE_INFINITY : startedAt + plan.seconds * 1000;
     const client = async () => {
-      while (next < end) {
+      while (next < end && wallNow() < stopAt) {
         const seq = next;
         next += perRequest;
         await sendOne(seq);
@@ -165,7 +175,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
   const endedAt = wallNow();
   await agent.close();
   return {
-    events: plan.events,
+    events: sentEvents,
     requests,
     ok,
     failedEvents,
@@ -173,7 +183,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     errors,
     startedAt,
     endedAt,
-    eventsPerSec: ((plan.events - failedEvents) / (endedAt - startedAt)) * 1000,
+    eventsPerSec: ((sentEvents - failedEvents) / (endedAt - startedAt)) * 1000,
     responseMs: summarize(responseMs),
     maxLagMs,
   };

@@ -213,6 +213,15 @@ serveRpc({
     return { at: wallNow() };
   },
   stats,
+  /** Deliveries (first receipts of a seq) that arrived from `from` until `to`, wall-clock ms. */
+  deliveredBetween(options: { from: number; to: number }): number {
+    let count = 0;
+    for (let i = 0; i < delivered; i++) {
+      const at = arrivals[i] ?? 0;
+      if (at >= options.from && at < options.to) count += 1;
+    }
+    return count;
+  },
   /**
    * Resolves once `count` deliveries (of `group`, if given) have arrived, or when nothing has
    * arrived for `idleMs`, or after `timeoutMs`; answers whether the count was reached.

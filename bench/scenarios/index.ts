@@ -3,6 +3,7 @@ import { backlog } from './backlog.js';
 import { bullmq } from './bullmq.js';
 import { ceiling } from './ceiling.js';
 import { fanout } from './fanout.js';
+import { hostile } from './hostile.js';
 import { isolation } from './isolation.js';
 import { latency } from './latency.js';
 import { postgres } from './postgres.js';
@@ -19,6 +20,7 @@ export const SCENARIOS: Scenario[] = [
   latency,
   fanout,
   isolation,
+  hostile,
   backlog,
   postgres,
   relayPostgres,

@@ -1,6 +1,6 @@
 /** Publish→receipt latency at a steady 1,000 events/s: open loop, so slow answers do not slow the load. */
 import type { Scenario } from './scenario.js';
-import { loadDetails, receiverDetails } from './shared/details.js';
+import { publishedAndReceived } from './shared/details.js';
 import { freshHerald, singlePublishes } from './shared/herald.js';
 import { loadUntilDelivered } from './shared/measure.js';
 
@@ -30,7 +30,7 @@ export const latency: Scenario = {
       const { p50, p95, p99, max } = stats.latencyMs;
       return {
         values: { p50, p95, p99, max },
-        details: { publisher: loadDetails(result), receiver: receiverDetails(stats) },
+        details: publishedAndReceived(result, stats),
       };
     } finally {
       await herald.stop();

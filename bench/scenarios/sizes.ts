@@ -7,6 +7,10 @@ export interface Sizes {
   fanoutWebhooks: number;
   isolationWebhooks: number;
   isolationEvents: number;
+  /** The hostile scenario's window of 50 events/s (latency, missing events). */
+  hostileSeconds: number;
+  /** The hostile scenario's closed-loop throughput windows (beside tenant A, and alone). */
+  hostileThroughputSeconds: number;
   backlogDeliveries: number;
   postgresEvents: number;
   peerEvents: number;
@@ -20,6 +24,8 @@ export const QUICK: Sizes = {
   fanoutWebhooks: 1_000,
   isolationWebhooks: 100,
   isolationEvents: 50,
+  hostileSeconds: 5,
+  hostileThroughputSeconds: 3,
   backlogDeliveries: 20_000,
   postgresEvents: 2_000,
   peerEvents: 5_000,
@@ -33,6 +39,8 @@ export const FULL: Sizes = {
   fanoutWebhooks: 1_000,
   isolationWebhooks: 100,
   isolationEvents: 500,
+  hostileSeconds: 20,
+  hostileThroughputSeconds: 8,
   backlogDeliveries: 1_000_000,
   postgresEvents: 30_000,
   peerEvents: 50_000,

@@ -29,6 +29,11 @@ export function receiverDetails(stats: ReceiverStats) {
   };
 }
 
+/** Both sides of one load: what the publisher sent and what the receiver got. */
+export function publishedAndReceived(result: LoadResult, stats: ReceiverStats) {
+  return { publisher: loadDetails(result), receiver: receiverDetails(stats) };
+}
+
 function roundAll<T extends object>(values: T): T {
   return Object.fromEntries(
     Object.entries(values).map(([key, value]) => [

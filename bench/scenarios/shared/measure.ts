@@ -28,9 +28,16 @@ export function load(ctx: Context, plan: LoadPlan): Promise<LoadResult> {
   return ctx.loadgen.call('run', plan);
 }
 
+/** Deliveries/s at the receiver while a load was sent: from its first request to its last answer. */
+export async function deliveredWhileSending(ctx: Context, result: LoadResult): Promise<number> {
+  const window = { from: result.startedAt, to: result.endedAt };
+  const count = await ctx.receiver.call<number>('deliveredBetween', window);
+  return (count / (window.to - window.from)) * 1000;
+}
+
 /**
- * Runs `plan` against a receiver reset to count each of its events once, and waits until all are
- * delivered; the run fails if a publish failed or a delivery went missing.
+ * Runs `plan` against a receiver reset to count each of its events once, and waits until every
+ * event sent is delivered; the run fails if a publish failed or a delivery went missing.
  */
 export async function loadUntilDelivered(
   ctx: Context,
@@ -40,9 +47,9 @@ export async function loadUntilDelivered(
 ): Promise<{ result: LoadResult; stats: ReceiverStats }> {
   await resetReceiver(ctx, { uniqueSeqs: plan.events, ...reset });
   const result = await load(ctx, plan);
-  await waitFor(ctx, plan.events);
+  await waitFor(ctx, result.events);
   const stats = await receiverStats(ctx);
-  requireAll(stats, plan.events, what, result);
+  requireAll(stats, result.events, what, result);
   return { result, stats };
 }
 

@@ -2,7 +2,7 @@
 import { freePort } from '../../lib/procs.js';
 import { Remote } from '../../lib/rpc.js';
 import type { Context, FigureSpec, RunResult } from '../scenario.js';
-import { loadDetails, receiverDetails } from './details.js';
+import { publishedAndReceived } from './details.js';
 import { loadUntilDelivered } from './measure.js';
 
 /** What every reference scenario reports: the figure `measureReference` measures. */
@@ -35,7 +35,7 @@ export async function measureReference(
     );
     return {
       values: { deliveries: stats.rate },
-      details: { ...reference.details, publisher: loadDetails(result), receiver: receiverDetails(stats) },
+      details: { ...reference.details, ...publishedAndReceived(result, stats) },
     };
   } finally {
     await Promise.all(started.map((remote) => remote.call('close').catch(() => undefined)));
