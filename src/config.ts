@@ -1,7 +1,7 @@
-import { MAX_BATCH_EVENTS, MAX_QUOTA } from './api/limits.js';
 import { parseAllowList } from './core/cidr.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry-policy.js';
+import { MAX_BATCH_EVENTS, MAX_QUOTA, TENANT_LIMIT_SETTINGS } from './core/tenant-limits.js';
 import type { TenantLimits } from './core/types.js';
 
 export interface HeraldConfig {
@@ -215,7 +215,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'maxWebhooks',
-    env: 'HERALD_TENANT_MAX_WEBHOOKS',
+    env: TENANT_LIMIT_SETTINGS.maxWebhooks,
     flag: 'tenant-max-webhooks',
     default: '1000',
     help: 'webhooks one tenant may have (0: no limit)',
@@ -223,7 +223,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'maxBatchEvents',
-    env: 'HERALD_MAX_BATCH_EVENTS',
+    env: TENANT_LIMIT_SETTINGS.maxBatchEvents,
     flag: 'max-batch-events',
     default: String(MAX_BATCH_EVENTS),
     help: `events one batch publish may carry (1 to ${MAX_BATCH_EVENTS})`,
@@ -231,7 +231,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'publishRate',
-    env: 'HERALD_TENANT_PUBLISH_RATE',
+    env: TENANT_LIMIT_SETTINGS.publishRate,
     flag: 'tenant-publish-rate',
     default: '1000',
     help: 'events a second one tenant may publish to each API process, by any key (0: no limit)',
@@ -239,7 +239,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'keyPublishRate',
-    env: 'HERALD_KEY_PUBLISH_RATE',
+    env: TENANT_LIMIT_SETTINGS.keyPublishRate,
     flag: 'key-publish-rate',
     default: '0',
     help: 'events a second one tenant API key may publish to each API process (0: no limit)',

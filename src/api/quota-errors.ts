@@ -1,11 +1,10 @@
-import { SETTINGS } from '../config.js';
 import { HeraldError } from '../core/errors.js';
+import { MAX_BATCH_EVENTS, TENANT_LIMIT_SETTINGS } from '../core/tenant-limits.js';
 import type { TenantLimits } from '../core/types.js';
-import { MAX_BATCH_EVENTS } from './limits.js';
 
 /** Who can raise a limit, and how: for one tenant, and for all of them. */
 function howToRaise(tenantId: string, limit: keyof TenantLimits): string {
-  const setting = SETTINGS.find((s) => s.key === limit)?.env;
+  const setting = TENANT_LIMIT_SETTINGS[limit];
   return (
     `The Herald admin can raise it for this tenant (PATCH /v1/tenants/${tenantId} ` +
     `{"limits":{"${limit}":…}}) or for every tenant (${setting}).`

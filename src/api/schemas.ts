@@ -1,6 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { EVENT_TYPE_NAME_PATTERN } from '../core/event-catalog.js';
-import { MAX_BATCH_EVENTS, MAX_QUOTA } from './limits.js';
+import { MAX_BATCH_EVENTS, MAX_QUOTA } from '../core/tenant-limits.js';
 
 /**
  * The API's shapes, once: routes validate with them and /openapi.json is generated from them.

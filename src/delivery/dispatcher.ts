@@ -50,6 +50,7 @@ import type { RetryPolicy } from '../core/retry-policy.js';
 import type { ClaimedDelivery } from '../core/types.js';
 import type { DeliveryQueue, DeliveryTaker } from '../store/store.js';
 import type { AttemptSender } from './attempt-sender.js';
+import { CaughtUp } from './caught-up.js';
 import { DueTimer } from './due-timer.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { Lanes, ROUNDS_BEFORE_A_WAITING_DELIVERY } from './lanes.js';
@@ -86,23 +87,6 @@ type Mode =
   /** `aimTimer`: a timer wake is part of this look, so the due timer is aimed again after it. */
   | { name: 'looking'; lookAgain: boolean; aimTimer: boolean }
   | { name: 'idle' };
-
-/**
- * After a short claim: who may have more due than it took. Lanes that were busy, or that took all
- * their room: their wanting more is worth another claim. Tenants that took all their room (or had
- * none): their regaining a claim's worth of it is.
- */
-interface CaughtUp {
-  busyLanes: Set<string>;
-  cappedTenants: Set<string>;
-}
-
-/** How many of `deliveries` have each value of `key`. */
-function countBy(deliveries: readonly ClaimedDelivery[], key: 'webhookId' | 'tenantId'): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const delivery of deliveries) counts.set(delivery[key], (counts.get(delivery[key]) ?? 0) + 1);
-  return counts;
-}
 
 /**
  * Claims due deliveries in batches (or takes new ones straight from the publishes of its own
@@ -306,26 +290,13 @@ export class Dispatcher implements DeliveryTaker {
     }
     if (excess.length > 0) await this.giveBack(excess);
     if (claimed.length === limit) return 'full';
-    // Busy lanes (a round in flight or waiting) and lanes or tenants the claim filled to their room:
-    // work may wait for them (more than their room, or due without any announcement: retries,
-    // released leases), so their next sends, or room made for them, prompt a look.
-    const roomOfWebhook = (id: string) => webhookRooms.get(id) ?? this.lanes.roomOfNewLane();
-    const roomOfTenant = (id: string) => tenantRooms.rooms.get(id) ?? tenantRooms.others;
-    const filled = (
-      taken: Map<string, number>,
-      roomOf: (id: string) => number,
-      listed: Map<string, number>,
-    ) => [
-      ...[...taken].filter(([id, count]) => count >= roomOf(id)).map(([id]) => id),
-      ...[...listed].filter(([, room]) => room === 0).map(([id]) => id),
-    ];
-    this.caughtUp = {
-      busyLanes: new Set([
-        ...filled(countBy(claimed, 'webhookId'), roomOfWebhook, webhookRooms),
-        ...this.lanes.holdingARound(),
-      ]),
-      cappedTenants: new Set(filled(countBy(claimed, 'tenantId'), roomOfTenant, tenantRooms.rooms)),
+    const rooms = {
+      webhooks: webhookRooms,
+      otherWebhooks: this.lanes.roomOfNewLane(),
+      tenants: tenantRooms.rooms,
+      otherTenants: tenantRooms.others,
     };
+    this.caughtUp = new CaughtUp(claimed, rooms, this.lanes.holdingARound());
     return claimed.length === 0 ? 'none' : 'short';
   }
 
