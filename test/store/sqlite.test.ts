@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { buildEvent } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
+import { SqliteConnection } from '../../src/store/sqlite/connection.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryTaker } from '../../src/store/store.js';
+import { eventually } from '../support/eventually.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
@@ -113,5 +115,32 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
       perWebhookLimit: 10,
     });
     assert.equal(claimed.length, 1);
+  });
+});
+
+describe('SQLite: the WAL is checkpointed off the thread that serves requests', () => {
+  it('turns the writer’s own checkpoints off and has its thread copy the WAL back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-checkpoint-'));
+    const path = join(dir, 'herald.db');
+    const connection = new SqliteConnection(path);
+    try {
+      assert.equal(connection.db.pragma('wal_autocheckpoint', { simple: true }), 0);
+      connection.db.exec('CREATE TABLE filler (bytes BLOB)');
+      const before = statSync(path).size;
+      const insert = connection.db.prepare('INSERT INTO filler (bytes) VALUES (randomblob(4096))');
+      // 8 MB: past SQLite's own checkpoint threshold (1,000 pages), which it does not apply here.
+      for (let batch = 0; batch < 20; batch++)
+        connection.transaction(() => {
+          for (let row = 0; row < 100; row++) insert.run();
+        });
+      await eventually(
+        () => (statSync(path).size > before + 7_000_000 ? true : undefined),
+        'the checkpoint thread to copy the WAL into the database file',
+        5_000,
+      );
+    } finally {
+      await connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../../threads.js';
 
@@ -21,14 +20,18 @@ const CHECKPOINT_EVERY_MS = 200;
 export class WalCheckpointer {
   private readonly worker: Worker;
   private closing = false;
+  private readonly exited: Promise<unknown>;
 
   constructor(path: string, onStopped: () => void) {
     const workerData: CheckpointThreadSettings = { path, everyMs: CHECKPOINT_EVERY_MS };
     this.worker = startThread('checkpoint-thread', import.meta.url, { workerData });
     this.worker.unref();
     this.worker.on('error', () => undefined);
-    this.worker.on('exit', () => {
-      if (!this.closing) onStopped();
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', () => {
+        if (!this.closing) onStopped();
+        resolve(undefined);
+      });
     });
   }
 
@@ -36,8 +39,9 @@ export class WalCheckpointer {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const exited = once(this.worker, 'exit');
+    // Unreferenced, the thread would not keep the process alive until it has finished closing.
+    this.worker.ref();
     this.worker.postMessage('close');
-    await exited;
+    await this.exited;
   }
 }
