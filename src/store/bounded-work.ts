@@ -10,7 +10,10 @@ export const INLINE_FANOUT_MAX = 100;
 /** A flush of publishes creates at most this many deliveries itself; later events' wait for the background. */
 export const FLUSH_FANOUT_MAX = 1_000;
 
-/** Webhooks one background step of a fan-out looks at (and deliveries it creates at most). */
+/**
+ * Webhooks one background step of fan-outs looks at, across as many deferred events as fit (and
+ * deliveries it creates at most).
+ */
 export const FANOUT_CHUNK = 250;
 
 /** Deliveries, and dead letters, one background step of a webhook's purge deletes. */

@@ -801,17 +801,34 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         );
       });
 
-      it('creates at most a thousand deliveries in one flush; later events go to the background', async () => {
+      /** Tenant B with 90 webhooks, and `count` events published to them in one flush. */
+      async function publishToNinetyWebhooks(count: number): Promise<void> {
         await seedTenant('tenant_b');
         for (let i = 0; i < 90; i++) await store.createWebhook(webhook('tenant_b', `wh_b${i}`));
         const results = await store.publishEvents(
-          Array.from({ length: 12 }, (_, i) => event('tenant_b', `evt_${i}`)),
+          Array.from({ length: count }, (_, i) => event('tenant_b', `evt_${i}`)),
           T0,
         );
         assert.ok(results.every((result) => result.deliveries === 90));
+      }
+
+      it('creates at most a thousand deliveries in one flush; later events go to the background', async () => {
+        await publishToNinetyWebhooks(12);
         assert.equal((await claim(T0, 2_000)).length, 11 * 90, 'eleven events at once: 990 of at most 1,000');
         assert.equal(await store.expandFanouts(T0), 90, 'the twelfth in the background');
         assert.equal(await store.expandFanouts(T0), null);
+      });
+
+      it('expands small deferred fan-outs a chunk per step, across events', async () => {
+        await publishToNinetyWebhooks(30);
+        assert.equal((await claim(T0, 2_000)).length, 11 * 90, 'eleven inline');
+        const steps: (number | null)[] = [];
+        for (let step = 0; step < 10; step++) steps.push(await store.expandFanouts(T0));
+        // 19 events × 90 = 1,710 deliveries: six full steps of 250 (an event split across two), then 210.
+        assert.deepEqual(steps, [250, 250, 250, 250, 250, 250, 210, null, null, null]);
+        const claimed = await claim(T0, 5_000);
+        assert.equal(claimed.length, 19 * 90);
+        assert.equal(new Set(claimed.map((c) => `${c.eventId}/${c.webhookId}`)).size, 19 * 90, 'none twice');
       });
     });
 

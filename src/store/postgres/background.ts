@@ -32,49 +32,63 @@ export function postgresBackgroundWork(
 
     async expandFanouts(now: number): Promise<number | null> {
       const created = await connection.transaction(async (client) => {
-        const { rows } = await client.query<FanoutRow>(
-          'SELECT * FROM fanouts ORDER BY event_seq LIMIT 1 FOR UPDATE SKIP LOCKED',
+        const { rows: fanouts } = await client.query<FanoutRow>(
+          'SELECT * FROM fanouts ORDER BY event_seq LIMIT $1 FOR UPDATE SKIP LOCKED',
+          [FANOUT_CHUNK],
         );
-        const fanout = rows[0];
-        if (!fanout) return null;
-        // The subscribed webhooks active now that existed when the event was published, in id order.
-        const { rows: inserted } = await client.query<{ webhook_id: string; blocked: boolean }>(
-          `WITH chunk AS (
-             SELECT id, ordering FROM webhooks
-             WHERE tenant_id = $1 AND status = 'active' AND created_at <= $2 AND id > $3
-               AND (cardinality(events) = 0 OR $4 = ANY (events))
-             ORDER BY id LIMIT $5
-           )
-           INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-           SELECT $1, id, $6, 1, 'event', 'pending', $7::bigint, CASE WHEN ordering = 'fifo' THEN NULL ELSE $7::bigint END
-           FROM chunk ORDER BY id
-           RETURNING webhook_id, next_attempt_at IS NULL AS blocked`,
-          [
-            fanout.tenant_id,
-            fanout.published_at,
-            fanout.after_webhook_id,
-            fanout.event,
-            FANOUT_CHUNK,
-            fanout.event_seq,
-            now,
-          ],
-        );
-        const last = inserted
-          .map((row) => row.webhook_id)
-          .sort()
-          .at(-1);
-        if (inserted.length < FANOUT_CHUNK || last === undefined) {
-          await client.query('DELETE FROM fanouts WHERE event_seq = $1', [fanout.event_seq]);
-        } else {
-          await client.query('UPDATE fanouts SET after_webhook_id = $1 WHERE event_seq = $2', [
-            last,
-            fanout.event_seq,
-          ]);
+        if (fanouts.length === 0) return null;
+        // The step's budget spans events (see the SQLite twin): small deferred fan-outs go a chunk per transaction.
+        let budget = FANOUT_CHUNK;
+        const finished: number[] = [];
+        const ordered: string[] = [];
+        let count = 0;
+        for (const fanout of fanouts) {
+          if (budget <= 0) break;
+          // The subscribed webhooks active now that existed when the event was published, in id order.
+          const { rows: inserted } = await client.query<{ webhook_id: string; blocked: boolean }>(
+            `WITH chunk AS (
+               SELECT id, ordering FROM webhooks
+               WHERE tenant_id = $1 AND status = 'active' AND created_at <= $2 AND id > $3
+                 AND (cardinality(events) = 0 OR $4 = ANY (events))
+               ORDER BY id LIMIT $5
+             )
+             INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+             SELECT $1, id, $6, 1, 'event', 'pending', $7::bigint, CASE WHEN ordering = 'fifo' THEN NULL ELSE $7::bigint END
+             FROM chunk ORDER BY id
+             RETURNING webhook_id, next_attempt_at IS NULL AS blocked`,
+            [
+              fanout.tenant_id,
+              fanout.published_at,
+              fanout.after_webhook_id,
+              fanout.event,
+              budget,
+              fanout.event_seq,
+              now,
+            ],
+          );
+          count += inserted.length;
+          ordered.push(...inserted.filter((row) => row.blocked).map((row) => row.webhook_id));
+          const last = inserted
+            .map((row) => row.webhook_id)
+            .sort()
+            .at(-1);
+          if (inserted.length === budget && last !== undefined) {
+            await client.query('UPDATE fanouts SET after_webhook_id = $1 WHERE event_seq = $2', [
+              last,
+              fanout.event_seq,
+            ]);
+            break;
+          }
+          finished.push(fanout.event_seq);
+          // An event with no webhook left still cost a statement.
+          budget -= Math.max(1, inserted.length);
         }
-        const ordered = inserted.filter((row) => row.blocked).map((row) => row.webhook_id);
+        if (finished.length > 0) {
+          await client.query('DELETE FROM fanouts WHERE event_seq = ANY ($1::bigint[])', [finished]);
+        }
         await openFifoHeads(client, ordered, now);
-        if (inserted.length > 0) await notifyQueued(client, connection.schema, leases.instance);
-        return inserted.length;
+        if (count > 0) await notifyQueued(client, connection.schema, leases.instance);
+        return count;
       });
       if (created) queued.announce();
       return created;

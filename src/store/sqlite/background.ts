@@ -40,39 +40,50 @@ export function sqliteBackgroundWork(
 
     async expandFanouts(now: number): Promise<number | null> {
       const created = connection.transaction(() => {
-        const fanout = sql('SELECT * FROM fanouts ORDER BY event_seq LIMIT 1').get() as FanoutRow | undefined;
-        if (!fanout) return null;
-        // The webhooks active now that existed when the event was published, in id order.
-        const webhooks = sql(
-          `SELECT id, ordering, events FROM webhooks
-           WHERE tenant_id = ? AND status = 'active' AND created_at <= ? AND id > ?
-           ORDER BY id LIMIT ?`,
-        ).all(fanout.tenant_id, fanout.published_at, fanout.after_webhook_id, FANOUT_CHUNK) as Pick<
-          StoredWebhookRow,
-          'id' | 'ordering' | 'events'
-        >[];
+        const fanouts = sql('SELECT * FROM fanouts ORDER BY event_seq LIMIT ?').all(
+          FANOUT_CHUNK,
+        ) as FanoutRow[];
+        if (fanouts.length === 0) return null;
+        // The step's budget of webhooks looked at spans events, so a stream of small deferred
+        // fan-outs (a batch of events to one webhook) goes a chunk per transaction, not one by one.
+        let budget = FANOUT_CHUNK;
         let count = 0;
-        for (const webhook of webhooks) {
-          if (!subscribes(JSON.parse(webhook.events) as string[], fanout.event)) continue;
-          const ordered = webhook.ordering === 'fifo';
-          insertPendingAttempt(connection, {
-            tenantId: fanout.tenant_id,
-            webhookId: webhook.id,
-            eventSeq: fanout.event_seq,
-            attempt: 1,
-            trigger: 'event',
-            dueAt: ordered ? null : now,
-            lease: null,
-            createdAt: now,
-          });
-          if (ordered) openFifoHead(connection, webhook.id, now);
-          count += 1;
-        }
-        const last = webhooks.at(-1);
-        if (webhooks.length < FANOUT_CHUNK || !last)
+        for (const fanout of fanouts) {
+          if (budget <= 0) break;
+          // The webhooks active now that existed when the event was published, in id order.
+          const webhooks = sql(
+            `SELECT id, ordering, events FROM webhooks
+             WHERE tenant_id = ? AND status = 'active' AND created_at <= ? AND id > ?
+             ORDER BY id LIMIT ?`,
+          ).all(fanout.tenant_id, fanout.published_at, fanout.after_webhook_id, budget) as Pick<
+            StoredWebhookRow,
+            'id' | 'ordering' | 'events'
+          >[];
+          for (const webhook of webhooks) {
+            if (!subscribes(JSON.parse(webhook.events) as string[], fanout.event)) continue;
+            const ordered = webhook.ordering === 'fifo';
+            insertPendingAttempt(connection, {
+              tenantId: fanout.tenant_id,
+              webhookId: webhook.id,
+              eventSeq: fanout.event_seq,
+              attempt: 1,
+              trigger: 'event',
+              dueAt: ordered ? null : now,
+              lease: null,
+              createdAt: now,
+            });
+            if (ordered) openFifoHead(connection, webhook.id, now);
+            count += 1;
+          }
+          const last = webhooks.at(-1);
+          if (webhooks.length === budget && last) {
+            sql('UPDATE fanouts SET after_webhook_id = ? WHERE event_seq = ?').run(last.id, fanout.event_seq);
+            break;
+          }
           sql('DELETE FROM fanouts WHERE event_seq = ?').run(fanout.event_seq);
-        else
-          sql('UPDATE fanouts SET after_webhook_id = ? WHERE event_seq = ?').run(last.id, fanout.event_seq);
+          // An event with no webhook left still cost a query.
+          budget -= Math.max(1, webhooks.length);
+        }
         return count;
       });
       if (created) queued.announce();
