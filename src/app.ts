@@ -180,6 +180,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
       store,
       clock,
       pollIntervalMs: config.pollIntervalMs,
+      retentionMs: config.retentionMs,
       onError: (error) => logError(error, 'background work error'),
     });
     background.start();

@@ -19,6 +19,7 @@ export interface HeraldConfig {
   webhookConcurrency: number;
   sendThreads: number;
   pollIntervalMs: number;
+  retentionMs: number;
   publicUrl: string | null;
   logLevel: string;
   // Each tenant's limits (TenantLimits) where the admin set none of its own.
@@ -197,6 +198,14 @@ export const SETTINGS = [
     flag: 'poll-interval',
     default: '1s',
     help: 'longest wait between looks at the queue',
+    parse: duration,
+  }),
+  setting({
+    key: 'retentionMs',
+    env: 'HERALD_RETENTION',
+    flag: 'retention',
+    default: '30d',
+    help: 'how long events and their delivery history are kept once nothing is left to deliver',
     parse: duration,
   }),
   setting({

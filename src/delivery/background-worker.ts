@@ -1,24 +1,33 @@
 import type { Clock } from '../core/clock.js';
-import type { BackgroundWork } from '../store/store.js';
+import type { BackgroundWork, Retention } from '../store/store.js';
+
+/** The pause between two sweeps of old history: the window's edge moves on meanwhile, a few minutes' worth. */
+export const RETENTION_SWEEP_PAUSE_MS = 5 * 60_000;
 
 export interface BackgroundWorkerOptions {
-  store: BackgroundWork;
+  store: BackgroundWork & Retention;
   clock: Clock;
   /** Longest sleep when nothing announces work (HERALD_POLL_INTERVAL). */
   pollIntervalMs: number;
+  /** How long history is kept (HERALD_RETENTION). */
+  retentionMs: number;
   onError?: (error: unknown) => void;
 }
 
 /**
- * Does what requests leave to the background (big fan-outs, deleted webhooks' rows) one chunk at
- * a time, letting the event loop turn between chunks so that requests and deliveries go on. Woken
- * by the commits that leave such work; otherwise it looks every poll interval.
+ * Does what requests leave to the background (big fan-outs, deleted webhooks' rows), and prunes
+ * history older than the retention window, one chunk at a time, letting the event loop turn
+ * between chunks so that requests and deliveries go on. Woken by the commits that leave such work;
+ * otherwise it looks every poll interval.
  */
 export class BackgroundWorker {
   private running = false;
   private working: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Where the sweep of old history under way has come (0: the next starts from the oldest event). */
+  private sweptTo = 0;
+  private nextSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: BackgroundWorkerOptions) {}
 
@@ -59,7 +68,22 @@ export class BackgroundWorker {
   private async step(): Promise<number> {
     const expanded = await this.options.store.expandFanouts(this.options.clock.now());
     const purged = await this.options.store.purgeDeletedWebhooks();
-    return (expanded === null ? 0 : 1) + (purged === null ? 0 : 1);
+    const pruned = await this.pruneHistory();
+    return (expanded === null ? 0 : 1) + (purged === null ? 0 : 1) + (pruned ? 1 : 0);
+  }
+
+  /** The next chunk of the sweep under way, or of a new one once the pause is over; whether it did one. */
+  private async pruneHistory(): Promise<boolean> {
+    const now = this.options.clock.now();
+    if (now < this.nextSweepAt) return false;
+    const progress = await this.options.store.pruneHistory(now - this.options.retentionMs, this.sweptTo);
+    if (progress === null) {
+      this.sweptTo = 0;
+      this.nextSweepAt = now + RETENTION_SWEEP_PAUSE_MS;
+      return false;
+    }
+    this.sweptTo = progress.after;
+    return true;
   }
 
   /** Until a commit announces background work, or the poll interval passes. */

@@ -18,3 +18,6 @@ export const FANOUT_CHUNK = 250;
 
 /** Deliveries, and dead letters, one background step of a webhook's purge deletes. */
 export const PURGE_CHUNK = 500;
+
+/** Events one chunk of a retention sweep looks at, and deliveries it deletes at most. */
+export const RETENTION_CHUNK = 500;

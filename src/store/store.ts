@@ -203,6 +203,26 @@ export interface BackgroundWork {
   onBackgroundWorkQueued(listener: () => void): () => void;
 }
 
+/** How far a sweep of old history has come (see Retention.pruneHistory). */
+export interface PruneProgress {
+  /** Where the next chunk of the sweep starts. */
+  after: number;
+  /** Rows (events and deliveries) the chunk deleted. */
+  removed: number;
+}
+
+/** What leaves the database for good: history older than HERALD_RETENTION. */
+export interface Retention {
+  /**
+   * Deletes the next chunk of history older than `cutoff`, in one short transaction: events
+   * published before it whose deliveries all finished before it, with those deliveries. An event
+   * stays while anything needs it: a delivery queued or leased, a dead letter, a fan-out still to
+   * create. A sweep starts with `after` 0 and passes each chunk's `after` to the next; null when it
+   * has reached the events inside the window.
+   */
+  pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null>;
+}
+
 /** What attempts tell of a webhook: its failure clock is kept with the outcomes (completeDeliveries). */
 export interface WebhookHealth {
   /**
@@ -225,7 +245,14 @@ export interface WebhookHealth {
 export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
 
 /** Every role of one database, for wiring a process together: open it, migrate it, close it. */
-export interface Store extends DeliveryQueue, Publisher, History, Directory, WebhookHealth, BackgroundWork {
+export interface Store
+  extends DeliveryQueue,
+    Publisher,
+    History,
+    Directory,
+    WebhookHealth,
+    BackgroundWork,
+    Retention {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -856,6 +856,113 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       });
     });
 
+    describe('retention', () => {
+      const DAY = 86_400_000;
+      const CUTOFF = T0 + 10 * DAY;
+
+      beforeEach(async () => {
+        await seedTenant('tenant_a');
+        await store.createWebhook(webhook('tenant_a', 'wh_a'));
+        await store.createWebhook(webhook('tenant_a', 'wh_b'));
+      });
+
+      /** Publishes `ids` at `at` and gives each of their deliveries `verdict` a second later. */
+      async function publishAndFinish(ids: string[], at: number, verdict: AttemptOutcome['verdict']) {
+        await store.publishEvents(
+          ids.map((id) => ({ ...event('tenant_a', id), timestamp: at })),
+          at,
+        );
+        // A flush creates at most 1,000 deliveries itself; the background creates the rest.
+        while ((await store.expandFanouts(at)) !== null);
+        const claimed: ClaimedDelivery[] = [];
+        for (let batch = await claim(at); batch.length > 0; batch = await claim(at)) {
+          await store.completeDeliveries(
+            batch.map((c) => outcome(c, verdict, at + 1_000, at + 100 * DAY)),
+            at + 1_000,
+          );
+          claimed.push(...batch);
+        }
+        return claimed;
+      }
+
+      /** Runs a whole sweep as the background worker does; the rows each chunk removed. */
+      async function sweep(cutoff: number): Promise<number[]> {
+        const removed: number[] = [];
+        let after = 0;
+        for (let progress = await store.pruneHistory(cutoff, after); progress !== null; ) {
+          removed.push(progress.removed);
+          after = progress.after;
+          progress = await store.pruneHistory(cutoff, after);
+        }
+        return removed;
+      }
+
+      it('prunes finished history older than the window, never what is queued, dead or recent', async () => {
+        const [done] = await publishAndFinish(['evt_done'], T0, 'succeeded');
+        const [dead] = await publishAndFinish(['evt_dead'], T0, 'dead');
+        const [retrying] = await publishAndFinish(['evt_retrying'], T0, 'retry');
+        const [resentLater] = await publishAndFinish(['evt_resent'], T0, 'succeeded');
+        assert.ok(done && dead && retrying && resentLater);
+        // A resend long after the publish keeps the event: its history is not cut in half.
+        const resent = await store.resendDelivery('tenant_a', resentLater.id, CUTOFF + DAY);
+        assert.ok(resent);
+        // Delivers the resend too.
+        const [recent] = await publishAndFinish(['evt_recent'], CUTOFF + DAY, 'succeeded');
+        assert.ok(recent);
+
+        const removed = await sweep(CUTOFF);
+        assert.equal(
+          removed.reduce((sum, n) => sum + n, 0),
+          3,
+          'the event published and delivered before the cutoff, with its two deliveries',
+        );
+        assert.equal(await store.getDelivery('tenant_a', done.id), null);
+        assert.equal(
+          (await store.getDelivery('tenant_a', dead.id))?.status,
+          'failed',
+          'its dead letter needs it',
+        );
+        assert.equal((await store.listDeadLetters('tenant_a', { limit: 10 })).length, 2);
+        assert.equal((await store.getDelivery('tenant_a', retrying.id))?.status, 'failed');
+        const queued = await store.listDeliveries('tenant_a', 'wh_a', { limit: 10, status: 'pending' });
+        assert.deepEqual(
+          queued.map((d) => d.eventId),
+          ['evt_retrying'],
+          'its retry is still queued',
+        );
+        assert.equal((await store.getDelivery('tenant_a', resentLater.id))?.status, 'succeeded');
+        assert.equal((await store.getDelivery('tenant_a', recent.id))?.status, 'succeeded');
+        assert.deepEqual(await sweep(CUTOFF), [0], 'a second sweep finds nothing more');
+        // The id of a pruned event is free again: duplicates are caught within the window only.
+        const [again] = await store.publishEvents([event('tenant_a', 'evt_done')], CUTOFF + DAY);
+        assert.equal(again?.duplicate, false);
+      });
+
+      it('goes a bounded chunk per call and stops at the first event inside the window', async () => {
+        const ids = Array.from({ length: 600 }, (_, i) => `evt_${i}`);
+        assert.equal((await publishAndFinish(ids, T0, 'succeeded')).length, 1_200);
+        await publishAndFinish(['evt_recent'], CUTOFF, 'succeeded');
+        await publishAndFinish(['evt_old_again'], T0, 'succeeded');
+
+        const removed = await sweep(CUTOFF);
+        assert.ok(removed.length >= 3, `1,200 deliveries take three chunks or more, took ${removed.length}`);
+        assert.ok(
+          removed.every((n) => n <= 2 * 500),
+          `each chunk deletes at most 500 deliveries and 500 events: ${removed}`,
+        );
+        assert.equal(
+          removed.reduce((sum, n) => sum + n, 0),
+          1_800,
+        );
+        assert.deepEqual(
+          (await store.listDeliveries('tenant_a', 'wh_a', { limit: 10 })).map((d) => d.eventId),
+          ['evt_old_again', 'evt_recent'],
+          'the event published inside the window stops the sweep: the old one after it waits',
+        );
+        assert.deepEqual(await sweep(CUTOFF + DAY), [6], 'both, once the window has moved past them');
+      });
+    });
+
     describe('webhook health', () => {
       beforeEach(async () => {
         await seedTenant('tenant_a');

@@ -235,6 +235,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     webhook_id text COLLATE "C" PRIMARY KEY
   );
   `,
+  `
+  -- Retention (HERALD_RETENTION) prunes an event with its deliveries once nothing needs it: these
+  -- find what still refers to an event without reading the whole table.
+  CREATE INDEX deliveries_by_event ON deliveries (event_seq);
+  CREATE INDEX dead_letters_by_event ON dead_letters (event_seq);
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

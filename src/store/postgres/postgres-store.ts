@@ -12,6 +12,7 @@ import { QueuedWorkListener } from './notifications.js';
 import { PostgresPublishBatcher } from './publish-batch.js';
 import { postgresPublisher } from './publisher.js';
 import { postgresQueue } from './queue.js';
+import { postgresRetention } from './retention.js';
 
 export type { PostgresStoreOptions } from './connection.js';
 
@@ -50,6 +51,7 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
     ...postgresQueue(connection, leases, queued, remote),
     ...postgresWebhookHealth(connection, leases, queued),
     ...postgresBackgroundWork(connection, leases, queued, remote),
+    ...postgresRetention(connection),
     ...sqlHistory(read),
   };
 }

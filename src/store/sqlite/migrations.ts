@@ -122,6 +122,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     webhook_id TEXT PRIMARY KEY
   );
   `,
+  `
+  -- Retention (HERALD_RETENTION) prunes an event with its deliveries once nothing needs it: these
+  -- find what still refers to an event without reading the whole table.
+  CREATE INDEX deliveries_by_event ON deliveries (event_seq);
+  CREATE INDEX dead_letters_by_event ON dead_letters (event_seq);
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */

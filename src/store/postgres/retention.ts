@@ -1,0 +1,36 @@
+import { RETENTION_CHUNK } from '../bounded-work.js';
+import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
+import type { PruneProgress, Retention } from '../store.js';
+import type { PostgresConnection } from './connection.js';
+import { toPositional } from './named-params.js';
+
+/** Old history pruned a chunk per transaction (see store/retention.ts for what goes). */
+export function postgresRetention(connection: PostgresConnection): Retention {
+  return {
+    pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null> {
+      return connection.transaction(async (client) => {
+        const scan = toPositional(SCAN_EVENTS, { cutoff, after, limit: RETENTION_CHUNK });
+        const { rows: scanned } = await client.query<ScannedEvent>(scan.text, scan.values);
+        const chunk = prunableEvents(scanned);
+        if (chunk === null) return null;
+        // Only finished attempts, whatever was read above: a pending one is never history.
+        const deliveries = await client.query(
+          `DELETE FROM deliveries WHERE id IN (
+             SELECT id FROM deliveries WHERE event_seq = ANY ($1::bigint[]) AND status <> 'pending' LIMIT $2)`,
+          [chunk.prunable, RETENTION_CHUNK],
+        );
+        // Checked again in this statement, which sees what committed since the scan (a replay, a resend).
+        const { rows: gone } = await client.query<{ seq: number }>(
+          `DELETE FROM events e WHERE e.seq = ANY ($1::bigint[])
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
+             AND NOT EXISTS (SELECT 1 FROM dead_letters l WHERE l.event_seq = e.seq)
+           RETURNING e.seq`,
+          [chunk.prunable],
+        );
+        const deleted = new Set(gone.map((row) => row.seq));
+        const kept = chunk.prunable.filter((seq) => !deleted.has(seq));
+        return pruneProgress(chunk, kept, (deliveries.rowCount ?? 0) + gone.length);
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { RETENTION_CHUNK } from '../bounded-work.js';
+import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
+import type { PruneProgress, Retention } from '../store.js';
+import type { SqliteConnection } from './connection.js';
+
+/** Old history pruned a chunk per transaction (see store/retention.ts for what goes). */
+export function sqliteRetention(connection: SqliteConnection): Retention {
+  const sql = (text: string) => connection.sql(text);
+
+  return {
+    async pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null> {
+      return connection.transaction(() => {
+        const scanned = sql(SCAN_EVENTS).all({ cutoff, after, limit: RETENTION_CHUNK }) as ScannedEvent[];
+        const chunk = prunableEvents(scanned);
+        if (chunk === null) return null;
+        const seqs = JSON.stringify(chunk.prunable);
+        // Only finished attempts, whatever was read above: a pending one is never history.
+        const deliveries = sql(
+          `DELETE FROM deliveries WHERE id IN (
+             SELECT id FROM deliveries WHERE event_seq IN (SELECT value FROM json_each(?)) AND status <> 'pending'
+             LIMIT ?)`,
+        ).run(seqs, RETENTION_CHUNK).changes;
+        const gone = sql(
+          `DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = events.seq)
+           RETURNING seq`,
+        )
+          .pluck()
+          .all(seqs) as number[];
+        const deleted = new Set(gone);
+        const kept = chunk.prunable.filter((seq) => !deleted.has(seq));
+        return pruneProgress(chunk, kept, deliveries + gone.length);
+      });
+    },
+  };
+}
