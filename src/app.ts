@@ -133,6 +133,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
         directory: store,
         publisher: store,
         history: store,
+        retention: store,
         clock,
         auth: new Authenticator(store, adminKey, clock),
         catalog: new EventCatalog(store, clock),

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { TenantLimits } from '../core/types.js';
 import type { SendNow } from '../delivery/send-now.js';
-import type { Directory, History, Publisher } from '../store/store.js';
+import type { Directory, History, Publisher, Retention } from '../store/store.js';
 import type { Authenticator } from './auth.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { PublishQuota } from './publish-quota.js';
@@ -12,6 +12,7 @@ export interface ApiContext {
   directory: Directory;
   publisher: Publisher;
   history: History;
+  retention: Retention;
   clock: Clock;
   auth: Authenticator;
   catalog: EventCatalog;

@@ -301,6 +301,24 @@ export const ReplayedDeadLetter = Type.Object({ id: Type.String(), deliveryId: T
 
 export const ReplayedDeadLetters = Type.Object({ replayed: Type.Integer() });
 
+export const DiscardDeadLetters = Type.Object(
+  {
+    webhookId: Type.Optional(Type.String({ maxLength: 100 })),
+    before: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only dead letters that failed before this time' }),
+    ),
+    after: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Only dead letters that failed at or after this time',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DiscardedDeadLetters = Type.Object({ discarded: Type.Integer() });
+
 export const PortalLinkRequest = Type.Object(
   {
     expiresIn: Type.Optional(

@@ -5,7 +5,7 @@ import type { BackgroundWork, Retention } from '../store/store.js';
 export const RETENTION_SWEEP_PAUSE_MS = 5 * 60_000;
 
 export interface BackgroundWorkerOptions {
-  store: BackgroundWork & Retention;
+  store: BackgroundWork & Pick<Retention, 'pruneHistory'>;
   clock: Clock;
   /** Longest sleep when nothing announces work (HERALD_POLL_INTERVAL). */
   pollIntervalMs: number;

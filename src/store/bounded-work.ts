@@ -21,3 +21,6 @@ export const PURGE_CHUNK = 500;
 
 /** Events one chunk of a retention sweep looks at, and deliveries it deletes at most. */
 export const RETENTION_CHUNK = 500;
+
+/** Dead letters one transaction of a discard removes; a bulk discard goes on chunk after chunk. */
+export const DISCARD_CHUNK = 500;

@@ -211,7 +211,17 @@ export interface PruneProgress {
   removed: number;
 }
 
-/** What leaves the database for good: history older than HERALD_RETENTION. */
+/** The dead letters of a tenant a discard removes: those that match every filter given. */
+export interface DeadLetterFilter {
+  ids?: readonly string[];
+  webhookId?: string;
+  /** Failed at or after this time. */
+  failedFrom?: number;
+  /** Failed before this time. */
+  failedBefore?: number;
+}
+
+/** What leaves the database for good: history older than HERALD_RETENTION, dead letters people discard. */
 export interface Retention {
   /**
    * Deletes the next chunk of history older than `cutoff`, in one short transaction: events
@@ -221,6 +231,12 @@ export interface Retention {
    * has reached the events inside the window.
    */
   pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null>;
+  /**
+   * Removes up to `limit` of the tenant's dead letters that match `filter`, oldest first, in one
+   * transaction, durably; how many it removed. Their deliveries stay in the history and age out
+   * with their event.
+   */
+  discardDeadLetters(tenantId: string, filter: DeadLetterFilter, limit: number): Promise<number>;
 }
 
 /** What attempts tell of a webhook: its failure clock is kept with the outcomes (completeDeliveries). */

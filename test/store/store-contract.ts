@@ -938,6 +938,54 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(again?.duplicate, false);
       });
 
+      it('discards dead letters by id, webhook and time; their history then ages out', async () => {
+        await publishAndFinish(['evt_1', 'evt_2'], T0, 'dead');
+        await publishAndFinish(['evt_3'], T0 + DAY, 'dead');
+        const letters = await store.listDeadLetters('tenant_a', { limit: 10 });
+        const letter = (eventId: string, webhookId: string) => {
+          const found = letters.find((l) => l.eventId === eventId && l.webhookId === webhookId);
+          assert.ok(found);
+          return found;
+        };
+        const one = letter('evt_1', 'wh_b');
+
+        assert.equal(await store.discardDeadLetters('tenant_b', { ids: [one.id] }, 10), 0, 'not its letter');
+        assert.equal(await store.discardDeadLetters('tenant_a', { ids: ['garbage'] }, 10), 0);
+        assert.equal(await store.discardDeadLetters('tenant_a', { ids: [one.id] }, 10), 1);
+        assert.equal(await store.getDeadLetter('tenant_a', one.id), null);
+        assert.equal(await store.discardDeadLetters('tenant_a', { ids: [one.id] }, 10), 0, 'gone already');
+        assert.equal(
+          await store.discardDeadLetters('tenant_a', { webhookId: 'wh_a', failedBefore: T0 + DAY }, 10),
+          2,
+        );
+        const recent = { failedFrom: T0 + DAY };
+        assert.deepEqual(
+          [
+            await store.discardDeadLetters('tenant_a', recent, 1),
+            await store.discardDeadLetters('tenant_a', recent, 1),
+            await store.discardDeadLetters('tenant_a', recent, 1),
+          ],
+          [1, 1, 0],
+          'at most `limit` at a time',
+        );
+        const left = await store.listDeadLetters('tenant_a', { limit: 10 });
+        assert.deepEqual(
+          left.map((l) => l.id),
+          [letter('evt_2', 'wh_b').id],
+        );
+
+        const removed = await sweep(CUTOFF);
+        assert.equal(
+          removed.reduce((sum, n) => sum + n, 0),
+          6,
+          'evt_1 and evt_3 with their two deliveries each; evt_2 keeps its dead letter',
+        );
+        assert.deepEqual(
+          (await store.listDeliveries('tenant_a', 'wh_b', { limit: 10 })).map((d) => d.eventId),
+          ['evt_2'],
+        );
+      });
+
       it('goes a bounded chunk per call and stops at the first event inside the window', async () => {
         const ids = Array.from({ length: 600 }, (_, i) => `evt_${i}`);
         assert.equal((await publishAndFinish(ids, T0, 'succeeded')).length, 1_200);

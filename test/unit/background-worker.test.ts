@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 function sweepingStore(chunks: number) {
   const calls: { cutoff: number; after: number }[] = [];
   let left = chunks;
-  const store: BackgroundWork & Retention = {
+  const store: BackgroundWork & Pick<Retention, 'pruneHistory'> = {
     expandFanouts: async () => null,
     purgeDeletedWebhooks: async () => null,
     onBackgroundWorkQueued: () => () => undefined,

@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../../core/errors.js';
 import { DEAD_LETTER_PREFIX } from '../../core/public-ids.js';
+import { DISCARD_CHUNK } from '../../store/bounded-work.js';
+import type { DeadLetterFilter, Retention } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { presentDeadLetter, requireCursor, toPage } from '../presenters.js';
 import {
   COMMON_ERRORS,
   DeadLetter,
+  DiscardDeadLetters,
+  DiscardedDeadLetters,
   ErrorBody,
   PageQuery,
   pageOf,
@@ -19,9 +23,20 @@ import {
 import { requireActive } from './deliveries.js';
 import { loadWebhook } from './webhooks.js';
 
+/** Discards every dead letter `filter` selects, a short transaction per chunk; how many. */
+async function discardAll(retention: Retention, tenantId: string, filter: DeadLetterFilter): Promise<number> {
+  let discarded = 0;
+  let chunk: number;
+  do {
+    chunk = await retention.discardDeadLetters(tenantId, filter, DISCARD_CHUNK);
+    discarded += chunk;
+  } while (chunk === DISCARD_CHUNK);
+  return discarded;
+}
+
 export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,
-  { directory, history, publisher, clock },
+  { directory, history, publisher, retention, clock },
 ) => {
   app.get(
     '/tenants/:tenantId/dlq',
@@ -120,6 +135,48 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         clock.now(),
       );
       return reply.status(202).send({ replayed: replayed.length });
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/dlq/:id',
+    {
+      schema: {
+        summary: 'Discard a dead letter: it leaves the DLQ undelivered; its attempts stay in the history',
+        tags: ['dead letter queue'],
+        params: TenantItemParams,
+        response: { 204: Type.Null(), ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, id } = request.params;
+      const discarded = await retention.discardDeadLetters(tenantId, { ids: [id] }, 1);
+      if (discarded === 0) throw notFound.deadLetter(id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/dlq/discard',
+    {
+      schema: {
+        summary: 'Discard every dead letter (of one webhook, or all) that failed in a time range',
+        tags: ['dead letter queue'],
+        params: TenantParams,
+        body: DiscardDeadLetters,
+        response: { 200: DiscardedDeadLetters, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      const { webhookId, before, after } = request.body;
+      if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
+      const discarded = await discardAll(retention, tenantId, {
+        ...(webhookId === undefined ? {} : { webhookId }),
+        ...(before === undefined ? {} : { failedBefore: Date.parse(before) }),
+        ...(after === undefined ? {} : { failedFrom: Date.parse(after) }),
+      });
+      return { discarded };
     },
   );
 };

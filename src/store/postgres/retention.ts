@@ -1,10 +1,11 @@
+import { DEAD_LETTER_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import { RETENTION_CHUNK } from '../bounded-work.js';
 import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
-import type { PruneProgress, Retention } from '../store.js';
+import type { DeadLetterFilter, PruneProgress, Retention } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { toPositional } from './named-params.js';
 
-/** Old history pruned a chunk per transaction (see store/retention.ts for what goes). */
+/** Old history pruned a chunk per transaction (see store/retention.ts for what goes); dead letters discarded. */
 export function postgresRetention(connection: PostgresConnection): Retention {
   return {
     pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null> {
@@ -31,6 +32,29 @@ export function postgresRetention(connection: PostgresConnection): Retention {
         const kept = chunk.prunable.filter((seq) => !deleted.has(seq));
         return pruneProgress(chunk, kept, (deliveries.rowCount ?? 0) + gone.length);
       });
+    },
+
+    async discardDeadLetters(tenantId: string, filter: DeadLetterFilter, limit: number): Promise<number> {
+      const keys = filter.ids
+        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
+        .filter((key) => key !== null);
+      // A letter a concurrent replay holds is passed over: that replay takes it out of the DLQ anyway.
+      const { rowCount } = await connection.query(
+        `DELETE FROM dead_letters WHERE id IN (
+           SELECT id FROM dead_letters WHERE tenant_id = $1
+             AND ($2::text IS NULL OR webhook_id = $2) AND ($3::bigint[] IS NULL OR id = ANY ($3))
+             AND ($4::bigint IS NULL OR failed_at >= $4) AND ($5::bigint IS NULL OR failed_at < $5)
+           ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED)`,
+        [
+          tenantId,
+          filter.webhookId ?? null,
+          keys ?? null,
+          filter.failedFrom ?? null,
+          filter.failedBefore ?? null,
+          limit,
+        ],
+      );
+      return rowCount ?? 0;
     },
   };
 }

@@ -1,9 +1,10 @@
+import { DEAD_LETTER_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import { RETENTION_CHUNK } from '../bounded-work.js';
 import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
-import type { PruneProgress, Retention } from '../store.js';
+import type { DeadLetterFilter, PruneProgress, Retention } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
-/** Old history pruned a chunk per transaction (see store/retention.ts for what goes). */
+/** Old history pruned a chunk per transaction (see store/retention.ts for what goes); dead letters discarded. */
 export function sqliteRetention(connection: SqliteConnection): Retention {
   const sql = (text: string) => connection.sql(text);
 
@@ -31,6 +32,33 @@ export function sqliteRetention(connection: SqliteConnection): Retention {
         const kept = chunk.prunable.filter((seq) => !deleted.has(seq));
         return pruneProgress(chunk, kept, deliveries + gone.length);
       });
+    },
+
+    async discardDeadLetters(tenantId: string, filter: DeadLetterFilter, limit: number): Promise<number> {
+      const keys = filter.ids
+        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
+        .filter((key) => key !== null);
+      const discarded = connection.transaction(
+        () =>
+          sql(
+            `DELETE FROM dead_letters WHERE id IN (
+               SELECT id FROM dead_letters WHERE tenant_id = :tenantId
+                 AND (:webhookId IS NULL OR webhook_id = :webhookId)
+                 AND (:keys IS NULL OR id IN (SELECT value FROM json_each(:keys)))
+                 AND (:failedFrom IS NULL OR failed_at >= :failedFrom)
+                 AND (:failedBefore IS NULL OR failed_at < :failedBefore)
+               ORDER BY id LIMIT :limit)`,
+          ).run({
+            tenantId,
+            webhookId: filter.webhookId ?? null,
+            keys: keys ? JSON.stringify(keys) : null,
+            failedFrom: filter.failedFrom ?? null,
+            failedBefore: filter.failedBefore ?? null,
+            limit,
+          }).changes,
+      );
+      await connection.durable();
+      return discarded;
     },
   };
 }
