@@ -1,14 +1,24 @@
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../../threads.js';
 
-/** What the checkpoint thread is started with. */
-export interface CheckpointThreadSettings {
-  path: string;
+/** How often the checkpoint thread works (see checkpoint-thread.ts). */
+export interface CheckpointSchedule {
+  /** How often it copies the WAL back. */
   everyMs: number;
+  /** How often it also truncates the WAL file. */
+  truncateEveryMs: number;
 }
 
-/** How often the thread copies the WAL back: often enough that the WAL stays a few megabytes under load. */
-const CHECKPOINT_EVERY_MS = 200;
+/** What the checkpoint thread is started with. */
+export interface CheckpointThreadSettings extends CheckpointSchedule {
+  path: string;
+}
+
+/**
+ * Often enough that the WAL stays a few megabytes under load; the file shrinks back within a minute
+ * of a burst that made it bigger.
+ */
+export const CHECKPOINT_SCHEDULE: CheckpointSchedule = { everyMs: 200, truncateEveryMs: 60_000 };
 
 /**
  * Runs the WAL's checkpoints on a thread of its own. SQLite otherwise checkpoints inside the commit
@@ -22,8 +32,8 @@ export class WalCheckpointer {
   private closing = false;
   private readonly exited: Promise<unknown>;
 
-  constructor(path: string, onStopped: () => void) {
-    const workerData: CheckpointThreadSettings = { path, everyMs: CHECKPOINT_EVERY_MS };
+  constructor(path: string, schedule: CheckpointSchedule, onStopped: () => void) {
+    const workerData: CheckpointThreadSettings = { path, ...schedule };
     this.worker = startThread('checkpoint-thread', import.meta.url, { workerData });
     this.worker.unref();
     this.worker.on('error', () => undefined);

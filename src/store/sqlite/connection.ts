@@ -1,7 +1,7 @@
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { WalCheckpointer } from './checkpointer.js';
+import { CHECKPOINT_SCHEDULE, type CheckpointSchedule, WalCheckpointer } from './checkpointer.js';
 
 /** SQLite's own checkpoint threshold in pages, restored if the checkpoint thread stops. */
 const SQLITE_AUTOCHECKPOINT = 1000;
@@ -30,7 +30,7 @@ export class SqliteConnection {
   /** Checkpoints off this thread (see WalCheckpointer); none for an in-memory database. */
   private readonly checkpointer: WalCheckpointer | null = null;
 
-  constructor(path: string) {
+  constructor(path: string, checkpoints: CheckpointSchedule = CHECKPOINT_SCHEDULE) {
     this.walPath = path === ':memory:' ? null : `${path}-wal`;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -39,7 +39,7 @@ export class SqliteConnection {
     this.db.pragma('busy_timeout = 5000');
     if (path !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new WalCheckpointer(path, () =>
+      this.checkpointer = new WalCheckpointer(path, checkpoints, () =>
         this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`),
       );
     }
