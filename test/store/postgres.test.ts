@@ -242,6 +242,62 @@ if (skipReason !== null) {
       }
     });
 
+    it('prunes old history from several stores at once without conflicts, each row counted once', async () => {
+      const schema = database.newSchema();
+      const publisher = await database.open(schema);
+      const sweepers = Array.from({ length: 3 }, () => database.store(schema, { poolSize: 2 }));
+      try {
+        await seed(publisher, 'tenant_a', ['wh_1', 'wh_2']);
+        for (let batch = 0; batch < 2; batch++) {
+          await publisher.publishEvents(
+            Array.from({ length: 500 }, (_, i) => event('tenant_a', `evt_${batch}_${i}`)),
+            T0,
+          );
+        }
+        for (let claimed = await claimDue(publisher, 500); claimed.length > 0; ) {
+          await publisher.completeDeliveries(
+            claimed.map((c) => ({
+              deliveryId: c.id,
+              lease: c.lease,
+              verdict: 'succeeded' as const,
+              statusCode: 200,
+              responseTimeMs: 3,
+              attemptedAt: T0 + 1,
+              error: null,
+              responseBody: 'ok',
+            })),
+            T0 + 1,
+          );
+          claimed = await claimDue(publisher, 500);
+        }
+        const cutoff = T0 + 86_400_000;
+        const removedBy = await Promise.all(
+          sweepers.map(async (store) => {
+            let removed = 0;
+            let after = 0;
+            for (let progress = await store.pruneHistory(cutoff, after); progress !== null; ) {
+              removed += progress.removed;
+              after = progress.after;
+              progress = await store.pruneHistory(cutoff, after);
+            }
+            return removed;
+          }),
+        );
+        assert.equal(
+          removedBy.reduce((sum, removed) => sum + removed, 0),
+          3_000,
+          `1,000 events and 2,000 deliveries, each deleted once: ${removedBy}`,
+        );
+        const left = await adminQuery<{ events: number; deliveries: number }>(
+          `SELECT (SELECT count(*) FROM ${schema}.events)::int AS events,
+                  (SELECT count(*) FROM ${schema}.deliveries)::int AS deliveries`,
+        );
+        assert.deepEqual(left.rows[0], { events: 0, deliveries: 0 });
+      } finally {
+        await Promise.all([publisher, ...sweepers].map((store) => store.close()));
+      }
+    });
+
     it('commits concurrent publishes of one id from two stores once', async () => {
       const schema = database.newSchema();
       const first = await database.open(schema);

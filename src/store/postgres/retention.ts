@@ -10,7 +10,12 @@ export function postgresRetention(connection: PostgresConnection): Retention {
   return {
     pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null> {
       return connection.transaction(async (client) => {
-        const scan = toPositional(SCAN_EVENTS, { cutoff, after, limit: RETENTION_CHUNK });
+        // Workers of several processes sweeping at once take different events, so never the same rows.
+        const scan = toPositional(`${SCAN_EVENTS} FOR UPDATE OF e SKIP LOCKED`, {
+          cutoff,
+          after,
+          limit: RETENTION_CHUNK,
+        });
         const { rows: scanned } = await client.query<ScannedEvent>(scan.text, scan.values);
         const chunk = prunableEvents(scanned);
         if (chunk === null) return null;
