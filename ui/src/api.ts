@@ -183,6 +183,8 @@ export const api = {
     request<DeadLetter>('GET', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
   replayDeadLetter: (tenantId: string, deadLetterId: string) =>
     request<ReplayedDeadLetter>('POST', `${t(tenantId)}/dlq/${id(deadLetterId)}/replay`),
+  discardDeadLetter: (tenantId: string, deadLetterId: string) =>
+    request<void>('DELETE', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
   replayAll: (tenantId: string, webhookId?: string) => {
     const body: ReplayAllBody = webhookId ? { webhookId } : {};
     return request<ReplayedDeadLetters>('POST', `${t(tenantId)}/dlq/replay-all`, { body });

@@ -24,6 +24,9 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
   const [counting, setCounting] = useState(false);
   const [replayAllBusy, setReplayAllBusy] = useState(false);
   const [replayAllError, setReplayAllError] = useState<string | null>(null);
+  const [discarding, setDiscarding] = useState<DeadLetter | null>(null);
+  const [discardBusy, setDiscardBusy] = useState(false);
+  const [discardError, setDiscardError] = useState<string | null>(null);
 
   useEffect(() => {
     api
@@ -55,6 +58,30 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
     } finally {
       setReplaying((all) => ({ ...all, [entry.id]: false }));
     }
+  }
+
+  function askDiscard(entry: DeadLetter) {
+    setDiscardError(null);
+    setDiscarding(entry);
+  }
+
+  async function discard(entry: DeadLetter) {
+    setDiscardBusy(true);
+    setDiscardError(null);
+    try {
+      await api.discardDeadLetter(tenantId, entry.id);
+      toast(`Discarded ${entry.event}. It will not be delivered.`);
+    } catch (err) {
+      // Gone already (replayed or discarded elsewhere): it leaves the list all the same.
+      if (!(err instanceof ApiError && err.status === 404)) {
+        setDiscardError(err instanceof Error ? err.message : String(err));
+        return;
+      }
+    } finally {
+      setDiscardBusy(false);
+    }
+    setItems((list) => list?.filter((d) => d.id !== entry.id) ?? null);
+    setDiscarding(null);
   }
 
   async function askReplayAll() {
@@ -190,6 +217,14 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
                   >
                     Payload
                   </button>
+                  <button
+                    type="button"
+                    className="button button-small button-danger-ghost"
+                    title="Remove it from the queue without delivering it"
+                    onClick={() => askDiscard(entry)}
+                  >
+                    Discard
+                  </button>
                 </RowActions>
               </tr>
             ))}
@@ -220,6 +255,24 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
         error={replayAllError}
         onConfirm={() => void replayAll()}
         onCancel={() => setConfirm(null)}
+      />
+
+      <ConfirmDialog
+        open={discarding !== null}
+        title="Discard this failed event?"
+        message={
+          <>
+            <span className="mono">{discarding?.event}</span> will not be delivered to{' '}
+            <span className="mono break">{discarding?.url}</span>. Its failed attempts stay in the delivery
+            history until they age out.
+          </>
+        }
+        confirmLabel="Discard"
+        danger
+        busy={discardBusy}
+        error={discardError}
+        onConfirm={() => discarding && void discard(discarding)}
+        onCancel={() => setDiscarding(null)}
       />
 
       <PayloadDialog tenantId={tenantId} deadLetterId={viewId} onClose={() => setViewId(null)} />
