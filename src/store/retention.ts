@@ -47,7 +47,7 @@ export function prunableEvents(
 
 /**
  * Where the next chunk starts: at the first event still there, when a chunk's budget of deliveries
- * ran out before all its events' were deleted, else after the chunk.
+ * ran out before all its events' deliveries were deleted, else after the chunk.
  */
 export function pruneProgress(
   chunk: { prunable: readonly number[]; lastOld: number },
