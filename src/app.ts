@@ -134,7 +134,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
         publisher: store,
         history: store,
         clock,
-        auth: new Authenticator(store, adminKey, clock),
+        auth: new Authenticator(store, adminKey, clock, config.adminKeyPrevious),
         catalog: new EventCatalog(store, clock),
         refuseUrl: (url) => policy.checkUrl(url),
         sendNow: sendNowWith({

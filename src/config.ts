@@ -10,6 +10,7 @@ export interface HeraldConfig {
   database: string;
   databasePoolSize: number;
   adminKey: string | null;
+  adminKeyPrevious: string | null;
   retrySchedule: RetrySchedule;
   retryAfterCapMs: number;
   disableAfterMs: number;
@@ -56,6 +57,12 @@ function duration(text: string): number {
   return ms;
 }
 
+function adminKey(text: string): string | null {
+  if (text === '') return null;
+  if (!/^\S{16,}$/.test(text)) throw new SettingError('must be at least 16 characters long, without spaces');
+  return text;
+}
+
 function setting<K extends keyof HeraldConfig>(definition: Setting<K>): Setting<K> {
   return definition;
 }
@@ -99,7 +106,7 @@ export const SETTINGS = [
     env: 'HERALD_DATABASE_POOL_SIZE',
     flag: 'database-pool-size',
     default: '10',
-    help: 'PostgreSQL connections per process (plus one for LISTEN in worker processes)',
+    help: 'PostgreSQL connections per process (plus one for LISTEN)',
     parse: integer(1, 1000),
   }),
   setting({
@@ -108,12 +115,15 @@ export const SETTINGS = [
     flag: 'admin-key',
     default: '',
     help: 'admin API key (generated and kept beside the database when unset)',
-    parse: (text) => {
-      if (text === '') return null;
-      if (!/^\S{16,}$/.test(text))
-        throw new SettingError('must be at least 16 characters long, without spaces');
-      return text;
-    },
+    parse: adminKey,
+  }),
+  setting({
+    key: 'adminKeyPrevious',
+    env: 'HERALD_ADMIN_KEY_PREVIOUS',
+    flag: 'admin-key-previous',
+    default: '',
+    help: 'the admin key being retired: still accepted (and its portal links) during a rotation',
+    parse: adminKey,
   }),
   setting({
     key: 'retrySchedule',

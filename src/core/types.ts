@@ -25,11 +25,20 @@ export interface Tenant {
 /** A tenant as created: without limits of its own unless given. */
 export type NewTenant = Omit<Tenant, 'limits'> & { limits?: TenantLimits };
 
-export interface ApiKey {
+export interface NewApiKey {
   id: string;
   tenantId: string;
   name: string;
+  /** The key's first characters, shown to tell keys apart; null for keys made before it was kept. */
+  prefix: string | null;
   createdAt: number;
+  /** When the key stops working; null for never. */
+  expiresAt: number | null;
+}
+
+export interface ApiKey extends NewApiKey {
+  /** Roughly: written at most once a minute per key (see Authenticator). */
+  lastUsedAt: number | null;
 }
 
 export interface EventType {

@@ -10,9 +10,9 @@ export interface BackgroundWorkerOptions {
 }
 
 /**
- * Does what requests leave to the background (big fan-outs, deleted webhooks' rows) one chunk at
- * a time, letting the event loop turn between chunks so that requests and deliveries go on. Woken
- * by the commits that leave such work; otherwise it looks every poll interval.
+ * Does what requests leave to the background (big fan-outs, deleted webhooks' and tenants' rows) one
+ * chunk at a time, letting the event loop turn between chunks so that requests and deliveries go on.
+ * Woken by the commits that leave such work; otherwise it looks every poll interval.
  */
 export class BackgroundWorker {
   private running = false;
@@ -59,7 +59,8 @@ export class BackgroundWorker {
   private async step(): Promise<number> {
     const expanded = await this.options.store.expandFanouts(this.options.clock.now());
     const purged = await this.options.store.purgeDeletedWebhooks();
-    return (expanded === null ? 0 : 1) + (purged === null ? 0 : 1);
+    const tenantsPurged = await this.options.store.purgeDeletedTenants();
+    return [expanded, purged, tenantsPurged].filter((done) => done !== null).length;
   }
 
   /** Until a commit announces background work, or the poll interval passes. */

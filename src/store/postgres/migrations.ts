@@ -235,6 +235,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     webhook_id text COLLATE "C" PRIMARY KEY
   );
   `,
+  `
+  -- API keys that expire, can be revoked (their row deleted) and say when they were last used;
+  -- prefix is the key's start, shown so that people can tell their keys apart (null before this version).
+  ALTER TABLE api_keys
+    ADD COLUMN prefix text,
+    ADD COLUMN expires_at bigint,
+    ADD COLUMN last_used_at bigint;
+  ALTER TABLE api_keys ALTER COLUMN id TYPE text COLLATE "C";
+  CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
+  -- A deleted tenant whose events are still being removed, a chunk at a time; its id is not reusable
+  -- until they are gone.
+  CREATE TABLE tenant_purges (
+    tenant_id text COLLATE "C" PRIMARY KEY
+  );
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

@@ -12,6 +12,7 @@ import { QueuedWorkListener } from './notifications.js';
 import { PostgresPublishBatcher } from './publish-batch.js';
 import { postgresPublisher } from './publisher.js';
 import { postgresQueue } from './queue.js';
+import { postgresTenantPurge } from './tenant-purge.js';
 
 export type { PostgresStoreOptions } from './connection.js';
 
@@ -45,11 +46,12 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
       })();
       return closing;
     },
-    ...postgresDirectory(connection, leases, queued),
+    ...postgresDirectory(connection, leases, queued, remote),
     ...postgresPublisher(connection, leases, queued, batcher),
     ...postgresQueue(connection, leases, queued, remote),
     ...postgresWebhookHealth(connection, leases, queued),
     ...postgresBackgroundWork(connection, leases, queued, remote),
+    ...postgresTenantPurge(connection),
     ...sqlHistory(read),
   };
 }

@@ -122,6 +122,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     webhook_id TEXT PRIMARY KEY
   );
   `,
+  `
+  -- API keys that expire, can be revoked (their row deleted) and say when they were last used;
+  -- prefix is the key's start, shown so that people can tell their keys apart (null before this version).
+  ALTER TABLE api_keys ADD COLUMN prefix TEXT;
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+  CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
+  -- A deleted tenant whose events are still being removed, a chunk at a time; its id is not reusable
+  -- until they are gone.
+  CREATE TABLE tenant_purges (
+    tenant_id TEXT PRIMARY KEY
+  );
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */

@@ -11,6 +11,7 @@ import { migrateSqlite } from './migrations.js';
 import { SqlitePublishBatcher } from './publish-batch.js';
 import { sqlitePublisher } from './publisher.js';
 import { sqliteQueue } from './queue.js';
+import { sqliteTenantPurge } from './tenant-purge.js';
 
 /** The embedded backend, with the shortcut that hands new deliveries to the local worker. */
 export type SqliteStore = Store & Required<DeliveryQueue>;
@@ -42,6 +43,7 @@ export function openSqliteStore(path: string): SqliteStore {
     ...sqliteQueue(connection, leases, queued, slot),
     ...sqliteWebhookHealth(connection, batcher, queued),
     ...sqliteBackgroundWork(connection, queued),
+    ...sqliteTenantPurge(connection),
     ...sqlHistory(read),
   };
 }
