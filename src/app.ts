@@ -108,7 +108,10 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   const adminKey = resolveAdminKey(config, announce);
   const owner = `${hostname()}:${process.pid}:${newSecretToken('', 4)}`;
 
-  const store = await openStore(config.database, { poolSize: config.databasePoolSize });
+  const store = await openStore(config.database, {
+    poolSize: config.databasePoolSize,
+    idempotencyWindowMs: config.idempotencyWindowMs,
+  });
   await store.migrate();
   const policy = new NetworkPolicy(config.allowNetworks);
   const retryPolicy = { schedule: config.retrySchedule, retryAfterCapMs: config.retryAfterCapMs };

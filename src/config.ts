@@ -22,6 +22,7 @@ export interface HeraldConfig {
   pollIntervalMs: number;
   publicUrl: string | null;
   logLevel: string;
+  idempotencyWindowMs: number;
   // Each tenant's limits (TenantLimits) where the admin set none of its own.
   maxWebhooks: number;
   maxBatchEvents: number;
@@ -265,6 +266,14 @@ export const SETTINGS = [
       if (!LOG_LEVELS.includes(text)) throw new SettingError(`must be one of ${LOG_LEVELS.join(', ')}`);
       return text;
     },
+  }),
+  setting({
+    key: 'idempotencyWindowMs',
+    env: 'HERALD_IDEMPOTENCY_WINDOW',
+    flag: 'idempotency-window',
+    default: '24h',
+    help: 'how long a published event id is remembered: a repeat within it is not delivered again',
+    parse: duration,
   }),
 ];
 

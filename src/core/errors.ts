@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   DEAD_LETTER_NOT_FOUND: 404,
   EVENT_TYPE_NOT_FOUND: 404,
   TENANT_EXISTS: 409,
+  IDEMPOTENCY_CONFLICT: 409,
   EVENT_TYPE_EXISTS: 409,
   EVENT_TYPE_PROTECTED: 409,
   WEBHOOK_DISABLED: 409,
@@ -71,6 +72,14 @@ export function tenantExists(id: string): HeraldError {
   return new HeraldError(
     'TENANT_EXISTS',
     `A tenant with id ${id} already exists, or is still being deleted.`,
+  );
+}
+
+export function idempotencyConflict(id: string): HeraldError {
+  return new HeraldError(
+    'IDEMPOTENCY_CONFLICT',
+    `Event id ${id} was already published with a different event type or data. Reuse an id only to ` +
+      'retry the same event; give a new event a new id.',
   );
 }
 

@@ -82,6 +82,12 @@ export interface NewEvent {
   /** The exact bytes every attempt sends: serialized once, at publish. */
   payload: Buffer;
   timestamp: number;
+  /**
+   * Set when the publisher chose the id (an idempotency key): the hash of the event type and data
+   * (publishBodyHash), remembered with the id so that a repeat of it can be told from a reuse.
+   * Absent for ids Herald generated, which never repeat.
+   */
+  bodyHash?: string;
 }
 
 export interface PublishedEvent {
@@ -91,6 +97,8 @@ export interface PublishedEvent {
   deliveries: number;
   /** True when an event with this id already existed: nothing new was stored or delivered. */
   duplicate: boolean;
+  /** For a duplicate, the body hash stored with the id (null: not known, any body is a repeat). */
+  storedBodyHash?: string | null;
 }
 
 export type AttemptStatus = 'pending' | 'succeeded' | 'failed';

@@ -10,8 +10,8 @@ export interface BackgroundWorkerOptions {
 }
 
 /**
- * Does what requests leave to the background (big fan-outs, deleted webhooks' and tenants' rows) one
- * chunk at a time, letting the event loop turn between chunks so that requests and deliveries go on.
+ * Does what requests leave to the background (big fan-outs, deleted webhooks' and tenants' rows,
+ * idempotency records past their window) one chunk at a time, letting the event loop turn between chunks so that requests and deliveries go on.
  * Woken by the commits that leave such work; otherwise it looks every poll interval.
  */
 export class BackgroundWorker {
@@ -60,7 +60,8 @@ export class BackgroundWorker {
     const expanded = await this.options.store.expandFanouts(this.options.clock.now());
     const purged = await this.options.store.purgeDeletedWebhooks();
     const tenantsPurged = await this.options.store.purgeDeletedTenants();
-    return [expanded, purged, tenantsPurged].filter((done) => done !== null).length;
+    const pruned = await this.options.store.pruneIdempotencyKeys(this.options.clock.now());
+    return [expanded, purged, tenantsPurged, pruned].filter((done) => done !== null).length;
   }
 
   /** Until a commit announces background work, or the poll interval passes. */

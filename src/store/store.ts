@@ -100,8 +100,10 @@ export interface DeliveryQueue {
 export interface Publisher {
   /**
    * Stores each event with one pending delivery per active webhook of its tenant subscribed to its
-   * type, durably, before resolving (the outbox). An id already stored in the tenant is a duplicate:
-   * its first result comes back and nothing new is queued.
+   * type, durably, before resolving (the outbox). An event with a bodyHash (its id chosen by the
+   * publisher) whose id the tenant published within the store's idempotency window is a duplicate:
+   * the first result comes back with the hash stored for the id, and nothing new is queued. After
+   * the window the id is forgotten and starts a new event.
    */
   publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]>;
   /** Stores a test event and one delivery of it already leased to `owner`, for sending at once. */
@@ -216,8 +218,10 @@ export interface BackgroundWork {
   expandFanouts(now: number): Promise<number | null>;
   /** Deletes the next chunk of a deleted webhook's deliveries and dead letters: how many, or null when none waits. */
   purgeDeletedWebhooks(): Promise<number | null>;
-  /** Deletes the next chunk of a deleted tenant's events: how many, or null when none waits. */
+  /** Deletes the next chunk of a deleted tenant's events and ids: how many, or null when none waits. */
   purgeDeletedTenants(): Promise<number | null>;
+  /** Deletes the next chunk of idempotency records past the window at `now`: how many, or null when none. */
+  pruneIdempotencyKeys(now: number): Promise<number | null>;
   /**
    * Calls `listener` after a commit that left background work (by this process or, where the
    * backend can tell, another). Returns the unsubscribe function.

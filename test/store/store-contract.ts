@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { HeraldError } from '../../src/core/errors.js';
-import { serializePayload } from '../../src/core/payload.js';
+import { publishBodyHash, serializePayload } from '../../src/core/payload.js';
 import type { AttemptOutcome, ClaimedDelivery, NewApiKey, NewEvent, Webhook } from '../../src/core/types.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../../src/store/idempotency.js';
 import type { DeliveryClaim, Store } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
 
@@ -35,8 +36,16 @@ function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {})
   };
 }
 
+/** An event whose id the publisher chose, as ids given to the API are: remembered for the window. */
 function event(tenantId: string, id: string, type = 'kpi.alert', data: unknown = { n: id }): NewEvent {
-  return { id, tenantId, event: type, payload: serializePayload(type, T0, tenantId, data), timestamp: T0 };
+  return {
+    id,
+    tenantId,
+    event: type,
+    payload: serializePayload(type, T0, tenantId, data),
+    timestamp: T0,
+    bodyHash: publishBodyHash(type, data),
+  };
 }
 
 function apiKey(id: string, tenantId: string, overrides: Partial<NewApiKey> = {}): NewApiKey {
@@ -368,10 +377,68 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           [event('tenant_a', 'order-1', 'ingestion.completed')],
           T0 + 99,
         );
-        assert.deepEqual(again, { ...first, duplicate: true });
+        assert.deepEqual(again, {
+          ...first,
+          duplicate: true,
+          storedBodyHash: publishBodyHash('kpi.alert', { n: 'order-1' }),
+        });
         const [otherTenant] = await store.publishEvents([event('tenant_b', 'order-1', 'kpi.alert')], T0);
         assert.equal(otherTenant?.duplicate, false);
         assert.equal((await claim(T0 + 100)).length, 3);
+      });
+
+      it('gives the stored body hash of a repeat within one publish, for the caller to compare', async () => {
+        const results = await store.publishEvents(
+          [
+            event('tenant_a', 'order-2', 'kpi.alert', { v: 1 }),
+            event('tenant_a', 'order-2', 'kpi.alert', { v: 2 }),
+          ],
+          T0,
+        );
+        assert.deepEqual(
+          results.map((result) => [result.duplicate, result.storedBodyHash]),
+          [
+            [false, undefined],
+            [true, publishBodyHash('kpi.alert', { v: 1 })],
+          ],
+        );
+      });
+
+      it('forgets an id once the idempotency window has passed: the same id is a new event', async () => {
+        const [first] = await store.publishEvents([event('tenant_a', 'order-3')], T0);
+        const lastMoment = T0 + DEFAULT_IDEMPOTENCY_WINDOW_MS - 1;
+        const [within] = await store.publishEvents([event('tenant_a', 'order-3')], lastMoment);
+        assert.equal(within?.duplicate, true);
+        const after = T0 + DEFAULT_IDEMPOTENCY_WINDOW_MS;
+        const [again] = await store.publishEvents(
+          [event('tenant_a', 'order-3', 'kpi.alert', { v: 2 })],
+          after,
+        );
+        assert.deepEqual(again, { ...first, duplicate: false }, 'stored anew');
+        const [repeat] = await store.publishEvents([event('tenant_a', 'order-3')], after + 1);
+        assert.equal(repeat?.duplicate, true, 'remembered again from its new publish');
+        assert.equal(repeat?.storedBodyHash, publishBodyHash('kpi.alert', { v: 2 }));
+        assert.equal((await claim(after + 1)).length, 4, 'two events, each to both webhooks');
+      });
+
+      it('never remembers an id Herald generated (no body hash)', async () => {
+        const generated = { ...event('tenant_a', 'evt_generated'), bodyHash: undefined };
+        await store.publishEvents([generated], T0);
+        assert.equal(await store.pruneIdempotencyKeys(T0 + 2 * DEFAULT_IDEMPOTENCY_WINDOW_MS), null);
+      });
+
+      it('prunes records past the window in chunks, oldest first, leaving younger ones', async () => {
+        for (let batch = 0; batch < 6; batch++) {
+          const events = Array.from({ length: 100 }, (_, i) => event('tenant_a', `old_${batch}_${i}`));
+          await store.publishEvents(events, T0);
+        }
+        await store.publishEvents([event('tenant_a', 'young')], T0 + 1);
+        const pruneAt = T0 + DEFAULT_IDEMPOTENCY_WINDOW_MS;
+        const pruned: (number | null)[] = [];
+        while (pruned.at(-1) !== null) pruned.push(await store.pruneIdempotencyKeys(pruneAt));
+        assert.deepEqual(pruned, [500, 100, null]);
+        const [young] = await store.publishEvents([event('tenant_a', 'young')], pruneAt);
+        assert.equal(young?.duplicate, true, 'inside its window still');
       });
 
       it('commits many concurrent publishes, each with its own result', async () => {
@@ -938,7 +1005,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.deepEqual(webhookChunks, [500, 100, 500, 100, null], 'each webhook a chunk at a time');
         const eventChunks: (number | null)[] = [];
         while (eventChunks.at(-1) !== null) eventChunks.push(await store.purgeDeletedTenants());
-        assert.deepEqual(eventChunks, [500, 100, null]);
+        assert.deepEqual(eventChunks, [500 + 500, 100 + 100, null], 'its events and their remembered ids');
 
         await store.createTenant({ id: 'tenant_a', name: 'again', createdAt: T0 });
         const [republished] = await store.publishEvents([event('tenant_a', 'evt_0_0')], T0);

@@ -44,6 +44,7 @@ describe('loadConfig defaults', () => {
       pollIntervalMs: 1_000,
       publicUrl: null,
       logLevel: 'info',
+      idempotencyWindowMs: 86_400_000,
       maxWebhooks: 1_000,
       maxBatchEvents: 1_000,
       publishRate: 1_000,
@@ -85,6 +86,7 @@ describe('loadConfig from the environment', () => {
       HERALD_MAX_BATCH_EVENTS: '100',
       HERALD_TENANT_PUBLISH_RATE: '2000',
       HERALD_KEY_PUBLISH_RATE: '500',
+      HERALD_IDEMPOTENCY_WINDOW: '2h',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -104,6 +106,7 @@ describe('loadConfig from the environment', () => {
       pollIntervalMs: 250,
       publicUrl: 'https://hooks.example.com',
       logLevel: 'debug',
+      idempotencyWindowMs: 7_200_000,
       maxWebhooks: 50,
       maxBatchEvents: 100,
       publishRate: 2_000,

@@ -249,6 +249,27 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TABLE tenant_purges (
     tenant_id text COLLATE "C" PRIMARY KEY
   );
+
+  -- An id the publisher chose, remembered for the idempotency window with the hash of its body and
+  -- the first publish's result; after the window the same id is a new event, so events.id is no
+  -- longer unique.
+  CREATE TABLE idempotency_keys (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    body_hash text,
+    event text NOT NULL,
+    timestamp bigint NOT NULL,
+    deliveries integer NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+  -- The last day's ids stay recognised across the upgrade; their body was not hashed (NULL: any body replays).
+  INSERT INTO idempotency_keys (tenant_id, id, body_hash, event, timestamp, deliveries, created_at)
+    SELECT tenant_id, id, NULL, event, timestamp, deliveries, timestamp FROM events
+    WHERE timestamp >= (extract(epoch FROM now())::bigint - 86400) * 1000;
+  ALTER TABLE events DROP CONSTRAINT events_tenant_id_id_key;
+  CREATE INDEX events_by_tenant ON events (tenant_id, id);
   `,
 ];
 

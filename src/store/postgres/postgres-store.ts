@@ -1,4 +1,5 @@
 import { type ReadRows, sqlHistory } from '../history.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import type { Store } from '../store.js';
@@ -6,6 +7,7 @@ import { postgresBackgroundWork } from './background.js';
 import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
 import { postgresDirectory } from './directory.js';
 import { postgresWebhookHealth } from './health.js';
+import { postgresIdempotencyPrune } from './idempotency-prune.js';
 import { migratePostgres } from './migrations.js';
 import { toPositional } from './named-params.js';
 import { QueuedWorkListener } from './notifications.js';
@@ -23,12 +25,13 @@ export type { PostgresStoreOptions } from './connection.js';
  */
 export function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Store {
   const connection = new PostgresConnection(connectionString, options);
+  const idempotencyWindowMs = options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
   const remote = new QueuedWorkListener(connection.clientConfig, connection.schema, leases.instance, (kind) =>
     queued.announce(kind),
   );
-  const batcher = new PostgresPublishBatcher(connection, leases, queued);
+  const batcher = new PostgresPublishBatcher(connection, leases, queued, idempotencyWindowMs);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) => {
     const { text: numbered, values } = toPositional(text, params);
     return (await connection.query(numbered, values)).rows as R[];
@@ -52,6 +55,7 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
     ...postgresWebhookHealth(connection, leases, queued),
     ...postgresBackgroundWork(connection, leases, queued, remote),
     ...postgresTenantPurge(connection),
+    ...postgresIdempotencyPrune(connection, idempotencyWindowMs),
     ...sqlHistory(read),
   };
 }

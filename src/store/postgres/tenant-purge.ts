@@ -3,8 +3,8 @@ import type { BackgroundWork } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 
 /**
- * A deleted tenant's events (and fan-outs left of them), one chunk per transaction; workers in
- * several processes take different tenants (SKIP LOCKED).
+ * A deleted tenant's events and idempotency records (and fan-outs left), one chunk per transaction;
+ * workers in several processes take different tenants (SKIP LOCKED).
  */
 export function postgresTenantPurge(
   connection: PostgresConnection,
@@ -24,11 +24,20 @@ export function postgresTenantPurge(
               [purge, PURGE_CHUNK],
             )
           ).rowCount ?? 0;
-        if (events < PURGE_CHUNK) {
+        const ids =
+          (
+            await client.query(
+              `DELETE FROM idempotency_keys WHERE (tenant_id, id) IN (
+                 SELECT tenant_id, id FROM idempotency_keys WHERE tenant_id = $1 LIMIT $2
+               )`,
+              [purge, PURGE_CHUNK],
+            )
+          ).rowCount ?? 0;
+        if (events < PURGE_CHUNK && ids < PURGE_CHUNK) {
           await client.query('DELETE FROM fanouts WHERE tenant_id = $1', [purge]);
           await client.query('DELETE FROM tenant_purges WHERE tenant_id = $1', [purge]);
         }
-        return events;
+        return events + ids;
       });
     },
   };

@@ -134,6 +134,39 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TABLE tenant_purges (
     tenant_id TEXT PRIMARY KEY
   );
+
+  -- An id the publisher chose, remembered for the idempotency window with the hash of its body and
+  -- the first publish's result; after the window the same id is a new event, so events.id is no
+  -- longer unique (SQLite cannot drop a table's UNIQUE constraint: the table is rebuilt).
+  CREATE TABLE idempotency_keys (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body_hash TEXT,
+    event TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+  -- The last day's ids stay recognised across the upgrade; their body was not hashed (NULL: any body replays).
+  INSERT INTO idempotency_keys (tenant_id, id, body_hash, event, timestamp, deliveries, created_at)
+    SELECT tenant_id, id, NULL, event, timestamp, deliveries, timestamp FROM events
+    WHERE timestamp >= (unixepoch() - 86400) * 1000;
+  CREATE TABLE events_rebuilt (
+    seq INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    timestamp INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL
+  );
+  INSERT INTO events_rebuilt (seq, tenant_id, id, event, payload, timestamp, deliveries)
+    SELECT seq, tenant_id, id, event, payload, timestamp, deliveries FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_rebuilt RENAME TO events;
+  CREATE INDEX events_by_tenant ON events (tenant_id, id);
   `,
 ];
 
