@@ -91,7 +91,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         tags: ['events'],
         params: TenantParams,
         body: PublishEvent,
-        response: { 202: PublishedEvent, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: PublishedEvent, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {
