@@ -108,7 +108,10 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   const adminKey = resolveAdminKey(config, announce);
   const owner = `${hostname()}:${process.pid}:${newSecretToken('', 4)}`;
 
-  const store = await openStore(config.database, { poolSize: config.databasePoolSize });
+  const store = await openStore(config.database, {
+    poolSize: config.databasePoolSize,
+    idempotencyWindowMs: config.idempotencyWindowMs,
+  });
   await store.migrate();
   const policy = new NetworkPolicy(config.allowNetworks);
   const retryPolicy = { schedule: config.retrySchedule, retryAfterCapMs: config.retryAfterCapMs };
@@ -135,7 +138,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
         history: store,
         retention: store,
         clock,
-        auth: new Authenticator(store, adminKey, clock),
+        auth: new Authenticator(store, adminKey, clock, config.adminKeyPrevious),
         catalog: new EventCatalog(store, clock),
         refuseUrl: (url) => policy.checkUrl(url),
         sendNow: sendNowWith({

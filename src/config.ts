@@ -10,6 +10,7 @@ export interface HeraldConfig {
   database: string;
   databasePoolSize: number;
   adminKey: string | null;
+  adminKeyPrevious: string | null;
   retrySchedule: RetrySchedule;
   retryAfterCapMs: number;
   disableAfterMs: number;
@@ -22,6 +23,7 @@ export interface HeraldConfig {
   retentionMs: number;
   publicUrl: string | null;
   logLevel: string;
+  idempotencyWindowMs: number;
   // Each tenant's limits (TenantLimits) where the admin set none of its own.
   maxWebhooks: number;
   maxBatchEvents: number;
@@ -55,6 +57,12 @@ function duration(text: string): number {
   if (ms === null || ms <= 0)
     throw new SettingError('must be a positive duration such as 500ms, 10s, 1m, 1h or 5d');
   return ms;
+}
+
+function adminKey(text: string): string | null {
+  if (text === '') return null;
+  if (!/^\S{16,}$/.test(text)) throw new SettingError('must be at least 16 characters long, without spaces');
+  return text;
 }
 
 function setting<K extends keyof HeraldConfig>(definition: Setting<K>): Setting<K> {
@@ -100,7 +108,7 @@ export const SETTINGS = [
     env: 'HERALD_DATABASE_POOL_SIZE',
     flag: 'database-pool-size',
     default: '10',
-    help: 'PostgreSQL connections per process (plus one for LISTEN in worker processes)',
+    help: 'PostgreSQL connections per process (plus one for LISTEN)',
     parse: integer(1, 1000),
   }),
   setting({
@@ -109,12 +117,15 @@ export const SETTINGS = [
     flag: 'admin-key',
     default: '',
     help: 'admin API key (generated and kept beside the database when unset)',
-    parse: (text) => {
-      if (text === '') return null;
-      if (!/^\S{16,}$/.test(text))
-        throw new SettingError('must be at least 16 characters long, without spaces');
-      return text;
-    },
+    parse: adminKey,
+  }),
+  setting({
+    key: 'adminKeyPrevious',
+    env: 'HERALD_ADMIN_KEY_PREVIOUS',
+    flag: 'admin-key-previous',
+    default: '',
+    help: 'the admin key being retired: still accepted (and its portal links) during a rotation',
+    parse: adminKey,
   }),
   setting({
     key: 'retrySchedule',
@@ -264,6 +275,14 @@ export const SETTINGS = [
       if (!LOG_LEVELS.includes(text)) throw new SettingError(`must be one of ${LOG_LEVELS.join(', ')}`);
       return text;
     },
+  }),
+  setting({
+    key: 'idempotencyWindowMs',
+    env: 'HERALD_IDEMPOTENCY_WINDOW',
+    flag: 'idempotency-window',
+    default: '24h',
+    help: 'how long a published event id is remembered: a repeat within it is not delivered again',
+    parse: duration,
   }),
 ];
 

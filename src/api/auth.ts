@@ -26,32 +26,65 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-/** Keys seen on recent requests (tenants and keys are never deleted, so a hit stays true). */
-const KNOWN_KEYS_LIMIT = 10_000;
+/** Most keys, and tenants, remembered at once; past it the memory starts afresh. */
+const KNOWN_LIMIT = 10_000;
+
+/**
+ * How long a remembered key or tenant is trusted without asking the store again. Revocations and
+ * tenant deletes are announced (onCredentialsChanged) and forgotten at once; this bounds the
+ * staleness when an announcement cannot arrive (SQLite shared by processes, a dropped LISTEN).
+ */
+export const RECHECK_AFTER_MS = 1_000;
+
+/** A key's last use is written at most this often per key and process: not a write per request. */
+export const LAST_USED_EVERY_MS = 60_000;
+
+/** A tenant API key as last read from the store. */
+interface KnownKey {
+  id: string;
+  tenantId: string;
+  expiresAt: number | null;
+  checkedAt: number;
+  lastUsedAt: number;
+}
 
 const unauthorized = () =>
   new HeraldError('UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>".');
 
+const PORTAL_LINK_LABEL = 'herald portal links v1';
+
 /**
- * Who is calling: the admin key, a tenant API key (stored only as its SHA-256), or a portal link
- * token (an HMAC-signed tenant id and expiry, so no storage and no revocation list).
+ * Who is calling: the admin key (or, during a rotation, the previous one), a tenant API key (stored
+ * only as its SHA-256), or a portal link token (an HMAC-signed tenant id and expiry, so no storage
+ * and no revocation list; it dies with its tenant).
  */
 export class Authenticator {
-  private readonly portalKey: Buffer;
-  private readonly adminDigest: Buffer;
-  /** API key hash → tenant, so a busy client costs one hash and no query per request. */
-  private readonly knownKeys = new Map<string, string>();
-  /** Tenants the admin key has addressed that exist. */
-  private readonly knownTenants = new Set<string>();
+  /** Signs new portal links; the previous admin key's, while it is accepted, still verifies old ones. */
+  private readonly portalKeys: Buffer[];
+  private readonly adminDigests: Buffer[];
+  /** API key hash → the key, so a busy client costs one hash and no query per request. */
+  private readonly knownKeys = new Map<string, KnownKey>();
+  /** Tenants that exist → when that was last read. */
+  private readonly knownTenants = new Map<string, number>();
 
   constructor(
-    private readonly tenants: Pick<TenantDirectory, 'findApiKeyByHash' | 'getTenant'>,
+    private readonly tenants: Pick<
+      TenantDirectory,
+      'findApiKeyByHash' | 'getTenant' | 'touchApiKey' | 'onCredentialsChanged'
+    >,
     adminKey: string,
     private readonly clock: Clock,
+    /** HERALD_ADMIN_KEY_PREVIOUS: still accepted while clients move to the new key. */
+    previousAdminKey: string | null = null,
   ) {
-    this.adminDigest = digest(adminKey);
-    // Derived from the admin key: rotating the admin key revokes every portal link.
-    this.portalKey = createHmac('sha256', adminKey).update('herald portal links v1').digest();
+    const adminKeys = previousAdminKey ? [adminKey, previousAdminKey] : [adminKey];
+    this.adminDigests = adminKeys.map(digest);
+    // Derived from the admin key: retiring an admin key revokes every portal link it signed.
+    this.portalKeys = adminKeys.map((key) => createHmac('sha256', key).update(PORTAL_LINK_LABEL).digest());
+    tenants.onCredentialsChanged(() => {
+      this.knownKeys.clear();
+      this.knownTenants.clear();
+    });
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
@@ -59,16 +92,55 @@ export class Authenticator {
     if (!key) throw unauthorized();
     if (key.startsWith(PORTAL_TOKEN_PREFIX)) return this.verifyPortalToken(key);
     const keyDigest = digest(key);
-    if (timingSafeEqual(keyDigest, this.adminDigest)) return { role: 'admin' };
-    const keyHash = keyDigest.toString('hex');
-    let tenantId = this.knownKeys.get(keyHash);
-    if (tenantId === undefined) {
-      tenantId = (await this.tenants.findApiKeyByHash(keyHash))?.tenantId;
-      if (tenantId === undefined) throw unauthorized();
-      if (this.knownKeys.size >= KNOWN_KEYS_LIMIT) this.knownKeys.clear();
-      this.knownKeys.set(keyHash, tenantId);
+    // Every admin digest is compared, so timing does not tell which one matched.
+    const admin = this.adminDigests.map((adminDigest) => timingSafeEqual(keyDigest, adminDigest));
+    if (admin.includes(true)) return { role: 'admin' };
+    const now = this.clock.now();
+    const known = await this.tenantKey(keyDigest.toString('hex'), now);
+    if (known.expiresAt !== null && known.expiresAt <= now) {
+      throw new HeraldError('UNAUTHORIZED', 'This API key has expired. Ask an admin for a new key.');
     }
-    return { role: 'tenant', tenantId };
+    if (now - known.lastUsedAt >= LAST_USED_EVERY_MS) {
+      known.lastUsedAt = now;
+      // A hint for people, not worth failing a request for; the next try comes a minute later.
+      this.tenants.touchApiKey(known.id, now).catch(() => undefined);
+    }
+    return { role: 'tenant', tenantId: known.tenantId };
+  }
+
+  /** The remembered key, read again from the store once RECHECK_AFTER_MS has passed. */
+  private async tenantKey(keyHash: string, now: number): Promise<KnownKey> {
+    const known = this.knownKeys.get(keyHash);
+    if (known && now - known.checkedAt < RECHECK_AFTER_MS) return known;
+    const stored = await this.tenants.findApiKeyByHash(keyHash);
+    if (!stored) {
+      this.knownKeys.delete(keyHash);
+      throw unauthorized();
+    }
+    const fresh: KnownKey = {
+      id: stored.id,
+      tenantId: stored.tenantId,
+      expiresAt: stored.expiresAt,
+      checkedAt: now,
+      lastUsedAt: Math.max(known?.lastUsedAt ?? 0, stored.lastUsedAt ?? 0),
+    };
+    if (this.knownKeys.size >= KNOWN_LIMIT) this.knownKeys.clear();
+    this.knownKeys.set(keyHash, fresh);
+    return fresh;
+  }
+
+  /** Whether the tenant exists, read again from the store once RECHECK_AFTER_MS has passed. */
+  private async tenantExists(tenantId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const checkedAt = this.knownTenants.get(tenantId);
+    if (checkedAt !== undefined && now - checkedAt < RECHECK_AFTER_MS) return true;
+    if (!(await this.tenants.getTenant(tenantId))) {
+      this.knownTenants.delete(tenantId);
+      return false;
+    }
+    if (this.knownTenants.size >= KNOWN_LIMIT) this.knownTenants.clear();
+    this.knownTenants.set(tenantId, now);
+    return true;
   }
 
   issuePortalToken(tenantId: string, expiresAt: number): string {
@@ -78,18 +150,23 @@ export class Authenticator {
     return `${PORTAL_TOKEN_PREFIX}${body}.${this.portalSignature(body)}`;
   }
 
-  private portalSignature(body: string): string {
-    return createHmac('sha256', this.portalKey).update(body).digest('base64url');
+  private portalSignature(body: string, portalKey = this.portalKeys[0] as Buffer): string {
+    return createHmac('sha256', portalKey).update(body).digest('base64url');
   }
 
-  private verifyPortalToken(token: string): Principal {
+  private async verifyPortalToken(token: string): Promise<Principal> {
     const invalid = new HeraldError(
       'PORTAL_LINK_INVALID',
       'This portal link is not valid. Ask for a new link to the webhooks console.',
     );
     const parts = token.slice(PORTAL_TOKEN_PREFIX.length).split('.');
     const [body, signature] = parts;
-    if (parts.length !== 2 || !body || !signature || !sameSecret(signature, this.portalSignature(body))) {
+    if (
+      parts.length !== 2 ||
+      !body ||
+      !signature ||
+      !this.portalKeys.some((portalKey) => sameSecret(signature, this.portalSignature(body, portalKey)))
+    ) {
       throw invalid;
     }
     let claims: { t?: unknown; exp?: unknown };
@@ -105,6 +182,7 @@ export class Authenticator {
         'This portal link has expired. Ask for a new link to the webhooks console.',
       );
     }
+    if (!(await this.tenantExists(claims.t))) throw invalid;
     return { role: 'tenant', tenantId: claims.t };
   }
 
@@ -120,9 +198,6 @@ export class Authenticator {
       if (principal.tenantId !== tenantId) throw notFound.tenant(tenantId);
       return;
     }
-    if (this.knownTenants.has(tenantId)) return;
-    if (!(await this.tenants.getTenant(tenantId))) throw notFound.tenant(tenantId);
-    if (this.knownTenants.size >= KNOWN_KEYS_LIMIT) this.knownTenants.clear();
-    this.knownTenants.add(tenantId);
+    if (!(await this.tenantExists(tenantId))) throw notFound.tenant(tenantId);
   }
 }

@@ -1,7 +1,7 @@
 import { HeraldError } from '../core/errors.js';
 import { fromPublicId } from '../core/public-ids.js';
-import type { DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
-import type { DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
+import type { ApiKey, DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
+import type { ApiKeyT, DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
 import { effectiveLimits, type Limits } from './tenant-limits.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */
@@ -16,6 +16,19 @@ export function presentTenant(tenant: Tenant, defaults: Limits): TenantT {
     createdAt: iso(tenant.createdAt),
     limits: tenant.limits,
     effectiveLimits: effectiveLimits(tenant.limits, defaults),
+  };
+}
+
+/** Never its hash: the key itself was shown once, at its creation. */
+export function presentApiKey(key: ApiKey): ApiKeyT {
+  return {
+    id: key.id,
+    tenantId: key.tenantId,
+    name: key.name,
+    prefix: key.prefix,
+    createdAt: iso(key.createdAt),
+    expiresAt: key.expiresAt === null ? null : iso(key.expiresAt),
+    lastUsedAt: key.lastUsedAt === null ? null : iso(key.lastUsedAt),
   };
 }
 

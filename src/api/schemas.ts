@@ -98,16 +98,40 @@ export const UpdateTenant = Type.Object(
 );
 
 export const CreateApiKey = Type.Object(
-  { name: Type.Optional(Type.String({ maxLength: 200 })) },
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    expiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'When the key stops working (not with expiresIn)' }),
+    ),
+    expiresIn: Type.Optional(
+      Type.Integer({ minimum: 60, description: 'Seconds until the key stops working (not with expiresAt)' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
-export const CreatedApiKey = Type.Object({
+const apiKeyFields = {
   id: Type.String(),
   tenantId: Type.String(),
   name: Type.String(),
-  key: Type.String({ description: 'Shown once; Herald keeps only its hash' }),
+  prefix: Nullable(Type.String({ description: "The key's first characters, to tell keys apart" })),
   createdAt: Timestamp,
+  expiresAt: Nullable(Type.String({ format: 'date-time', description: 'Null: never expires' })),
+};
+
+export const ApiKey = Type.Object(
+  {
+    ...apiKeyFields,
+    lastUsedAt: Nullable(
+      Type.String({ format: 'date-time', description: 'Updated at most once a minute; null: never used' }),
+    ),
+  },
+  { $id: 'ApiKey' },
+);
+
+export const CreatedApiKey = Type.Object({
+  ...apiKeyFields,
+  key: Type.String({ description: 'Shown once; Herald keeps only its hash' }),
 });
 
 export const EventTypeName = Type.String({ pattern: EVENT_TYPE_NAME_PATTERN, maxLength: 100 });
@@ -360,6 +384,7 @@ export const TenantParams = Type.Object({ tenantId: Type.String() });
 export const TenantItemParams = Type.Object({ tenantId: Type.String(), id: Type.String() });
 
 export type TenantT = Static<typeof Tenant>;
+export type ApiKeyT = Static<typeof ApiKey>;
 export type WebhookT = Static<typeof Webhook>;
 export type DeliveryT = Static<typeof Delivery>;
 export type DeadLetterT = Static<typeof DeadLetter>;

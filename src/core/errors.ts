@@ -12,11 +12,13 @@ export const ERROR_STATUS = {
   ADMIN_KEY_REQUIRED: 403,
   ROUTE_NOT_FOUND: 404,
   TENANT_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
   WEBHOOK_NOT_FOUND: 404,
   DELIVERY_NOT_FOUND: 404,
   DEAD_LETTER_NOT_FOUND: 404,
   EVENT_TYPE_NOT_FOUND: 404,
   TENANT_EXISTS: 409,
+  IDEMPOTENCY_CONFLICT: 409,
   EVENT_TYPE_EXISTS: 409,
   EVENT_TYPE_PROTECTED: 409,
   WEBHOOK_DISABLED: 409,
@@ -54,6 +56,8 @@ export class HeraldError extends Error {
 
 export const notFound = {
   tenant: (id: string) => new HeraldError('TENANT_NOT_FOUND', `Tenant ${id} does not exist.`),
+  apiKey: (id: string) =>
+    new HeraldError('API_KEY_NOT_FOUND', `API key ${id} does not exist in this tenant.`),
   webhook: (id: string) =>
     new HeraldError('WEBHOOK_NOT_FOUND', `Webhook ${id} does not exist in this tenant.`),
   delivery: (id: string) =>
@@ -63,6 +67,21 @@ export const notFound = {
   eventType: (name: string) =>
     new HeraldError('EVENT_TYPE_NOT_FOUND', `Event type ${name} is not in the catalogue.`),
 };
+
+export function tenantExists(id: string): HeraldError {
+  return new HeraldError(
+    'TENANT_EXISTS',
+    `A tenant with id ${id} already exists, or is still being deleted.`,
+  );
+}
+
+export function idempotencyConflict(id: string): HeraldError {
+  return new HeraldError(
+    'IDEMPOTENCY_CONFLICT',
+    `Event id ${id} was already published with a different event type or data. Reuse an id only to ` +
+      'retry the same event; give a new event a new id.',
+  );
+}
 
 export function unknownEventType(name: string): HeraldError {
   return new HeraldError(

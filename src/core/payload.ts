@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NewEvent } from './types.js';
 
 /** ISO-8601 UTC to the second, as the product docs print it: `2025-01-15T10:30:00Z`. */
@@ -41,4 +42,12 @@ export function buildEvent(input: {
     timestamp,
     payload: serializePayload(input.event, timestamp, input.tenantId, input.data),
   };
+}
+
+/**
+ * What an idempotency key's repeat is compared by: the event type and the data exactly as the
+ * payload serializes them (the stored bytes without the timestamp, which differs on every retry).
+ */
+export function publishBodyHash(event: string, data: unknown): string {
+  return createHash('sha256').update(JSON.stringify({ event, data })).digest('hex');
 }

@@ -25,11 +25,20 @@ export interface Tenant {
 /** A tenant as created: without limits of its own unless given. */
 export type NewTenant = Omit<Tenant, 'limits'> & { limits?: TenantLimits };
 
-export interface ApiKey {
+export interface NewApiKey {
   id: string;
   tenantId: string;
   name: string;
+  /** The key's first characters, shown to tell keys apart; null for keys made before it was kept. */
+  prefix: string | null;
   createdAt: number;
+  /** When the key stops working; null for never. */
+  expiresAt: number | null;
+}
+
+export interface ApiKey extends NewApiKey {
+  /** Roughly: written at most once a minute per key (see Authenticator). */
+  lastUsedAt: number | null;
 }
 
 export interface EventType {
@@ -73,6 +82,12 @@ export interface NewEvent {
   /** The exact bytes every attempt sends: serialized once, at publish. */
   payload: Buffer;
   timestamp: number;
+  /**
+   * Set when the publisher chose the id (an idempotency key): the hash of the event type and data
+   * (publishBodyHash), remembered with the id so that a repeat of it can be told from a reuse.
+   * Absent for ids Herald generated, which never repeat.
+   */
+  bodyHash?: string;
 }
 
 export interface PublishedEvent {
@@ -82,6 +97,8 @@ export interface PublishedEvent {
   deliveries: number;
   /** True when an event with this id already existed: nothing new was stored or delivered. */
   duplicate: boolean;
+  /** For a duplicate, the body hash stored with the id (null: not known, any body is a repeat). */
+  storedBodyHash?: string | null;
 }
 
 export type AttemptStatus = 'pending' | 'succeeded' | 'failed';

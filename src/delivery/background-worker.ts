@@ -15,10 +15,10 @@ export interface BackgroundWorkerOptions {
 }
 
 /**
- * Does what requests leave to the background (big fan-outs, deleted webhooks' rows), and prunes
- * history older than the retention window, one chunk at a time, letting the event loop turn
- * between chunks so that requests and deliveries go on. Woken by the commits that leave such work;
- * otherwise it looks every poll interval.
+ * Does what requests leave to the background (big fan-outs, deleted webhooks' and tenants' rows,
+ * idempotency records past their window), and prunes history older than the retention window, one
+ * chunk at a time, letting the event loop turn between chunks so that requests and deliveries go on.
+ * Woken by the commits that leave such work; otherwise it looks every poll interval.
  */
 export class BackgroundWorker {
   private running = false;
@@ -68,8 +68,11 @@ export class BackgroundWorker {
   private async step(): Promise<number> {
     const expanded = await this.options.store.expandFanouts(this.options.clock.now());
     const purged = await this.options.store.purgeDeletedWebhooks();
+    const tenantsPurged = await this.options.store.purgeDeletedTenants();
+    const keysPruned = await this.options.store.pruneIdempotencyKeys(this.options.clock.now());
     const pruned = await this.pruneHistory();
-    return (expanded === null ? 0 : 1) + (purged === null ? 0 : 1) + (pruned ? 1 : 0);
+    const chunksDone = [expanded, purged, tenantsPurged, keysPruned].filter((done) => done !== null);
+    return chunksDone.length + (pruned ? 1 : 0);
   }
 
   /** The next chunk of the sweep under way, or of a new one once the pause is over; whether it did one. */

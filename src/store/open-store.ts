@@ -1,3 +1,4 @@
+import type { StoreSettings } from './idempotency.js';
 import type { Store } from './store.js';
 
 export function isPostgresUrl(database: string): boolean {
@@ -8,7 +9,12 @@ export function isPostgresUrl(database: string): boolean {
  * The backend named by HERALD_DATABASE: a `postgres://` URL, otherwise a SQLite file path.
  * `poolSize` is PostgreSQL's connections per process; SQLite has one.
  */
-export async function openStore(database: string, options: { poolSize?: number } = {}): Promise<Store> {
+export async function openStore(
+  database: string,
+  options: StoreSettings & { poolSize?: number } = {},
+): Promise<Store> {
+  const settings: StoreSettings =
+    options.idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs: options.idempotencyWindowMs };
   if (isPostgresUrl(database)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.js');
     // `?schema=name` picks the schema: tests, or several installations sharing one database.
@@ -18,8 +24,9 @@ export async function openStore(database: string, options: { poolSize?: number }
     return openPostgresStore(url.toString(), {
       ...(schema === undefined ? {} : { schema }),
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+      ...settings,
     });
   }
   const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
-  return openSqliteStore(database);
+  return openSqliteStore(database, settings);
 }

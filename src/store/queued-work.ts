@@ -1,8 +1,11 @@
 /**
- * What a commit can leave for the workers: deliveries to claim, or background work (a fan-out to
- * expand, a deleted webhook to purge; see bounded-work.ts).
+ * What a commit can leave for others to act on: deliveries to claim, background work (a fan-out to
+ * expand, a deleted webhook to purge; see bounded-work.ts), or credentials that stopped working
+ * (a revoked key, a deleted tenant) that authenticators must forget.
  */
-export type QueuedWork = 'deliveries' | 'background';
+export type QueuedWork = 'deliveries' | 'background' | 'credentials';
+
+export const QUEUED_WORK_KINDS: readonly QueuedWork[] = ['deliveries', 'background', 'credentials'];
 
 /**
  * The listeners of one store instance that want to hear of newly queued work (see
@@ -13,6 +16,7 @@ export class QueuedWorkListeners {
   private readonly listeners: Record<QueuedWork, Set<() => void>> = {
     deliveries: new Set(),
     background: new Set(),
+    credentials: new Set(),
   };
 
   /** Returns the unsubscribe function. */

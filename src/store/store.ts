@@ -7,6 +7,7 @@ import type {
   Delivery,
   DeliveryDetail,
   EventType,
+  NewApiKey,
   NewEvent,
   NewTenant,
   NewWebhook,
@@ -99,8 +100,10 @@ export interface DeliveryQueue {
 export interface Publisher {
   /**
    * Stores each event with one pending delivery per active webhook of its tenant subscribed to its
-   * type, durably, before resolving (the outbox). An id already stored in the tenant is a duplicate:
-   * its first result comes back and nothing new is queued.
+   * type, durably, before resolving (the outbox). An event with a bodyHash (its id chosen by the
+   * publisher) whose id the tenant published within the store's idempotency window is a duplicate:
+   * the first result comes back with the hash stored for the id, and nothing new is queued. After
+   * the window the id is forgotten and starts a new event.
    */
   publishEvents(events: NewEvent[], now: number): Promise<PublishedEvent[]>;
   /** Stores a test event and one delivery of it already leased to `owner`, for sending at once. */
@@ -149,14 +152,33 @@ export interface TenantChange {
 
 /** Tenants and their API keys. */
 export interface TenantDirectory {
-  /** Throws HeraldError TENANT_EXISTS when the id is taken. */
+  /** Throws HeraldError TENANT_EXISTS when the id is taken, or still held by a deleted tenant's purge. */
   createTenant(tenant: NewTenant): Promise<void>;
   getTenant(id: string): Promise<Tenant | null>;
   /** Applies `change` in one statement; the tenant as it now is, or null when there is none. */
   updateTenant(id: string, change: TenantChange): Promise<Tenant | null>;
   listTenants(): Promise<Tenant[]>;
-  createApiKey(key: ApiKey, keyHash: string): Promise<void>;
+  /**
+   * Removes the tenant, its API keys and its webhooks in one transaction, so that from its commit
+   * nothing of it can be read or used; the webhooks' queues and history and the tenant's events
+   * are left to the background (purgeDeletedWebhooks, purgeDeletedTenants). False when there was none.
+   */
+  deleteTenant(id: string): Promise<boolean>;
+  createApiKey(key: NewApiKey, keyHash: string): Promise<void>;
+  /** Expired keys too: whether a key still works is the caller's to judge, by its clock. */
   findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
+  /** Oldest first. */
+  listApiKeys(tenantId: string): Promise<ApiKey[]>;
+  /** Deletes the key; false when the tenant has no such key. */
+  revokeApiKey(tenantId: string, id: string): Promise<boolean>;
+  /** Records that the key was used at `now`. */
+  touchApiKey(id: string, now: number): Promise<void>;
+  /**
+   * Calls `listener` after a commit that revoked a key or deleted a tenant, by this process or, where
+   * the backend can tell, by another (PostgreSQL: NOTIFY), and whenever such news may have been
+   * missed (the notification connection came back). Returns the unsubscribe function.
+   */
+  onCredentialsChanged(listener: () => void): () => void;
 }
 
 /** The event catalogue. */
@@ -196,6 +218,10 @@ export interface BackgroundWork {
   expandFanouts(now: number): Promise<number | null>;
   /** Deletes the next chunk of a deleted webhook's deliveries and dead letters: how many, or null when none waits. */
   purgeDeletedWebhooks(): Promise<number | null>;
+  /** Deletes the next chunk of a deleted tenant's events and ids: how many, or null when none waits. */
+  purgeDeletedTenants(): Promise<number | null>;
+  /** Deletes the next chunk of idempotency records past the window at `now`: how many, or null when none. */
+  pruneIdempotencyKeys(now: number): Promise<number | null>;
   /**
    * Calls `listener` after a commit that left background work (by this process or, where the
    * backend can tell, another). Returns the unsubscribe function.

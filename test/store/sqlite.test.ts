@@ -9,6 +9,7 @@ import { buildEvent } from '../../src/core/payload.js';
 import type { AttemptOutcome, ClaimedDelivery, NewEvent } from '../../src/core/types.js';
 import { BackgroundWorker } from '../../src/delivery/background-worker.js';
 import { SqliteConnection } from '../../src/store/sqlite/connection.js';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryTaker } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
@@ -278,6 +279,54 @@ describe('SQLite: under constant load with retention, the file stops growing', (
         kept.length >= WINDOW_HOURS * EVENTS_PER_HOUR && kept.length <= (WINDOW_HOURS + 1) * EVENTS_PER_HOUR,
         `a window's worth of deliveries: ${kept.length}`,
       );
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite: upgrading to remembered idempotency keys', () => {
+  it("keeps the last day's event ids as duplicates, any body, and frees older ones", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-upgrade-'));
+    const path = join(dir, 'herald.db');
+    const tenantId = 'tenant_up';
+    const now = Date.now();
+    const connection = new SqliteConnection(path);
+    try {
+      const before = SQLITE_MIGRATIONS.length - 1;
+      for (const migration of SQLITE_MIGRATIONS.slice(0, before)) connection.db.exec(migration);
+      connection.db.pragma(`user_version = ${before}`);
+      connection.db.exec(`INSERT INTO tenants (id, name, created_at) VALUES ('${tenantId}', 'up', 0)`);
+      const insert = connection.db.prepare(
+        `INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, 'kpi.alert', x'7b7d', ?, 0)`,
+      );
+      insert.run(tenantId, 'recent', now - 3_600_000);
+      insert.run(tenantId, 'old', now - 2 * 86_400_000);
+    } finally {
+      await connection.close();
+    }
+    const store = openSqliteStore(path);
+    try {
+      await store.migrate();
+      const publish = (id: string) =>
+        store.publishEvents(
+          [
+            {
+              ...buildEvent({ id, tenantId, event: 'kpi.alert', data: { other: true }, now }),
+              bodyHash: 'another body',
+            },
+          ],
+          now,
+        );
+      const [recent] = await publish('recent');
+      assert.deepEqual(
+        [recent?.duplicate, recent?.storedBodyHash],
+        [true, null],
+        'a duplicate whose body is not known',
+      );
+      const [old] = await publish('old');
+      assert.equal(old?.duplicate, false, 'an id older than a day is a new event');
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

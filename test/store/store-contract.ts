@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { HeraldError } from '../../src/core/errors.js';
-import { serializePayload } from '../../src/core/payload.js';
-import type { AttemptOutcome, ClaimedDelivery, NewEvent, Webhook } from '../../src/core/types.js';
+import { publishBodyHash, serializePayload } from '../../src/core/payload.js';
+import type { AttemptOutcome, ClaimedDelivery, NewApiKey, NewEvent, Webhook } from '../../src/core/types.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../../src/store/idempotency.js';
 import type { DeliveryClaim, Store } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
 
@@ -14,6 +15,7 @@ export interface StoreFixture {
 
 const T0 = Date.UTC(2025, 0, 15, 10, 30, 0);
 const LEASE_MS = 30_000;
+const HOUR = 3_600_000;
 
 function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {}): Webhook {
   return {
@@ -34,8 +36,20 @@ function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {})
   };
 }
 
+/** An event whose id the publisher chose, as ids given to the API are: remembered for the window. */
 function event(tenantId: string, id: string, type = 'kpi.alert', data: unknown = { n: id }): NewEvent {
-  return { id, tenantId, event: type, payload: serializePayload(type, T0, tenantId, data), timestamp: T0 };
+  return {
+    id,
+    tenantId,
+    event: type,
+    payload: serializePayload(type, T0, tenantId, data),
+    timestamp: T0,
+    bodyHash: publishBodyHash(type, data),
+  };
+}
+
+function apiKey(id: string, tenantId: string, overrides: Partial<NewApiKey> = {}): NewApiKey {
+  return { id, tenantId, name: 'ci', prefix: `hk_${id}`, createdAt: T0, expiresAt: null, ...overrides };
 }
 
 function outcome(
@@ -129,10 +143,43 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
 
       it('finds API keys by hash only', async () => {
         await seedTenant();
-        const key = { id: 'key_1', tenantId: 'tenant_a', name: 'ci', createdAt: T0 };
+        const key = apiKey('key_1', 'tenant_a');
         await store.createApiKey(key, 'hash-1');
-        assert.deepEqual(await store.findApiKeyByHash('hash-1'), key);
+        assert.deepEqual(await store.findApiKeyByHash('hash-1'), { ...key, lastUsedAt: null });
         assert.equal(await store.findApiKeyByHash('hash-2'), null);
+      });
+
+      it("lists a tenant's keys oldest first, with expiry and last use, never the hash", async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        await store.createApiKey(apiKey('key_2', 'tenant_a', { expiresAt: T0 + HOUR }), 'hash-2');
+        await store.createApiKey(apiKey('key_1', 'tenant_a'), 'hash-1');
+        await store.createApiKey(apiKey('key_3', 'tenant_b'), 'hash-3');
+        await store.touchApiKey('key_2', T0 + 5_000);
+        const listed = await store.listApiKeys('tenant_a');
+        assert.deepEqual(listed, [
+          { ...apiKey('key_1', 'tenant_a'), lastUsedAt: null },
+          { ...apiKey('key_2', 'tenant_a', { expiresAt: T0 + HOUR }), lastUsedAt: T0 + 5_000 },
+        ]);
+        assert.deepEqual(await store.listApiKeys('nope'), []);
+      });
+
+      it('revokes a key of its own tenant only, and announces it', async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        await store.createApiKey(apiKey('key_1', 'tenant_a'), 'hash-1');
+        let announced = 0;
+        const unsubscribe = store.onCredentialsChanged(() => {
+          announced += 1;
+        });
+        assert.equal(await store.revokeApiKey('tenant_b', 'key_1'), false, 'another tenant cannot');
+        assert.ok(await store.findApiKeyByHash('hash-1'));
+        assert.equal(await store.revokeApiKey('tenant_a', 'key_1'), true);
+        // At least once: PostgreSQL also wakes its listeners when its notification connection opens.
+        assert.ok(announced >= 1);
+        assert.equal(await store.revokeApiKey('tenant_a', 'key_1'), false);
+        assert.equal(await store.findApiKeyByHash('hash-1'), null);
+        unsubscribe();
       });
 
       it('adds and removes event types; a taken name is EVENT_TYPE_EXISTS', async () => {
@@ -330,10 +377,68 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           [event('tenant_a', 'order-1', 'ingestion.completed')],
           T0 + 99,
         );
-        assert.deepEqual(again, { ...first, duplicate: true });
+        assert.deepEqual(again, {
+          ...first,
+          duplicate: true,
+          storedBodyHash: publishBodyHash('kpi.alert', { n: 'order-1' }),
+        });
         const [otherTenant] = await store.publishEvents([event('tenant_b', 'order-1', 'kpi.alert')], T0);
         assert.equal(otherTenant?.duplicate, false);
         assert.equal((await claim(T0 + 100)).length, 3);
+      });
+
+      it('gives the stored body hash of a repeat within one publish, for the caller to compare', async () => {
+        const results = await store.publishEvents(
+          [
+            event('tenant_a', 'order-2', 'kpi.alert', { v: 1 }),
+            event('tenant_a', 'order-2', 'kpi.alert', { v: 2 }),
+          ],
+          T0,
+        );
+        assert.deepEqual(
+          results.map((result) => [result.duplicate, result.storedBodyHash]),
+          [
+            [false, undefined],
+            [true, publishBodyHash('kpi.alert', { v: 1 })],
+          ],
+        );
+      });
+
+      it('forgets an id once the idempotency window has passed: the same id is a new event', async () => {
+        const [first] = await store.publishEvents([event('tenant_a', 'order-3')], T0);
+        const lastMoment = T0 + DEFAULT_IDEMPOTENCY_WINDOW_MS - 1;
+        const [within] = await store.publishEvents([event('tenant_a', 'order-3')], lastMoment);
+        assert.equal(within?.duplicate, true);
+        const after = T0 + DEFAULT_IDEMPOTENCY_WINDOW_MS;
+        const [again] = await store.publishEvents(
+          [event('tenant_a', 'order-3', 'kpi.alert', { v: 2 })],
+          after,
+        );
+        assert.deepEqual(again, { ...first, duplicate: false }, 'stored anew');
+        const [repeat] = await store.publishEvents([event('tenant_a', 'order-3')], after + 1);
+        assert.equal(repeat?.duplicate, true, 'remembered again from its new publish');
+        assert.equal(repeat?.storedBodyHash, publishBodyHash('kpi.alert', { v: 2 }));
+        assert.equal((await claim(after + 1)).length, 4, 'two events, each to both webhooks');
+      });
+
+      it('never remembers an id Herald generated (no body hash)', async () => {
+        const generated = { ...event('tenant_a', 'evt_generated'), bodyHash: undefined };
+        await store.publishEvents([generated], T0);
+        assert.equal(await store.pruneIdempotencyKeys(T0 + 2 * DEFAULT_IDEMPOTENCY_WINDOW_MS), null);
+      });
+
+      it('prunes records past the window in chunks, oldest first, leaving younger ones', async () => {
+        for (let batch = 0; batch < 6; batch++) {
+          const events = Array.from({ length: 100 }, (_, i) => event('tenant_a', `old_${batch}_${i}`));
+          await store.publishEvents(events, T0);
+        }
+        await store.publishEvents([event('tenant_a', 'young')], T0 + 1);
+        const pruneAt = T0 + DEFAULT_IDEMPOTENCY_WINDOW_MS;
+        const pruned: (number | null)[] = [];
+        while (pruned.at(-1) !== null) pruned.push(await store.pruneIdempotencyKeys(pruneAt));
+        assert.deepEqual(pruned, [500, 100, null]);
+        const [young] = await store.publishEvents([event('tenant_a', 'young')], pruneAt);
+        assert.equal(young?.duplicate, true, 'inside its window still');
       });
 
       it('commits many concurrent publishes, each with its own result', async () => {
@@ -1008,6 +1113,61 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           'the event published inside the window stops the sweep: the old one after it waits',
         );
         assert.deepEqual(await sweep(CUTOFF + DAY), [6], 'both, once the window has moved past them');
+      });
+    });
+
+    describe('deleting a tenant', () => {
+      it('removes it with its keys and webhooks at once, and its rows in the background', async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        await store.createApiKey(apiKey('key_a', 'tenant_a'), 'hash-a');
+        await store.createApiKey(apiKey('key_b', 'tenant_b'), 'hash-b');
+        await store.createWebhook(webhook('tenant_a', 'wh_a1'));
+        await store.createWebhook(webhook('tenant_a', 'wh_a2'));
+        await store.createWebhook(webhook('tenant_b', 'wh_b'));
+        for (let batch = 0; batch < 6; batch++) {
+          await store.publishEvents(
+            Array.from({ length: 100 }, (_, i) => event('tenant_a', `evt_${batch}_${i}`)),
+            T0,
+          );
+        }
+        await store.publishEvents([event('tenant_b', 'evt_b')], T0);
+        let announced = 0;
+        const unsubscribe = store.onCredentialsChanged(() => {
+          announced += 1;
+        });
+
+        assert.equal(await store.deleteTenant('tenant_a'), true);
+        assert.ok(announced >= 1, 'authenticators hear of it');
+        assert.equal(await store.deleteTenant('tenant_a'), false);
+        assert.equal(await store.getTenant('tenant_a'), null);
+        assert.deepEqual(
+          (await store.listTenants()).map((tenant) => tenant.id),
+          ['tenant_b'],
+        );
+        assert.equal(await store.findApiKeyByHash('hash-a'), null);
+        assert.deepEqual(await store.listApiKeys('tenant_a'), []);
+        assert.deepEqual(await store.listWebhooks('tenant_a', { limit: 10 }), []);
+        assert.deepEqual(await claim(T0 + 1, 100, ['wh_b']), [], 'nothing of it is sent any more');
+        await assert.rejects(
+          store.createTenant({ id: 'tenant_a', name: 'again', createdAt: T0 }),
+          (error: unknown) => error instanceof HeraldError && error.code === 'TENANT_EXISTS',
+          'its id stays taken until its rows are gone',
+        );
+
+        const webhookChunks: (number | null)[] = [];
+        while (webhookChunks.at(-1) !== null) webhookChunks.push(await store.purgeDeletedWebhooks());
+        assert.deepEqual(webhookChunks, [500, 100, 500, 100, null], 'each webhook a chunk at a time');
+        const eventChunks: (number | null)[] = [];
+        while (eventChunks.at(-1) !== null) eventChunks.push(await store.purgeDeletedTenants());
+        assert.deepEqual(eventChunks, [500 + 500, 100 + 100, null], 'its events and their remembered ids');
+
+        await store.createTenant({ id: 'tenant_a', name: 'again', createdAt: T0 });
+        const [republished] = await store.publishEvents([event('tenant_a', 'evt_0_0')], T0);
+        assert.equal(republished?.duplicate, false, 'a new tenant of that id starts with no events');
+        assert.ok(await store.findApiKeyByHash('hash-b'), 'other tenants untouched');
+        assert.equal((await store.listDeliveries('tenant_b', 'wh_b', { limit: 10 })).length, 1);
+        unsubscribe();
       });
     });
 

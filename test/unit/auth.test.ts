@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { API_KEY_PREFIX, Authenticator, hashApiKey, type Principal } from '../../src/api/auth.js';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import {
+  API_KEY_PREFIX,
+  Authenticator,
+  hashApiKey,
+  LAST_USED_EVERY_MS,
+  type Principal,
+  RECHECK_AFTER_MS,
+} from '../../src/api/auth.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { type ErrorCode, HeraldError } from '../../src/core/errors.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -37,14 +44,9 @@ describe('Authenticator', () => {
     const createdAt = Date.UTC(2025, 0, 1);
     await store.createTenant({ id: 'tenant_abc', name: 'ABC Corp', createdAt });
     await store.createTenant({ id: 'tenant_xyz', name: 'XYZ Ltd', createdAt });
-    await store.createApiKey(
-      { id: 'key_abc', tenantId: 'tenant_abc', name: 'ci', createdAt },
-      hashApiKey(TENANT_KEY),
-    );
-    await store.createApiKey(
-      { id: 'key_xyz', tenantId: 'tenant_xyz', name: 'ci', createdAt },
-      hashApiKey(OTHER_KEY),
-    );
+    const key = { name: 'ci', prefix: null, createdAt, expiresAt: null };
+    await store.createApiKey({ ...key, id: 'key_abc', tenantId: 'tenant_abc' }, hashApiKey(TENANT_KEY));
+    await store.createApiKey({ ...key, id: 'key_xyz', tenantId: 'tenant_xyz' }, hashApiKey(OTHER_KEY));
   });
 
   after(async () => {
@@ -293,3 +295,126 @@ describe('Authenticator', () => {
     });
   });
 });
+
+describe('Authenticator: keys and tenants that stop working', () => {
+  let store: SqliteStore;
+  let clock: ManualClock;
+  let auth: Authenticator;
+  const bearer = `Bearer ${TENANT_KEY}`;
+
+  beforeEach(async () => {
+    store = openSqliteStore(':memory:');
+    await store.migrate();
+    clock = new ManualClock(Date.UTC(2025, 0, 1));
+    await store.createTenant({ id: 'tenant_abc', name: 'ABC Corp', createdAt: clock.now() });
+    auth = new Authenticator(store, ADMIN_KEY, clock);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  async function createKey(expiresAt: number | null = null): Promise<void> {
+    await store.createApiKey(
+      { id: 'key_abc', tenantId: 'tenant_abc', name: 'ci', prefix: null, createdAt: clock.now(), expiresAt },
+      hashApiKey(TENANT_KEY),
+    );
+  }
+
+  it('refuses a revoked key on the very next request, though it was remembered', async () => {
+    await createKey();
+    assert.equal((await auth.authenticate(bearer)).role, 'tenant');
+    assert.equal(await store.revokeApiKey('tenant_abc', 'key_abc'), true);
+    await assert.rejects(auth.authenticate(bearer), isHeraldError('UNAUTHORIZED', 401));
+  });
+
+  it('reads a remembered key again after RECHECK_AFTER_MS when no revocation was announced', async () => {
+    // A directory that never announces: another process sharing the SQLite file revoked the key.
+    const silent = { ...pickDirectory(store), onCredentialsChanged: () => () => undefined };
+    const unaware = new Authenticator(silent, ADMIN_KEY, clock);
+    await createKey();
+    assert.equal((await unaware.authenticate(bearer)).role, 'tenant');
+    await store.revokeApiKey('tenant_abc', 'key_abc');
+    clock.advance(RECHECK_AFTER_MS - 1);
+    assert.equal((await unaware.authenticate(bearer)).role, 'tenant', 'still remembered');
+    clock.advance(1);
+    await assert.rejects(unaware.authenticate(bearer), isHeraldError('UNAUTHORIZED', 401));
+  });
+
+  it('refuses a key from its expiry on, with a message that says so', async () => {
+    await createKey(clock.now() + HOUR);
+    assert.equal((await auth.authenticate(bearer)).role, 'tenant');
+    clock.advance(HOUR - 1);
+    assert.equal((await auth.authenticate(bearer)).role, 'tenant');
+    clock.advance(1);
+    await assert.rejects(auth.authenticate(bearer), (error: unknown) => {
+      isHeraldError('UNAUTHORIZED', 401)(error);
+      assert.match((error as Error).message, /expired/);
+      return true;
+    });
+  });
+
+  it('records last use at most once a minute per key', async () => {
+    await createKey();
+    const lastUsed = async () => (await store.findApiKeyByHash(hashApiKey(TENANT_KEY)))?.lastUsedAt;
+    const start = clock.now();
+    await auth.authenticate(bearer);
+    assert.equal(await lastUsed(), start);
+    clock.advance(LAST_USED_EVERY_MS - 1);
+    await auth.authenticate(bearer);
+    assert.equal(await lastUsed(), start, 'not written again within the minute');
+    clock.advance(1);
+    await auth.authenticate(bearer);
+    assert.equal(await lastUsed(), start + LAST_USED_EVERY_MS);
+  });
+
+  it('refuses a deleted tenant to the admin and to its portal links at once', async () => {
+    const token = auth.issuePortalToken('tenant_abc', clock.now() + HOUR);
+    await auth.requireTenant({ role: 'admin' }, 'tenant_abc');
+    assert.equal((await auth.authenticate(`Bearer ${token}`)).role, 'tenant');
+    assert.equal(await store.deleteTenant('tenant_abc'), true);
+    await assert.rejects(
+      auth.requireTenant({ role: 'admin' }, 'tenant_abc'),
+      isHeraldError('TENANT_NOT_FOUND', 404),
+    );
+    await assert.rejects(auth.authenticate(`Bearer ${token}`), isHeraldError('PORTAL_LINK_INVALID', 401));
+  });
+
+  describe('admin key rotation', () => {
+    const NEW_ADMIN_KEY = 'rotated-admin-key-0123456789';
+
+    it('accepts the previous admin key beside the new one, and no other', async () => {
+      const rotating = new Authenticator(store, NEW_ADMIN_KEY, clock, ADMIN_KEY);
+      assert.deepEqual(await rotating.authenticate(`Bearer ${NEW_ADMIN_KEY}`), { role: 'admin' });
+      assert.deepEqual(await rotating.authenticate(`Bearer ${ADMIN_KEY}`), { role: 'admin' });
+      await assert.rejects(
+        rotating.authenticate('Bearer some-other-admin-key-0123'),
+        isHeraldError('UNAUTHORIZED', 401),
+      );
+      const rotated = new Authenticator(store, NEW_ADMIN_KEY, clock);
+      await assert.rejects(rotated.authenticate(`Bearer ${ADMIN_KEY}`), isHeraldError('UNAUTHORIZED', 401));
+    });
+
+    it("keeps the old key's portal links working during the changeover, and signs new ones with the new key", async () => {
+      const before = auth.issuePortalToken('tenant_abc', clock.now() + HOUR);
+      const rotating = new Authenticator(store, NEW_ADMIN_KEY, clock, ADMIN_KEY);
+      assert.equal((await rotating.authenticate(`Bearer ${before}`)).role, 'tenant');
+      const during = rotating.issuePortalToken('tenant_abc', clock.now() + HOUR);
+      const rotated = new Authenticator(store, NEW_ADMIN_KEY, clock);
+      assert.equal((await rotated.authenticate(`Bearer ${during}`)).role, 'tenant');
+      await assert.rejects(
+        rotated.authenticate(`Bearer ${before}`),
+        isHeraldError('PORTAL_LINK_INVALID', 401),
+      );
+    });
+  });
+});
+
+/** The directory roles the Authenticator uses, as plain functions of `store`. */
+function pickDirectory(store: SqliteStore) {
+  return {
+    findApiKeyByHash: store.findApiKeyByHash.bind(store),
+    getTenant: store.getTenant.bind(store),
+    touchApiKey: store.touchApiKey.bind(store),
+  };
+}

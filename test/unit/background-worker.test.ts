@@ -13,6 +13,8 @@ function sweepingStore(chunks: number) {
   const store: BackgroundWork & Pick<Retention, 'pruneHistory'> = {
     expandFanouts: async () => null,
     purgeDeletedWebhooks: async () => null,
+    purgeDeletedTenants: async () => null,
+    pruneIdempotencyKeys: async () => null,
     onBackgroundWorkQueued: () => () => undefined,
     async pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null> {
       calls.push({ cutoff, after });

@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
       database: './data/herald.db',
       databasePoolSize: 10,
       adminKey: null,
+      adminKeyPrevious: null,
       retrySchedule: [60_000, 300_000, 900_000],
       retryAfterCapMs: 3_600_000,
       disableAfterMs: 5 * 86_400_000,
@@ -44,6 +45,7 @@ describe('loadConfig defaults', () => {
       retentionMs: 30 * 86_400_000,
       publicUrl: null,
       logLevel: 'info',
+      idempotencyWindowMs: 86_400_000,
       maxWebhooks: 1_000,
       maxBatchEvents: 1_000,
       publishRate: 1_000,
@@ -69,6 +71,7 @@ describe('loadConfig from the environment', () => {
       HERALD_DATABASE: 'postgres://herald@db/herald',
       HERALD_DATABASE_POOL_SIZE: '25',
       HERALD_ADMIN_KEY: ADMIN_KEY,
+      HERALD_ADMIN_KEY_PREVIOUS: 'previous-admin-key-0123456789',
       HERALD_RETRY_SCHEDULE: '30s,2m,1.5h',
       HERALD_RETRY_AFTER_MAX: '10m',
       HERALD_DISABLE_AFTER: '1.5d',
@@ -85,6 +88,7 @@ describe('loadConfig from the environment', () => {
       HERALD_MAX_BATCH_EVENTS: '100',
       HERALD_TENANT_PUBLISH_RATE: '2000',
       HERALD_KEY_PUBLISH_RATE: '500',
+      HERALD_IDEMPOTENCY_WINDOW: '2h',
     });
     assert.deepEqual(config, {
       port: 9090,
@@ -92,6 +96,7 @@ describe('loadConfig from the environment', () => {
       database: 'postgres://herald@db/herald',
       databasePoolSize: 25,
       adminKey: ADMIN_KEY,
+      adminKeyPrevious: 'previous-admin-key-0123456789',
       retrySchedule: [30_000, 120_000, 5_400_000],
       retryAfterCapMs: 600_000,
       disableAfterMs: 129_600_000,
@@ -104,6 +109,7 @@ describe('loadConfig from the environment', () => {
       retentionMs: 43_200_000,
       publicUrl: 'https://hooks.example.com',
       logLevel: 'debug',
+      idempotencyWindowMs: 7_200_000,
       maxWebhooks: 50,
       maxBatchEvents: 100,
       publishRate: 2_000,
@@ -144,6 +150,10 @@ describe('loadConfig from the environment', () => {
 
   it('accepts an admin key of exactly 16 characters', () => {
     assert.equal(loadConfig({ HERALD_ADMIN_KEY: '0123456789abcdef' }).adminKey, '0123456789abcdef');
+  });
+
+  it('holds the previous admin key to the same rule as the admin key', () => {
+    assert.throws(() => loadConfig({ HERALD_ADMIN_KEY_PREVIOUS: 'too short' }), /HERALD_ADMIN_KEY_PREVIOUS/);
   });
 });
 

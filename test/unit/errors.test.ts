@@ -72,6 +72,7 @@ describe('HeraldError', () => {
 describe('notFound', () => {
   const cases = [
     ['tenant', notFound.tenant, 'TENANT_NOT_FOUND'],
+    ['apiKey', notFound.apiKey, 'API_KEY_NOT_FOUND'],
     ['webhook', notFound.webhook, 'WEBHOOK_NOT_FOUND'],
     ['delivery', notFound.delivery, 'DELIVERY_NOT_FOUND'],
     ['deadLetter', notFound.deadLetter, 'DEAD_LETTER_NOT_FOUND'],

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
-import { HeraldError, unknownEventType } from '../../core/errors.js';
+import { HeraldError, idempotencyConflict, unknownEventType } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { buildEvent, formatEventTimestamp } from '../../core/payload.js';
+import { buildEvent, formatEventTimestamp, publishBodyHash } from '../../core/payload.js';
 import type { NewEvent, PublishedEvent as Published } from '../../core/types.js';
 import type { Principal } from '../auth.js';
 import type { RouteContext } from '../context.js';
@@ -25,13 +25,16 @@ type PublishInput = Static<typeof PublishEvent>;
 const validatePublish = bodyAjv.compile<PublishInput>(PublishEvent);
 
 function toNewEvent(tenantId: string, input: PublishInput, now: number): NewEvent {
-  const event = buildEvent({
+  const built = buildEvent({
     id: input.id ?? newId('evt', now),
     tenantId,
     event: input.event,
     data: input.data,
     now,
   });
+  // Only an id the publisher chose can come again; a generated one needs no remembering.
+  const event =
+    input.id === undefined ? built : { ...built, bodyHash: publishBodyHash(input.event, input.data) };
   if (event.payload.length > BODY_LIMIT_BYTES) {
     throw new HeraldError(
       'PAYLOAD_TOO_LARGE',
@@ -39,6 +42,16 @@ function toNewEvent(tenantId: string, input: PublishInput, now: number): NewEven
     );
   }
   return event;
+}
+
+/** A repeat of an id with another body: the new body would be silently dropped, so it is refused. */
+function isConflict(published: Published, event: NewEvent): boolean {
+  return (
+    published.duplicate &&
+    event.bodyHash !== undefined &&
+    published.storedBodyHash != null &&
+    published.storedBodyHash !== event.bodyHash
+  );
 }
 
 function present(published: Published) {
@@ -73,22 +86,22 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       schema: {
         summary:
           'Publish an event: stored with one delivery per subscribed active webhook before the answer. ' +
-          'A repeated id answers with the first result and delivers nothing twice.',
+          'A repeated id (within HERALD_IDEMPOTENCY_WINDOW, 24 h by default) answers with the first result ' +
+          'and delivers nothing twice; the same id with another event type or data is 409 IDEMPOTENCY_CONFLICT.',
         tags: ['events'],
         params: TenantParams,
         body: PublishEvent,
-        response: { 202: PublishedEvent, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: PublishedEvent, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {
       publishQuota.charge(publishOf(request, 1), await limits.of(request.params.tenantId));
       await catalog.requireKnown([request.body.event]);
       const now = clock.now();
-      const [published] = await publisher.publishEvents(
-        [toNewEvent(request.params.tenantId, request.body, now)],
-        now,
-      );
+      const event = toNewEvent(request.params.tenantId, request.body, now);
+      const [published] = await publisher.publishEvents([event], now);
       if (!published) throw new Error('publishEvents returned no result');
+      if (isConflict(published, event)) throw idempotencyConflict(event.id);
       if (published.duplicate) reply.header('idempotent-replayed', 'true');
       return reply.status(202).send(present(published));
     },
@@ -102,7 +115,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         summary:
           "Publish up to the tenant's maxBatchEvents (1,000 by default) events in one request and one " +
           'transaction; each counts toward the publish rates. Each event is validated and deduplicated on ' +
-          'its own; the results come in the same order, an error object for each refused event.',
+          'its own; the results come in the same order, an error object for each refused event (a reused ' +
+          'id with another body: IDEMPOTENCY_CONFLICT, the others stored).',
         tags: ['events'],
         params: TenantParams,
         body: PublishBatch,
@@ -145,9 +159,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
               now,
             )
           : [];
-      accepted.forEach(({ index }, position) => {
+      accepted.forEach(({ index, event }, position) => {
         const result = published[position];
-        if (result) results[index] = present(result);
+        if (!result) return;
+        results[index] = isConflict(result, event) ? idempotencyConflict(event.id).toJSON() : present(result);
       });
       return reply.status(202).send({ data: results });
     },

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { notFound } from '../../core/errors.js';
+import { Type } from '@sinclair/typebox';
+import { HeraldError, notFound } from '../../core/errors.js';
 import { newId, newSecretToken } from '../../core/ids.js';
 import { API_KEY_PREFIX, hashApiKey } from '../auth.js';
 import type { RouteContext } from '../context.js';
-import { presentTenant } from '../presenters.js';
+import { presentApiKey, presentTenant } from '../presenters.js';
 import {
+  ApiKey,
   COMMON_ERRORS,
   CreateApiKey,
   CreatedApiKey,
@@ -15,11 +17,27 @@ import {
   PortalLink,
   PortalLinkRequest,
   Tenant,
+  TenantItemParams,
   TenantParams,
   UpdateTenant,
 } from '../schemas.js';
 
 const DEFAULT_PORTAL_LINK_SECONDS = 3600;
+
+/** Random characters of a key shown in listings after `hk_`: enough to tell keys apart, far too few to guess one. */
+const SHOWN_KEY_CHARACTERS = 6;
+
+/** When a new key stops working: at `expiresAt`, or `expiresIn` seconds from now; null for never. */
+function keyExpiry(body: { expiresAt?: string; expiresIn?: number }, now: number): number | null {
+  if (body.expiresAt !== undefined && body.expiresIn !== undefined) {
+    throw new HeraldError('VALIDATION_FAILED', 'Give expiresAt or expiresIn, not both.');
+  }
+  if (body.expiresIn !== undefined) return now + body.expiresIn * 1000;
+  if (body.expiresAt === undefined) return null;
+  const expiresAt = Date.parse(body.expiresAt);
+  if (!(expiresAt > now)) throw new HeraldError('VALIDATION_FAILED', 'expiresAt must be in the future.');
+  return expiresAt;
+}
 
 export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
   app,
@@ -119,6 +137,27 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     },
   );
 
+  app.delete(
+    '/tenants/:tenantId',
+    {
+      schema: {
+        summary:
+          'Delete a tenant with its webhooks, API keys and history (admin); gone at once, its rows purged ' +
+          'in the background',
+        tags: ['tenants'],
+        params: TenantParams,
+        response: { 204: Type.Null(), 403: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const { tenantId } = request.params;
+      if (!(await directory.deleteTenant(tenantId))) throw notFound.tenant(tenantId);
+      limits.forget(tenantId);
+      return reply.status(204).send(null);
+    },
+  );
+
   app.post(
     '/tenants/:tenantId/api-keys',
     {
@@ -138,10 +177,46 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         id: newId('key', now),
         tenantId: request.params.tenantId,
         name: request.body.name ?? '',
+        prefix: key.slice(0, API_KEY_PREFIX.length + SHOWN_KEY_CHARACTERS),
         createdAt: now,
+        expiresAt: keyExpiry(request.body, now),
       };
       await directory.createApiKey(record, hashApiKey(key));
-      return reply.status(201).send({ ...record, key, createdAt: new Date(now).toISOString() });
+      return reply.status(201).send({ ...presentApiKey({ ...record, lastUsedAt: null }), key });
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/api-keys',
+    {
+      schema: {
+        summary: "A tenant's API keys, oldest first (admin); never the keys themselves",
+        tags: ['tenants'],
+        params: TenantParams,
+        response: { 200: listOf(ApiKey), 403: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      auth.requireAdmin(request.principal);
+      return { data: (await directory.listApiKeys(request.params.tenantId)).map(presentApiKey) };
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/api-keys/:id',
+    {
+      schema: {
+        summary: 'Revoke an API key (admin): refused from this moment, in every Herald process',
+        tags: ['tenants'],
+        params: TenantItemParams,
+        response: { 204: Type.Null(), 403: ErrorBody, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      auth.requireAdmin(request.principal);
+      const { tenantId, id } = request.params;
+      if (!(await directory.revokeApiKey(tenantId, id))) throw notFound.apiKey(id);
+      return reply.status(204).send(null);
     },
   );
 

@@ -23,7 +23,7 @@ export function postgresBackgroundWork(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   remote: QueuedWorkListener,
-): BackgroundWork {
+): Omit<BackgroundWork, 'purgeDeletedTenants' | 'pruneIdempotencyKeys'> {
   return {
     onBackgroundWorkQueued(listener: () => void): () => void {
       remote.start();

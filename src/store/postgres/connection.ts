@@ -1,8 +1,9 @@
 import pg from 'pg';
+import type { StoreSettings } from '../idempotency.js';
 import { isDeadlock, isUnavailable, translateError } from './errors.js';
 import type { PreparedStatement } from './statements.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreSettings {
   /** Connections in the pool (default 10). The LISTEN connection comes on top. */
   poolSize?: number;
   /** The schema holding Herald's tables (default `public`); created by migrate() when missing. */

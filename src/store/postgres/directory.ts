@@ -1,11 +1,12 @@
-import { HeraldError } from '../../core/errors.js';
-import type { ApiKey, EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
+import { HeraldError, tenantExists } from '../../core/errors.js';
+import type { EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, TenantChange } from '../store.js';
+import { postgresApiKeys } from './api-keys.js';
 import type { PostgresConnection } from './connection.js';
-import { QUEUED_CHANNEL, queuedPayload } from './notifications.js';
+import { notifyQueued, QUEUED_CHANNEL, type QueuedWorkListener, queuedPayload } from './notifications.js';
 
 /** PostgreSQL keeps a webhook's event filter as text[]. */
 export type StoredWebhookRow = WebhookRow & { events: string[] };
@@ -42,16 +43,19 @@ export function postgresDirectory(
   connection: PostgresConnection,
   leases: LeaseIds,
   queued: QueuedWorkListeners,
+  remote: QueuedWorkListener,
 ): Directory {
   return {
+    ...postgresApiKeys(connection, leases, queued, remote),
+
     async createTenant(tenant: NewTenant): Promise<void> {
       const result = await connection.query(
-        'INSERT INTO tenants (id, name, created_at, limits) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+        `INSERT INTO tenants (id, name, created_at, limits)
+         SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM tenant_purges WHERE tenant_id = $1)
+         ON CONFLICT (id) DO NOTHING`,
         [tenant.id, tenant.name, tenant.createdAt, tenant.limits ?? {}],
       );
-      if (result.rowCount === 0) {
-        throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
-      }
+      if (result.rowCount === 0) throw tenantExists(tenant.id);
     },
 
     async getTenant(id: string): Promise<Tenant | null> {
@@ -78,19 +82,28 @@ export function postgresDirectory(
       return rows;
     },
 
-    async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
-      await connection.query(
-        'INSERT INTO api_keys (id, tenant_id, name, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
-        [key.id, key.tenantId, key.name, keyHash, key.createdAt],
-      );
-    },
-
-    async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
-      const { rows } = await connection.query<ApiKey>(
-        'SELECT id, tenant_id AS "tenantId", name, created_at AS "createdAt" FROM api_keys WHERE key_hash = $1',
-        [keyHash],
-      );
-      return rows[0] ?? null;
+    async deleteTenant(id: string): Promise<boolean> {
+      // Bounded by the tenant's webhook limit; the deep rows (queues, history, events) go in the background.
+      const deleted = await connection.transaction(async (client) => {
+        const { rowCount } = await client.query('SELECT FROM tenants WHERE id = $1 FOR UPDATE', [id]);
+        if (rowCount === 0) return false;
+        await client.query('DELETE FROM api_keys WHERE tenant_id = $1', [id]);
+        await client.query(
+          `WITH removed AS (DELETE FROM webhooks WHERE tenant_id = $1 RETURNING id)
+           INSERT INTO webhook_purges (webhook_id) SELECT id FROM removed ON CONFLICT DO NOTHING`,
+          [id],
+        );
+        await client.query('DELETE FROM tenants WHERE id = $1', [id]);
+        await client.query('INSERT INTO tenant_purges (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING', [id]);
+        await notifyQueued(client, connection.schema, leases.instance, 'credentials');
+        await notifyQueued(client, connection.schema, leases.instance, 'background');
+        return true;
+      });
+      if (deleted) {
+        queued.announce('credentials');
+        queued.announce('background');
+      }
+      return deleted;
     },
 
     async listEventTypes(): Promise<EventType[]> {

@@ -29,7 +29,8 @@ export function postgresWebhookHealth(
           [reason, now, tenantId, webhookId],
         );
         if (disabled.rowCount === 0) return null;
-        const values = publishValues([{ event: notice, now }], connection.schema, leases.instance);
+        // A notice's id is Herald's own (no body hash): no idempotency window applies to it.
+        const values = publishValues([{ event: notice, now }], connection.schema, leases.instance, 0);
         const { rows } = await client.query<PublishedRow>({ ...PUBLISH, values });
         await openFifoHeads(client, rows[0]?.ordered_webhooks ?? [], now);
         return rows[0] ?? null;

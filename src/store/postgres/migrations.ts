@@ -241,6 +241,42 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_by_event ON deliveries (event_seq);
   CREATE INDEX dead_letters_by_event ON dead_letters (event_seq);
   `,
+  `
+  -- API keys that expire, can be revoked (their row deleted) and say when they were last used;
+  -- prefix is the key's start, shown so that people can tell their keys apart (null before this version).
+  ALTER TABLE api_keys
+    ADD COLUMN prefix text,
+    ADD COLUMN expires_at bigint,
+    ADD COLUMN last_used_at bigint;
+  ALTER TABLE api_keys ALTER COLUMN id TYPE text COLLATE "C";
+  CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
+  -- A deleted tenant whose events are still being removed, a chunk at a time; its id is not reusable
+  -- until they are gone.
+  CREATE TABLE tenant_purges (
+    tenant_id text COLLATE "C" PRIMARY KEY
+  );
+
+  -- An id the publisher chose, remembered for the idempotency window with the hash of its body and
+  -- the first publish's result; after the window the same id is a new event, so events.id is no
+  -- longer unique.
+  CREATE TABLE idempotency_keys (
+    tenant_id text NOT NULL,
+    id text NOT NULL,
+    body_hash text,
+    event text NOT NULL,
+    timestamp bigint NOT NULL,
+    deliveries integer NOT NULL,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+  -- The last day's ids stay recognised across the upgrade; their body was not hashed (NULL: any body replays).
+  INSERT INTO idempotency_keys (tenant_id, id, body_hash, event, timestamp, deliveries, created_at)
+    SELECT tenant_id, id, NULL, event, timestamp, deliveries, timestamp FROM events
+    WHERE timestamp >= (extract(epoch FROM now())::bigint - 86400) * 1000;
+  ALTER TABLE events DROP CONSTRAINT events_tenant_id_id_key;
+  CREATE INDEX events_by_tenant ON events (tenant_id, id);
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { QueuedWork } from '../queued-work.js';
+import { QUEUED_WORK_KINDS, type QueuedWork } from '../queued-work.js';
 
 /**
  * One channel for every Herald schema in the database; the payload says which schema queued work
@@ -70,7 +70,7 @@ export class QueuedWorkListener {
       const [schema, origin, kind] = message.payload.split(' ');
       // This instance's own commits already woke its listeners directly.
       if (schema === this.schema && origin !== this.origin) {
-        this.wake(kind === 'background' ? 'background' : 'deliveries');
+        this.wake(QUEUED_WORK_KINDS.find((known) => known === kind) ?? 'deliveries');
       }
     });
     // Without an 'error' listener a dropped connection would be an uncaught exception.
@@ -85,8 +85,7 @@ export class QueuedWorkListener {
     }
     if (this.client !== client) return;
     this.backoffMs = 0;
-    this.wake('deliveries');
-    this.wake('background');
+    for (const kind of QUEUED_WORK_KINDS) this.wake(kind);
   }
 
   private reconnectLater(client: pg.Client): void {

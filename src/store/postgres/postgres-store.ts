@@ -1,4 +1,5 @@
 import { type ReadRows, sqlHistory } from '../history.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import type { Store } from '../store.js';
@@ -6,6 +7,7 @@ import { postgresBackgroundWork } from './background.js';
 import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
 import { postgresDirectory } from './directory.js';
 import { postgresWebhookHealth } from './health.js';
+import { postgresIdempotencyPrune } from './idempotency-prune.js';
 import { migratePostgres } from './migrations.js';
 import { toPositional } from './named-params.js';
 import { QueuedWorkListener } from './notifications.js';
@@ -13,6 +15,7 @@ import { PostgresPublishBatcher } from './publish-batch.js';
 import { postgresPublisher } from './publisher.js';
 import { postgresQueue } from './queue.js';
 import { postgresRetention } from './retention.js';
+import { postgresTenantPurge } from './tenant-purge.js';
 
 export type { PostgresStoreOptions } from './connection.js';
 
@@ -23,12 +26,13 @@ export type { PostgresStoreOptions } from './connection.js';
  */
 export function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Store {
   const connection = new PostgresConnection(connectionString, options);
+  const idempotencyWindowMs = options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
   const remote = new QueuedWorkListener(connection.clientConfig, connection.schema, leases.instance, (kind) =>
     queued.announce(kind),
   );
-  const batcher = new PostgresPublishBatcher(connection, leases, queued);
+  const batcher = new PostgresPublishBatcher(connection, leases, queued, idempotencyWindowMs);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) => {
     const { text: numbered, values } = toPositional(text, params);
     return (await connection.query(numbered, values)).rows as R[];
@@ -46,12 +50,14 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
       })();
       return closing;
     },
-    ...postgresDirectory(connection, leases, queued),
+    ...postgresDirectory(connection, leases, queued, remote),
     ...postgresPublisher(connection, leases, queued, batcher),
     ...postgresQueue(connection, leases, queued, remote),
     ...postgresWebhookHealth(connection, leases, queued),
     ...postgresBackgroundWork(connection, leases, queued, remote),
     ...postgresRetention(connection),
+    ...postgresTenantPurge(connection),
+    ...postgresIdempotencyPrune(connection, idempotencyWindowMs),
     ...sqlHistory(read),
   };
 }

@@ -31,12 +31,14 @@ export interface PublishedRow {
   deferred: number;
 }
 
-interface StoredEventRow {
+/** An id remembered from an earlier publish, with that publish's result. */
+interface RememberedRow {
   tenant_id: string;
   id: string;
   event: string;
   timestamp: number;
   deliveries: number;
+  body_hash: string | null;
 }
 
 function eventKey(tenantId: string, id: string): string {
@@ -49,8 +51,16 @@ export interface PublishInput {
   now: number;
 }
 
-/** The PUBLISH statement's parameters for `inputs`, announced as this store instance's (`origin`). */
-export function publishValues(inputs: readonly PublishInput[], schema: string, origin: string): unknown[] {
+/**
+ * The PUBLISH statement's parameters for `inputs`, announced as this store instance's (`origin`);
+ * ids are remembered for `idempotencyWindowMs`.
+ */
+export function publishValues(
+  inputs: readonly PublishInput[],
+  schema: string,
+  origin: string,
+  idempotencyWindowMs: number,
+): unknown[] {
   return [
     inputs.map((input) => input.event.tenantId),
     inputs.map((input) => input.event.id),
@@ -63,6 +73,8 @@ export function publishValues(inputs: readonly PublishInput[], schema: string, o
     INLINE_FANOUT_MAX,
     FLUSH_FANOUT_MAX,
     queuedPayload(schema, origin, 'background'),
+    inputs.map((input) => input.event.bodyHash ?? null),
+    idempotencyWindowMs,
   ];
 }
 
@@ -80,6 +92,7 @@ export class PostgresPublishBatcher {
     private readonly connection: PostgresConnection,
     private readonly leases: LeaseIds,
     private readonly queued: QueuedWorkListeners,
+    private readonly idempotencyWindowMs: number,
   ) {}
 
   publish(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
@@ -149,11 +162,11 @@ export class PostgresPublishBatcher {
     const inputs = [...unique.values()];
     const { rows } = await this.connection.query<PublishedRow>(
       PUBLISH,
-      publishValues(inputs, this.connection.schema, this.leases.instance),
+      publishValues(inputs, this.connection.schema, this.leases.instance, this.idempotencyWindowMs),
     );
     await openFifoHeadsNow(this.connection, rows[0]?.ordered_webhooks ?? [], batch.at(-1)?.now ?? 0);
     const stored = new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row.deliveries]));
-    const existing = await this.storedEvents(
+    const existing = await this.rememberedIds(
       inputs.filter((input) => !stored.has(eventKey(input.event.tenantId, input.event.id))),
     );
 
@@ -165,9 +178,11 @@ export class PostgresPublishBatcher {
         if (deliveries !== undefined) {
           const first = unique.get(key)?.event ?? event;
           const published = { id: first.id, event: first.event, timestamp: first.timestamp, deliveries };
-          const duplicate = claimedFirst.has(key);
-          claimedFirst.add(key);
-          return { ...published, duplicate };
+          if (!claimedFirst.has(key)) {
+            claimedFirst.add(key);
+            return { ...published, duplicate: false };
+          }
+          return { ...published, duplicate: true, storedBodyHash: first.bodyHash ?? null };
         }
         const earlier = existing.get(key);
         if (!earlier) throw new Error(`event ${event.id} conflicted but cannot be found`);
@@ -177,6 +192,7 @@ export class PostgresPublishBatcher {
           timestamp: earlier.timestamp,
           deliveries: earlier.deliveries,
           duplicate: true,
+          storedBodyHash: earlier.body_hash,
         };
       }),
     );
@@ -188,14 +204,15 @@ export class PostgresPublishBatcher {
   }
 
   /**
-   * The first results of ids that were already stored. Read after the insert committed: a conflict
-   * may have been with a transaction that committed after the insert's snapshot was taken.
+   * The first results of ids that were already remembered. Read after the insert committed: a
+   * conflict may have been with a transaction that committed after the insert's snapshot was taken.
    */
-  private async storedEvents(inputs: { event: NewEvent }[]): Promise<Map<string, StoredEventRow>> {
+  private async rememberedIds(inputs: { event: NewEvent }[]): Promise<Map<string, RememberedRow>> {
     if (inputs.length === 0) return new Map();
-    const { rows } = await this.connection.query<StoredEventRow>(
-      `SELECT e.tenant_id, e.id, e.event, e.timestamp, e.deliveries
-       FROM events e JOIN unnest($1::text[], $2::text[]) AS i (tenant_id, id) ON e.tenant_id = i.tenant_id AND e.id = i.id`,
+    const { rows } = await this.connection.query<RememberedRow>(
+      `SELECT k.tenant_id, k.id, k.event, k.timestamp, k.deliveries, k.body_hash
+       FROM idempotency_keys k JOIN unnest($1::text[], $2::text[]) AS i (tenant_id, id)
+         ON k.tenant_id = i.tenant_id AND k.id = i.id`,
       [inputs.map((input) => input.event.tenantId), inputs.map((input) => input.event.id)],
     );
     return new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row]));

@@ -11,8 +11,9 @@ export interface PreparedStatement {
 
 /**
  * Publishing as one statement: the events, their deliveries (one per active subscribed webhook) and
- * the NOTIFY commit together without a BEGIN/COMMIT round trip. An id already stored in its tenant
- * conflicts and is left out of `stored`, so nothing is queued for it. `announced` runs pg_notify once
+ * the NOTIFY commit together without a BEGIN/COMMIT round trip. An id the publisher chose (one with
+ * a body hash, $12) is remembered in idempotency_keys; one remembered from less than $13 ms ago
+ * conflicts there and is left out of `stored`, so nothing is queued for it. `announced` runs pg_notify once
  * when anything was queued; it is referenced from the final select because a plain SELECT in a WITH
  * clause only runs when something reads it. Deliveries to ordered webhooks are stored blocked, and
  * those webhooks come back (`ordered_webhooks`) for their next delivery to be opened (fifo.ts). An
@@ -21,17 +22,26 @@ export interface PreparedStatement {
  */
 const PUBLISH_SQL = `
   WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[])
-      WITH ORDINALITY AS i (tenant_id, id, event, payload, timestamp, now, ord)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $12::text[])
+      WITH ORDINALITY AS i (tenant_id, id, event, payload, timestamp, now, body_hash, ord)
   ), targets AS (
     SELECT i.ord, w.id AS webhook_id, w.ordering = 'fifo' AS ordered
     FROM input i JOIN webhooks w ON w.tenant_id = i.tenant_id AND w.status = 'active'
       AND (cardinality(w.events) = 0 OR i.event = ANY (w.events))
+  ), remembered AS (
+    INSERT INTO idempotency_keys (tenant_id, id, body_hash, event, timestamp, deliveries, created_at)
+    SELECT i.tenant_id, i.id, i.body_hash, i.event, i.timestamp, (SELECT count(*) FROM targets t WHERE t.ord = i.ord), i.now
+    FROM input i WHERE i.body_hash IS NOT NULL ORDER BY i.ord
+    ON CONFLICT (tenant_id, id) DO UPDATE SET body_hash = excluded.body_hash, event = excluded.event,
+      timestamp = excluded.timestamp, deliveries = excluded.deliveries, created_at = excluded.created_at
+    WHERE idempotency_keys.created_at <= excluded.created_at - $13
+    RETURNING tenant_id, id
   ), stored AS (
     INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries)
     SELECT i.tenant_id, i.id, i.event, i.payload, i.timestamp, (SELECT count(*) FROM targets t WHERE t.ord = i.ord)
-    FROM input i ORDER BY i.ord
-    ON CONFLICT (tenant_id, id) DO NOTHING
+    FROM input i
+    WHERE i.body_hash IS NULL OR EXISTS (SELECT 1 FROM remembered r WHERE r.tenant_id = i.tenant_id AND r.id = i.id)
+    ORDER BY i.ord
     RETURNING seq, tenant_id, id, deliveries
   ), placed AS (
     SELECT s.seq, s.tenant_id, s.deliveries, i.ord, i.event, i.now,

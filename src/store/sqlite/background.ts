@@ -30,7 +30,7 @@ export function deferFanout(
 export function sqliteBackgroundWork(
   connection: SqliteConnection,
   queued: QueuedWorkListeners,
-): BackgroundWork {
+): Omit<BackgroundWork, 'purgeDeletedTenants' | 'pruneIdempotencyKeys'> {
   const sql = (text: string) => connection.sql(text);
 
   return {

@@ -1,16 +1,9 @@
-import { HeraldError } from '../../core/errors.js';
-import type {
-  ApiKey,
-  EventType,
-  NewTenant,
-  NewWebhook,
-  Tenant,
-  TenantLimits,
-  Webhook,
-} from '../../core/types.js';
+import { HeraldError, tenantExists } from '../../core/errors.js';
+import type { EventType, NewTenant, NewWebhook, Tenant, TenantLimits, Webhook } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, TenantChange } from '../store.js';
+import { sqliteApiKeys } from './api-keys.js';
 import type { SqliteConnection } from './connection.js';
 
 /** SQLite keeps a webhook's event filter as JSON text. */
@@ -33,13 +26,15 @@ const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits';
 export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWorkListeners): Directory {
   const sql = (text: string) => connection.sql(text);
   return {
+    ...sqliteApiKeys(connection, queued),
+
     async createTenant(tenant: NewTenant): Promise<void> {
       const result = sql(
-        'INSERT INTO tenants (id, name, created_at, limits) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      ).run(tenant.id, tenant.name, tenant.createdAt, JSON.stringify(tenant.limits ?? {}));
-      if (result.changes === 0) {
-        throw new HeraldError('TENANT_EXISTS', `A tenant with id ${tenant.id} already exists.`);
-      }
+        `INSERT INTO tenants (id, name, created_at, limits)
+         SELECT @id, @name, @createdAt, @limits WHERE NOT EXISTS (SELECT 1 FROM tenant_purges WHERE tenant_id = @id)
+         ON CONFLICT (id) DO NOTHING`,
+      ).run({ ...tenant, limits: JSON.stringify(tenant.limits ?? {}) });
+      if (result.changes === 0) throw tenantExists(tenant.id);
       await connection.durable();
     },
 
@@ -63,22 +58,25 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
       return rows.map(tenantFromRow);
     },
 
-    async createApiKey(key: ApiKey, keyHash: string): Promise<void> {
-      sql('INSERT INTO api_keys (id, tenant_id, name, key_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        key.id,
-        key.tenantId,
-        key.name,
-        keyHash,
-        key.createdAt,
-      );
+    async deleteTenant(id: string): Promise<boolean> {
+      // Bounded by the tenant's webhook limit; the deep rows (queues, history, events) go in the background.
+      const deleted = connection.transaction(() => {
+        if (!sql('SELECT 1 FROM tenants WHERE id = ?').get(id)) return false;
+        sql('DELETE FROM api_keys WHERE tenant_id = ?').run(id);
+        sql(
+          'INSERT INTO webhook_purges (webhook_id) SELECT id FROM webhooks WHERE tenant_id = ? ON CONFLICT DO NOTHING',
+        ).run(id);
+        sql('DELETE FROM webhooks WHERE tenant_id = ?').run(id);
+        sql('DELETE FROM tenants WHERE id = ?').run(id);
+        sql('INSERT INTO tenant_purges (tenant_id) VALUES (?) ON CONFLICT DO NOTHING').run(id);
+        return true;
+      });
       await connection.durable();
-    },
-
-    async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
-      const row = sql(
-        'SELECT id, tenant_id AS tenantId, name, created_at AS createdAt FROM api_keys WHERE key_hash = ?',
-      ).get(keyHash);
-      return (row as ApiKey | undefined) ?? null;
+      if (deleted) {
+        queued.announce('credentials');
+        queued.announce('background');
+      }
+      return deleted;
     },
 
     async listEventTypes(): Promise<EventType[]> {

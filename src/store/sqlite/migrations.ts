@@ -128,6 +128,52 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_by_event ON deliveries (event_seq);
   CREATE INDEX dead_letters_by_event ON dead_letters (event_seq);
   `,
+  `
+  -- API keys that expire, can be revoked (their row deleted) and say when they were last used;
+  -- prefix is the key's start, shown so that people can tell their keys apart (null before this version).
+  ALTER TABLE api_keys ADD COLUMN prefix TEXT;
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+  CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
+  -- A deleted tenant whose events are still being removed, a chunk at a time; its id is not reusable
+  -- until they are gone.
+  CREATE TABLE tenant_purges (
+    tenant_id TEXT PRIMARY KEY
+  );
+
+  -- An id the publisher chose, remembered for the idempotency window with the hash of its body and
+  -- the first publish's result; after the window the same id is a new event, so events.id is no
+  -- longer unique (SQLite cannot drop a table's UNIQUE constraint: the table is rebuilt).
+  CREATE TABLE idempotency_keys (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body_hash TEXT,
+    event TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+  );
+  CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+  -- The last day's ids stay recognised across the upgrade; their body was not hashed (NULL: any body replays).
+  INSERT INTO idempotency_keys (tenant_id, id, body_hash, event, timestamp, deliveries, created_at)
+    SELECT tenant_id, id, NULL, event, timestamp, deliveries, timestamp FROM events
+    WHERE timestamp >= (unixepoch() - 86400) * 1000;
+  CREATE TABLE events_rebuilt (
+    seq INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    timestamp INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL
+  );
+  INSERT INTO events_rebuilt (seq, tenant_id, id, event, payload, timestamp, deliveries)
+    SELECT seq, tenant_id, id, event, payload, timestamp, deliveries FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_rebuilt RENAME TO events;
+  CREATE INDEX events_by_tenant ON events (tenant_id, id);
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */

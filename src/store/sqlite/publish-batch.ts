@@ -39,6 +39,7 @@ export class SqlitePublishBatcher {
     private readonly leases: LeaseIds,
     private readonly queued: QueuedWorkListeners,
     private readonly slot: TakerSlot,
+    private readonly idempotencyWindowMs: number,
   ) {}
 
   publish(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
@@ -131,6 +132,31 @@ export class SqlitePublishBatcher {
   }
 
   /**
+   * Records the event's id with its body hash and result, unless the id is remembered from within
+   * the idempotency window: then that first publish's result, as a duplicate. A record older than
+   * the window is replaced: the id starts a new event.
+   */
+  private rememberId(event: NewEvent, deliveries: number, now: number): PublishedEvent | null {
+    const claimed = this.connection
+      .sql(
+        `INSERT INTO idempotency_keys (tenant_id, id, body_hash, event, timestamp, deliveries, created_at)
+         VALUES (@tenantId, @id, @bodyHash, @event, @timestamp, @deliveries, @now)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET body_hash = excluded.body_hash, event = excluded.event,
+           timestamp = excluded.timestamp, deliveries = excluded.deliveries, created_at = excluded.created_at
+         WHERE idempotency_keys.created_at <= @forgetBy`,
+      )
+      .run({ ...event, deliveries, now, forgetBy: now - this.idempotencyWindowMs });
+    if (claimed.changes > 0) return null;
+    const first = this.connection
+      .sql(
+        `SELECT id, event, timestamp, deliveries, body_hash AS storedBodyHash FROM idempotency_keys
+         WHERE tenant_id = ? AND id = ?`,
+      )
+      .get(event.tenantId, event.id) as Omit<PublishedEvent, 'duplicate'>;
+    return { ...first, duplicate: true };
+  }
+
+  /**
    * Inserts the event and a delivery to each subscribed webhook: leased to the local worker where
    * the handoff has room, blocked behind an ordered webhook's open delivery, else queued for claims
    * (`queued`).
@@ -144,18 +170,15 @@ export class SqlitePublishBatcher {
     const targets = this.subscribersOf(event.tenantId, flush.subscribers).filter((webhook) =>
       subscribes(webhook.events, event.event),
     );
+    if (event.bodyHash !== undefined) {
+      const first = this.rememberId(event, targets.length, now);
+      if (first) return { event: first, queued: false };
+    }
     const inserted = this.connection
       .sql(
-        `INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant_id, id) DO NOTHING`,
+        'INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries) VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(event.tenantId, event.id, event.event, event.payload, event.timestamp, targets.length);
-    if (inserted.changes === 0) {
-      const first = this.connection
-        .sql('SELECT id, event, timestamp, deliveries FROM events WHERE tenant_id = ? AND id = ?')
-        .get(event.tenantId, event.id) as Omit<PublishedEvent, 'duplicate'>;
-      return { event: { ...first, duplicate: true }, queued: false };
-    }
     const eventSeq = Number(inserted.lastInsertRowid);
     const published = {
       id: event.id,

@@ -1,4 +1,5 @@
 import { type ReadRows, sqlHistory } from '../history.js';
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, type StoreSettings } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import type { DeliveryQueue, Store } from '../store.js';
@@ -7,11 +8,13 @@ import { SqliteConnection } from './connection.js';
 import { sqliteDirectory } from './directory.js';
 import type { TakerSlot } from './handoff.js';
 import { sqliteWebhookHealth } from './health.js';
+import { sqliteIdempotencyPrune } from './idempotency-prune.js';
 import { migrateSqlite } from './migrations.js';
 import { SqlitePublishBatcher } from './publish-batch.js';
 import { sqlitePublisher } from './publisher.js';
 import { sqliteQueue } from './queue.js';
 import { sqliteRetention } from './retention.js';
+import { sqliteTenantPurge } from './tenant-purge.js';
 
 /** The embedded backend, with the shortcut that hands new deliveries to the local worker. */
 export type SqliteStore = Store & Required<DeliveryQueue>;
@@ -20,12 +23,13 @@ export type SqliteStore = Store & Required<DeliveryQueue>;
  * The embedded backend: one file in WAL mode (see SqliteConnection for what is synced when), and
  * each role in a module of its own over that one connection.
  */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, settings: StoreSettings = {}): SqliteStore {
+  const idempotencyWindowMs = settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const connection = new SqliteConnection(path);
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
   const slot: TakerSlot = { taker: null };
-  const batcher = new SqlitePublishBatcher(connection, leases, queued, slot);
+  const batcher = new SqlitePublishBatcher(connection, leases, queued, slot, idempotencyWindowMs);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) =>
     connection.sql(text).all(params) as R[];
   return {
@@ -44,6 +48,8 @@ export function openSqliteStore(path: string): SqliteStore {
     ...sqliteWebhookHealth(connection, batcher, queued),
     ...sqliteBackgroundWork(connection, queued),
     ...sqliteRetention(connection),
+    ...sqliteTenantPurge(connection),
+    ...sqliteIdempotencyPrune(connection, idempotencyWindowMs),
     ...sqlHistory(read),
   };
 }
