@@ -9,6 +9,11 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** The limits of a tenant without its own, from the settings' defaults. */
 const DEFAULT_LIMITS = { maxWebhooks: 1000, maxBatchEvents: 1000, publishRate: 1000, keyPublishRate: 0 };
 
+/** A JSON object `depth` levels deep, as text: JSON.stringify itself overflows the stack on deep ones. */
+function nestedText(depth: number): string {
+  return `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+}
+
 function assertError(response: { status: number; body: any }, status: number, code: string): void {
   assert.equal(response.status, status, JSON.stringify(response.body));
   assert.equal(response.body?.error?.code, code, JSON.stringify(response.body));
@@ -559,6 +564,28 @@ for (const backend of TEST_BACKENDS) {
           'VALIDATION_FAILED',
         );
       });
+      it('refuses data nested deeper than 64 levels, naming the limit', async () => {
+        const deep = nestedText(5_000);
+        const refused = await herald.call('POST', events, {
+          key: tenantKey,
+          raw: `{"event":"kpi.alert","data":${deep}}`,
+          headers: JSON_HEADERS,
+        });
+        assertError(refused, 422, 'VALIDATION_FAILED');
+        assert.equal(refused.body.error.message, 'body.data is nested deeper than 64 levels.');
+        const atTheLimit = await herald.call('POST', events, {
+          key: tenantKey,
+          raw: `{"event":"kpi.alert","data":${nestedText(64)}}`,
+          headers: JSON_HEADERS,
+        });
+        assert.equal(atTheLimit.status, 202, JSON.stringify(atTheLimit.body));
+        const arrays = await herald.call('POST', events, {
+          key: tenantKey,
+          raw: `{"event":"kpi.alert","data":{"a":${'['.repeat(64)}${']'.repeat(64)}}}`,
+          headers: JSON_HEADERS,
+        });
+        assertError(arrays, 422, 'VALIDATION_FAILED');
+      });
     });
 
     describe('batch publish', () => {
@@ -593,6 +620,20 @@ for (const backend of TEST_BACKENDS) {
           body: { event: 'kpi.alert', data: { n: 1 }, id: 'batch-1' },
         });
         assert.deepEqual(single.body, first, 'idempotency is shared with the single-event route');
+      });
+
+      it('refuses a too deeply nested event on its own, publishing the others', async () => {
+        const response = await herald.call('POST', batch, {
+          key: tenantKey,
+          raw: `{"events":[{"event":"kpi.alert","data":{}},{"event":"kpi.alert","data":${nestedText(5_000)}}]}`,
+          headers: JSON_HEADERS,
+        });
+        assert.equal(response.status, 202, JSON.stringify(response.body));
+        const [published, refused] = response.body.data;
+        assert.match(published.id, /^evt_/);
+        assert.deepEqual(refused, {
+          error: { code: 'VALIDATION_FAILED', message: 'events[1].data is nested deeper than 64 levels.' },
+        });
       });
 
       it('refuses an empty, oversized or malformed batch as a whole', async () => {

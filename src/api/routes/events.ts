@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import { HeraldError, unknownEventType } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { buildEvent, formatEventTimestamp } from '../../core/payload.js';
+import { buildEvent, formatEventTimestamp, MAX_DATA_DEPTH, nestsDeeperThan } from '../../core/payload.js';
 import type { NewEvent, PublishedEvent as Published } from '../../core/types.js';
 import type { Principal } from '../auth.js';
 import type { RouteContext } from '../context.js';
@@ -24,7 +24,11 @@ type PublishInput = Static<typeof PublishEvent>;
 
 const validatePublish = bodyAjv.compile<PublishInput>(PublishEvent);
 
-function toNewEvent(tenantId: string, input: PublishInput, now: number): NewEvent {
+/** `where` names the event in the answer: `body.data` for a single publish, `events[3].data` in a batch. */
+function toNewEvent(tenantId: string, input: PublishInput, now: number, where = 'body.data'): NewEvent {
+  if (nestsDeeperThan(input.data, MAX_DATA_DEPTH)) {
+    throw new HeraldError('VALIDATION_FAILED', `${where} is nested deeper than ${MAX_DATA_DEPTH} levels.`);
+  }
   const event = buildEvent({
     id: input.id ?? newId('evt', now),
     tenantId,
@@ -132,7 +136,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
             );
           }
           if (unknown.has(input.event)) throw unknownEventType(input.event);
-          accepted.push({ index, event: toNewEvent(tenantId, input, now) });
+          accepted.push({ index, event: toNewEvent(tenantId, input, now, `events[${index}].data`) });
         } catch (error) {
           if (!(error instanceof HeraldError)) throw error;
           results[index] = error.toJSON();
