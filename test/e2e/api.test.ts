@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import { TEST_BACKENDS } from '../support/backends.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
+import { sendRawHttp } from '../support/raw-http.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -77,6 +78,56 @@ for (const backend of TEST_BACKENDS) {
 
       it('answers unknown routes with ROUTE_NOT_FOUND', async () => {
         assertError(await herald.call('GET', '/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+      });
+    });
+
+    describe("Fastify's and Node's own refusals", () => {
+      it('answers a malformed percent-encoding in the path with INVALID_REQUEST', async () => {
+        const response = await herald.call('GET', '/v1/tenants/%zz/webhooks');
+        assertError(response, 400, 'INVALID_REQUEST');
+        assert.match(response.body.error.message, /percent-encoding/);
+      });
+
+      it('answers a path parameter over 100 characters with 414 URI_TOO_LONG', async () => {
+        assertError(await herald.call('GET', `/v1/tenants/${'a'.repeat(101)}/webhooks`), 414, 'URI_TOO_LONG');
+        assertError(
+          await herald.call('GET', `/v1/tenants/${'a'.repeat(100)}/webhooks`),
+          404,
+          'TENANT_NOT_FOUND',
+        );
+      });
+
+      it('answers a Content-Length longer than the body with INVALID_REQUEST', async () => {
+        const server = herald.herald.server;
+        assert.ok(server);
+        const response = await server.inject({
+          method: 'POST',
+          url: '/v1/tenants',
+          headers: { ...JSON_HEADERS, authorization: `Bearer ${herald.adminKey}`, 'content-length': '50' },
+          payload: '{}',
+        });
+        assertError({ status: response.statusCode, body: response.json() }, 400, 'INVALID_REQUEST');
+      });
+
+      it("answers what Node's HTTP parser refuses in the catalogue shape", async () => {
+        const cases: [string, number, string][] = [
+          [
+            `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+            431,
+            'HEADERS_TOO_LARGE',
+          ],
+          ['NOT-HTTP\r\n\r\n', 400, 'INVALID_REQUEST'],
+          [
+            'POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}',
+            400,
+            'INVALID_REQUEST',
+          ],
+        ];
+        for (const [request, status, code] of cases) {
+          const answer = await sendRawHttp(herald.url, request);
+          assert.match(answer.headers['content-type'] ?? '', /^application\/json/);
+          assertError({ status: answer.status, body: JSON.parse(answer.body) }, status, code);
+        }
       });
     });
 
