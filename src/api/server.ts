@@ -19,7 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { TenantLimitsCache } from './tenant-limits.js';
-import { bodyAjv, describeSchemaError, textAjv } from './validation.js';
+import { bodyAjv, describeSchemaError, refuseNulText, textAjv } from './validation.js';
 
 export async function buildServer(
   context: ApiContext,
@@ -48,6 +48,10 @@ export async function buildServer(
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, {});
     else parseJson(request, body as string, done);
+  });
+  app.addHook('onRequest', async (request) => {
+    refuseNulText('path', request.params);
+    refuseNulText('querystring', request.query);
   });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};

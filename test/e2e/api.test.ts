@@ -410,6 +410,74 @@ for (const backend of TEST_BACKENDS) {
         );
       });
 
+      it('refuses URLs the parser would quietly rewrite, on create and on change', async () => {
+        const urls = [
+          ' http://127.0.0.1:9/x',
+          'http://127.0.0.1:9/x ',
+          'http://127.0.0.1:9/x\r\n',
+          'http://127.0.0.1:9/a\nb',
+          'http://127.0.0.1:9/a\u0000b',
+          'http://127.0.0.1:9/a\tb',
+          'http://127.0.0.1:0/x',
+          'http:///127.0.0.1:9/x',
+          'http:127.0.0.1:9/x',
+          'http:\\\\127.0.0.1:9/x',
+          'http://@127.0.0.1:9/x',
+        ];
+        const hook = await herald.call('POST', base, {
+          key: tenantKey,
+          body: { url: 'http://127.0.0.1:9/ok' },
+        });
+        assert.equal(hook.status, 201);
+        for (const url of urls) {
+          assertError(await herald.call('POST', base, { key: tenantKey, body: { url } }), 422, 'INVALID_URL');
+          assertError(
+            await herald.call('PATCH', `${base}/${hook.body.id}`, { key: tenantKey, body: { url } }),
+            422,
+            'INVALID_URL',
+          );
+        }
+        const kept = await herald.call('GET', `${base}/${hook.body.id}`, { key: tenantKey });
+        assert.equal(kept.body.url, 'http://127.0.0.1:9/ok');
+      });
+
+      it('refuses NUL in stored text alike on both backends, before the store sees it', async () => {
+        const t = '/v1/tenants/tenant_abc123';
+        const bodies: [string, unknown][] = [
+          ['/v1/tenants', { id: 'tenant_nul', name: 'a\u0000b' }],
+          [`${t}/api-keys`, { name: 'a\u0000' }],
+          ['/v1/event-types', { name: 'nul.type', description: 'a\u0000' }],
+          [base, { url: 'http://127.0.0.1:9/x', description: 'a\u0000' }],
+          [base, { url: 'http://127.0.0.1:9/x', secret: 'abcdefgh\u0000' }],
+          [`${t}/events`, { event: 'kpi.\u0000', data: {} }],
+          [`${t}/dlq/replay-all`, { webhookId: 'wh_\u0000' }],
+        ];
+        for (const [path, body] of bodies) {
+          const refused = await herald.call('POST', path, { body });
+          assertError(refused, 422, 'VALIDATION_FAILED');
+          assert.match(refused.body.error.message, /must not contain NUL/);
+        }
+        assertError(await herald.call('PATCH', t, { body: { name: '\u0000' } }), 422, 'VALIDATION_FAILED');
+        for (const path of [
+          '/v1/tenants/tenant%00abc/webhooks',
+          `${t}/webhooks/wh%00x`,
+          `${t}/deliveries/dlv%00x`,
+          `${t}/dlq/dlq%00x`,
+          `${t}/webhooks?cursor=a%00b`,
+          `${t}/dlq?webhookId=a%00b`,
+        ]) {
+          const refused = await herald.call('GET', path);
+          assertError(refused, 400, 'INVALID_REQUEST');
+          assert.match(refused.body.error.message, /must not contain NUL/);
+        }
+        assertError(await herald.call('DELETE', '/v1/event-types/a%00b'), 400, 'INVALID_REQUEST');
+        assert.equal((await herald.call('GET', '/v1/tenants/tenant_nul')).status, 404);
+        const published = await herald.call('POST', `${t}/events`, {
+          body: { event: 'kpi.alert', data: { note: 'a\u0000b' } },
+        });
+        assert.equal(published.status, 202, 'data is stored as bytes and may hold any JSON string');
+      });
+
       it('sets ordering and a delivery rate limit at registration and changes them', async () => {
         const created = await herald.call('POST', base, {
           key: tenantKey,
