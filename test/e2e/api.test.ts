@@ -312,6 +312,29 @@ for (const backend of TEST_BACKENDS) {
         assert.equal((await herald.call('DELETE', '/v1/event-types/invoice.paid')).status, 204);
         assertError(await herald.call('DELETE', '/v1/event-types/invoice.paid'), 404, 'EVENT_TYPE_NOT_FOUND');
         assertError(await herald.call('DELETE', '/v1/event-types/webhook.test'), 409, 'EVENT_TYPE_PROTECTED');
+        assert.equal(
+          (await herald.call('POST', '/v1/event-types', { body: { name: 'invoice.paid' } })).status,
+          201,
+        );
+        const subscribers = [];
+        for (const events of [['invoice.paid'], ['kpi.alert', 'invoice.paid'], ['kpi.alert'], []]) {
+          const created = await herald.call('POST', '/v1/tenants/tenant_abc123/webhooks', {
+            body: { url: 'http://127.0.0.1:9/subscriber', events },
+          });
+          assert.equal(created.status, 201);
+          subscribers.push(created.body.id);
+        }
+        const inUse = await herald.call('DELETE', '/v1/event-types/invoice.paid');
+        assertError(inUse, 409, 'EVENT_TYPE_IN_USE');
+        assert.match(inUse.body.error.message, /^2 webhooks subscribe to invoice\.paid/);
+        const stillPublished = await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
+          body: { event: 'invoice.paid', data: {} },
+        });
+        assert.equal(stillPublished.status, 202, 'a refused removal leaves the type in the catalogue');
+        for (const id of subscribers) {
+          await herald.call('DELETE', `/v1/tenants/tenant_abc123/webhooks/${id}`);
+        }
+        assert.equal((await herald.call('DELETE', '/v1/event-types/invoice.paid')).status, 204);
         assertError(
           await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
             body: { event: 'invoice.paid', data: {} },
@@ -651,6 +674,26 @@ for (const backend of TEST_BACKENDS) {
         assert.deepEqual(again.body, first.body);
         assert.equal(again.headers['idempotent-replayed'], 'true');
         assert.equal(first.headers['idempotent-replayed'], undefined);
+      });
+
+      it('keeps webhook.test for the Test action, alone and in a batch', async () => {
+        const refused = await herald.call('POST', events, {
+          key: tenantKey,
+          body: { event: 'webhook.test', data: {} },
+        });
+        assertError(refused, 422, 'EVENT_TYPE_RESERVED');
+        const batch = await herald.call('POST', `${events}/batch`, {
+          key: tenantKey,
+          body: {
+            events: [
+              { event: 'webhook.test', data: {} },
+              { event: 'kpi.alert', data: {} },
+            ],
+          },
+        });
+        assert.equal(batch.status, 202);
+        assert.equal(batch.body.data[0].error.code, 'EVENT_TYPE_RESERVED');
+        assert.match(batch.body.data[1].id, /^evt_/);
       });
 
       it('refuses malformed, unknown and oversized events', async () => {

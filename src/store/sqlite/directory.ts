@@ -10,7 +10,7 @@ import type {
 } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
-import type { Directory, TenantChange } from '../store.js';
+import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
 /** SQLite keeps a webhook's event filter as JSON text. */
@@ -95,10 +95,17 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
       await connection.durable();
     },
 
-    async removeEventType(name: string): Promise<boolean> {
-      const removed = sql('DELETE FROM event_types WHERE name = ?').run(name).changes > 0;
+    async removeEventType(name: string): Promise<EventTypeRemoval> {
+      const removal = connection.transaction((): EventTypeRemoval => {
+        const { webhooks } = sql(
+          'SELECT count(*) AS webhooks FROM webhooks WHERE EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)',
+        ).get(name) as { webhooks: number };
+        if (webhooks > 0) return { outcome: 'in-use', webhooks };
+        const removed = sql('DELETE FROM event_types WHERE name = ?').run(name).changes > 0;
+        return { outcome: removed ? 'removed' : 'absent' };
+      });
       await connection.durable();
-      return removed;
+      return removal;
     },
 
     async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
