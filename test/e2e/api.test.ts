@@ -81,6 +81,45 @@ for (const backend of TEST_BACKENDS) {
       });
     });
 
+    describe('portal links', () => {
+      const link = (target: TestHerald, host: string) =>
+        target.call('POST', '/v1/tenants/tenant_abc123/portal-links', { body: {}, headers: { host } });
+
+      it("never take their host from the request's Host header", async () => {
+        const created = await link(herald, 'evil.example');
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.ok(
+          created.body.url.startsWith(`${herald.url}/portal#token=`),
+          `${created.body.url} is on the address Herald listens on`,
+        );
+      });
+
+      it('use HERALD_PUBLIC_URL, and need it when Herald listens on every address', async () => {
+        const everywhere = await startTestHerald(backend, { host: '0.0.0.0' });
+        const published = await startTestHerald(backend, {
+          host: '0.0.0.0',
+          publicUrl: 'https://hooks.example.com',
+        });
+        try {
+          for (const target of [everywhere, published]) {
+            assert.equal(
+              (await target.call('POST', '/v1/tenants', { body: { id: 'tenant_abc123' } })).status,
+              201,
+            );
+          }
+          const refused = await link(everywhere, 'evil.example');
+          assertError(refused, 409, 'PUBLIC_URL_REQUIRED');
+          assert.match(refused.body.error.message, /HERALD_PUBLIC_URL/);
+          const created = await link(published, 'evil.example');
+          assert.equal(created.status, 201);
+          assert.match(created.body.url, /^https:\/\/hooks\.example\.com\/portal#token=hpl_/);
+        } finally {
+          await everywhere.stop();
+          await published.stop();
+        }
+      });
+    });
+
     describe("Fastify's and Node's own refusals", () => {
       it('answers a malformed percent-encoding in the path with INVALID_REQUEST', async () => {
         const response = await herald.call('GET', '/v1/tenants/%zz/webhooks');
