@@ -34,6 +34,8 @@ export async function buildServer(
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerError,
     clientErrorHandler: answerClientError,
+    // Node would answer a missing Host with a bare 400 of its own; the hook below answers it instead.
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -50,6 +52,9 @@ export async function buildServer(
     else parseJson(request, body as string, done);
   });
   app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new HeraldError('INVALID_REQUEST', 'An HTTP/1.1 request must carry a Host header.');
+    }
     refuseNulText('path', request.params);
     refuseNulText('querystring', request.query);
   });

@@ -156,6 +156,7 @@ for (const backend of TEST_BACKENDS) {
             'HEADERS_TOO_LARGE',
           ],
           ['NOT-HTTP\r\n\r\n', 400, 'INVALID_REQUEST'],
+          ['GET /v1/me HTTP/1.1\r\n\r\n', 400, 'INVALID_REQUEST'],
           [
             'POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}',
             400,
