@@ -35,7 +35,7 @@ const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HeraldError> = {
     ),
 };
 
-export function toHeraldError(error: FastifyError): HeraldError {
+function toHeraldError(error: FastifyError): HeraldError {
   if (error instanceof HeraldError) return error;
   if (error.validation) {
     const isBody = error.validationContext === 'body';

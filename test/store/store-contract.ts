@@ -154,6 +154,11 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         await store.createWebhook(webhook('tenant_a', 'wh_3', { events: ['invoice.paid.late'] }));
         await store.createWebhook(webhook('tenant_a', 'wh_4', { events: [] }));
         assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'in-use', webhooks: 2 });
+        assert.deepEqual(
+          await store.removeEventType('invoice.paid.late'),
+          { outcome: 'absent' },
+          'a filter naming a type not in the catalogue does not make it exist',
+        );
         assert.ok((await store.listEventTypes()).some((type) => type.name === 'invoice.paid'));
         await store.deleteWebhook('tenant_a', 'wh_1');
         await store.deleteWebhook('tenant_a', 'wh_2');

@@ -97,12 +97,15 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
 
     async removeEventType(name: string): Promise<EventTypeRemoval> {
       const removal = connection.transaction((): EventTypeRemoval => {
-        const { webhooks } = sql(
-          'SELECT count(*) AS webhooks FROM webhooks WHERE EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)',
-        ).get(name) as { webhooks: number };
-        if (webhooks > 0) return { outcome: 'in-use', webhooks };
-        const removed = sql('DELETE FROM event_types WHERE name = ?').run(name).changes > 0;
-        return { outcome: removed ? 'removed' : 'absent' };
+        const found = sql(
+          `SELECT (SELECT count(*) FROM webhooks
+                    WHERE EXISTS (SELECT 1 FROM json_each(webhooks.events) WHERE value = @name)) AS webhooks
+             FROM event_types WHERE name = @name`,
+        ).get({ name }) as { webhooks: number } | undefined;
+        if (!found) return { outcome: 'absent' };
+        if (found.webhooks > 0) return { outcome: 'in-use', webhooks: found.webhooks };
+        sql('DELETE FROM event_types WHERE name = ?').run(name);
+        return { outcome: 'removed' };
       });
       await connection.durable();
       return removal;
