@@ -129,6 +129,8 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   });
 
   let url: string | null = null;
+  // Listening on every address says nothing about where people reach Herald.
+  const listensEverywhere = config.host === '0.0.0.0' || config.host === '::';
   if (options.api ?? true) {
     const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
     server = await buildServer(
@@ -150,7 +152,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
           owner,
           timeoutMs: config.deliveryTimeoutMs,
         }),
-        publicUrl: config.publicUrl,
+        publicUrl: () => config.publicUrl ?? (listensEverywhere ? null : url),
         tenantLimits: defaultTenantLimits(config),
       },
       { logger, uiDir: options.uiDir ?? DEFAULT_UI_DIR },
@@ -158,7 +160,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const shownHost = listensEverywhere ? '127.0.0.1' : config.host;
     url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   }
 

@@ -224,7 +224,7 @@ export const SETTINGS = [
     env: 'HERALD_PUBLIC_URL',
     flag: 'public-url',
     default: '',
-    help: 'the URL people reach Herald at, for portal links (else taken from the request)',
+    help: 'the URL people reach Herald at, for portal links (else the listen address, unless that is 0.0.0.0 or ::)',
     parse: (text) => {
       if (text === '') return null;
       if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {

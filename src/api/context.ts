@@ -24,8 +24,12 @@ export interface ApiContext {
   refuseUrl(url: string): Promise<string | null>;
   /** The Test action's attempt, sent at once outside the queue. */
   sendNow: SendNow;
-  /** Base of portal links; null means the address the request came in on. */
-  publicUrl: string | null;
+  /**
+   * Base of portal links: HERALD_PUBLIC_URL, else the one address Herald listens on; null when it
+   * listens on every address and no URL is set. Never the request's Host header, which the caller
+   * writes: a link built from it could send a tenant's sign-in token to any host.
+   */
+  publicUrl(): string | null;
   /** The limits of a tenant the admin set none of its own for (HERALD_TENANT_MAX_WEBHOOKS and the like). */
   tenantLimits: Required<TenantLimits>;
 }

@@ -1,10 +1,17 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type StringOptions, type TSchema, Type } from '@sinclair/typebox';
 import { EVENT_TYPE_NAME_PATTERN } from '../core/event-catalog.js';
 import { MAX_BATCH_EVENTS, MAX_QUOTA } from '../core/tenant-limits.js';
 
 /**
  * The API's shapes, once: routes validate with them and /openapi.json is generated from them.
  */
+
+/**
+ * Text Herald stores. PostgreSQL text cannot hold NUL, so neither backend is given one: both refuse
+ * it alike, at validation. `describeSchemaError` words this pattern's failure.
+ */
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+const Text = (options: StringOptions = {}) => Type.String({ pattern: NO_NUL_PATTERN, ...options });
 
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO-8601 UTC' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -72,13 +79,13 @@ export const Tenant = Type.Object(
 );
 
 export const CreateTenant = Type.Object(
-  { id: Type.Optional(TenantId), name: Type.Optional(Type.String({ maxLength: 200 })) },
+  { id: Type.Optional(TenantId), name: Type.Optional(Text({ maxLength: 200 })) },
   { additionalProperties: false },
 );
 
 export const UpdateTenant = Type.Object(
   {
-    name: Type.Optional(Type.String({ maxLength: 200 })),
+    name: Type.Optional(Text({ maxLength: 200 })),
     limits: Type.Optional(
       Type.Object(
         {
@@ -99,7 +106,7 @@ export const UpdateTenant = Type.Object(
 
 export const CreateApiKey = Type.Object(
   {
-    name: Type.Optional(Type.String({ maxLength: 200 })),
+    name: Type.Optional(Text({ maxLength: 200 })),
     expiresAt: Type.Optional(
       Type.String({ format: 'date-time', description: 'When the key stops working (not with expiresIn)' }),
     ),
@@ -142,7 +149,7 @@ export const EventType = Type.Object(
 );
 
 export const CreateEventType = Type.Object(
-  { name: EventTypeName, description: Type.Optional(Type.String({ maxLength: 500 })) },
+  { name: EventTypeName, description: Type.Optional(Text({ maxLength: 500 })) },
   { additionalProperties: false },
 );
 
@@ -151,7 +158,7 @@ const WebhookUrl = Type.String({
   maxLength: 2048,
   description: 'http(s) URL on a public network',
 });
-const Secret = Type.String({
+const Secret = Text({
   minLength: 8,
   maxLength: 256,
   description: 'Signs deliveries; `whsec_`+base64 keys are used as Standard Webhooks keys',
@@ -201,7 +208,7 @@ export const CreateWebhook = Type.Object(
     url: WebhookUrl,
     secret: Type.Optional(Secret),
     events: Type.Optional(EventFilter),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
+    description: Type.Optional(Text({ maxLength: 500 })),
     ordering: Type.Optional(Ordering),
     rateLimit: Type.Optional(Nullable(RateLimit)),
   },
@@ -213,7 +220,7 @@ export const UpdateWebhook = Type.Object(
     url: Type.Optional(WebhookUrl),
     secret: Type.Optional(Nullable(Secret)),
     events: Type.Optional(EventFilter),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
+    description: Type.Optional(Text({ maxLength: 500 })),
     status: Type.Optional(WebhookStatus),
     ordering: Type.Optional(Ordering),
     rateLimit: Type.Optional(Nullable(RateLimit)),
@@ -279,7 +286,7 @@ export const DeadLetter = Type.Object(
 
 export const PublishEvent = Type.Object(
   {
-    event: Type.String({ minLength: 1, maxLength: 100 }),
+    event: Text({ minLength: 1, maxLength: 100 }),
     data: Type.Record(Type.String(), Type.Unknown(), { description: 'Any JSON object' }),
     id: Type.Optional(
       Type.String({
@@ -317,7 +324,7 @@ export const PublishBatchResult = Type.Object({
 });
 
 export const ReplayAll = Type.Object(
-  { webhookId: Type.Optional(Type.String({ maxLength: 100 })) },
+  { webhookId: Type.Optional(Text({ maxLength: 100 })) },
   { additionalProperties: false },
 );
 

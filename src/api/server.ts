@@ -3,17 +3,13 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { HeraldError } from '../core/errors.js';
 import { HERALD_VERSION } from '../version.js';
 import type { Principal } from './auth.js';
 import type { ApiContext, RouteContext } from './context.js';
-import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from './limits.js';
+import { answerClientError, answerError, MAX_PARAM_LENGTH } from './error-answers.js';
+import { BODY_LIMIT_BYTES } from './limits.js';
 import { PublishQuota } from './publish-quota.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -23,7 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { TenantLimitsCache } from './tenant-limits.js';
-import { bodyAjv, describeSchemaError, textAjv } from './validation.js';
+import { bodyAjv, describeSchemaError, refuseNulText, textAjv } from './validation.js';
 
 export async function buildServer(
   context: ApiContext,
@@ -35,6 +31,11 @@ export async function buildServer(
     // A log line per request would cost more than the request on the publish hot path.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerError,
+    clientErrorHandler: answerClientError,
+    // Node would answer a missing Host with a bare 400 of its own; the hook below answers it instead.
+    http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -50,17 +51,18 @@ export async function buildServer(
     if (body === '') done(null, {});
     else parseJson(request, body as string, done);
   });
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new HeraldError('INVALID_REQUEST', 'An HTTP/1.1 request must carry a Host header.');
+    }
+    refuseNulText('path', request.params);
+    refuseNulText('querystring', request.query);
+  });
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const herald = toHeraldError(error);
-    if (herald.status >= 500 && herald.code !== 'SERVICE_UNAVAILABLE')
-      request.log.error({ err: error }, 'request failed');
-    if (herald.retryAfterSeconds !== undefined) reply.header('retry-after', herald.retryAfterSeconds);
-    reply.status(herald.status).send(herald.toJSON());
-  });
+  app.setErrorHandler(answerError);
   // The console is a single-page app: any other GET for a page answers with its index.html.
   const uiDir = options.uiDir && existsSync(join(options.uiDir, 'index.html')) ? options.uiDir : null;
   if (uiDir) await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: 'index.html' });
@@ -118,41 +120,6 @@ export async function buildServer(
     { prefix: '/v1' },
   );
   return app;
-}
-
-const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HeraldError> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () =>
-    new HeraldError(
-      'PAYLOAD_TOO_LARGE',
-      `The request body is over the limit: ${BODY_LIMIT_BYTES / 1024} KB for one event, ` +
-        `${BATCH_BODY_LIMIT_BYTES / 1024 / 1024} MB for a batch.`,
-    ),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: (error) =>
-    new HeraldError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `${error.message}; send JSON with Content-Type: application/json.`,
-    ),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
-    new HeraldError('INVALID_REQUEST', 'The Content-Length header does not match the body.'),
-};
-
-function toHeraldError(error: FastifyError): HeraldError {
-  if (error instanceof HeraldError) return error;
-  if (error.validation) {
-    const isBody = error.validationContext === 'body';
-    return new HeraldError(isBody ? 'VALIDATION_FAILED' : 'INVALID_REQUEST', `${error.message}.`);
-  }
-  const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
-  if (mapped) return mapped(error);
-  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new HeraldError('INVALID_JSON', `The request body is not valid JSON: ${error.message}.`);
-  }
-  if (error.statusCode === 503)
-    return new HeraldError('SERVICE_UNAVAILABLE', 'Herald is shutting down; retry shortly.');
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return new HeraldError('INVALID_REQUEST', error.message);
-  }
-  return new HeraldError('INTERNAL', 'Something went wrong inside Herald; the error has been logged.');
 }
 
 declare module 'fastify' {

@@ -16,6 +16,29 @@ let lastSecond = Number.NaN;
 let lastText = '';
 
 /**
+ * Deepest nesting an event's `data` may have ({} is one level). Receivers parse the payload with
+ * recursive JSON parsers, and Herald's own serializer recurses: a deeper document would break both.
+ */
+export const MAX_DATA_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` levels; walks without recursing. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: { value: object; depth: number }[] = [];
+  if (isContainer(value)) pending.push({ value, depth: 1 });
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value)) {
+      if (isContainer(child)) pending.push({ value: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
+}
+
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
  * The documented payload, keys in the documented order. Serialized once at publish; the stored
  * bytes are what every attempt, resend and replay sends.
  */

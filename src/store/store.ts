@@ -186,8 +186,17 @@ export interface EventTypeDirectory {
   listEventTypes(): Promise<EventType[]>;
   /** Throws HeraldError EVENT_TYPE_EXISTS when the name is taken. */
   addEventType(type: EventType): Promise<void>;
-  removeEventType(name: string): Promise<boolean>;
+  /**
+   * Removes the type unless webhooks name it in their filters; counting and removing are one
+   * transaction. `webhooks`: how many name it (nothing removed then).
+   */
+  removeEventType(name: string): Promise<EventTypeRemoval>;
 }
+
+export type EventTypeRemoval =
+  | { outcome: 'removed' }
+  | { outcome: 'absent' }
+  | { outcome: 'in-use'; webhooks: number };
 
 /** Each tenant's webhooks. */
 export interface WebhookDirectory {

@@ -3,11 +3,17 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import { TEST_BACKENDS } from '../support/backends.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
+import { sendRawHttp } from '../support/raw-http.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** The limits of a tenant without its own, from the settings' defaults. */
 const DEFAULT_LIMITS = { maxWebhooks: 1000, maxBatchEvents: 1000, publishRate: 1000, keyPublishRate: 0 };
+
+/** A JSON object `depth` levels deep, as text: JSON.stringify itself overflows the stack on deep ones. */
+function nestedText(depth: number): string {
+  return `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+}
 
 function assertError(response: { status: number; body: any }, status: number, code: string): void {
   assert.equal(response.status, status, JSON.stringify(response.body));
@@ -72,6 +78,96 @@ for (const backend of TEST_BACKENDS) {
 
       it('answers unknown routes with ROUTE_NOT_FOUND', async () => {
         assertError(await herald.call('GET', '/v1/nothing-here'), 404, 'ROUTE_NOT_FOUND');
+      });
+    });
+
+    describe('portal links', () => {
+      const link = (target: TestHerald, host: string) =>
+        target.call('POST', '/v1/tenants/tenant_abc123/portal-links', { body: {}, headers: { host } });
+
+      it("never take their host from the request's Host header", async () => {
+        const created = await link(herald, 'evil.example');
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.ok(
+          created.body.url.startsWith(`${herald.url}/portal#token=`),
+          `${created.body.url} is on the address Herald listens on`,
+        );
+      });
+
+      it('use HERALD_PUBLIC_URL, and need it when Herald listens on every address', async () => {
+        const everywhere = await startTestHerald(backend, { host: '0.0.0.0' });
+        const published = await startTestHerald(backend, {
+          host: '0.0.0.0',
+          publicUrl: 'https://hooks.example.com',
+        });
+        try {
+          for (const target of [everywhere, published]) {
+            assert.equal(
+              (await target.call('POST', '/v1/tenants', { body: { id: 'tenant_abc123' } })).status,
+              201,
+            );
+          }
+          const refused = await link(everywhere, 'evil.example');
+          assertError(refused, 409, 'PUBLIC_URL_REQUIRED');
+          assert.match(refused.body.error.message, /HERALD_PUBLIC_URL/);
+          const created = await link(published, 'evil.example');
+          assert.equal(created.status, 201);
+          assert.match(created.body.url, /^https:\/\/hooks\.example\.com\/portal#token=hpl_/);
+        } finally {
+          await everywhere.stop();
+          await published.stop();
+        }
+      });
+    });
+
+    describe("Fastify's and Node's own refusals", () => {
+      it('answers a malformed percent-encoding in the path with INVALID_REQUEST', async () => {
+        const response = await herald.call('GET', '/v1/tenants/%zz/webhooks');
+        assertError(response, 400, 'INVALID_REQUEST');
+        assert.match(response.body.error.message, /percent-encoding/);
+      });
+
+      it('answers a path parameter over 100 characters with 414 URI_TOO_LONG', async () => {
+        assertError(await herald.call('GET', `/v1/tenants/${'a'.repeat(101)}/webhooks`), 414, 'URI_TOO_LONG');
+        assertError(
+          await herald.call('GET', `/v1/tenants/${'a'.repeat(100)}/webhooks`),
+          404,
+          'TENANT_NOT_FOUND',
+        );
+      });
+
+      it('answers a Content-Length longer than the body with INVALID_REQUEST', async () => {
+        const server = herald.herald.server;
+        assert.ok(server);
+        const response = await server.inject({
+          method: 'POST',
+          url: '/v1/tenants',
+          headers: { ...JSON_HEADERS, authorization: `Bearer ${herald.adminKey}`, 'content-length': '50' },
+          payload: '{}',
+        });
+        assertError({ status: response.statusCode, body: response.json() }, 400, 'INVALID_REQUEST');
+      });
+
+      it("answers what Node's HTTP parser refuses in the catalogue shape", async () => {
+        const cases: [string, number, string][] = [
+          [
+            `GET /v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+            431,
+            'HEADERS_TOO_LARGE',
+          ],
+          ['NOT-HTTP\r\n\r\n', 400, 'INVALID_REQUEST'],
+          ['GET /v1/me HTTP/1.1\r\n\r\n', 400, 'INVALID_REQUEST'],
+          [
+            'POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}',
+            400,
+            'INVALID_REQUEST',
+          ],
+        ];
+        for (const [request, status, code] of cases) {
+          const answer = await sendRawHttp(herald.url, request);
+          assert.match(answer.headers['content-type'] ?? '', /^application\/json/);
+          assertError({ status: answer.status, body: JSON.parse(answer.body) }, status, code);
+        }
       });
     });
 
@@ -256,6 +352,29 @@ for (const backend of TEST_BACKENDS) {
         assert.equal((await herald.call('DELETE', '/v1/event-types/invoice.paid')).status, 204);
         assertError(await herald.call('DELETE', '/v1/event-types/invoice.paid'), 404, 'EVENT_TYPE_NOT_FOUND');
         assertError(await herald.call('DELETE', '/v1/event-types/webhook.test'), 409, 'EVENT_TYPE_PROTECTED');
+        assert.equal(
+          (await herald.call('POST', '/v1/event-types', { body: { name: 'invoice.paid' } })).status,
+          201,
+        );
+        const subscribers = [];
+        for (const events of [['invoice.paid'], ['kpi.alert', 'invoice.paid'], ['kpi.alert'], []]) {
+          const created = await herald.call('POST', '/v1/tenants/tenant_abc123/webhooks', {
+            body: { url: 'http://127.0.0.1:9/subscriber', events },
+          });
+          assert.equal(created.status, 201);
+          subscribers.push(created.body.id);
+        }
+        const inUse = await herald.call('DELETE', '/v1/event-types/invoice.paid');
+        assertError(inUse, 409, 'EVENT_TYPE_IN_USE');
+        assert.match(inUse.body.error.message, /^2 webhooks subscribe to invoice\.paid/);
+        const stillPublished = await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
+          body: { event: 'invoice.paid', data: {} },
+        });
+        assert.equal(stillPublished.status, 202, 'a refused removal leaves the type in the catalogue');
+        for (const id of subscribers) {
+          await herald.call('DELETE', `/v1/tenants/tenant_abc123/webhooks/${id}`);
+        }
+        assert.equal((await herald.call('DELETE', '/v1/event-types/invoice.paid')).status, 204);
         assertError(
           await herald.call('POST', '/v1/tenants/tenant_abc123/events', {
             body: { event: 'invoice.paid', data: {} },
@@ -352,6 +471,74 @@ for (const backend of TEST_BACKENDS) {
           415,
           'UNSUPPORTED_MEDIA_TYPE',
         );
+      });
+
+      it('refuses URLs the parser would quietly rewrite, on create and on change', async () => {
+        const urls = [
+          ' http://127.0.0.1:9/x',
+          'http://127.0.0.1:9/x ',
+          'http://127.0.0.1:9/x\r\n',
+          'http://127.0.0.1:9/a\nb',
+          'http://127.0.0.1:9/a\u0000b',
+          'http://127.0.0.1:9/a\tb',
+          'http://127.0.0.1:0/x',
+          'http:///127.0.0.1:9/x',
+          'http:127.0.0.1:9/x',
+          'http:\\\\127.0.0.1:9/x',
+          'http://@127.0.0.1:9/x',
+        ];
+        const hook = await herald.call('POST', base, {
+          key: tenantKey,
+          body: { url: 'http://127.0.0.1:9/ok' },
+        });
+        assert.equal(hook.status, 201);
+        for (const url of urls) {
+          assertError(await herald.call('POST', base, { key: tenantKey, body: { url } }), 422, 'INVALID_URL');
+          assertError(
+            await herald.call('PATCH', `${base}/${hook.body.id}`, { key: tenantKey, body: { url } }),
+            422,
+            'INVALID_URL',
+          );
+        }
+        const kept = await herald.call('GET', `${base}/${hook.body.id}`, { key: tenantKey });
+        assert.equal(kept.body.url, 'http://127.0.0.1:9/ok');
+      });
+
+      it('refuses NUL in stored text alike on both backends, before the store sees it', async () => {
+        const t = '/v1/tenants/tenant_abc123';
+        const bodies: [string, unknown][] = [
+          ['/v1/tenants', { id: 'tenant_nul', name: 'a\u0000b' }],
+          [`${t}/api-keys`, { name: 'a\u0000' }],
+          ['/v1/event-types', { name: 'nul.type', description: 'a\u0000' }],
+          [base, { url: 'http://127.0.0.1:9/x', description: 'a\u0000' }],
+          [base, { url: 'http://127.0.0.1:9/x', secret: 'abcdefgh\u0000' }],
+          [`${t}/events`, { event: 'kpi.\u0000', data: {} }],
+          [`${t}/dlq/replay-all`, { webhookId: 'wh_\u0000' }],
+        ];
+        for (const [path, body] of bodies) {
+          const refused = await herald.call('POST', path, { body });
+          assertError(refused, 422, 'VALIDATION_FAILED');
+          assert.match(refused.body.error.message, /must not contain NUL/);
+        }
+        assertError(await herald.call('PATCH', t, { body: { name: '\u0000' } }), 422, 'VALIDATION_FAILED');
+        for (const path of [
+          '/v1/tenants/tenant%00abc/webhooks',
+          `${t}/webhooks/wh%00x`,
+          `${t}/deliveries/dlv%00x`,
+          `${t}/dlq/dlq%00x`,
+          `${t}/webhooks?cursor=a%00b`,
+          `${t}/dlq?webhookId=a%00b`,
+        ]) {
+          const refused = await herald.call('GET', path);
+          assertError(refused, 400, 'INVALID_REQUEST');
+          assert.match(refused.body.error.message, /must not contain NUL/);
+        }
+        assertError(await herald.call('DELETE', '/v1/event-types/a%00b'), 400, 'INVALID_REQUEST');
+        assert.equal((await herald.call('GET', '/v1/tenants/tenant_nul')).status, 404);
+        const published = await herald.call('POST', `${t}/events`, {
+          body: { event: 'kpi.alert', data: { note: 'a\u0000b' } },
+        });
+        assert.equal(published.status, 202, 'data is stored as bytes and may hold any JSON string');
       });
 
       it('sets ordering and a delivery rate limit at registration and changes them', async () => {
@@ -529,6 +716,26 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(first.headers['idempotent-replayed'], undefined);
       });
 
+      it('keeps webhook.test for the Test action, alone and in a batch', async () => {
+        const refused = await herald.call('POST', events, {
+          key: tenantKey,
+          body: { event: 'webhook.test', data: {} },
+        });
+        assertError(refused, 422, 'EVENT_TYPE_RESERVED');
+        const batch = await herald.call('POST', `${events}/batch`, {
+          key: tenantKey,
+          body: {
+            events: [
+              { event: 'webhook.test', data: {} },
+              { event: 'kpi.alert', data: {} },
+            ],
+          },
+        });
+        assert.equal(batch.status, 202);
+        assert.equal(batch.body.data[0].error.code, 'EVENT_TYPE_RESERVED');
+        assert.match(batch.body.data[1].id, /^evt_/);
+      });
+
       it('refuses malformed, unknown and oversized events', async () => {
         const cases: [unknown, number, string][] = [
           [{ event: 'kpi.alert' }, 422, 'VALIDATION_FAILED'],
@@ -558,6 +765,28 @@ for (const backend of TEST_BACKENDS) {
           422,
           'VALIDATION_FAILED',
         );
+      });
+      it('refuses data nested deeper than 64 levels, naming the limit', async () => {
+        const deep = nestedText(5_000);
+        const refused = await herald.call('POST', events, {
+          key: tenantKey,
+          raw: `{"event":"kpi.alert","data":${deep}}`,
+          headers: JSON_HEADERS,
+        });
+        assertError(refused, 422, 'VALIDATION_FAILED');
+        assert.equal(refused.body.error.message, 'body.data is nested deeper than 64 levels.');
+        const atTheLimit = await herald.call('POST', events, {
+          key: tenantKey,
+          raw: `{"event":"kpi.alert","data":${nestedText(64)}}`,
+          headers: JSON_HEADERS,
+        });
+        assert.equal(atTheLimit.status, 202, JSON.stringify(atTheLimit.body));
+        const arrays = await herald.call('POST', events, {
+          key: tenantKey,
+          raw: `{"event":"kpi.alert","data":{"a":${'['.repeat(64)}${']'.repeat(64)}}}`,
+          headers: JSON_HEADERS,
+        });
+        assertError(arrays, 422, 'VALIDATION_FAILED');
       });
     });
 
@@ -593,6 +822,20 @@ for (const backend of TEST_BACKENDS) {
           body: { event: 'kpi.alert', data: { n: 1 }, id: 'batch-1' },
         });
         assert.deepEqual(single.body, first, 'idempotency is shared with the single-event route');
+      });
+
+      it('refuses a too deeply nested event on its own, publishing the others', async () => {
+        const response = await herald.call('POST', batch, {
+          key: tenantKey,
+          raw: `{"events":[{"event":"kpi.alert","data":{}},{"event":"kpi.alert","data":${nestedText(5_000)}}]}`,
+          headers: JSON_HEADERS,
+        });
+        assert.equal(response.status, 202, JSON.stringify(response.body));
+        const [published, refused] = response.body.data;
+        assert.match(published.id, /^evt_/);
+        assert.deepEqual(refused, {
+          error: { code: 'VALIDATION_FAILED', message: 'events[1].data is nested deeper than 64 levels.' },
+        });
       });
 
       it('refuses an empty, oversized or malformed batch as a whole', async () => {

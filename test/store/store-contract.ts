@@ -189,8 +189,27 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           store.addEventType({ name: 'invoice.paid', description: 'again' }),
           (error: unknown) => error instanceof HeraldError && error.code === 'EVENT_TYPE_EXISTS',
         );
-        assert.equal(await store.removeEventType('invoice.paid'), true);
-        assert.equal(await store.removeEventType('invoice.paid'), false);
+        assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'removed' });
+        assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'absent' });
+      });
+
+      it('keeps an event type that webhooks subscribe to, counting them', async () => {
+        await seedTenant('tenant_a');
+        await store.addEventType({ name: 'invoice.paid', description: '' });
+        await store.createWebhook(webhook('tenant_a', 'wh_1', { events: ['kpi.alert', 'invoice.paid'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_2', { events: ['invoice.paid'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_3', { events: ['invoice.paid.late'] }));
+        await store.createWebhook(webhook('tenant_a', 'wh_4', { events: [] }));
+        assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'in-use', webhooks: 2 });
+        assert.deepEqual(
+          await store.removeEventType('invoice.paid.late'),
+          { outcome: 'absent' },
+          'a filter naming a type not in the catalogue does not make it exist',
+        );
+        assert.ok((await store.listEventTypes()).some((type) => type.name === 'invoice.paid'));
+        await store.deleteWebhook('tenant_a', 'wh_1');
+        await store.deleteWebhook('tenant_a', 'wh_2');
+        assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'removed' });
       });
     });
 

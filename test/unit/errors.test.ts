@@ -32,6 +32,8 @@ describe('ERROR_STATUS', () => {
     assert.equal(ERROR_STATUS.VALIDATION_FAILED, 422);
     assert.equal(ERROR_STATUS.QUOTA_EXCEEDED, 422);
     assert.equal(ERROR_STATUS.RATE_LIMITED, 429);
+    assert.equal(ERROR_STATUS.URI_TOO_LONG, 414);
+    assert.equal(ERROR_STATUS.HEADERS_TOO_LARGE, 431);
     assert.equal(ERROR_STATUS.INTERNAL, 500);
   });
 });

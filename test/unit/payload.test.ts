@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newId, newSecretToken } from '../../src/core/ids.js';
-import { buildEvent, formatEventTimestamp, serializePayload } from '../../src/core/payload.js';
+import {
+  buildEvent,
+  formatEventTimestamp,
+  nestsDeeperThan,
+  serializePayload,
+} from '../../src/core/payload.js';
 
 const JAN_15 = Date.UTC(2025, 0, 15, 10, 30, 0);
 const ID_SHAPE = /^evt_[0-9a-hjkmnp-tv-z]{26}$/;
@@ -38,6 +43,24 @@ describe('serializePayload', () => {
       1,
       'a',
     ]);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it('counts objects and arrays as levels, scalars as none', () => {
+    assert.equal(nestsDeeperThan('text', 0), false);
+    assert.equal(nestsDeeperThan(null, 0), false);
+    assert.equal(nestsDeeperThan({}, 1), false);
+    assert.equal(nestsDeeperThan({}, 0), true);
+    assert.equal(nestsDeeperThan({ a: [1, { b: 2 }] }, 3), false);
+    assert.equal(nestsDeeperThan({ a: [1, { b: 2 }] }, 2), true);
+    assert.equal(nestsDeeperThan({ flat: 1, deep: [[[]]] }, 3), true, 'the deepest branch counts');
+  });
+
+  it('walks documents far deeper than the call stack allows', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    assert.equal(nestsDeeperThan(deep, 64), true);
+    assert.equal(nestsDeeperThan(deep, 100_000), false);
   });
 });
 

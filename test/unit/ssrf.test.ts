@@ -3,6 +3,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { Agent, request } from 'undici';
 import { parseAllowList } from '../../src/core/cidr.js';
 import { NetworkPolicy, type Resolver, SSRF_ERROR_CODE } from '../../src/delivery/ssrf.js';
@@ -553,5 +554,107 @@ describe('lookup, used by undici for real', () => {
   it('is skipped for IP literals, which is why the sender calls checkLiteralHost', async () => {
     assert.equal(await get([], '127.0.0.1'), '200 delivered');
     assert.notEqual(closed.checkLiteralHost('127.0.0.1'), null);
+  });
+});
+
+describe('random spellings of IPv4 addresses (fast-check)', () => {
+  // The test's own list of refused IPv4 ranges, as numbers: the oracle the policy is checked against.
+  const REFUSED: readonly [base: number, prefix: number][] = [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.0.2.0', 24],
+    ['192.88.99.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['198.51.100.0', 24],
+    ['203.0.113.0', 24],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4],
+  ].map(([dotted, prefix]) => [numberOf(dotted as string), prefix as number]);
+
+  function numberOf(dotted: string): number {
+    return dotted.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+  }
+  const size = (prefix: number) => 2 ** (32 - prefix);
+  const isRefused = (n: number) => REFUSED.some(([base, prefix]) => n >= base && n < base + size(prefix));
+
+  const refusedAddress = fc
+    .constantFrom(...REFUSED)
+    .chain(([base, prefix]) => fc.integer({ min: base, max: base + size(prefix) - 1 }));
+  const publicAddress = fc.nat({ max: 2 ** 32 - 1 }).filter((n) => !isRefused(n));
+
+  /** One number in a radix the WHATWG IPv4 parser reads: decimal, octal (0…) or hex (0x…, any case). */
+  const inRadix = (n: number) =>
+    fc
+      .constantFrom(
+        () => String(n),
+        () => `0${n.toString(8)}`,
+        () => `0x${n.toString(16)}`,
+        () => `0X${n.toString(16).toUpperCase()}`,
+        () => `0x00${n.toString(16)}`,
+      )
+      .map((spell) => spell());
+
+  /** Every way of writing the address as 1 to 4 parts, each part in any radix, with a trailing dot or not. */
+  function ipv4Spellings(n: number): fc.Arbitrary<string> {
+    const [a, b, c, d] = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+    const parts = fc.constantFrom([n], [a, n & 0xffffff], [a, b, n & 0xffff], [a, b, c, d]);
+    return fc
+      .tuple(
+        parts.chain((numbers) => fc.tuple(...numbers.map(inRadix))),
+        fc.boolean(),
+      )
+      .map(([spelled, trailingDot]) => `${spelled.join('.')}${trailingDot ? '.' : ''}`);
+  }
+
+  /** The IPv6 forms that carry the IPv4 address: mapped, NAT64 and 6to4, dotted or in hex groups. */
+  function ipv6Spellings(n: number): fc.Arbitrary<string> {
+    const dotted = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const groups = `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+    return fc.constantFrom(
+      `[::ffff:${dotted}]`,
+      `[::FFFF:${groups}]`,
+      `[0:0:0:0:0:ffff:${dotted}]`,
+      `[64:ff9b::${dotted}]`,
+      `[64:ff9b::${groups}]`,
+      `[2002:${groups}::1]`,
+    );
+  }
+
+  const spellings = (n: number) => fc.oneof(ipv4Spellings(n), ipv6Spellings(n));
+  // Any name reaching DNS fails to resolve and would be accepted: a literal misread as a name fails the test.
+  const policy = new NetworkPolicy([], { resolve: fakeResolver({}) });
+
+  it('refuses every spelling of a refused address, at registration and at delivery', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        refusedAddress.chain((n) => spellings(n)),
+        async (host) => {
+          const url = `http://${host}/hook`;
+          assert.notEqual(await policy.checkUrl(url), null, `${url} was accepted`);
+          assert.notEqual(policy.checkLiteralHost(new URL(url).hostname), null, `${host} passes delivery`);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('accepts every spelling of a public address', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        publicAddress.chain((n) => spellings(n)),
+        async (host) => {
+          const url = `http://${host}/hook`;
+          assert.equal(await policy.checkUrl(url), null);
+          assert.equal(policy.checkLiteralHost(new URL(url).hostname), null);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -44,7 +44,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/event-types/:name',
     {
       schema: {
-        summary: 'Remove an event type from the catalogue (admin); webhooks keep their filters',
+        summary: 'Remove an event type from the catalogue (admin); refused while webhooks subscribe to it',
         tags: ['event types'],
         params: Type.Object({ name: Type.String() }),
         response: { 204: Type.Null(), 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
@@ -59,7 +59,16 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           `${TEST_EVENT_TYPE} is used by the Test action and stays.`,
         );
       }
-      if (!(await directory.removeEventType(name))) throw notFound.eventType(name);
+      const removal = await directory.removeEventType(name);
+      if (removal.outcome === 'absent') throw notFound.eventType(name);
+      if (removal.outcome === 'in-use') {
+        const webhooks =
+          removal.webhooks === 1 ? '1 webhook subscribes' : `${removal.webhooks} webhooks subscribe`;
+        throw new HeraldError(
+          'EVENT_TYPE_IN_USE',
+          `${webhooks} to ${name}; remove it from their event filters before deleting it.`,
+        );
+      }
       catalog.invalidate();
       return reply.status(204).send(null);
     },

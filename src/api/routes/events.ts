@@ -1,8 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import { HeraldError, idempotencyConflict, unknownEventType } from '../../core/errors.js';
+import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
-import { buildEvent, formatEventTimestamp, publishBodyHash } from '../../core/payload.js';
+import {
+  buildEvent,
+  formatEventTimestamp,
+  MAX_DATA_DEPTH,
+  nestsDeeperThan,
+  publishBodyHash,
+} from '../../core/payload.js';
 import type { NewEvent, PublishedEvent as Published } from '../../core/types.js';
 import type { Principal } from '../auth.js';
 import type { RouteContext } from '../context.js';
@@ -24,7 +31,18 @@ type PublishInput = Static<typeof PublishEvent>;
 
 const validatePublish = bodyAjv.compile<PublishInput>(PublishEvent);
 
-function toNewEvent(tenantId: string, input: PublishInput, now: number): NewEvent {
+/** `where` names the event in the answer: `body.data` for a single publish, `events[3].data` in a batch. */
+function toNewEvent(tenantId: string, input: PublishInput, now: number, where = 'body.data'): NewEvent {
+  // Published here, the Test action's type would reach every real subscriber of the tenant.
+  if (input.event === TEST_EVENT_TYPE) {
+    throw new HeraldError(
+      'EVENT_TYPE_RESERVED',
+      `${TEST_EVENT_TYPE} is sent only by the Test action (POST .../webhooks/:id/test), to one webhook.`,
+    );
+  }
+  if (nestsDeeperThan(input.data, MAX_DATA_DEPTH)) {
+    throw new HeraldError('VALIDATION_FAILED', `${where} is nested deeper than ${MAX_DATA_DEPTH} levels.`);
+  }
   const built = buildEvent({
     id: input.id ?? newId('evt', now),
     tenantId,
@@ -146,7 +164,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
             );
           }
           if (unknown.has(input.event)) throw unknownEventType(input.event);
-          accepted.push({ index, event: toNewEvent(tenantId, input, now) });
+          accepted.push({ index, event: toNewEvent(tenantId, input, now, `events[${index}].data`) });
         } catch (error) {
           if (!(error instanceof HeraldError)) throw error;
           results[index] = error.toJSON();

@@ -228,7 +228,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         tags: ['tenants'],
         params: TenantParams,
         body: PortalLinkRequest,
-        response: { 201: PortalLink, 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 201: PortalLink, 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {
@@ -236,7 +236,14 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       const seconds = request.body.expiresIn ?? DEFAULT_PORTAL_LINK_SECONDS;
       const expiresAt = (Math.floor(clock.now() / 1000) + seconds) * 1000;
       const token = auth.issuePortalToken(request.params.tenantId, expiresAt);
-      const base = publicUrl ?? `${request.protocol}://${request.host}`;
+      const base = publicUrl();
+      if (base === null) {
+        throw new HeraldError(
+          'PUBLIC_URL_REQUIRED',
+          'Set HERALD_PUBLIC_URL to the address people reach Herald at: portal links are built from it, ' +
+            "never from the request's Host header.",
+        );
+      }
       return reply
         .status(201)
         .send({ url: `${base}/portal#token=${token}`, expiresAt: new Date(expiresAt).toISOString() });

@@ -5,6 +5,7 @@ import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent } from '../../core/payload.js';
 import type { Webhook } from '../../core/types.js';
+import { webhookUrlProblem } from '../../core/webhook-url.js';
 import type { WebhookDirectory } from '../../store/store.js';
 import type { ApiContext, RouteContext } from '../context.js';
 import { presentDelivery, presentWebhook, toPage } from '../presenters.js';
@@ -31,23 +32,10 @@ export async function loadWebhook(
   return webhook;
 }
 
-/** Refuses what cannot be delivered to: not http(s), or a non-public address outside the allow list. */
+/** Refuses what cannot be delivered to: malformed, or a non-public address outside the allow list. */
 async function requireDeliverableUrl(refuseUrl: ApiContext['refuseUrl'], url: string): Promise<void> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new HeraldError(
-      'INVALID_URL',
-      `"${url}" is not an absolute URL; write e.g. https://example.com/webhooks.`,
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new HeraldError(
-      'INVALID_URL',
-      `Webhook URLs must use http or https, not ${parsed.protocol.slice(0, -1)}.`,
-    );
-  }
+  const problem = webhookUrlProblem(url);
+  if (problem) throw new HeraldError('INVALID_URL', problem);
   const refusal = await refuseUrl(url);
   if (refusal) throw new HeraldError('URL_NOT_ALLOWED', refusal);
 }

@@ -3,7 +3,7 @@ import type { EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../co
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
-import type { Directory, TenantChange } from '../store.js';
+import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import { postgresApiKeys } from './api-keys.js';
 import type { PostgresConnection } from './connection.js';
 import { notifyQueued, QUEUED_CHANNEL, type QueuedWorkListener, queuedPayload } from './notifications.js';
@@ -123,9 +123,20 @@ export function postgresDirectory(
       }
     },
 
-    async removeEventType(name: string): Promise<boolean> {
-      const result = await connection.query('DELETE FROM event_types WHERE name = $1', [name]);
-      return (result.rowCount ?? 0) > 0;
+    async removeEventType(name: string): Promise<EventTypeRemoval> {
+      return connection.transaction(async (client): Promise<EventTypeRemoval> => {
+        // The type's row stays locked to the end, so a second removal waits and then finds it gone.
+        const { rows } = await client.query<{ webhooks: number }>(
+          `SELECT (SELECT count(*)::int FROM webhooks WHERE $1 = ANY (events)) AS webhooks
+             FROM event_types WHERE name = $1 FOR UPDATE`,
+          [name],
+        );
+        const [found] = rows;
+        if (!found) return { outcome: 'absent' };
+        if (found.webhooks > 0) return { outcome: 'in-use', webhooks: found.webhooks };
+        await client.query('DELETE FROM event_types WHERE name = $1', [name]);
+        return { outcome: 'removed' };
+      });
     },
 
     async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {

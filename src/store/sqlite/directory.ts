@@ -2,7 +2,7 @@ import { HeraldError, tenantExists } from '../../core/errors.js';
 import type { EventType, NewTenant, NewWebhook, Tenant, TenantLimits, Webhook } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { toWebhook, type WebhookRow } from '../rows.js';
-import type { Directory, TenantChange } from '../store.js';
+import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import { sqliteApiKeys } from './api-keys.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -93,10 +93,20 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
       await connection.durable();
     },
 
-    async removeEventType(name: string): Promise<boolean> {
-      const removed = sql('DELETE FROM event_types WHERE name = ?').run(name).changes > 0;
+    async removeEventType(name: string): Promise<EventTypeRemoval> {
+      const removal = connection.transaction((): EventTypeRemoval => {
+        const found = sql(
+          `SELECT (SELECT count(*) FROM webhooks
+                    WHERE EXISTS (SELECT 1 FROM json_each(webhooks.events) WHERE value = @name)) AS webhooks
+             FROM event_types WHERE name = @name`,
+        ).get({ name }) as { webhooks: number } | undefined;
+        if (!found) return { outcome: 'absent' };
+        if (found.webhooks > 0) return { outcome: 'in-use', webhooks: found.webhooks };
+        sql('DELETE FROM event_types WHERE name = ?').run(name);
+        return { outcome: 'removed' };
+      });
       await connection.durable();
-      return removed;
+      return removal;
     },
 
     async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
