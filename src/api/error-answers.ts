@@ -28,12 +28,24 @@ const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HeraldError> = {
     new HeraldError('INVALID_REQUEST', 'The Content-Length header does not match the body.'),
   FST_ERR_BAD_URL: () =>
     new HeraldError('INVALID_REQUEST', 'The request path has a malformed percent-encoding (such as %zz).'),
-  FST_ERR_MAX_PARAM_LENGTH: () =>
-    new HeraldError(
-      'URI_TOO_LONG',
-      `A path parameter is over ${MAX_PARAM_LENGTH} characters; no id or name is that long.`,
-    ),
+  FST_ERR_MAX_PARAM_LENGTH: () => paramTooLong(),
 };
+
+function paramTooLong(): HeraldError {
+  return new HeraldError(
+    'URI_TOO_LONG',
+    `A path parameter is over ${MAX_PARAM_LENGTH} characters; no id or name is that long.`,
+  );
+}
+
+/**
+ * What a path no route matched is answered with. The router reports an over-long parameter only when
+ * nothing else matches; the console's catch-all page route matches any GET, so it is found here.
+ */
+export function routeNotFound(method: string, path: string): HeraldError {
+  if (path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) return paramTooLong();
+  return new HeraldError('ROUTE_NOT_FOUND', `No route ${method} ${path}.`);
+}
 
 function toHeraldError(error: FastifyError): HeraldError {
   if (error instanceof HeraldError) return error;

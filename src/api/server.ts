@@ -8,7 +8,7 @@ import { HeraldError } from '../core/errors.js';
 import { HERALD_VERSION } from '../version.js';
 import type { Principal } from './auth.js';
 import type { ApiContext, RouteContext } from './context.js';
-import { answerClientError, answerError, MAX_PARAM_LENGTH } from './error-answers.js';
+import { answerClientError, answerError, MAX_PARAM_LENGTH, routeNotFound } from './error-answers.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
 import { PublishQuota } from './publish-quota.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -72,11 +72,8 @@ export async function buildServer(
       !request.url.startsWith('/v1/') &&
       request.headers.accept?.includes('text/html');
     if (uiDir && wantsPage) return reply.type('text/html').sendFile('index.html');
-    const error = new HeraldError(
-      'ROUTE_NOT_FOUND',
-      `No route ${request.method} ${request.url.split('?')[0]}.`,
-    );
-    reply.status(404).send(error.toJSON());
+    const error = routeNotFound(request.method, request.url.split('?')[0] ?? '');
+    reply.status(error.status).send(error.toJSON());
   });
 
   await app.register(swagger, {
