@@ -4,6 +4,7 @@ import { HeraldError, notFound } from '../../core/errors.js';
 import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent } from '../../core/payload.js';
+import { secretProblem } from '../../core/signing.js';
 import type { Webhook } from '../../core/types.js';
 import type { WebhookDirectory } from '../../store/store.js';
 import type { ApiContext, RouteContext } from '../context.js';
@@ -52,6 +53,12 @@ async function requireDeliverableUrl(refuseUrl: ApiContext['refuseUrl'], url: st
   if (refusal) throw new HeraldError('URL_NOT_ALLOWED', refusal);
 }
 
+/** Refuses a secret that cannot sign (see secretProblem); no secret at all is fine. */
+function requireUsableSecret(secret: string | null | undefined): void {
+  const problem = secret ? secretProblem(secret) : null;
+  if (problem) throw new HeraldError('VALIDATION_FAILED', `body.secret: ${problem}.`);
+}
+
 export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, context) => {
   const { directory, history, clock, catalog, refuseUrl, sendNow, limits } = context;
 
@@ -76,6 +83,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
         rateLimit = null,
       } = request.body;
       const { tenantId } = request.params;
+      requireUsableSecret(secret);
       await requireDeliverableUrl(refuseUrl, url);
       await catalog.requireKnown(events);
       const now = clock.now();
@@ -148,6 +156,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     async (request) => {
       const current = await loadWebhook(directory, request.params.tenantId, request.params.id);
       const change = request.body;
+      requireUsableSecret(change.secret);
       if (change.url !== undefined) await requireDeliverableUrl(refuseUrl, change.url);
       if (change.events !== undefined) await catalog.requireKnown(change.events);
       const updated: Webhook = {
