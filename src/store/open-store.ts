@@ -1,3 +1,4 @@
+import type { SecretBox } from '../core/secret-box.js';
 import type { Store } from './store.js';
 
 export function isPostgresUrl(database: string): boolean {
@@ -6,9 +7,13 @@ export function isPostgresUrl(database: string): boolean {
 
 /**
  * The backend named by HERALD_DATABASE: a `postgres://` URL, otherwise a SQLite file path.
- * `poolSize` is PostgreSQL's connections per process; SQLite has one.
+ * `poolSize` is PostgreSQL's connections per process; SQLite has one. `secrets` seals and opens
+ * the webhook secrets it stores.
  */
-export async function openStore(database: string, options: { poolSize?: number } = {}): Promise<Store> {
+export async function openStore(
+  database: string,
+  options: { poolSize?: number; secrets: SecretBox },
+): Promise<Store> {
   if (isPostgresUrl(database)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.js');
     // `?schema=name` picks the schema: tests, or several installations sharing one database.
@@ -16,10 +21,11 @@ export async function openStore(database: string, options: { poolSize?: number }
     const schema = url.searchParams.get('schema') ?? undefined;
     url.searchParams.delete('schema');
     return openPostgresStore(url.toString(), {
+      secrets: options.secrets,
       ...(schema === undefined ? {} : { schema }),
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
     });
   }
   const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
-  return openSqliteStore(database);
+  return openSqliteStore(database, { secrets: options.secrets });
 }

@@ -1,4 +1,5 @@
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, toPublicId } from '../core/public-ids.js';
+import type { SecretBox } from '../core/secret-box.js';
 import type {
   AttemptStatus,
   ClaimedDelivery,
@@ -82,8 +83,18 @@ export const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_
 export const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
   l.failed_at`;
 
+/** A stored secret as it signs: opened from its sealed form (SecretBox), or null for none. */
+export function openSecret(secrets: SecretBox, stored: string | null): string | null {
+  return stored === null ? null : secrets.open(stored);
+}
+
+/** A secret as it is stored: sealed (SecretBox), or null for none. */
+export function sealSecret(secrets: SecretBox, secret: string | null): string | null {
+  return secret === null ? null : secrets.seal(secret);
+}
+
 /** `events` is stored as JSON text by SQLite and as text[] by PostgreSQL: each backend decodes it. */
-export function toWebhook(row: WebhookRow, events: string[]): Webhook {
+export function toWebhook(row: WebhookRow, events: string[], secrets: SecretBox): Webhook {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -95,7 +106,7 @@ export function toWebhook(row: WebhookRow, events: string[]): Webhook {
     failingSince: row.failing_since,
     ordering: row.ordering,
     rateLimit: row.rate_limit,
-    secret: row.secret,
+    secret: openSecret(secrets, row.secret),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -136,14 +147,14 @@ export function toDeadLetter(row: DeadLetterRow): DeadLetter {
   return letter;
 }
 
-export function toClaimed(row: ClaimRow, lease: string): ClaimedDelivery {
+export function toClaimed(row: ClaimRow, lease: string, secrets: SecretBox): ClaimedDelivery {
   return {
     id: toPublicId(DELIVERY_PREFIX, row.id),
     lease,
     tenantId: row.tenant_id,
     webhookId: row.webhook_id,
     url: row.url,
-    secret: row.secret,
+    secret: openSecret(secrets, row.secret),
     ordering: row.ordering,
     rateLimit: row.rate_limit,
     eventId: row.event_id,

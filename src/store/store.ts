@@ -221,11 +221,29 @@ export interface WebhookHealth {
   listWebhooksFailingSince(cutoff: number, limit: number): Promise<Webhook[]>;
 }
 
+/** Webhook secrets at rest, sealed by the store's SecretBox. */
+export interface SecretKeeping {
+  /**
+   * Seals again, under the current key, up to `limit` stored secrets that do not start with
+   * `keep` (a prefix of sealed values: any sealed value, or those of the current key), in one
+   * short transaction; a secret changed meanwhile is left as it now is. Returns how many it sealed:
+   * 0 once none is left.
+   */
+  resealSecrets(keep: string, limit: number): Promise<number>;
+}
+
 /** What the admin routes manage. */
 export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
 
 /** Every role of one database, for wiring a process together: open it, migrate it, close it. */
-export interface Store extends DeliveryQueue, Publisher, History, Directory, WebhookHealth, BackgroundWork {
+export interface Store
+  extends DeliveryQueue,
+    Publisher,
+    History,
+    Directory,
+    WebhookHealth,
+    BackgroundWork,
+    SecretKeeping {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

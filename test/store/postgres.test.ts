@@ -16,6 +16,7 @@ import {
   postgresFixture,
   postgresSkipReason,
 } from '../support/postgres.js';
+import { testSecretBox } from '../support/secrets.js';
 import { describeStoreContract } from './store-contract.js';
 
 const T0 = Date.UTC(2025, 0, 15, 10, 30, 0);
@@ -358,7 +359,7 @@ if (skipReason !== null) {
     });
 
     it('answers SERVICE_UNAVAILABLE when nothing listens at the address', async () => {
-      const store = openPostgresStore('postgres://postgres@127.0.0.1:1/test');
+      const store = openPostgresStore('postgres://postgres@127.0.0.1:1/test', { secrets: testSecretBox() });
       await assert.rejects(
         store.getTenant('tenant_a'),
         (error: unknown) => error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE',
@@ -544,7 +545,12 @@ if (skipReason !== null) {
     });
 
     it('rejects a schema name it would have to quote', () => {
-      assert.throws(() => openPostgresStore('postgres://postgres@127.0.0.1/test', { schema: 'Bad; DROP' }));
+      assert.throws(() =>
+        openPostgresStore('postgres://postgres@127.0.0.1/test', {
+          schema: 'Bad; DROP',
+          secrets: testSecretBox(),
+        }),
+      );
     });
   });
 }

@@ -9,11 +9,12 @@ import { SqliteConnection } from '../../src/store/sqlite/connection.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryTaker } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
+import { testSecretBox } from '../support/secrets.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
   async open() {
-    const store = openSqliteStore(':memory:');
+    const store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     return store;
   },
@@ -46,7 +47,7 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
   beforeEach(async () => {
     // A file, not :memory:, so publishes also wait for the WAL sync.
     dir = mkdtempSync(join(tmpdir(), 'herald-handoff-'));
-    store = openSqliteStore(join(dir, 'herald.db'));
+    store = openSqliteStore(join(dir, 'herald.db'), { secrets: testSecretBox() });
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: now });
     await store.createWebhook({

@@ -4,6 +4,7 @@ import { API_KEY_PREFIX, Authenticator, hashApiKey, type Principal } from '../..
 import { ManualClock } from '../../src/core/clock.js';
 import { type ErrorCode, HeraldError } from '../../src/core/errors.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testSecretBox } from '../support/secrets.js';
 
 const ADMIN_KEY = 'admin-key-for-unit-tests-0123456789';
 const TENANT_KEY = `${API_KEY_PREFIX}tenant-abc-key-0123456789abcdef`;
@@ -32,7 +33,7 @@ describe('Authenticator', () => {
   let auth: Authenticator;
 
   before(async () => {
-    store = openSqliteStore(':memory:');
+    store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     const createdAt = Date.UTC(2025, 0, 1);
     await store.createTenant({ id: 'tenant_abc', name: 'ABC Corp', createdAt });

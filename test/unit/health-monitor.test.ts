@@ -5,6 +5,7 @@ import { buildEvent } from '../../src/core/payload.js';
 import type { AttemptOutcome } from '../../src/core/types.js';
 import { HealthMonitor } from '../../src/delivery/health-monitor.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testSecretBox } from '../support/secrets.js';
 
 const TENANT = 'tenant_abc123';
 const DAY = 86_400_000;
@@ -58,7 +59,7 @@ describe('HealthMonitor', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    store = openSqliteStore(':memory:');
+    store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: clock.now() });
     await addWebhook('wh_dead', ['kpi.alert']);

@@ -1,8 +1,9 @@
 import { HeraldError } from '../../core/errors.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { ApiKey, EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { toWebhook, type WebhookRow } from '../rows.js';
+import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, TenantChange } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { QUEUED_CHANNEL, queuedPayload } from './notifications.js';
@@ -10,8 +11,8 @@ import { QUEUED_CHANNEL, queuedPayload } from './notifications.js';
 /** PostgreSQL keeps a webhook's event filter as text[]. */
 export type StoredWebhookRow = WebhookRow & { events: string[] };
 
-export function webhookFromRow(row: StoredWebhookRow): Webhook {
-  return toWebhook(row, row.events);
+export function webhookFromRow(row: StoredWebhookRow, secrets: SecretBox): Webhook {
+  return toWebhook(row, row.events, secrets);
 }
 
 /** Limits are jsonb, which node-postgres hands out parsed. */
@@ -21,7 +22,7 @@ const INSERT_WEBHOOK = `INSERT INTO webhooks (id, tenant_id, url, description, e
     secret, created_at, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
-function webhookValues(webhook: NewWebhook): unknown[] {
+function webhookValues(webhook: NewWebhook, secrets: SecretBox): unknown[] {
   return [
     webhook.id,
     webhook.tenantId,
@@ -31,7 +32,7 @@ function webhookValues(webhook: NewWebhook): unknown[] {
     webhook.status,
     webhook.ordering ?? 'none',
     webhook.rateLimit ?? null,
-    webhook.secret,
+    sealSecret(secrets, webhook.secret),
     webhook.createdAt,
     webhook.updatedAt,
   ];
@@ -42,6 +43,7 @@ export function postgresDirectory(
   connection: PostgresConnection,
   leases: LeaseIds,
   queued: QueuedWorkListeners,
+  secrets: SecretBox,
 ): Directory {
   return {
     async createTenant(tenant: NewTenant): Promise<void> {
@@ -117,7 +119,7 @@ export function postgresDirectory(
 
     async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
       if (!limit) {
-        await connection.query(INSERT_WEBHOOK, webhookValues(webhook));
+        await connection.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
         return true;
       }
       return connection.transaction(async (client) => {
@@ -130,7 +132,7 @@ export function postgresDirectory(
           [webhook.tenantId],
         );
         if ((rows[0]?.webhooks ?? 0) >= limit.maxWebhooks) return false;
-        await client.query(INSERT_WEBHOOK, webhookValues(webhook));
+        await client.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
         return true;
       });
     },
@@ -140,7 +142,7 @@ export function postgresDirectory(
         'SELECT * FROM webhooks WHERE tenant_id = $1 AND id = $2',
         [tenantId, id],
       );
-      return rows[0] ? webhookFromRow(rows[0]) : null;
+      return rows[0] ? webhookFromRow(rows[0], secrets) : null;
     },
 
     async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
@@ -148,7 +150,7 @@ export function postgresDirectory(
         'SELECT * FROM webhooks WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3',
         [tenantId, page.after ?? '', page.limit],
       );
-      return rows.map(webhookFromRow);
+      return rows.map((row) => webhookFromRow(row, secrets));
     },
 
     async updateWebhook(webhook: Webhook): Promise<void> {
@@ -163,7 +165,7 @@ export function postgresDirectory(
           webhook.description,
           webhook.events,
           webhook.status,
-          webhook.secret,
+          sealSecret(secrets, webhook.secret),
           webhook.updatedAt,
           webhook.tenantId,
           webhook.id,

@@ -1,6 +1,8 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
+import { sealPlainSecrets } from '../secrets.js';
 import type { Store } from '../store.js';
 import { postgresBackgroundWork } from './background.js';
 import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
@@ -12,6 +14,7 @@ import { QueuedWorkListener } from './notifications.js';
 import { PostgresPublishBatcher } from './publish-batch.js';
 import { postgresPublisher } from './publisher.js';
 import { postgresQueue } from './queue.js';
+import { postgresSecretKeeping } from './secrets.js';
 
 export type { PostgresStoreOptions } from './connection.js';
 
@@ -20,7 +23,11 @@ export type { PostgresStoreOptions } from './connection.js';
  * the deliveries table; workers lease rows with FOR UPDATE SKIP LOCKED; new work is announced with
  * NOTIFY. Each role is a module of its own over one pool of connections.
  */
-export function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Store {
+export function openPostgresStore(
+  connectionString: string,
+  options: PostgresStoreOptions & { secrets: SecretBox },
+): Store {
+  const { secrets } = options;
   const connection = new PostgresConnection(connectionString, options);
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
@@ -28,6 +35,7 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
     queued.announce(kind),
   );
   const batcher = new PostgresPublishBatcher(connection, leases, queued);
+  const keeping = postgresSecretKeeping(connection, secrets);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) => {
     const { text: numbered, values } = toPositional(text, params);
     return (await connection.query(numbered, values)).rows as R[];
@@ -35,7 +43,10 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
   let closing: Promise<void> | null = null;
   return {
     backend: 'postgres',
-    migrate: () => migratePostgres(connection),
+    async migrate() {
+      await migratePostgres(connection);
+      await sealPlainSecrets(keeping);
+    },
     close() {
       closing ??= (async () => {
         // Publishes already accepted into a batch are committed (or fail) before the pool goes.
@@ -45,10 +56,11 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
       })();
       return closing;
     },
-    ...postgresDirectory(connection, leases, queued),
-    ...postgresPublisher(connection, leases, queued, batcher),
-    ...postgresQueue(connection, leases, queued, remote),
-    ...postgresWebhookHealth(connection, leases, queued),
+    ...postgresDirectory(connection, leases, queued, secrets),
+    ...postgresPublisher(connection, leases, queued, batcher, secrets),
+    ...postgresQueue(connection, leases, queued, remote, secrets),
+    ...postgresWebhookHealth(connection, leases, queued, secrets),
+    ...keeping,
     ...postgresBackgroundWork(connection, leases, queued, remote),
     ...sqlHistory(read),
   };

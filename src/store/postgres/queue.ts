@@ -1,4 +1,5 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import type { LeaseIds } from '../lease-ids.js';
@@ -28,6 +29,7 @@ export function postgresQueue(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   remote: QueuedWorkListener,
+  secrets: SecretBox,
 ): DeliveryQueue {
   /** The webhook the last claim served last: the next claim starts after it. */
   let claimCursor = '';
@@ -56,7 +58,7 @@ export function postgresQueue(
       const pool = later.length > 0 ? later : served;
       const last = pool.sort().at(-1);
       if (last !== undefined) claimCursor = last;
-      return rows.map((row) => toClaimed(row, lease));
+      return rows.map((row) => toClaimed(row, lease, secrets));
     },
 
     async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {

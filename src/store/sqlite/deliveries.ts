@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import type { ClaimedDelivery, DeliveryTrigger } from '../../core/types.js';
 import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import { type ClaimRow, toClaimed } from '../rows.js';
@@ -43,6 +44,7 @@ export function claimedRows(
   connection: SqliteConnection,
   ids: readonly number[],
   lease: string,
+  secrets: SecretBox,
 ): ClaimedDelivery[] {
   const rows = connection
     .sql(
@@ -52,7 +54,7 @@ export function claimedRows(
        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
     )
     .all(JSON.stringify(ids)) as ClaimRow[];
-  return rows.map((row) => toClaimed(row, lease));
+  return rows.map((row) => toClaimed(row, lease, secrets));
 }
 
 /** Test deliveries whose lease ran out with no outcome (their process went away): failed, never sent again. */

@@ -1,4 +1,5 @@
 import { HeraldError } from '../../core/errors.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type {
   ApiKey,
   EventType,
@@ -9,15 +10,15 @@ import type {
   Webhook,
 } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { toWebhook, type WebhookRow } from '../rows.js';
+import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, TenantChange } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
 /** SQLite keeps a webhook's event filter as JSON text. */
 export type StoredWebhookRow = WebhookRow & { events: string };
 
-export function webhookFromRow(row: StoredWebhookRow): Webhook {
-  return toWebhook(row, JSON.parse(row.events) as string[]);
+export function webhookFromRow(row: StoredWebhookRow, secrets: SecretBox): Webhook {
+  return toWebhook(row, JSON.parse(row.events) as string[], secrets);
 }
 
 /** SQLite keeps a tenant's limits as JSON text. */
@@ -30,7 +31,11 @@ function tenantFromRow(row: TenantRow): Tenant {
 const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits';
 
 /** Tenants, keys, event types and webhooks; every change is synced before it resolves. */
-export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWorkListeners): Directory {
+export function sqliteDirectory(
+  connection: SqliteConnection,
+  queued: QueuedWorkListeners,
+  secrets: SecretBox,
+): Directory {
   const sql = (text: string) => connection.sql(text);
   return {
     async createTenant(tenant: NewTenant): Promise<void> {
@@ -113,6 +118,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
              WHERE @maxWebhooks IS NULL OR (SELECT count(*) FROM webhooks WHERE tenant_id = @tenantId) < @maxWebhooks`,
           ).run({
             ...webhook,
+            secret: sealSecret(secrets, webhook.secret),
             events: JSON.stringify(webhook.events),
             ordering: webhook.ordering ?? 'none',
             rateLimit: webhook.rateLimit ?? null,
@@ -125,7 +131,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
 
     async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
       const row = sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id = ?').get(tenantId, id);
-      return row ? webhookFromRow(row as StoredWebhookRow) : null;
+      return row ? webhookFromRow(row as StoredWebhookRow, secrets) : null;
     },
 
     async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
@@ -134,7 +140,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
         page.after ?? '',
         page.limit,
       ) as StoredWebhookRow[];
-      return rows.map(webhookFromRow);
+      return rows.map((row) => webhookFromRow(row, secrets));
     },
 
     async updateWebhook(webhook: Webhook): Promise<void> {
@@ -152,7 +158,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
         webhook.disabledReason,
         webhook.ordering,
         webhook.rateLimit,
-        webhook.secret,
+        sealSecret(secrets, webhook.secret),
         webhook.updatedAt,
         webhook.status,
         webhook.tenantId,

@@ -1,9 +1,10 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import type { NewEvent, PublishedEvent } from '../../core/types.js';
 import { FLUSH_FANOUT_MAX, INLINE_FANOUT_MAX } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
 import { type PendingPublish, PublishQueue } from '../publish-queue.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { subscribes } from '../rows.js';
+import { openSecret, subscribes } from '../rows.js';
 import { deferFanout } from './background.js';
 import type { SqliteConnection } from './connection.js';
 import { insertPendingAttempt } from './deliveries.js';
@@ -39,6 +40,7 @@ export class SqlitePublishBatcher {
     private readonly leases: LeaseIds,
     private readonly queued: QueuedWorkListeners,
     private readonly slot: TakerSlot,
+    private readonly secrets: SecretBox,
   ) {}
 
   publish(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
@@ -120,7 +122,7 @@ export class SqlitePublishBatcher {
       webhooks = rows.map((row) => ({
         id: row.id,
         url: row.url,
-        secret: row.secret,
+        secret: openSecret(this.secrets, row.secret),
         ordering: row.ordering,
         rateLimit: row.rate_limit,
         events: JSON.parse(row.events) as string[],

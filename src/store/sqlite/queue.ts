@@ -1,4 +1,5 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
@@ -25,6 +26,7 @@ export function sqliteQueue(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   slot: TakerSlot,
+  secrets: SecretBox,
 ): Required<DeliveryQueue> {
   const sql = (text: string) => connection.sql(text);
   /** The webhook the last claim stopped at: the next one starts after it, so every webhook gets a turn. */
@@ -108,7 +110,7 @@ export function sqliteQueue(
         sql(
           'UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))',
         ).run(lease, claim.leaseUntil, JSON.stringify(chosen));
-        return claimedRows(connection, chosen, lease);
+        return claimedRows(connection, chosen, lease, secrets);
       });
     },
 
