@@ -166,6 +166,11 @@ export const Webhook = Type.Object(
     ordering: Ordering,
     rateLimit: Nullable(RateLimit),
     hasSecret: Type.Boolean(),
+    previousSecretExpiresAt: Nullable({
+      ...Timestamp,
+      description:
+        'Until when the secret the last rotation replaced also signs (past: no longer); null when none does',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -196,6 +201,32 @@ export const UpdateWebhook = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+
+/** The longest a replaced secret may go on signing: 30 days. */
+const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
+
+export const RotateSecret = Type.Object(
+  {
+    secret: Type.Optional({
+      ...Secret,
+      description: 'The new secret; when left out, Herald generates `whsec_` + 32 random bytes in base64',
+    }),
+    gracePeriod: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_GRACE_PERIOD_SECONDS,
+        default: 86_400,
+        description: 'Seconds the replaced secret goes on signing beside the new one; 0 stops it at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RotatedSecret = Type.Object({
+  secret: Type.String({ description: 'The new secret, shown this once' }),
+  webhook: Webhook,
+});
 
 export const AttemptStatus = Type.Union([
   Type.Literal('pending'),

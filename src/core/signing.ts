@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const WHSEC_PREFIX = 'whsec_';
 /** The shortest Standard Webhooks key Herald signs with: Standard Webhooks asks for 24 to 64 bytes. */
@@ -16,6 +16,11 @@ export function standardWebhooksKey(secret: string): Buffer {
   return secret.startsWith(WHSEC_PREFIX)
     ? Buffer.from(secret.slice(WHSEC_PREFIX.length), 'base64')
     : Buffer.from(secret, 'utf8');
+}
+
+/** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function generateSecret(): string {
+  return `${WHSEC_PREFIX}${randomBytes(32).toString('base64')}`;
 }
 
 /**

@@ -58,12 +58,20 @@ export interface Webhook {
   /** Most deliveries per second each worker sends it; null for no limit. */
   rateLimit: number | null;
   secret: string | null;
+  /**
+   * Until when the secret the last rotation replaced still signs, beside `secret`; null when none
+   * does. Kept by rotateWebhookSecret, not by updateWebhook.
+   */
+  previousSecretUntil: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 /** A webhook as registered: healthy, and unordered and unlimited unless asked. */
-export type NewWebhook = Omit<Webhook, 'disabledReason' | 'failingSince' | 'ordering' | 'rateLimit'> &
+export type NewWebhook = Omit<
+  Webhook,
+  'disabledReason' | 'failingSince' | 'ordering' | 'rateLimit' | 'previousSecretUntil'
+> &
   Partial<Pick<Webhook, 'ordering' | 'rateLimit'>>;
 
 export interface NewEvent {
@@ -138,6 +146,8 @@ export interface ClaimedDelivery {
   webhookId: string;
   url: string;
   secret: string | null;
+  /** The secret a rotation replaced, while it still signs too (as it was when this was claimed). */
+  previousSecret: string | null;
   /** The webhook's delivery settings, as they were when this was claimed. */
   ordering: WebhookOrdering;
   rateLimit: number | null;

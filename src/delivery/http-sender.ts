@@ -67,6 +67,7 @@ export class HttpSender implements AttemptSender {
     const headers = deliveryHeaders({
       eventId: delivery.eventId,
       secret: delivery.secret,
+      previousSecret: delivery.previousSecret,
       payload: delivery.payload,
       attemptedAtSeconds: Math.floor(attemptedAt / 1000),
       userAgent: this.options.userAgent,

@@ -27,6 +27,7 @@ export interface WebhookRow {
   ordering: WebhookOrdering;
   rate_limit: number | null;
   secret: string | null;
+  previous_secret_until: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -57,6 +58,8 @@ export interface ClaimRow {
   trigger: DeliveryTrigger;
   url: string;
   secret: string | null;
+  previous_secret: string | null;
+  previous_secret_until: number | null;
   ordering: WebhookOrdering;
   rate_limit: number | null;
   event_id: string;
@@ -93,6 +96,16 @@ export function sealSecret(secrets: SecretBox, secret: string | null): string | 
   return secret === null ? null : secrets.seal(secret);
 }
 
+/** The secret a rotation replaced, opened while it still signs at `now`; else null. */
+export function openPreviousSecret(
+  secrets: SecretBox,
+  row: Pick<ClaimRow, 'previous_secret' | 'previous_secret_until'>,
+  now: number,
+): string | null {
+  const signs = row.previous_secret_until !== null && row.previous_secret_until > now;
+  return signs ? openSecret(secrets, row.previous_secret) : null;
+}
+
 /** `events` is stored as JSON text by SQLite and as text[] by PostgreSQL: each backend decodes it. */
 export function toWebhook(row: WebhookRow, events: string[], secrets: SecretBox): Webhook {
   return {
@@ -107,6 +120,7 @@ export function toWebhook(row: WebhookRow, events: string[], secrets: SecretBox)
     ordering: row.ordering,
     rateLimit: row.rate_limit,
     secret: openSecret(secrets, row.secret),
+    previousSecretUntil: row.previous_secret_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -147,7 +161,8 @@ export function toDeadLetter(row: DeadLetterRow): DeadLetter {
   return letter;
 }
 
-export function toClaimed(row: ClaimRow, lease: string, secrets: SecretBox): ClaimedDelivery {
+/** `now`: when it was claimed, which decides whether the previous secret still signs. */
+export function toClaimed(row: ClaimRow, lease: string, secrets: SecretBox, now: number): ClaimedDelivery {
   return {
     id: toPublicId(DELIVERY_PREFIX, row.id),
     lease,
@@ -155,6 +170,7 @@ export function toClaimed(row: ClaimRow, lease: string, secrets: SecretBox): Cla
     webhookId: row.webhook_id,
     url: row.url,
     secret: openSecret(secrets, row.secret),
+    previousSecret: openPreviousSecret(secrets, row, now),
     ordering: row.ordering,
     rateLimit: row.rate_limit,
     eventId: row.event_id,

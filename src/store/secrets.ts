@@ -5,7 +5,7 @@ import type { SecretKeeping } from './store.js';
 export const RESEAL_BATCH = 200;
 
 /** The columns that hold a webhook secret, each sealed on its own. */
-export const SECRET_COLUMNS = ['secret'] as const;
+export const SECRET_COLUMNS = ['secret', 'previous_secret'] as const;
 
 /** Seals, in batches, every secret not sealed under the current key (`currentPrefix`). Returns how many. */
 export async function resealAll(keeping: SecretKeeping, keep: string): Promise<number> {

@@ -178,7 +178,20 @@ export interface WebhookDirectory {
   getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
   /** Oldest first, ids greater than `after`. */
   listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
+  /** Writes every field but `previousSecretUntil`, which only the two below change. */
   updateWebhook(webhook: Webhook): Promise<void>;
+  /**
+   * Replaces the webhook's secret. The one it replaces (if any) goes on signing beside it until
+   * `previousUntil`; with null it stops at once. A secret replaced earlier stops either way. The
+   * webhook as it now is, or null when there is none.
+   */
+  rotateWebhookSecret(
+    tenantId: string,
+    id: string,
+    rotation: { secret: string; previousUntil: number | null; now: number },
+  ): Promise<Webhook | null>;
+  /** Stops the secret the last rotation replaced signing, before its time; null when there is no webhook. */
+  dropPreviousSecret(tenantId: string, id: string, now: number): Promise<Webhook | null>;
   /** Removes the webhook with its queued deliveries, history and dead letters. */
   deleteWebhook(tenantId: string, id: string): Promise<boolean>;
 }

@@ -1,10 +1,34 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { ManualClock } from '../../src/core/clock.js';
 import { TEST_BACKENDS } from '../support/backends.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
-import { Receiver } from '../support/receiver.js';
+import { type ReceivedRequest, Receiver } from '../support/receiver.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const NEWER = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+
+/** Whether a receiver holding `secret` accepts the request, with the standardwebhooks library. */
+function standardWebhooksAccepts(secret: string, request: ReceivedRequest): boolean {
+  try {
+    new StandardWebhook(secret).verify(request.body.toString('utf8'), {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the product docs' snippet, holding `secret`, accepts X-Webhook-Signature. */
+function docsSnippetAccepts(secret: string, request: ReceivedRequest): boolean {
+  const signature = createHmac('sha256', secret).update(request.body).digest('hex');
+  return `sha256=${signature}` === request.headers['x-webhook-signature'];
+}
 
 for (const backend of TEST_BACKENDS) {
   describe(`webhook secrets (${backend})`, () => {
@@ -20,9 +44,12 @@ for (const backend of TEST_BACKENDS) {
       return created.body;
     }
 
+    // Near the real time: the standardwebhooks library refuses timestamps 5 minutes off its clock.
+    const clock = new ManualClock(Date.now());
+
     before(async () => {
       receiver = await new Receiver().start();
-      herald = await startTestHerald(backend);
+      herald = await startTestHerald(backend, {}, { clock });
       assert.equal(
         (await herald.call('POST', '/v1/tenants', { body: { id: 'tenant_secrets' } })).status,
         201,
@@ -75,6 +102,114 @@ for (const backend of TEST_BACKENDS) {
         ]) {
           await register('/accepted', secret);
         }
+      });
+    });
+
+    describe('rotation', () => {
+      let published = 0;
+
+      /** Publishes one event and returns the request the receiver at `path` got for it. */
+      async function deliverOne(path: string): Promise<ReceivedRequest> {
+        // Counted before publishing: the request may arrive before the publish's answer.
+        const seen = receiver.at(path).length;
+        const answer = await herald.call('POST', `${t}/events`, {
+          body: { event: 'kpi.alert', data: { n: published } },
+        });
+        assert.equal(answer.status, 202, JSON.stringify(answer.body));
+        published += 1;
+        const requests = await receiver.waitFor(path, seen + 1);
+        const request = requests.find((r) => r.headers['webhook-id'] === answer.body.id);
+        assert.ok(request, 'the receiver got the event');
+        return request;
+      }
+
+      it('signs with the new and the old secret during the grace period, then with the new only', async () => {
+        const hook = await register('/rotating', SECRET);
+        const rotated = await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, { body: {} });
+        assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+        const generated: string = rotated.body.secret;
+        assert.match(generated, /^whsec_[A-Za-z0-9+/]{43}=$/, 'whsec_ and 32 random bytes in base64');
+        assert.equal(
+          rotated.body.webhook.previousSecretExpiresAt,
+          new Date(clock.now() + 86_400_000).toISOString(),
+          'a day of grace by default',
+        );
+        const shown = await herald.call('GET', `${t}/webhooks/${hook.id}`);
+        assert.ok(!JSON.stringify(shown.body).includes(generated), 'the new secret is shown once');
+
+        const during = await deliverOne('/rotating');
+        const signatures = String(during.headers['webhook-signature']).split(' ');
+        assert.equal(signatures.length, 2);
+        assert.ok(signatures.every((signature) => signature.startsWith('v1,')));
+        assert.ok(standardWebhooksAccepts(generated, during), 'a receiver holding the new secret verifies');
+        assert.ok(standardWebhooksAccepts(SECRET, during), 'a receiver holding the old secret verifies');
+        assert.equal(standardWebhooksAccepts(NEWER, during), false);
+        const newFirst = { ...during, headers: { ...during.headers, 'webhook-signature': signatures[0] } };
+        assert.ok(standardWebhooksAccepts(generated, newFirst), 'the new secret signs first');
+        assert.ok(docsSnippetAccepts(generated, during), 'X-Webhook-Signature uses the new secret');
+        assert.equal(docsSnippetAccepts(SECRET, during), false);
+
+        // A second rotation with a minute of grace: the first secret stops, the second is now the old one.
+        const again = await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, {
+          body: { secret: NEWER, gracePeriod: 60 },
+        });
+        assert.equal(again.status, 200, JSON.stringify(again.body));
+        assert.equal(again.body.secret, NEWER);
+        const second = await deliverOne('/rotating');
+        assert.ok(standardWebhooksAccepts(NEWER, second));
+        assert.ok(standardWebhooksAccepts(generated, second));
+        assert.equal(
+          standardWebhooksAccepts(SECRET, second),
+          false,
+          'a secret replaced twice no longer signs',
+        );
+
+        clock.advance(60_000);
+        const after = await deliverOne('/rotating');
+        assert.equal(String(after.headers['webhook-signature']).split(' ').length, 1);
+        assert.ok(standardWebhooksAccepts(NEWER, after), 'after the grace period the new secret verifies');
+        assert.equal(standardWebhooksAccepts(generated, after), false, 'and the old one does not');
+        assert.ok(docsSnippetAccepts(NEWER, after));
+      });
+
+      it('stops the old secret at once with gracePeriod 0 or DELETE previous-secret', async () => {
+        const hook = await register('/early', SECRET);
+        const none = await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, {
+          body: { secret: NEWER, gracePeriod: 0 },
+        });
+        assert.equal(none.body.webhook.previousSecretExpiresAt, null);
+        const atOnce = await deliverOne('/early');
+        assert.ok(standardWebhooksAccepts(NEWER, atOnce));
+        assert.equal(standardWebhooksAccepts(SECRET, atOnce), false);
+
+        await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, { body: { secret: SECRET } });
+        const dropped = await herald.call('DELETE', `${t}/webhooks/${hook.id}/previous-secret`);
+        assert.equal(dropped.status, 200, JSON.stringify(dropped.body));
+        assert.equal(dropped.body.previousSecretExpiresAt, null);
+        const afterDrop = await deliverOne('/early');
+        assert.ok(standardWebhooksAccepts(SECRET, afterDrop));
+        assert.equal(standardWebhooksAccepts(NEWER, afterDrop), false);
+      });
+
+      it('refuses an undecodable secret, a bad grace period and an unknown webhook', async () => {
+        const hook = await register('/refusals', SECRET);
+        for (const body of [{ secret: 'whsec_!!!notbase64!!!' }, { gracePeriod: -1 }, { gracePeriod: 1.5 }]) {
+          const answer = await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, { body });
+          assert.equal(answer.status, 422, JSON.stringify(body));
+          assert.equal(answer.body.error.code, 'VALIDATION_FAILED');
+        }
+        const unknown = await herald.call('POST', `${t}/webhooks/wh_nope/rotate-secret`, { body: {} });
+        assert.equal(unknown.status, 404);
+        assert.equal(unknown.body.error.code, 'WEBHOOK_NOT_FOUND');
+        const unknownDrop = await herald.call('DELETE', `${t}/webhooks/wh_nope/previous-secret`);
+        assert.equal(unknownDrop.status, 404);
+      });
+
+      it('lists the routes in the OpenAPI document', async () => {
+        const doc = await herald.call('GET', '/openapi.json', { key: null });
+        const rotate = doc.body.paths['/v1/tenants/{tenantId}/webhooks/{id}/rotate-secret'];
+        assert.ok(rotate?.post?.responses['200']);
+        assert.ok(doc.body.paths['/v1/tenants/{tenantId}/webhooks/{id}/previous-secret']?.delete);
       });
     });
   });

@@ -38,6 +38,7 @@ function webhook(id: string, secret: string | null): Webhook {
     ordering: 'none',
     rateLimit: null,
     secret,
+    previousSecretUntil: null,
     createdAt: NOW,
     updatedAt: NOW,
   };
@@ -218,12 +219,18 @@ for (const backend of TEST_BACKENDS) {
     it('rotates the key in batches, reading the old key until every secret is sealed again', async () => {
       const old = await database.open(KEY_A);
       await withWebhooks(old, { wh_1: 'secret number one', wh_2: WHSEC, wh_3: PLAIN, wh_4: null });
+      // A secret rotation under way: the replaced secret is sealed again too.
+      await old.rotateWebhookSecret(TENANT, 'wh_1', {
+        secret: 'secret number two',
+        previousUntil: NOW + 1,
+        now: NOW,
+      });
 
       const rotating = await database.open(KEY_B, [KEY_A]);
       assert.equal((await rotating.getWebhook(TENANT, 'wh_2'))?.secret, WHSEC, 'the old key still reads');
       const keep = new SecretBox(KEY_B).currentPrefix;
       assert.equal(await rotating.resealSecrets(keep, 2), 2, 'one batch');
-      assert.equal(await rotating.resealSecrets(keep, 2), 1, 'the rest');
+      assert.equal(await rotating.resealSecrets(keep, 2), 2, 'another');
       assert.equal(await rotating.resealSecrets(keep, 2), 0, 'nothing left');
       assert.equal(await resealAll(rotating, keep), 0);
       for (const [id, secret] of await database.storedSecrets()) {
@@ -233,10 +240,94 @@ for (const backend of TEST_BACKENDS) {
       const rotated = await database.open(KEY_B);
       assert.deepEqual(
         (await rotated.listWebhooks(TENANT, { limit: 10 })).map((hook) => hook.secret),
-        ['secret number one', WHSEC, PLAIN, null],
+        ['secret number two', WHSEC, PLAIN, null],
+      );
+      await rotated.publishEvents(
+        [{ id: 'evt_1', tenantId: TENANT, event: 'kpi.alert', payload: Buffer.from('{}'), timestamp: NOW }],
+        NOW,
+      );
+      const claimed = await rotated.claimDueDeliveries({
+        owner: 'w',
+        now: NOW,
+        leaseUntil: NOW + 30_000,
+        limit: 10,
+        perWebhookLimit: 10,
+      });
+      assert.equal(
+        claimed.find((delivery) => delivery.webhookId === 'wh_1')?.previousSecret,
+        'secret number one',
+        'the new key alone reads the replaced secret',
       );
       const stale = await database.open(KEY_A);
       await assert.rejects(stale.getWebhook(TENANT, 'wh_1'), /encrypted under key \w+, which is neither/);
+    });
+
+    it('rotates a secret: claims carry the replaced one, sealed too, until its time is up', async () => {
+      const store = await database.open(KEY_A);
+      await withWebhooks(store, { wh_r: WHSEC, wh_bare: null });
+      const publish = (id: string, now: number) =>
+        store.publishEvents(
+          [{ id, tenantId: TENANT, event: 'kpi.alert', payload: Buffer.from('{}'), timestamp: now }],
+          now,
+        );
+      const claim = async (now: number) =>
+        new Map(
+          (
+            await store.claimDueDeliveries({
+              owner: 'w',
+              now,
+              leaseUntil: now + 30_000,
+              limit: 10,
+              perWebhookLimit: 10,
+            })
+          ).map((delivery) => [delivery.webhookId, [delivery.secret, delivery.previousSecret]]),
+        );
+
+      const rotated = await store.rotateWebhookSecret(TENANT, 'wh_r', {
+        secret: PLAIN,
+        previousUntil: NOW + 60_000,
+        now: NOW,
+      });
+      assert.equal(rotated?.secret, PLAIN);
+      assert.equal(rotated?.previousSecretUntil, NOW + 60_000);
+      const bare = await store.rotateWebhookSecret(TENANT, 'wh_bare', {
+        secret: WHSEC,
+        previousUntil: NOW + 60_000,
+        now: NOW,
+      });
+      assert.equal(bare?.previousSecretUntil, null, 'no secret was replaced');
+      assert.equal(holdsSecret(await database.raw(), WHSEC), false, 'the replaced secret stays sealed');
+      assert.equal(holdsSecret(await database.raw(), PLAIN), false);
+
+      await publish('evt_during', NOW);
+      assert.deepEqual(
+        await claim(NOW + 59_999),
+        new Map([
+          ['wh_r', [PLAIN, WHSEC]],
+          ['wh_bare', [WHSEC, null]],
+        ]),
+      );
+      await publish('evt_after', NOW + 60_000);
+      assert.deepEqual((await claim(NOW + 60_000)).get('wh_r'), [PLAIN, null], 'its time is up');
+
+      await store.rotateWebhookSecret(TENANT, 'wh_r', {
+        secret: WHSEC,
+        previousUntil: NOW + 3_600_000,
+        now: NOW,
+      });
+      const dropped = await store.dropPreviousSecret(TENANT, 'wh_r', NOW + 1);
+      assert.equal(dropped?.previousSecretUntil, null);
+      await publish('evt_dropped', NOW + 2);
+      assert.deepEqual((await claim(NOW + 2)).get('wh_r'), [WHSEC, null]);
+
+      await store.rotateWebhookSecret(TENANT, 'wh_r', { secret: PLAIN, previousUntil: null, now: NOW + 3 });
+      await publish('evt_no_grace', NOW + 4);
+      assert.deepEqual((await claim(NOW + 4)).get('wh_r'), [PLAIN, null], 'no grace period');
+      assert.equal(
+        await store.rotateWebhookSecret(TENANT, 'wh_none', { secret: PLAIN, previousUntil: null, now: NOW }),
+        null,
+      );
+      assert.equal(await store.dropPreviousSecret(TENANT, 'wh_none', NOW), null);
     });
 
     it('refuses a sealed value that was tampered with', async () => {

@@ -28,6 +28,7 @@ function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {})
     ordering: 'none',
     rateLimit: null,
     secret: null,
+    previousSecretUntil: null,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

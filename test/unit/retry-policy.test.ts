@@ -193,6 +193,7 @@ describe('decideOutcome', () => {
       webhookId: 'wh_01jhmzk3c0000000000000000b',
       url: 'https://example.com/hook',
       secret: null,
+      previousSecret: null,
       ordering: 'none',
       rateLimit: null,
       eventId: 'evt_01jhmzk3c0000000000000000c',

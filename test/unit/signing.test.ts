@@ -284,3 +284,24 @@ describe('secretProblem', () => {
     );
   });
 });
+
+describe('signing during a secret rotation', () => {
+  it('signs webhook-signature with the new secret, then the old, and X-Webhook-Signature with the new only', () => {
+    const headers = deliveryHeaders({
+      eventId: SW.id,
+      secret: SW.secret,
+      previousSecret: BODY_ONLY.secret,
+      payload: Buffer.from(SW.body),
+      attemptedAtSeconds: SW.timestamp,
+      userAgent: USER_AGENT,
+    });
+    const oldSignature = standardWebhooksSignature(
+      standardWebhooksKey(BODY_ONLY.secret),
+      SW.id,
+      SW.timestamp,
+      Buffer.from(SW.body),
+    );
+    assert.equal(headers['webhook-signature'], `${SW.signature} ${oldSignature}`);
+    assert.equal(headers['x-webhook-signature'], bodySignature(SW.secret, Buffer.from(SW.body)));
+  });
+});

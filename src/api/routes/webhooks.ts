@@ -4,7 +4,7 @@ import { HeraldError, notFound } from '../../core/errors.js';
 import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent } from '../../core/payload.js';
-import { secretProblem } from '../../core/signing.js';
+import { generateSecret, secretProblem } from '../../core/signing.js';
 import type { Webhook } from '../../core/types.js';
 import type { WebhookDirectory } from '../../store/store.js';
 import type { ApiContext, RouteContext } from '../context.js';
@@ -16,6 +16,8 @@ import {
   Delivery,
   PageQuery,
   pageOf,
+  RotatedSecret,
+  RotateSecret,
   TenantItemParams,
   TenantParams,
   UpdateWebhook,
@@ -99,6 +101,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
         ordering,
         rateLimit,
         secret: secret ?? null,
+        previousSecretUntil: null,
         createdAt: now,
         updatedAt: now,
       };
@@ -175,6 +178,48 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       await directory.updateWebhook(updated);
       // Read back: the store keeps the failure clock, which re-enabling restarts.
       return presentWebhook(await loadWebhook(directory, updated.tenantId, updated.id));
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/webhooks/:id/rotate-secret',
+    {
+      schema: {
+        summary:
+          'Replace the secret; the old one goes on signing beside it for `gracePeriod` seconds (default 1 day)',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        body: RotateSecret,
+        response: { 200: RotatedSecret, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const { secret = generateSecret(), gracePeriod = 86_400 } = request.body ?? {};
+      requireUsableSecret(secret);
+      const now = clock.now();
+      const previousUntil = gracePeriod > 0 ? now + gracePeriod * 1000 : null;
+      const webhook = await directory.rotateWebhookSecret(tenantId, id, { secret, previousUntil, now });
+      if (!webhook) throw notFound.webhook(id);
+      return { secret, webhook: presentWebhook(webhook) };
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/webhooks/:id/previous-secret',
+    {
+      schema: {
+        summary: 'Stop the secret the last rotation replaced signing now, before its grace period ends',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const webhook = await directory.dropPreviousSecret(tenantId, id, clock.now());
+      if (!webhook) throw notFound.webhook(id);
+      return presentWebhook(webhook);
     },
   );
 

@@ -176,6 +176,32 @@ export function postgresDirectory(
       );
     },
 
+    async rotateWebhookSecret(
+      tenantId: string,
+      id: string,
+      rotation: { secret: string; previousUntil: number | null; now: number },
+    ): Promise<Webhook | null> {
+      // The right-hand sides read the row as it was: previous_secret takes the replaced secret.
+      const { rows } = await connection.query<StoredWebhookRow>(
+        `UPDATE webhooks SET
+           previous_secret = CASE WHEN $3::bigint IS NULL THEN NULL ELSE secret END,
+           previous_secret_until = CASE WHEN $3::bigint IS NULL OR secret IS NULL THEN NULL ELSE $3::bigint END,
+           secret = $4, updated_at = $5
+         WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [tenantId, id, rotation.previousUntil, secrets.seal(rotation.secret), rotation.now],
+      );
+      return rows[0] ? webhookFromRow(rows[0], secrets) : null;
+    },
+
+    async dropPreviousSecret(tenantId: string, id: string, now: number): Promise<Webhook | null> {
+      const { rows } = await connection.query<StoredWebhookRow>(
+        `UPDATE webhooks SET previous_secret = NULL, previous_secret_until = NULL, updated_at = $3
+         WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [tenantId, id, now],
+      );
+      return rows[0] ? webhookFromRow(rows[0], secrets) : null;
+    },
+
     async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
       const { rows } = await connection.query<{ removed: number }>(
         // Its queue and history may be deep: they go in the background, a chunk at a time.

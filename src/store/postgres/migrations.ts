@@ -235,6 +235,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     webhook_id text COLLATE "C" PRIMARY KEY
   );
   `,
+  `
+  -- Secret rotation: the secret a rotation replaced (sealed, like secret) still signs until
+  -- previous_secret_until.
+  ALTER TABLE webhooks
+    ADD COLUMN previous_secret text,
+    ADD COLUMN previous_secret_until bigint;
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

@@ -58,7 +58,7 @@ export function postgresQueue(
       const pool = later.length > 0 ? later : served;
       const last = pool.sort().at(-1);
       if (last !== undefined) claimCursor = last;
-      return rows.map((row) => toClaimed(row, lease, secrets));
+      return rows.map((row) => toClaimed(row, lease, secrets, claim.now));
     },
 
     async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {

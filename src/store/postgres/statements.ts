@@ -121,8 +121,8 @@ const CLAIM_SQL = `
     FROM due WHERE d.id = due.id
     RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
   )
-  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.ordering, w.rate_limit,
-    e.id AS event_id, e.event, e.payload
+  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.previous_secret,
+    w.previous_secret_until, w.ordering, w.rate_limit, e.id AS event_id, e.event, e.payload
   FROM leased l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
   ORDER BY l.id`;
 

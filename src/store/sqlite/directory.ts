@@ -167,6 +167,38 @@ export function sqliteDirectory(
       await connection.durable();
     },
 
+    async rotateWebhookSecret(
+      tenantId: string,
+      id: string,
+      rotation: { secret: string; previousUntil: number | null; now: number },
+    ): Promise<Webhook | null> {
+      // The right-hand sides read the row as it was: previous_secret takes the replaced secret.
+      const row = sql(
+        `UPDATE webhooks SET
+           previous_secret = CASE WHEN @until IS NULL THEN NULL ELSE secret END,
+           previous_secret_until = CASE WHEN @until IS NULL OR secret IS NULL THEN NULL ELSE @until END,
+           secret = @secret, updated_at = @now
+         WHERE tenant_id = @tenantId AND id = @id RETURNING *`,
+      ).get({
+        tenantId,
+        id,
+        until: rotation.previousUntil,
+        secret: secrets.seal(rotation.secret),
+        now: rotation.now,
+      }) as StoredWebhookRow | undefined;
+      await connection.durable();
+      return row ? webhookFromRow(row, secrets) : null;
+    },
+
+    async dropPreviousSecret(tenantId: string, id: string, now: number): Promise<Webhook | null> {
+      const row = sql(
+        `UPDATE webhooks SET previous_secret = NULL, previous_secret_until = NULL, updated_at = ?
+         WHERE tenant_id = ? AND id = ? RETURNING *`,
+      ).get(now, tenantId, id) as StoredWebhookRow | undefined;
+      await connection.durable();
+      return row ? webhookFromRow(row, secrets) : null;
+    },
+
     async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
       // Its queue and history may be deep: they go in the background, a chunk at a time.
       const deleted = connection.transaction(() => {

@@ -122,6 +122,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     webhook_id TEXT PRIMARY KEY
   );
   `,
+  `
+  -- Secret rotation: the secret a rotation replaced (sealed, like secret) still signs until
+  -- previous_secret_until.
+  ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+  ALTER TABLE webhooks ADD COLUMN previous_secret_until INTEGER;
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */

@@ -90,7 +90,7 @@ export function sqlitePublisher(
           createdAt: now,
         });
       });
-      const [claimed] = claimedRows(connection, [id], leaseId, secrets);
+      const [claimed] = claimedRows(connection, [id], leaseId, secrets, now);
       if (!claimed) throw new Error(`test delivery ${id} vanished after insert`);
       await connection.durable();
       return claimed;

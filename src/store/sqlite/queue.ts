@@ -110,7 +110,7 @@ export function sqliteQueue(
         sql(
           'UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))',
         ).run(lease, claim.leaseUntil, JSON.stringify(chosen));
-        return claimedRows(connection, chosen, lease, secrets);
+        return claimedRows(connection, chosen, lease, secrets, claim.now);
       });
     },
 
