@@ -265,6 +265,11 @@ export const DeliveryDetail = Type.Intersect([
       url: Type.String(),
       headers: Type.Record(Type.String(), Type.String()),
       body: Type.String(),
+      headersSent: Type.Boolean({
+        description:
+          'true: `headers` are those the attempt was sent with; false: it has not been sent (yet), or was sent ' +
+          'by a version of Herald that did not record them, and `headers` are those it would carry now',
+      }),
     }),
   }),
 ]);

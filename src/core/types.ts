@@ -122,6 +122,8 @@ export interface Delivery {
 export interface DeliveryDetail extends Delivery {
   payload: Buffer;
   eventTimestamp: number;
+  /** The headers the attempt was sent with (AttemptResult.requestHeaders); null when none are recorded. */
+  requestHeaders: Record<string, string> | null;
 }
 
 export interface DeadLetter {
@@ -165,6 +167,12 @@ export interface AttemptResult {
   attemptedAt: number;
   error: string | null;
   responseBody: string | null;
+  /**
+   * The headers of the attempt's request, signatures included, so the history shows what was sent
+   * even after the secret changed; null when no request was made (a refused URL) or its fate is
+   * unknown (a sender thread that died).
+   */
+  requestHeaders: Record<string, string> | null;
   /** What a 429 or 503 answer's Retry-After asked for, in milliseconds from the answer; else null. */
   retryAfterMs: number | null;
 }

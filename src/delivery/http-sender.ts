@@ -61,6 +61,7 @@ export class HttpSender implements AttemptSender {
         responseTimeMs: 0,
         error: `refused: ${target.refusal}`,
         responseBody: null,
+        requestHeaders: null,
         retryAfterMs: null,
       });
     }
@@ -74,7 +75,13 @@ export class HttpSender implements AttemptSender {
     });
     this.inFlight.started();
     return new Promise((resolve) => {
-      const attempt = new AttemptHandler(attemptedAt, this.options.timeoutMs, resolve, this.inFlight);
+      const attempt = new AttemptHandler(
+        attemptedAt,
+        headers,
+        this.options.timeoutMs,
+        resolve,
+        this.inFlight,
+      );
       this.agent.dispatch(
         { origin: target.origin, path: target.path, method: 'POST', headers, body: delivery.payload },
         attempt,
@@ -181,6 +188,7 @@ class AttemptHandler {
 
   constructor(
     private readonly attemptedAt: number,
+    private readonly requestHeaders: Record<string, string>,
     private readonly timeoutMs: number,
     resolve: (result: AttemptResult) => void,
     private readonly inFlight: AttemptsInFlight,
@@ -248,6 +256,7 @@ class AttemptHandler {
       responseTimeMs: this.elapsed(),
       error: isSuccessStatus(statusCode) ? null : describeStatus(statusCode, this.location),
       responseBody: this.kept === 0 ? null : Buffer.concat(this.excerpt, this.kept).toString('utf8'),
+      requestHeaders: this.requestHeaders,
       retryAfterMs: this.retryAfterMs,
     });
   }
@@ -259,6 +268,7 @@ class AttemptHandler {
       responseTimeMs: this.elapsed(),
       error,
       responseBody: null,
+      requestHeaders: this.requestHeaders,
       retryAfterMs: null,
     });
   }

@@ -126,6 +126,11 @@ export function toWebhook(row: WebhookRow, events: string[], secrets: SecretBox)
   };
 }
 
+/** Request headers as both backends store them: JSON text, or null. */
+export function storedHeaders(headers: Record<string, string> | null): string | null {
+  return headers === null ? null : JSON.stringify(headers);
+}
+
 export function toDelivery(row: DeliveryRow): Delivery {
   return {
     id: toPublicId(DELIVERY_PREFIX, row.id),

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { ManualClock } from '../../src/core/clock.js';
 import { TEST_BACKENDS } from '../support/backends.js';
+import { eventually } from '../support/eventually.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type ReceivedRequest, Receiver } from '../support/receiver.js';
 
@@ -203,6 +204,39 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(unknown.body.error.code, 'WEBHOOK_NOT_FOUND');
         const unknownDrop = await herald.call('DELETE', `${t}/webhooks/wh_nope/previous-secret`);
         assert.equal(unknownDrop.status, 404);
+      });
+
+      it('shows in the delivery detail the headers the receiver got, even after a rotation', async () => {
+        const hook = await register('/detail', SECRET);
+        const before = await deliverOne('/detail');
+        await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, { body: { gracePeriod: 3600 } });
+        const during = await deliverOne('/detail');
+        await herald.call('POST', `${t}/webhooks/${hook.id}/rotate-secret`, { body: { gracePeriod: 0 } });
+
+        for (const received of [before, during]) {
+          const row = await eventually(
+            async () =>
+              (await herald.call('GET', `${t}/webhooks/${hook.id}/deliveries`)).body.data.find(
+                (d: any) => d.eventId === received.headers['webhook-id'] && d.status === 'succeeded',
+              ),
+            `the attempt of ${received.headers['webhook-id']} recorded`,
+          );
+          const detail = await herald.call('GET', `${t}/deliveries/${row.id}`);
+          assert.equal(detail.status, 200, JSON.stringify(detail.body));
+          assert.equal(detail.body.request.headersSent, true);
+          const shown: Record<string, string> = detail.body.request.headers;
+          assert.deepEqual(Object.keys(shown).sort(), [
+            'content-type',
+            'user-agent',
+            'webhook-id',
+            'webhook-signature',
+            'webhook-timestamp',
+            'x-webhook-signature',
+          ]);
+          for (const [name, value] of Object.entries(shown)) {
+            assert.equal(value, received.headers[name], `${name} as the receiver got it`);
+          }
+        }
       });
 
       it('lists the routes in the OpenAPI document', async () => {

@@ -53,6 +53,7 @@ function outcome(
     statusCode: verdict === 'succeeded' ? 200 : 500,
     error: verdict === 'succeeded' ? null : 'HTTP 500',
     responseBody: verdict === 'succeeded' ? 'ok' : 'boom',
+    requestHeaders: { 'webhook-signature': `v1,${verdict}` },
   };
   return verdict === 'retry' ? { ...base, verdict, nextAttemptAt: next } : { ...base, verdict };
 }
@@ -573,6 +574,11 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(detail.statusCode, 200);
         assert.deepEqual(JSON.parse(detail.payload.toString()).data, { rows: 3 });
         assert.equal(detail.eventTimestamp, T0);
+        assert.deepEqual(
+          detail.requestHeaders,
+          { 'webhook-signature': 'v1,succeeded' },
+          'as the attempt sent them',
+        );
         assert.equal(await store.getDelivery('tenant_b', c.id), null);
         assert.equal(await store.getDelivery('tenant_a', 'dlv_999999'), null);
         assert.equal(await store.getDelivery('tenant_a', 'nonsense'), null);
@@ -588,6 +594,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const [again] = await claim(T0 + 10);
         assert.equal(again?.id, resent.id);
         assert.deepEqual(again?.payload, c.payload);
+        assert.equal((await store.getDelivery('tenant_a', resent.id))?.requestHeaders, null, 'not sent yet');
       });
 
       it('starts a test delivery already leased to the caller', async () => {

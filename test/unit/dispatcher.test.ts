@@ -48,6 +48,7 @@ class ScriptedSender implements AttemptSender {
           error: null,
           retryAfterMs: null,
           responseBody: null,
+          requestHeaders: null,
           ...result,
         });
       };

@@ -51,6 +51,7 @@ describe('HealthMonitor', () => {
         statusCode: verdict === 'succeeded' ? 200 : 500,
         error: verdict === 'succeeded' ? null : 'HTTP 500',
         responseBody: null,
+        requestHeaders: null,
       };
       return verdict === 'retry' ? { ...base, verdict, nextAttemptAt: now + 60_000 } : { ...base, verdict };
     });

@@ -209,6 +209,7 @@ describe('decideOutcome', () => {
     attemptedAt: NOW,
     error: 'HTTP 500',
     responseBody: 'oops',
+    requestHeaders: null,
     retryAfterMs: null,
   };
   const success: AttemptResult = {
@@ -218,6 +219,7 @@ describe('decideOutcome', () => {
     error: null,
     retryAfterMs: null,
     responseBody: 'ok',
+    requestHeaders: null,
   };
 
   it('copies the delivery id, the lease and the attempt result', () => {

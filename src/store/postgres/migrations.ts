@@ -241,6 +241,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE webhooks
     ADD COLUMN previous_secret text,
     ADD COLUMN previous_secret_until bigint;
+  -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
+  ALTER TABLE deliveries ADD COLUMN request_headers text;
   `,
 ];
 

@@ -4,7 +4,7 @@ import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { type ClaimRow, toClaimed } from '../rows.js';
+import { type ClaimRow, storedHeaders, toClaimed } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeadsNow, unblockDeliveries } from './fifo.js';
@@ -86,6 +86,7 @@ export function postgresQueue(
           rows.map((o) => (o.verdict === 'retry' ? o.nextAttemptAt : null)),
           rows.map((o) => o.verdict),
           now,
+          rows.map((o) => storedHeaders(o.requestHeaders)),
         ],
       );
       await openFifoHeadsNow(connection, result[0]?.ordered_webhooks ?? [], now);

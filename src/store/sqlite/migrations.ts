@@ -127,6 +127,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- previous_secret_until.
   ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
   ALTER TABLE webhooks ADD COLUMN previous_secret_until INTEGER;
+  -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
+  ALTER TABLE deliveries ADD COLUMN request_headers TEXT;
   `,
 ];
 

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
+import { storedHeaders } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 import { claimedRows, endAbandonedTests } from './deliveries.js';
@@ -117,7 +118,7 @@ export function sqliteQueue(
     async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
       const record = sql(
         `UPDATE deliveries SET status = ?, status_code = ?, response_time_ms = ?, response_body = ?, error = ?,
-           attempted_at = ?, next_attempt_at = ?, lease = NULL
+           attempted_at = ?, next_attempt_at = ?, lease = NULL, request_headers = ?
          WHERE id = ? AND lease = ? AND status = 'pending' RETURNING webhook_id`,
       );
       const scheduleRetry = sql(
@@ -146,6 +147,7 @@ export function sqliteQueue(
             outcome.error,
             outcome.attemptedAt,
             nextAttemptAt,
+            storedHeaders(outcome.requestHeaders),
             key,
             outcome.lease,
           ) as { webhook_id: string } | undefined;
