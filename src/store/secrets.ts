@@ -2,7 +2,7 @@ import { SEALED_PREFIX } from '../core/secret-box.js';
 import type { SecretKeeping } from './store.js';
 
 /** Secrets sealed per transaction: each one is an AES-GCM pass, so a batch keeps the writer briefly. */
-export const RESEAL_BATCH = 200;
+const RESEAL_BATCH = 200;
 
 /** The columns that hold a webhook secret, each sealed on its own. */
 export const SECRET_COLUMNS = ['secret', 'previous_secret'] as const;

@@ -4,7 +4,16 @@
  * seals everything again in batches while the old key stays readable.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
@@ -356,6 +365,27 @@ describe('the SQLite files', () => {
       for (const file of [path, `${path}-wal`, `${path}-shm`]) {
         assert.equal(statSync(file).mode & 0o777, 0o600, file);
       }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('are made private when an earlier version left them readable by others', async () => {
+    const path = join(dir, 'shared', 'herald.db');
+    mkdirSync(join(dir, 'shared'));
+    writeFileSync(path, '');
+    // Whatever the umask: as an earlier version would have left them.
+    chmodSync(join(dir, 'shared'), 0o755);
+    chmodSync(path, 0o644);
+    const store = openSqliteStore(path, { secrets: new SecretBox(KEY_A) });
+    try {
+      await store.migrate();
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      assert.equal(
+        statSync(join(dir, 'shared')).mode & 0o777,
+        0o755,
+        'a directory it did not create is left alone',
+      );
     } finally {
       await store.close();
     }
