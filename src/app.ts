@@ -17,7 +17,7 @@ import { HttpSender } from './delivery/http-sender.js';
 import { sendNowWith } from './delivery/send-now.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
 import { ThreadedSender } from './delivery/threaded-sender.js';
-import { resolveSecretBox } from './encryption-keys.js';
+import { requireSealingKeys, resolveSecretBox } from './encryption-keys.js';
 import { makeDataDir } from './store/data-dir.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -112,7 +112,13 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
 
   const secrets = resolveSecretBox(config, announce);
   const store = await openStore(config.database, { poolSize: config.databasePoolSize, secrets });
-  await store.migrate();
+  try {
+    await store.migrate();
+    await requireSealingKeys(store, secrets);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const policy = new NetworkPolicy(config.allowNetworks);
   const retryPolicy = { schedule: config.retrySchedule, retryAfterCapMs: config.retryAfterCapMs };
   let server: FastifyInstance | null = null;

@@ -9,6 +9,7 @@ import {
 } from './core/secret-box.js';
 import { makeDataDir } from './store/data-dir.js';
 import { isPostgresUrl } from './store/open-store.js';
+import type { SecretKeeping } from './store/store.js';
 
 /**
  * The SecretBox webhook secrets are sealed with: HERALD_ENCRYPTION_KEY, else the key generated on
@@ -18,6 +19,21 @@ import { isPostgresUrl } from './store/open-store.js';
  */
 export function resolveSecretBox(config: HeraldConfig, announce: (line: string) => void): SecretBox {
   return new SecretBox(currentKey(config, announce), config.previousEncryptionKeys);
+}
+
+/**
+ * Refuses to go on when a stored secret is sealed under a key Herald was not given (a wrong or lost
+ * HERALD_ENCRYPTION_KEY, a previous key dropped before herald rotate-key finished): every claim
+ * carrying such a secret would fail, so it is better said at start-up.
+ */
+export async function requireSealingKeys(store: SecretKeeping, secrets: SecretBox): Promise<void> {
+  const unknown = (await store.sealingKeyIds()).filter((id) => !secrets.knows(id));
+  if (unknown.length > 0) {
+    throw new ConfigError([
+      `webhook secrets are encrypted under key ${unknown.join(', ')}, which is neither ` +
+        'HERALD_ENCRYPTION_KEY nor in HERALD_ENCRYPTION_KEY_PREVIOUS',
+    ]);
+  }
 }
 
 function currentKey(config: HeraldConfig, announce: (line: string) => void): EncryptionKey {

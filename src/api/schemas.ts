@@ -202,6 +202,8 @@ export const UpdateWebhook = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/** How long a replaced secret goes on signing unless the rotation says: a day. */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 86_400;
 /** The longest a replaced secret may go on signing: 30 days. */
 const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
 
@@ -215,7 +217,7 @@ export const RotateSecret = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: MAX_GRACE_PERIOD_SECONDS,
-        default: 86_400,
+        default: DEFAULT_GRACE_PERIOD_SECONDS,
         description: 'Seconds the replaced secret goes on signing beside the new one; 0 stops it at once',
       }),
     ),

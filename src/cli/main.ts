@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startHerald } from '../app.js';
 import { ConfigError, loadConfig, SETTINGS } from '../config.js';
 import { HeraldError } from '../core/errors.js';
-import { resolveSecretBox } from '../encryption-keys.js';
+import { requireSealingKeys, resolveSecretBox } from '../encryption-keys.js';
 import { openStore } from '../store/open-store.js';
 import { resealAll } from '../store/secrets.js';
 import { HERALD_VERSION } from '../version.js';
@@ -71,6 +71,7 @@ async function run(argv: string[]): Promise<number> {
     const store = await openStore(config.database, { poolSize: 1, secrets });
     try {
       await store.migrate();
+      await requireSealingKeys(store, secrets);
       say(`Database ${config.database} is up to date.`);
       if (command === 'rotate-key') {
         const sealed = await resealAll(store, secrets.currentPrefix);

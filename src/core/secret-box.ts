@@ -5,6 +5,8 @@ export const SEALED_PREFIX = 'enc:v1:';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Hex digits of a key id. */
+export const KEY_ID_LENGTH = 12;
 /** Opened secrets kept in memory: every webhook a busy worker sends to, with room to spare. */
 const OPENED_CACHE_MAX = 50_000;
 
@@ -22,7 +24,11 @@ export function parseEncryptionKey(text: string): EncryptionKey {
     throw new Error(`must be ${KEY_BYTES} bytes in base64 (e.g. openssl rand -base64 32)`);
   }
   // The id names the key without revealing it: a hash, cut short, of a key too long to guess.
-  const id = createHash('sha256').update('herald secret key id').update(bytes).digest('hex').slice(0, 12);
+  const id = createHash('sha256')
+    .update('herald secret key id')
+    .update(bytes)
+    .digest('hex')
+    .slice(0, KEY_ID_LENGTH);
   return { id, bytes };
 }
 
@@ -55,6 +61,11 @@ export class SecretBox {
 
   get currentKeyId(): string {
     return this.current.id;
+  }
+
+  /** Whether values sealed under key `id` open: it is the current key or a previous one. */
+  knows(id: string): boolean {
+    return this.keys.has(id);
   }
 
   /** The prefix of every value sealed under the current key; anything else is due for re-sealing. */

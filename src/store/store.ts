@@ -243,6 +243,8 @@ export interface SecretKeeping {
    * 0 once none is left.
    */
   resealSecrets(keep: string, limit: number): Promise<number>;
+  /** The ids of the keys the stored secrets are sealed under (one look at every webhook: for start-up). */
+  sealingKeyIds(): Promise<string[]>;
 }
 
 /** What the admin routes manage. */

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { startHerald } from '../../src/app.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { parseEncryptionKey } from '../../src/core/secret-box.js';
 import { TEST_BACKENDS } from '../support/backends.js';
 import { eventually } from '../support/eventually.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -248,3 +250,29 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 }
+
+describe('starting with the wrong encryption key', () => {
+  it('refuses to start, naming the key the secrets need, rather than failing every claim', async () => {
+    const first = await startTestHerald('sqlite');
+    const database = first.herald.config.database;
+    await first.call('POST', '/v1/tenants', { body: { id: 'tenant_keys' } });
+    await first.call('POST', '/v1/tenants/tenant_keys/webhooks', {
+      body: { url: 'http://127.0.0.1:9/keys', secret: SECRET },
+    });
+    const sealedUnder = first.herald.config.encryptionKey;
+    await first.herald.stop();
+    try {
+      assert.equal(sealedUnder, null, 'the key was generated beside the database');
+      const other = parseEncryptionKey(Buffer.alloc(32, 4).toString('base64'));
+      await assert.rejects(
+        startHerald({
+          config: { database, port: 0, encryptionKey: other, logLevel: 'silent' },
+          announce: () => {},
+        }),
+        /webhook secrets are encrypted under key [0-9a-f]{12}, which is neither HERALD_ENCRYPTION_KEY/,
+      );
+    } finally {
+      await first.stop();
+    }
+  });
+});

@@ -235,6 +235,8 @@ for (const backend of TEST_BACKENDS) {
         now: NOW,
       });
 
+      assert.deepEqual(await old.sealingKeyIds(), [KEY_A.id]);
+
       const rotating = await database.open(KEY_B, [KEY_A]);
       assert.equal((await rotating.getWebhook(TENANT, 'wh_2'))?.secret, WHSEC, 'the old key still reads');
       const keep = new SecretBox(KEY_B).currentPrefix;
@@ -242,6 +244,7 @@ for (const backend of TEST_BACKENDS) {
       assert.equal(await rotating.resealSecrets(keep, 2), 2, 'another');
       assert.equal(await rotating.resealSecrets(keep, 2), 0, 'nothing left');
       assert.equal(await resealAll(rotating, keep), 0);
+      assert.deepEqual(await rotating.sealingKeyIds(), [KEY_B.id], 'no secret is left under the old key');
       for (const [id, secret] of await database.storedSecrets()) {
         if (id !== 'wh_4') assert.ok(secret?.startsWith(keep), `${id} is sealed under the new key`);
       }

@@ -13,6 +13,7 @@ import { tooManyWebhooks } from '../quota-errors.js';
 import {
   COMMON_ERRORS,
   CreateWebhook,
+  DEFAULT_GRACE_PERIOD_SECONDS,
   Delivery,
   PageQuery,
   pageOf,
@@ -195,7 +196,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     },
     async (request) => {
       const { tenantId, id } = request.params;
-      const { secret = generateSecret(), gracePeriod = 86_400 } = request.body ?? {};
+      const { secret = generateSecret(), gracePeriod = DEFAULT_GRACE_PERIOD_SECONDS } = request.body ?? {};
       requireUsableSecret(secret);
       const now = clock.now();
       const previousUntil = gracePeriod > 0 ? now + gracePeriod * 1000 : null;

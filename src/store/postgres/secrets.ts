@@ -1,5 +1,5 @@
 import { isSealed, type SecretBox } from '../../core/secret-box.js';
-import { SECRET_COLUMNS } from '../secrets.js';
+import { SEALING_KEY_IDS_SQL, SECRET_COLUMNS } from '../secrets.js';
 import type { SecretKeeping } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 
@@ -27,6 +27,11 @@ export function postgresSecretKeeping(connection: PostgresConnection, secrets: S
         }
         return count;
       });
+    },
+
+    async sealingKeyIds(): Promise<string[]> {
+      const { rows } = await connection.query<{ key_id: string }>(SEALING_KEY_IDS_SQL);
+      return rows.map((row) => row.key_id);
     },
   };
 }

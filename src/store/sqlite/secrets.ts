@@ -1,5 +1,5 @@
 import { isSealed, type SecretBox } from '../../core/secret-box.js';
-import { SECRET_COLUMNS } from '../secrets.js';
+import { SEALING_KEY_IDS_SQL, SECRET_COLUMNS } from '../secrets.js';
 import type { SecretKeeping } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -27,6 +27,11 @@ export function sqliteSecretKeeping(connection: SqliteConnection, secrets: Secre
       });
       await connection.durable();
       return sealed;
+    },
+
+    async sealingKeyIds(): Promise<string[]> {
+      const rows = connection.sql(SEALING_KEY_IDS_SQL).all() as { key_id: string }[];
+      return rows.map((row) => row.key_id);
     },
   };
 }
