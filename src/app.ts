@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import { HttpSender } from './delivery/http-sender.js';
 import { sendNowWith } from './delivery/send-now.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
 import { ThreadedSender } from './delivery/threaded-sender.js';
+import { requireSealingKeys, resolveSecretBox } from './encryption-keys.js';
+import { makeDataDir } from './store/data-dir.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { USER_AGENT } from './version.js';
@@ -66,7 +68,7 @@ function resolveAdminKey(config: HeraldConfig, announce: (line: string) => void)
   const file = join(dirname(resolve(config.database)), 'admin-key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = newSecretToken('hadm_', 32);
-  mkdirSync(dirname(file), { recursive: true });
+  makeDataDir(dirname(file));
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   announce(`Generated an admin API key (kept in ${file}; shown only this once):\n\n    ${key}\n`);
   return key;
@@ -108,11 +110,19 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   const adminKey = resolveAdminKey(config, announce);
   const owner = `${hostname()}:${process.pid}:${newSecretToken('', 4)}`;
 
+  const secrets = resolveSecretBox(config, announce);
   const store = await openStore(config.database, {
     poolSize: config.databasePoolSize,
     idempotencyWindowMs: config.idempotencyWindowMs,
+    secrets,
   });
-  await store.migrate();
+  try {
+    await store.migrate();
+    await requireSealingKeys(store, secrets);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const policy = new NetworkPolicy(config.allowNetworks);
   const retryPolicy = { schedule: config.retrySchedule, retryAfterCapMs: config.retryAfterCapMs };
   let server: FastifyInstance | null = null;

@@ -1,6 +1,7 @@
 import { parseAllowList } from './core/cidr.js';
 import { parseDuration } from './core/duration.js';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, type RetrySchedule } from './core/retry-policy.js';
+import { type EncryptionKey, parseEncryptionKey } from './core/secret-box.js';
 import { MAX_BATCH_EVENTS, MAX_QUOTA, TENANT_LIMIT_SETTINGS } from './core/tenant-limits.js';
 import type { TenantLimits } from './core/types.js';
 
@@ -11,6 +12,10 @@ export interface HeraldConfig {
   databasePoolSize: number;
   adminKey: string | null;
   adminKeyPrevious: string | null;
+  /** Seals webhook secrets; null: the key generated beside the SQLite database. */
+  encryptionKey: EncryptionKey | null;
+  /** Keys secrets may still be sealed under, while `herald rotate-key` seals them again. */
+  previousEncryptionKeys: EncryptionKey[];
   retrySchedule: RetrySchedule;
   retryAfterCapMs: number;
   disableAfterMs: number;
@@ -37,6 +42,8 @@ interface Setting<K extends keyof HeraldConfig> {
   flag: string;
   help: string;
   default: string;
+  /** A key: its value is never repeated in an error message, which may end up in a log. */
+  confidential?: boolean;
   parse(text: string): HeraldConfig[K];
 }
 
@@ -63,6 +70,14 @@ function adminKey(text: string): string | null {
   if (text === '') return null;
   if (!/^\S{16,}$/.test(text)) throw new SettingError('must be at least 16 characters long, without spaces');
   return text;
+}
+
+function encryptionKey(text: string): EncryptionKey {
+  try {
+    return parseEncryptionKey(text);
+  } catch (error) {
+    throw new SettingError((error as Error).message);
+  }
 }
 
 function setting<K extends keyof HeraldConfig>(definition: Setting<K>): Setting<K> {
@@ -126,6 +141,28 @@ export const SETTINGS = [
     default: '',
     help: 'the admin key being retired: still accepted (and its portal links) during a rotation',
     parse: adminKey,
+  }),
+  setting({
+    key: 'encryptionKey',
+    env: 'HERALD_ENCRYPTION_KEY',
+    flag: 'encryption-key',
+    default: '',
+    help: 'key sealing webhook secrets: 32 bytes in base64 (generated beside the database when unset)',
+    confidential: true,
+    parse: (text) => (text === '' ? null : encryptionKey(text)),
+  }),
+  setting({
+    key: 'previousEncryptionKeys',
+    env: 'HERALD_ENCRYPTION_KEY_PREVIOUS',
+    flag: 'encryption-key-previous',
+    default: '',
+    help: 'comma-separated earlier keys, still read until herald rotate-key has sealed everything again',
+    confidential: true,
+    parse: (text) =>
+      text
+        .split(',')
+        .filter((key) => key.trim() !== '')
+        .map(encryptionKey),
   }),
   setting({
     key: 'retrySchedule',
@@ -326,7 +363,7 @@ export function loadConfig(
     } catch (error) {
       if (!(error instanceof SettingError)) throw error;
       const source = fromFlag === undefined ? s.env : `--${s.flag}`;
-      problems.push(`${source}=${JSON.stringify(text)} ${error.message}`);
+      problems.push(`${source}${s.confidential ? '' : `=${JSON.stringify(text)}`} ${error.message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

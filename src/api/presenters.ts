@@ -45,6 +45,7 @@ export function presentWebhook(webhook: Webhook): WebhookT {
     ordering: webhook.ordering,
     rateLimit: webhook.rateLimit,
     hasSecret: webhook.secret !== null,
+    previousSecretExpiresAt: webhook.previousSecretUntil === null ? null : iso(webhook.previousSecretUntil),
     createdAt: iso(webhook.createdAt),
     updatedAt: iso(webhook.updatedAt),
   };

@@ -197,6 +197,11 @@ export const Webhook = Type.Object(
     ordering: Ordering,
     rateLimit: Nullable(RateLimit),
     hasSecret: Type.Boolean(),
+    previousSecretExpiresAt: Nullable({
+      ...Timestamp,
+      description:
+        'Until when the secret the last rotation replaced also signs (past: no longer); null when none does',
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -227,6 +232,34 @@ export const UpdateWebhook = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+
+/** How long a replaced secret goes on signing unless the rotation says: a day. */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 86_400;
+/** The longest a replaced secret may go on signing: 30 days. */
+const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
+
+export const RotateSecret = Type.Object(
+  {
+    secret: Type.Optional({
+      ...Secret,
+      description: 'The new secret; when left out, Herald generates `whsec_` + 32 random bytes in base64',
+    }),
+    gracePeriod: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_GRACE_PERIOD_SECONDS,
+        default: DEFAULT_GRACE_PERIOD_SECONDS,
+        description: 'Seconds the replaced secret goes on signing beside the new one; 0 stops it at once',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const RotatedSecret = Type.Object({
+  secret: Type.String({ description: 'The new secret, shown this once' }),
+  webhook: Webhook,
+});
 
 export const AttemptStatus = Type.Union([
   Type.Literal('pending'),
@@ -265,6 +298,11 @@ export const DeliveryDetail = Type.Intersect([
       url: Type.String(),
       headers: Type.Record(Type.String(), Type.String()),
       body: Type.String(),
+      headersSent: Type.Boolean({
+        description:
+          'true: `headers` are those the attempt was sent with; false: it has not been sent (yet), or was sent ' +
+          'by a version of Herald that did not record them, and `headers` are those it would carry now',
+      }),
     }),
   }),
 ]);

@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { startHerald } from '../app.js';
 import { ConfigError, loadConfig, SETTINGS } from '../config.js';
 import { HeraldError } from '../core/errors.js';
+import { requireSealingKeys, resolveSecretBox } from '../encryption-keys.js';
 import { openStore } from '../store/open-store.js';
+import { resealAll } from '../store/secrets.js';
 import { HERALD_VERSION } from '../version.js';
 
 const SETTING_HELP = SETTINGS.map(
@@ -17,13 +19,18 @@ Usage:
                              --no-workers runs the API alone (scale workers separately).
   herald worker [options]    Run delivery workers only: they claim due deliveries from the database.
   herald migrate [options]   Bring the database schema up to date and exit (serve and worker do it too).
+  herald rotate-key [options]
+                             Encrypt every webhook secret again under HERALD_ENCRYPTION_KEY, in small
+                             batches while Herald runs; the old key must be in
+                             HERALD_ENCRYPTION_KEY_PREVIOUS (of every process) until it is done.
   herald --help | --version
 
 Options (each also read from its environment variable; a flag wins):
 ${SETTING_HELP}
 
 Every /v1 API call needs "Authorization: Bearer <key>". On first start without HERALD_ADMIN_KEY,
-Herald generates an admin key, prints it once and keeps it beside the SQLite database.
+Herald generates an admin key, prints it once and keeps it beside the SQLite database; likewise
+the key that encrypts webhook secrets, without HERALD_ENCRYPTION_KEY (required with PostgreSQL).
 SIGTERM or SIGINT stops accepting requests, lets deliveries in flight finish, and exits.
 `;
 
@@ -57,12 +64,25 @@ async function run(argv: string[]): Promise<number> {
   const given = values as Record<string, string | boolean | undefined>;
   const flags = Object.fromEntries(SETTINGS.map((s) => [s.flag, given[s.flag] as string | undefined]));
 
-  if (command === 'migrate') {
+  if (command === 'migrate' || command === 'rotate-key') {
     const config = loadConfig(process.env, flags);
-    const store = await openStore(config.database, { poolSize: 1 });
-    await store.migrate();
-    await store.close();
-    process.stdout.write(`Database ${config.database} is up to date.\n`);
+    const say = (line: string) => process.stdout.write(`${line}\n`);
+    const secrets = resolveSecretBox(config, say);
+    const store = await openStore(config.database, { poolSize: 1, secrets });
+    try {
+      await store.migrate();
+      await requireSealingKeys(store, secrets);
+      say(`Database ${config.database} is up to date.`);
+      if (command === 'rotate-key') {
+        const sealed = await resealAll(store, secrets.currentPrefix);
+        say(
+          `Encrypted ${sealed} webhook secret(s) again: all are now under key ${secrets.currentKeyId}, ` +
+            'and HERALD_ENCRYPTION_KEY_PREVIOUS can go.',
+        );
+      }
+    } finally {
+      await store.close();
+    }
     return 0;
   }
   if (command !== 'serve' && command !== 'worker') {

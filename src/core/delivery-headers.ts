@@ -2,11 +2,16 @@ import { bodySignature, standardWebhooksKey, standardWebhooksSignature } from '.
 
 /**
  * The headers of one attempt. `webhook-id` is the event's id on every attempt, resend and replay, so
- * receivers can drop duplicates; `webhook-timestamp` is the time of this attempt.
+ * receivers can drop duplicates; `webhook-timestamp` is the time of this attempt. During a secret
+ * rotation `webhook-signature` carries a signature by each secret, the new one first (Standard
+ * Webhooks receivers accept any that verifies), while the legacy `X-Webhook-Signature` has room for
+ * one only: the new secret's.
  */
 export function deliveryHeaders(input: {
   eventId: string;
   secret: string | null;
+  /** The secret a rotation replaced, while it still signs. */
+  previousSecret?: string | null;
   payload: Buffer;
   attemptedAtSeconds: number;
   userAgent: string;
@@ -19,12 +24,17 @@ export function deliveryHeaders(input: {
   };
   if (input.secret !== null) {
     headers['x-webhook-signature'] = bodySignature(input.secret, input.payload);
-    headers['webhook-signature'] = standardWebhooksSignature(
-      standardWebhooksKey(input.secret),
-      input.eventId,
-      input.attemptedAtSeconds,
-      input.payload,
-    );
+    const signers = input.previousSecret ? [input.secret, input.previousSecret] : [input.secret];
+    headers['webhook-signature'] = signers
+      .map((secret) =>
+        standardWebhooksSignature(
+          standardWebhooksKey(secret),
+          input.eventId,
+          input.attemptedAtSeconds,
+          input.payload,
+        ),
+      )
+      .join(' ');
   }
   return headers;
 }

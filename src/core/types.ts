@@ -67,12 +67,20 @@ export interface Webhook {
   /** Most deliveries per second each worker sends it; null for no limit. */
   rateLimit: number | null;
   secret: string | null;
+  /**
+   * Until when the secret the last rotation replaced still signs, beside `secret`; null when none
+   * does. Kept by rotateWebhookSecret, not by updateWebhook.
+   */
+  previousSecretUntil: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 /** A webhook as registered: healthy, and unordered and unlimited unless asked. */
-export type NewWebhook = Omit<Webhook, 'disabledReason' | 'failingSince' | 'ordering' | 'rateLimit'> &
+export type NewWebhook = Omit<
+  Webhook,
+  'disabledReason' | 'failingSince' | 'ordering' | 'rateLimit' | 'previousSecretUntil'
+> &
   Partial<Pick<Webhook, 'ordering' | 'rateLimit'>>;
 
 export interface NewEvent {
@@ -131,6 +139,8 @@ export interface Delivery {
 export interface DeliveryDetail extends Delivery {
   payload: Buffer;
   eventTimestamp: number;
+  /** The headers the attempt was sent with (AttemptResult.requestHeaders); null when none are recorded. */
+  requestHeaders: Record<string, string> | null;
 }
 
 export interface DeadLetter {
@@ -155,6 +165,8 @@ export interface ClaimedDelivery {
   webhookId: string;
   url: string;
   secret: string | null;
+  /** The secret a rotation replaced, while it still signs too (as it was when this was claimed). */
+  previousSecret: string | null;
   /** The webhook's delivery settings, as they were when this was claimed. */
   ordering: WebhookOrdering;
   rateLimit: number | null;
@@ -172,6 +184,12 @@ export interface AttemptResult {
   attemptedAt: number;
   error: string | null;
   responseBody: string | null;
+  /**
+   * The headers of the attempt's request, signatures included, so the history shows what was sent
+   * even after the secret changed; null when no request was made (a refused URL) or its fate is
+   * unknown (a sender thread that died).
+   */
+  requestHeaders: Record<string, string> | null;
   /** What a 429 or 503 answer's Retry-After asked for, in milliseconds from the answer; else null. */
   retryAfterMs: number | null;
 }

@@ -61,19 +61,27 @@ export class HttpSender implements AttemptSender {
         responseTimeMs: 0,
         error: `refused: ${target.refusal}`,
         responseBody: null,
+        requestHeaders: null,
         retryAfterMs: null,
       });
     }
     const headers = deliveryHeaders({
       eventId: delivery.eventId,
       secret: delivery.secret,
+      previousSecret: delivery.previousSecret,
       payload: delivery.payload,
       attemptedAtSeconds: Math.floor(attemptedAt / 1000),
       userAgent: this.options.userAgent,
     });
     this.inFlight.started();
     return new Promise((resolve) => {
-      const attempt = new AttemptHandler(attemptedAt, this.options.timeoutMs, resolve, this.inFlight);
+      const attempt = new AttemptHandler(
+        attemptedAt,
+        headers,
+        this.options.timeoutMs,
+        resolve,
+        this.inFlight,
+      );
       this.agent.dispatch(
         { origin: target.origin, path: target.path, method: 'POST', headers, body: delivery.payload },
         attempt,
@@ -180,6 +188,7 @@ class AttemptHandler {
 
   constructor(
     private readonly attemptedAt: number,
+    private readonly requestHeaders: Record<string, string>,
     private readonly timeoutMs: number,
     resolve: (result: AttemptResult) => void,
     private readonly inFlight: AttemptsInFlight,
@@ -247,6 +256,7 @@ class AttemptHandler {
       responseTimeMs: this.elapsed(),
       error: isSuccessStatus(statusCode) ? null : describeStatus(statusCode, this.location),
       responseBody: this.kept === 0 ? null : Buffer.concat(this.excerpt, this.kept).toString('utf8'),
+      requestHeaders: this.requestHeaders,
       retryAfterMs: this.retryAfterMs,
     });
   }
@@ -258,6 +268,7 @@ class AttemptHandler {
       responseTimeMs: this.elapsed(),
       error,
       responseBody: null,
+      requestHeaders: this.requestHeaders,
       retryAfterMs: null,
     });
   }

@@ -57,6 +57,7 @@ function stoppedBeforeAnswering(): AttemptResult {
     responseTimeMs: 0,
     error: 'the sender thread stopped before the attempt finished',
     responseBody: null,
+    requestHeaders: null,
     retryAfterMs: null,
   };
 }

@@ -16,7 +16,11 @@ import type { History } from './store.js';
  */
 export type ReadRows = <R>(text: string, params: Record<string, unknown>) => Promise<R[]>;
 
-type DeliveryDetailRow = DeliveryRow & { payload: Buffer; event_timestamp: number };
+type DeliveryDetailRow = DeliveryRow & {
+  payload: Buffer;
+  event_timestamp: number;
+  request_headers: string | null;
+};
 
 /**
  * History reads are the same SQL on both backends: plain joins, and a CAST where PostgreSQL must
@@ -29,7 +33,7 @@ const LIST_DELIVERIES = `
   ORDER BY d.id DESC LIMIT :limit`;
 
 const GET_DELIVERY = `
-  SELECT ${DELIVERY_COLUMNS}, e.payload, e.timestamp AS event_timestamp
+  SELECT ${DELIVERY_COLUMNS}, e.payload, e.timestamp AS event_timestamp, d.request_headers
   FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = :id AND d.tenant_id = :tenantId`;
 
 const DEAD_LETTERS_JOINED = `dead_letters l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq`;
@@ -69,7 +73,13 @@ export function sqlHistory(read: ReadRows): History {
       const key = fromPublicId(DELIVERY_PREFIX, id);
       if (key === null) return null;
       const [row] = await read<DeliveryDetailRow>(GET_DELIVERY, { id: key, tenantId });
-      return row ? { ...toDelivery(row), payload: row.payload, eventTimestamp: row.event_timestamp } : null;
+      if (!row) return null;
+      return {
+        ...toDelivery(row),
+        payload: row.payload,
+        eventTimestamp: row.event_timestamp,
+        requestHeaders: row.request_headers === null ? null : JSON.parse(row.request_headers),
+      };
     },
 
     async listDeadLetters(

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../core/secret-box.js';
 import type { StoreSettings } from './idempotency.js';
 import type { Store } from './store.js';
 
@@ -7,14 +8,19 @@ export function isPostgresUrl(database: string): boolean {
 
 /**
  * The backend named by HERALD_DATABASE: a `postgres://` URL, otherwise a SQLite file path.
- * `poolSize` is PostgreSQL's connections per process; SQLite has one.
+ * `poolSize` is PostgreSQL's connections per process; SQLite has one. `secrets` seals and opens
+ * the webhook secrets it stores.
  */
 export async function openStore(
   database: string,
-  options: StoreSettings & { poolSize?: number } = {},
+  options: StoreSettings & { poolSize?: number; secrets: SecretBox },
 ): Promise<Store> {
-  const settings: StoreSettings =
-    options.idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs: options.idempotencyWindowMs };
+  const settings = {
+    secrets: options.secrets,
+    ...(options.idempotencyWindowMs === undefined
+      ? {}
+      : { idempotencyWindowMs: options.idempotencyWindowMs }),
+  };
   if (isPostgresUrl(database)) {
     const { openPostgresStore } = await import('./postgres/postgres-store.js');
     // `?schema=name` picks the schema: tests, or several installations sharing one database.

@@ -1,4 +1,5 @@
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, toPublicId } from '../core/public-ids.js';
+import type { SecretBox } from '../core/secret-box.js';
 import type {
   AttemptStatus,
   ClaimedDelivery,
@@ -26,6 +27,7 @@ export interface WebhookRow {
   ordering: WebhookOrdering;
   rate_limit: number | null;
   secret: string | null;
+  previous_secret_until: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -56,6 +58,8 @@ export interface ClaimRow {
   trigger: DeliveryTrigger;
   url: string;
   secret: string | null;
+  previous_secret: string | null;
+  previous_secret_until: number | null;
   ordering: WebhookOrdering;
   rate_limit: number | null;
   event_id: string;
@@ -82,8 +86,28 @@ export const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_
 export const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
   l.failed_at`;
 
+/** A stored secret as it signs: opened from its sealed form (SecretBox), or null for none. */
+export function openSecret(secrets: SecretBox, stored: string | null): string | null {
+  return stored === null ? null : secrets.open(stored);
+}
+
+/** A secret as it is stored: sealed (SecretBox), or null for none. */
+export function sealSecret(secrets: SecretBox, secret: string | null): string | null {
+  return secret === null ? null : secrets.seal(secret);
+}
+
+/** The secret a rotation replaced, opened while it still signs at `now`; else null. */
+export function openPreviousSecret(
+  secrets: SecretBox,
+  row: Pick<ClaimRow, 'previous_secret' | 'previous_secret_until'>,
+  now: number,
+): string | null {
+  const signs = row.previous_secret_until !== null && row.previous_secret_until > now;
+  return signs ? openSecret(secrets, row.previous_secret) : null;
+}
+
 /** `events` is stored as JSON text by SQLite and as text[] by PostgreSQL: each backend decodes it. */
-export function toWebhook(row: WebhookRow, events: string[]): Webhook {
+export function toWebhook(row: WebhookRow, events: string[], secrets: SecretBox): Webhook {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -95,10 +119,16 @@ export function toWebhook(row: WebhookRow, events: string[]): Webhook {
     failingSince: row.failing_since,
     ordering: row.ordering,
     rateLimit: row.rate_limit,
-    secret: row.secret,
+    secret: openSecret(secrets, row.secret),
+    previousSecretUntil: row.previous_secret_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** Request headers as both backends store them: JSON text, or null. */
+export function storedHeaders(headers: Record<string, string> | null): string | null {
+  return headers === null ? null : JSON.stringify(headers);
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -136,14 +166,16 @@ export function toDeadLetter(row: DeadLetterRow): DeadLetter {
   return letter;
 }
 
-export function toClaimed(row: ClaimRow, lease: string): ClaimedDelivery {
+/** `now`: when it was claimed, which decides whether the previous secret still signs. */
+export function toClaimed(row: ClaimRow, lease: string, secrets: SecretBox, now: number): ClaimedDelivery {
   return {
     id: toPublicId(DELIVERY_PREFIX, row.id),
     lease,
     tenantId: row.tenant_id,
     webhookId: row.webhook_id,
     url: row.url,
-    secret: row.secret,
+    secret: openSecret(secrets, row.secret),
+    previousSecret: openPreviousSecret(secrets, row, now),
     ordering: row.ordering,
     rateLimit: row.rate_limit,
     eventId: row.event_id,

@@ -209,7 +209,20 @@ export interface WebhookDirectory {
   getWebhook(tenantId: string, id: string): Promise<Webhook | null>;
   /** Oldest first, ids greater than `after`. */
   listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]>;
+  /** Writes every field but `previousSecretUntil`, which only the two below change. */
   updateWebhook(webhook: Webhook): Promise<void>;
+  /**
+   * Replaces the webhook's secret. The one it replaces (if any) goes on signing beside it until
+   * `previousUntil`; with null it stops at once. A secret replaced earlier stops either way. The
+   * webhook as it now is, or null when there is none.
+   */
+  rotateWebhookSecret(
+    tenantId: string,
+    id: string,
+    rotation: { secret: string; previousUntil: number | null; now: number },
+  ): Promise<Webhook | null>;
+  /** Stops the secret the last rotation replaced signing, before its time; null when there is no webhook. */
+  dropPreviousSecret(tenantId: string, id: string, now: number): Promise<Webhook | null>;
   /** Removes the webhook with its queued deliveries, history and dead letters. */
   deleteWebhook(tenantId: string, id: string): Promise<boolean>;
 }
@@ -292,6 +305,19 @@ export interface WebhookHealth {
   listWebhooksFailingSince(cutoff: number, limit: number): Promise<Webhook[]>;
 }
 
+/** Webhook secrets at rest, sealed by the store's SecretBox. */
+export interface SecretKeeping {
+  /**
+   * Seals again, under the current key, up to `limit` stored secrets that do not start with
+   * `keep` (a prefix of sealed values: any sealed value, or those of the current key), in one
+   * short transaction; a secret changed meanwhile is left as it now is. Returns how many it sealed:
+   * 0 once none is left.
+   */
+  resealSecrets(keep: string, limit: number): Promise<number>;
+  /** The ids of the keys the stored secrets are sealed under (one look at every webhook: for start-up). */
+  sealingKeyIds(): Promise<string[]>;
+}
+
 /** What the admin routes manage. */
 export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
 
@@ -303,7 +329,8 @@ export interface Store
     Directory,
     WebhookHealth,
     BackgroundWork,
-    Retention {
+    Retention,
+    SecretKeeping {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -415,6 +415,7 @@ for (const backend of TEST_BACKENDS) {
             ordering: 'none',
             rateLimit: null,
             hasSecret: true,
+            previousSecretExpiresAt: null,
             createdAt: undefined,
             updatedAt: undefined,
           },

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { parseEncryptionKey, SecretBox } from '../../src/core/secret-box.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { type HeraldRun, runHerald } from '../support/cli.js';
 import { eventually } from '../support/eventually.js';
 import { Receiver } from '../support/receiver.js';
@@ -87,6 +89,14 @@ describe('herald CLI', () => {
         { HERALD_DATABASE: 'postgres://postgres@127.0.0.1:5432/test' },
         /HERALD_ADMIN_KEY must be set with PostgreSQL/,
       ],
+      [
+        ['serve'],
+        {
+          HERALD_DATABASE: 'postgres://postgres@127.0.0.1:5432/test',
+          HERALD_ADMIN_KEY: 'a-long-admin-key-123',
+        },
+        /HERALD_ENCRYPTION_KEY must be set with PostgreSQL/,
+      ],
     ];
     for (const [args, env, message] of cases) {
       const run = herald(args, { HERALD_DATABASE: join(dir, 'never.db'), ...env });
@@ -99,6 +109,70 @@ describe('herald CLI', () => {
     const run = herald(['migrate'], { HERALD_DATABASE: join(dir, 'migrated.db') });
     assert.equal(await finished(run), 0, run.errors());
     assert.match(run.output(), /is up to date/);
+  });
+
+  it('rotate-key encrypts every webhook secret again under the new key', async () => {
+    const database = join(dir, 'rotate', 'herald.db');
+    const [oldKey, newKey] = [1, 2].map((fill) => Buffer.alloc(32, fill).toString('base64')) as [
+      string,
+      string,
+    ];
+    const before = openSqliteStore(database, { secrets: new SecretBox(parseEncryptionKey(oldKey)) });
+    await before.migrate();
+    await before.createTenant({ id: 'tenant_rotate', name: 'rotate', createdAt: 0 });
+    for (const id of ['wh_1', 'wh_2']) {
+      await before.createWebhook({
+        id,
+        tenantId: 'tenant_rotate',
+        url: 'https://hooks.example.com/',
+        description: '',
+        events: [],
+        status: 'active',
+        secret: `the secret of ${id}`,
+        createdAt: 0,
+        updatedAt: 0,
+      });
+    }
+    await before.close();
+
+    const withoutOld = herald(['rotate-key'], { HERALD_DATABASE: database, HERALD_ENCRYPTION_KEY: newKey });
+    assert.notEqual(await finished(withoutOld), 0, 'the old key is needed to read the secrets');
+    assert.match(withoutOld.errors(), /neither HERALD_ENCRYPTION_KEY nor in HERALD_ENCRYPTION_KEY_PREVIOUS/);
+
+    const run = herald(['rotate-key'], {
+      HERALD_DATABASE: database,
+      HERALD_ENCRYPTION_KEY: newKey,
+      HERALD_ENCRYPTION_KEY_PREVIOUS: oldKey,
+    });
+    assert.equal(await finished(run), 0, run.errors());
+    assert.match(run.output(), /Encrypted 2 webhook secret\(s\) again/);
+
+    const after = openSqliteStore(database, { secrets: new SecretBox(parseEncryptionKey(newKey)) });
+    try {
+      assert.deepEqual(
+        (await after.listWebhooks('tenant_rotate', { limit: 10 })).map((hook) => hook.secret),
+        ['the secret of wh_1', 'the secret of wh_2'],
+        'the new key alone reads every secret',
+      );
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('generates the encryption key on first start, readable by its owner alone', async () => {
+    const database = join(dir, 'generated', 'herald.db');
+    const run = herald(['migrate'], { HERALD_DATABASE: database });
+    assert.equal(await finished(run), 0, run.errors());
+    const file = join(dir, 'generated', 'encryption-key');
+    assert.match(run.output(), /Generated the key that encrypts webhook secrets/);
+    assert.ok(!run.output().includes(readFileSync(file, 'utf8').trim()), 'the key itself is not printed');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'generated')).mode & 0o777, 0o700);
+    assert.equal(parseEncryptionKey(readFileSync(file, 'utf8')).bytes.length, 32);
+
+    const again = herald(['migrate'], { HERALD_DATABASE: database });
+    assert.equal(await finished(again), 0, again.errors());
+    assert.ok(!again.output().includes('Generated'), 'kept, not generated again');
   });
 
   it('generates an admin key on first start, prints it once, and keeps it', async () => {

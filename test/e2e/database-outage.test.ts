@@ -26,6 +26,7 @@ import {
   waitNothingPending,
 } from '../support/postgres.js';
 import { Receiver } from '../support/receiver.js';
+import { TEST_ENCRYPTION_KEY } from '../support/secrets.js';
 
 const ADMIN_KEY = 'outage-admin-key-0123456789';
 const TENANT = 'tenant_outage';
@@ -46,6 +47,7 @@ function heraldConfig(database: string, overrides: Partial<HeraldConfig> = {}): 
     port: 0,
     host: '127.0.0.1',
     adminKey: ADMIN_KEY,
+    encryptionKey: TEST_ENCRYPTION_KEY,
     allowNetworks: ['127.0.0.0/8'],
     retrySchedule: [200, 200, 200],
     deliveryTimeoutMs: DELIVERY_TIMEOUT_MS,

@@ -21,6 +21,7 @@ import {
   uniqueSchemaName,
   waitNothingPending,
 } from '../support/postgres.js';
+import { TEST_ENCRYPTION_KEY_TEXT } from '../support/secrets.js';
 
 const EVENTS = 3_000;
 const BATCH = 1_000;
@@ -198,6 +199,7 @@ if (skipReason !== null) {
       const env = {
         HERALD_DATABASE: database,
         HERALD_ADMIN_KEY: ADMIN_KEY,
+        HERALD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY_TEXT,
         // The test publishes thousands of events a second for one tenant.
         HERALD_TENANT_PUBLISH_RATE: '0',
         HERALD_ALLOW_NETWORKS: '127.0.0.0/8',

@@ -16,6 +16,7 @@ import {
   postgresFixture,
   postgresSkipReason,
 } from '../support/postgres.js';
+import { testSecretBox } from '../support/secrets.js';
 import { describeStoreContract } from './store-contract.js';
 
 const T0 = Date.UTC(2025, 0, 15, 10, 30, 0);
@@ -228,6 +229,7 @@ if (skipReason !== null) {
                 attemptedAt: T0 + 1,
                 error: null,
                 responseBody: 'ok',
+                requestHeaders: null,
               })),
               T0 + 1,
             ),
@@ -266,6 +268,7 @@ if (skipReason !== null) {
               attemptedAt: T0 + 1,
               error: null,
               responseBody: 'ok',
+              requestHeaders: null,
             })),
             T0 + 1,
           );
@@ -419,7 +422,7 @@ if (skipReason !== null) {
     });
 
     it('answers SERVICE_UNAVAILABLE when nothing listens at the address', async () => {
-      const store = openPostgresStore('postgres://postgres@127.0.0.1:1/test');
+      const store = openPostgresStore('postgres://postgres@127.0.0.1:1/test', { secrets: testSecretBox() });
       await assert.rejects(
         store.getTenant('tenant_a'),
         (error: unknown) => error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE',
@@ -453,6 +456,7 @@ if (skipReason !== null) {
               attemptedAt: T0 + 1,
               error: null,
               responseBody: 'binary\u0000body',
+              requestHeaders: null,
             },
           ],
           T0 + 1,
@@ -605,7 +609,12 @@ if (skipReason !== null) {
     });
 
     it('rejects a schema name it would have to quote', () => {
-      assert.throws(() => openPostgresStore('postgres://postgres@127.0.0.1/test', { schema: 'Bad; DROP' }));
+      assert.throws(() =>
+        openPostgresStore('postgres://postgres@127.0.0.1/test', {
+          schema: 'Bad; DROP',
+          secrets: testSecretBox(),
+        }),
+      );
     });
   });
 }

@@ -13,11 +13,12 @@ import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryTaker } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
+import { testSecretBox } from '../support/secrets.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
   async open() {
-    const store = openSqliteStore(':memory:');
+    const store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     return store;
   },
@@ -50,7 +51,7 @@ describe('SQLite: publishes hand their deliveries to the local worker', () => {
   beforeEach(async () => {
     // A file, not :memory:, so publishes also wait for the WAL sync.
     dir = mkdtempSync(join(tmpdir(), 'herald-handoff-'));
-    store = openSqliteStore(join(dir, 'herald.db'));
+    store = openSqliteStore(join(dir, 'herald.db'), { secrets: testSecretBox() });
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: now });
     await store.createWebhook({
@@ -198,7 +199,7 @@ describe('SQLite: under constant load with retention, the file stops growing', (
   it('reuses the pages pruning frees: the size after window 5 is that after window 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-retention-'));
     const path = join(dir, 'herald.db');
-    const store = openSqliteStore(path);
+    const store = openSqliteStore(path, { secrets: testSecretBox() });
     try {
       await store.migrate();
       const clock = new ManualClock();
@@ -237,6 +238,7 @@ describe('SQLite: under constant load with retention, the file stops growing', (
             (c): AttemptOutcome => ({
               deliveryId: c.id,
               lease: c.lease,
+              requestHeaders: null,
               verdict: 'succeeded',
               attemptedAt: now + 100,
               responseTimeMs: 12,
@@ -306,7 +308,7 @@ describe('SQLite: upgrading to remembered idempotency keys', () => {
     } finally {
       await connection.close();
     }
-    const store = openSqliteStore(path);
+    const store = openSqliteStore(path, { secrets: testSecretBox() });
     try {
       await store.migrate();
       const publish = (id: string) =>

@@ -30,6 +30,7 @@ function webhook(tenantId: string, id: string, overrides: Partial<Webhook> = {})
     ordering: 'none',
     rateLimit: null,
     secret: null,
+    previousSecretUntil: null,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
@@ -66,6 +67,7 @@ function outcome(
     statusCode: verdict === 'succeeded' ? 200 : 500,
     error: verdict === 'succeeded' ? null : 'HTTP 500',
     responseBody: verdict === 'succeeded' ? 'ok' : 'boom',
+    requestHeaders: { 'webhook-signature': `v1,${verdict}` },
   };
   return verdict === 'retry' ? { ...base, verdict, nextAttemptAt: next } : { ...base, verdict };
 }
@@ -696,6 +698,11 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(detail.statusCode, 200);
         assert.deepEqual(JSON.parse(detail.payload.toString()).data, { rows: 3 });
         assert.equal(detail.eventTimestamp, T0);
+        assert.deepEqual(
+          detail.requestHeaders,
+          { 'webhook-signature': 'v1,succeeded' },
+          'as the attempt sent them',
+        );
         assert.equal(await store.getDelivery('tenant_b', c.id), null);
         assert.equal(await store.getDelivery('tenant_a', 'dlv_999999'), null);
         assert.equal(await store.getDelivery('tenant_a', 'nonsense'), null);
@@ -711,6 +718,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const [again] = await claim(T0 + 10);
         assert.equal(again?.id, resent.id);
         assert.deepEqual(again?.payload, c.payload);
+        assert.equal((await store.getDelivery('tenant_a', resent.id))?.requestHeaders, null, 'not sent yet');
       });
 
       it('starts a test delivery already leased to the caller', async () => {

@@ -11,6 +11,7 @@ export function claimedDelivery(url: string, changes: Partial<ClaimedDelivery> =
     ordering: 'none',
     rateLimit: null,
     secret: null,
+    previousSecret: null,
     eventId: 'evt_1',
     event: 'kpi.alert',
     attempt: 1,

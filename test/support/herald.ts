@@ -6,6 +6,7 @@ import { type RunningHerald, type StartOptions, startHerald } from '../../src/ap
 import type { HeraldConfig } from '../../src/config.js';
 import type { TestBackend } from './backends.js';
 import { dropSchemas, POSTGRES_TEST_URL, uniqueSchemaName } from './postgres.js';
+import { TEST_ENCRYPTION_KEY } from './secrets.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -80,6 +81,8 @@ export async function startTestHerald(
       pollIntervalMs: 100,
       logLevel: 'silent',
       adminKey: 'test-admin-key-0123456789',
+      // SQLite generates its key beside the database; PostgreSQL processes must be given one.
+      ...(backend === 'postgres' ? { encryptionKey: TEST_ENCRYPTION_KEY } : {}),
       ...config,
     },
     announce: () => undefined,

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { SecretBox } from '../../src/core/secret-box.js';
 import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { StoreFixture } from '../store/store-contract.js';
 import { TEST_BACKENDS } from './backends.js';
 import { eventually } from './eventually.js';
+import { testSecretBox } from './secrets.js';
 
 /** The machine's PostgreSQL (README: 127.0.0.1:5432, user postgres, trust auth, database test). */
 export const POSTGRES_TEST_URL =
@@ -65,6 +67,8 @@ export async function dropSchemas(names: Iterable<string>): Promise<void> {
   for (const name of names) await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
 }
 
+type StoreOptions = Omit<PostgresStoreOptions, 'schema'> & { secrets?: SecretBox };
+
 /**
  * Creates stores on schemas of their own and drops every schema it handed out in `cleanup()`.
  * Stores opened with `open()` are migrated; `store()` leaves that to the caller.
@@ -78,12 +82,18 @@ export class PostgresTestDatabase {
     return name;
   }
 
-  store(schema: string, options: Omit<PostgresStoreOptions, 'schema'> = {}): Store {
+  /** `secrets` defaults to testSecretBox(). */
+  store(schema: string, options: StoreOptions = {}): Store {
     this.schemas.add(schema);
-    return openPostgresStore(POSTGRES_TEST_URL, { poolSize: 4, ...options, schema });
+    return openPostgresStore(POSTGRES_TEST_URL, {
+      poolSize: 4,
+      secrets: testSecretBox(),
+      ...options,
+      schema,
+    });
   }
 
-  async open(schema = this.newSchema(), options: Omit<PostgresStoreOptions, 'schema'> = {}): Promise<Store> {
+  async open(schema = this.newSchema(), options: StoreOptions = {}): Promise<Store> {
     const store = this.store(schema, options);
     await store.migrate();
     return store;

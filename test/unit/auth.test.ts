@@ -11,6 +11,7 @@ import {
 import { ManualClock } from '../../src/core/clock.js';
 import { type ErrorCode, HeraldError } from '../../src/core/errors.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testSecretBox } from '../support/secrets.js';
 
 const ADMIN_KEY = 'admin-key-for-unit-tests-0123456789';
 const TENANT_KEY = `${API_KEY_PREFIX}tenant-abc-key-0123456789abcdef`;
@@ -39,7 +40,7 @@ describe('Authenticator', () => {
   let auth: Authenticator;
 
   before(async () => {
-    store = openSqliteStore(':memory:');
+    store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     const createdAt = Date.UTC(2025, 0, 1);
     await store.createTenant({ id: 'tenant_abc', name: 'ABC Corp', createdAt });
@@ -303,7 +304,7 @@ describe('Authenticator: keys and tenants that stop working', () => {
   const bearer = `Bearer ${TENANT_KEY}`;
 
   beforeEach(async () => {
-    store = openSqliteStore(':memory:');
+    store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     clock = new ManualClock(Date.UTC(2025, 0, 1));
     await store.createTenant({ id: 'tenant_abc', name: 'ABC Corp', createdAt: clock.now() });

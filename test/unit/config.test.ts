@@ -7,8 +7,12 @@ import {
   loadConfig,
   SETTINGS,
 } from '../../src/config.js';
+import { parseEncryptionKey } from '../../src/core/secret-box.js';
 
 const ADMIN_KEY = 'a-long-enough-admin-key';
+const NEW_KEY = Buffer.alloc(32, 3).toString('base64');
+const OLD_KEY = Buffer.alloc(32, 2).toString('base64');
+const OLDER_KEY = Buffer.alloc(32, 1).toString('base64');
 
 /** The problems loadConfig reports, failing the test when it does not throw a ConfigError. */
 function problemsOf(env: Record<string, string | undefined>, flags: Record<string, string | undefined> = {}) {
@@ -33,6 +37,8 @@ describe('loadConfig defaults', () => {
       databasePoolSize: 10,
       adminKey: null,
       adminKeyPrevious: null,
+      encryptionKey: null,
+      previousEncryptionKeys: [],
       retrySchedule: [60_000, 300_000, 900_000],
       retryAfterCapMs: 3_600_000,
       disableAfterMs: 5 * 86_400_000,
@@ -72,6 +78,8 @@ describe('loadConfig from the environment', () => {
       HERALD_DATABASE_POOL_SIZE: '25',
       HERALD_ADMIN_KEY: ADMIN_KEY,
       HERALD_ADMIN_KEY_PREVIOUS: 'previous-admin-key-0123456789',
+      HERALD_ENCRYPTION_KEY: NEW_KEY,
+      HERALD_ENCRYPTION_KEY_PREVIOUS: ` ${OLD_KEY}, ${OLDER_KEY} `,
       HERALD_RETRY_SCHEDULE: '30s,2m,1.5h',
       HERALD_RETRY_AFTER_MAX: '10m',
       HERALD_DISABLE_AFTER: '1.5d',
@@ -97,6 +105,8 @@ describe('loadConfig from the environment', () => {
       databasePoolSize: 25,
       adminKey: ADMIN_KEY,
       adminKeyPrevious: 'previous-admin-key-0123456789',
+      encryptionKey: parseEncryptionKey(NEW_KEY),
+      previousEncryptionKeys: [parseEncryptionKey(OLD_KEY), parseEncryptionKey(OLDER_KEY)],
       retrySchedule: [30_000, 120_000, 5_400_000],
       retryAfterCapMs: 600_000,
       disableAfterMs: 129_600_000,
@@ -146,6 +156,19 @@ describe('loadConfig from the environment', () => {
       publishRate: 0,
       keyPublishRate: 0,
     });
+  });
+
+  it('refuses an encryption key that is not 32 bytes of base64, without repeating it', () => {
+    for (const [env, value] of [
+      [{ HERALD_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }, Buffer.alloc(16).toString('base64')],
+      [{ HERALD_ENCRYPTION_KEY: 'not base64 at all but long enough!!!!!!!!!!' }, 'not base64'],
+      [{ HERALD_ENCRYPTION_KEY_PREVIOUS: `${OLD_KEY},short` }, OLD_KEY],
+    ] as const) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: Error) => /must be 32 bytes in base64/.test(error.message) && !error.message.includes(value),
+      );
+    }
   });
 
   it('accepts an admin key of exactly 16 characters', () => {

@@ -10,6 +10,7 @@ import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatche
 import { HealthMonitor } from '../../src/delivery/health-monitor.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { eventually } from '../support/eventually.js';
+import { testSecretBox } from '../support/secrets.js';
 
 const TENANT = 'tenant_abc123';
 
@@ -47,6 +48,7 @@ class ScriptedSender implements AttemptSender {
           error: null,
           retryAfterMs: null,
           responseBody: null,
+          requestHeaders: null,
           ...result,
         });
       };
@@ -110,7 +112,7 @@ describe('Dispatcher', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    store = openSqliteStore(':memory:');
+    store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: clock.now() });
     await addWebhook('wh_slow');

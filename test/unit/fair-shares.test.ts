@@ -11,6 +11,7 @@ function answered(responseTimeMs: number): AttemptResult {
     attemptedAt: 0,
     error: null,
     responseBody: null,
+    requestHeaders: null,
     retryAfterMs: null,
   };
 }
@@ -21,6 +22,7 @@ const TIMED_OUT: AttemptResult = {
   attemptedAt: 0,
   error: 'timed out after 10s',
   responseBody: null,
+  requestHeaders: null,
   retryAfterMs: null,
 };
 

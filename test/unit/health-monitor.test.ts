@@ -5,6 +5,7 @@ import { buildEvent } from '../../src/core/payload.js';
 import type { AttemptOutcome } from '../../src/core/types.js';
 import { HealthMonitor } from '../../src/delivery/health-monitor.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testSecretBox } from '../support/secrets.js';
 
 const TENANT = 'tenant_abc123';
 const DAY = 86_400_000;
@@ -50,6 +51,7 @@ describe('HealthMonitor', () => {
         statusCode: verdict === 'succeeded' ? 200 : 500,
         error: verdict === 'succeeded' ? null : 'HTTP 500',
         responseBody: null,
+        requestHeaders: null,
       };
       return verdict === 'retry' ? { ...base, verdict, nextAttemptAt: now + 60_000 } : { ...base, verdict };
     });
@@ -58,7 +60,7 @@ describe('HealthMonitor', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    store = openSqliteStore(':memory:');
+    store = openSqliteStore(':memory:', { secrets: testSecretBox() });
     await store.migrate();
     await store.createTenant({ id: TENANT, name: TENANT, createdAt: clock.now() });
     await addWebhook('wh_dead', ['kpi.alert']);

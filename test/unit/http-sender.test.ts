@@ -10,6 +10,7 @@ import { claimedDelivery } from '../support/claimed-delivery.js';
 describe('HttpSender', () => {
   let server: Server;
   let base: string;
+  const received: Record<string, string | string[] | undefined>[] = [];
   const sender = new HttpSender({
     timeoutMs: 2_000,
     policy: new NetworkPolicy(['127.0.0.0/8']),
@@ -19,6 +20,7 @@ describe('HttpSender', () => {
 
   before(async () => {
     server = createServer((request, response) => {
+      received.push(request.headers);
       request.resume();
       request.on('end', () => {
         if (request.url === '/huge') {
@@ -62,5 +64,23 @@ describe('HttpSender', () => {
       'HTTP 302 redirect to https://elsewhere.example.com/hook (redirects are not followed)',
     );
     assert.equal(result.responseBody, 'moved');
+  });
+
+  it('reports the headers it sent, signatures of both secrets of a rotation included', async () => {
+    const signed = claimedDelivery(`${base}/moved`, {
+      secret: 'the new secret',
+      previousSecret: 'the old secret',
+    });
+    const result = await sender.send(signed);
+    const sent = received.at(-1) ?? {};
+    assert.ok(result.requestHeaders);
+    assert.equal(String(result.requestHeaders['webhook-signature']).split(' ').length, 2);
+    for (const [name, value] of Object.entries(result.requestHeaders)) assert.equal(sent[name], value, name);
+  });
+
+  it('reports no headers for a request it refused to make', async () => {
+    const refused = await sender.send(claimedDelivery('http://10.0.0.1/hook'));
+    assert.match(refused.error ?? '', /^refused/);
+    assert.equal(refused.requestHeaders, null);
   });
 });

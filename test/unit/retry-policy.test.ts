@@ -193,6 +193,7 @@ describe('decideOutcome', () => {
       webhookId: 'wh_01jhmzk3c0000000000000000b',
       url: 'https://example.com/hook',
       secret: null,
+      previousSecret: null,
       ordering: 'none',
       rateLimit: null,
       eventId: 'evt_01jhmzk3c0000000000000000c',
@@ -208,6 +209,7 @@ describe('decideOutcome', () => {
     attemptedAt: NOW,
     error: 'HTTP 500',
     responseBody: 'oops',
+    requestHeaders: null,
     retryAfterMs: null,
   };
   const success: AttemptResult = {
@@ -217,6 +219,7 @@ describe('decideOutcome', () => {
     error: null,
     retryAfterMs: null,
     responseBody: 'ok',
+    requestHeaders: null,
   };
 
   it('copies the delivery id, the lease and the attempt result', () => {

@@ -3,7 +3,12 @@ import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { deliveryHeaders } from '../../src/core/delivery-headers.js';
-import { bodySignature, standardWebhooksKey, standardWebhooksSignature } from '../../src/core/signing.js';
+import {
+  bodySignature,
+  secretProblem,
+  standardWebhooksKey,
+  standardWebhooksSignature,
+} from '../../src/core/signing.js';
 
 /** Known answers from DESIGN.md ("Signing"), taken from the Standard Webhooks reference libraries. */
 const SW = {
@@ -253,5 +258,50 @@ describe('deliveryHeaders', () => {
       userAgent: USER_AGENT,
     });
     assert.throws(() => new Webhook(SW.secret).verify(PAYLOAD, headers), /Message timestamp too old/);
+  });
+});
+
+describe('secretProblem', () => {
+  it('accepts secrets without the prefix and whsec_ keys of 24 bytes or more, padded or not', () => {
+    for (const secret of [
+      "It's a Secret to Everybody",
+      SW.secret,
+      `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+      `whsec_${Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '')}`,
+    ]) {
+      assert.equal(secretProblem(secret), null, secret);
+    }
+  });
+
+  it('names what is wrong with a whsec_ secret that does not decode to a usable key', () => {
+    assert.match(secretProblem('whsec_!!!notbase64!!!') ?? '', /must continue in base64/);
+    assert.match(secretProblem('whsec_abcde') ?? '', /must continue in base64/, 'a length no base64 has');
+    assert.match(secretProblem('whsec_ab=c') ?? '', /must continue in base64/, 'padding inside');
+    assert.match(secretProblem('whsec_') ?? '', /at least 24 bytes; this one has 0/);
+    assert.match(
+      secretProblem(`whsec_${Buffer.alloc(23).toString('base64')}`) ?? '',
+      /at least 24 bytes; this one has 23/,
+    );
+  });
+});
+
+describe('signing during a secret rotation', () => {
+  it('signs webhook-signature with the new secret, then the old, and X-Webhook-Signature with the new only', () => {
+    const headers = deliveryHeaders({
+      eventId: SW.id,
+      secret: SW.secret,
+      previousSecret: BODY_ONLY.secret,
+      payload: Buffer.from(SW.body),
+      attemptedAtSeconds: SW.timestamp,
+      userAgent: USER_AGENT,
+    });
+    const oldSignature = standardWebhooksSignature(
+      standardWebhooksKey(BODY_ONLY.secret),
+      SW.id,
+      SW.timestamp,
+      Buffer.from(SW.body),
+    );
+    assert.equal(headers['webhook-signature'], `${SW.signature} ${oldSignature}`);
+    assert.equal(headers['x-webhook-signature'], bodySignature(SW.secret, Buffer.from(SW.body)));
   });
 });

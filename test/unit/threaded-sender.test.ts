@@ -74,6 +74,10 @@ describe('ThreadedSender', () => {
       assert.equal(request.headers['user-agent'], 'Herald-test');
       assert.equal(request.headers['webhook-id'], 'evt_ok1');
       assert.equal(request.headers['x-webhook-signature'], bodySignature(SECRET, Buffer.from(request.body)));
+      // Each result carries the headers its request went out with, across the thread boundary.
+      const reported = results[1]?.requestHeaders;
+      assert.ok(reported);
+      for (const [name, value] of Object.entries(reported)) assert.equal(request.headers[name], value, name);
     } finally {
       await threads.close();
     }

@@ -62,8 +62,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/deliveries/:id',
     {
       schema: {
-        summary:
-          'One attempt with its request (headers re-derived with the current secret) and response excerpt',
+        summary: 'One attempt with its request (the headers it was sent with) and response excerpt',
         tags: ['deliveries'],
         params: TenantItemParams,
         response: { 200: DeliveryDetail, ...COMMON_ERRORS },
@@ -79,14 +78,17 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         responseBody: delivery.responseBody,
         request: {
           url: webhook.url,
-          headers: deliveryHeaders({
-            eventId: delivery.eventId,
-            secret: webhook.secret,
-            payload: delivery.payload,
-            attemptedAtSeconds: Math.floor(delivery.timestamp / 1000),
-            userAgent: USER_AGENT,
-          }),
+          headers:
+            delivery.requestHeaders ??
+            deliveryHeaders({
+              eventId: delivery.eventId,
+              secret: webhook.secret,
+              payload: delivery.payload,
+              attemptedAtSeconds: Math.floor(delivery.timestamp / 1000),
+              userAgent: USER_AGENT,
+            }),
           body: delivery.payload.toString('utf8'),
+          headersSent: delivery.requestHeaders !== null,
         },
       };
     },

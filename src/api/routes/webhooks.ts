@@ -4,6 +4,7 @@ import { HeraldError, notFound } from '../../core/errors.js';
 import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent } from '../../core/payload.js';
+import { generateSecret, secretProblem } from '../../core/signing.js';
 import type { Webhook } from '../../core/types.js';
 import { webhookUrlProblem } from '../../core/webhook-url.js';
 import type { WebhookDirectory } from '../../store/store.js';
@@ -13,9 +14,12 @@ import { tooManyWebhooks } from '../quota-errors.js';
 import {
   COMMON_ERRORS,
   CreateWebhook,
+  DEFAULT_GRACE_PERIOD_SECONDS,
   Delivery,
   PageQuery,
   pageOf,
+  RotatedSecret,
+  RotateSecret,
   TenantItemParams,
   TenantParams,
   UpdateWebhook,
@@ -38,6 +42,12 @@ async function requireDeliverableUrl(refuseUrl: ApiContext['refuseUrl'], url: st
   if (problem) throw new HeraldError('INVALID_URL', problem);
   const refusal = await refuseUrl(url);
   if (refusal) throw new HeraldError('URL_NOT_ALLOWED', refusal);
+}
+
+/** Refuses a secret that cannot sign (see secretProblem); no secret at all is fine. */
+function requireUsableSecret(secret: string | null | undefined): void {
+  const problem = secret ? secretProblem(secret) : null;
+  if (problem) throw new HeraldError('VALIDATION_FAILED', `body.secret: ${problem}.`);
 }
 
 export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app, context) => {
@@ -64,6 +74,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
         rateLimit = null,
       } = request.body;
       const { tenantId } = request.params;
+      requireUsableSecret(secret);
       await requireDeliverableUrl(refuseUrl, url);
       await catalog.requireKnown(events);
       const now = clock.now();
@@ -79,6 +90,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
         ordering,
         rateLimit,
         secret: secret ?? null,
+        previousSecretUntil: null,
         createdAt: now,
         updatedAt: now,
       };
@@ -136,6 +148,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     async (request) => {
       const current = await loadWebhook(directory, request.params.tenantId, request.params.id);
       const change = request.body;
+      requireUsableSecret(change.secret);
       if (change.url !== undefined) await requireDeliverableUrl(refuseUrl, change.url);
       if (change.events !== undefined) await catalog.requireKnown(change.events);
       const updated: Webhook = {
@@ -154,6 +167,48 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       await directory.updateWebhook(updated);
       // Read back: the store keeps the failure clock, which re-enabling restarts.
       return presentWebhook(await loadWebhook(directory, updated.tenantId, updated.id));
+    },
+  );
+
+  app.post(
+    '/tenants/:tenantId/webhooks/:id/rotate-secret',
+    {
+      schema: {
+        summary:
+          'Replace the secret; the old one goes on signing beside it for `gracePeriod` seconds (default 1 day)',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        body: RotateSecret,
+        response: { 200: RotatedSecret, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const { secret = generateSecret(), gracePeriod = DEFAULT_GRACE_PERIOD_SECONDS } = request.body ?? {};
+      requireUsableSecret(secret);
+      const now = clock.now();
+      const previousUntil = gracePeriod > 0 ? now + gracePeriod * 1000 : null;
+      const webhook = await directory.rotateWebhookSecret(tenantId, id, { secret, previousUntil, now });
+      if (!webhook) throw notFound.webhook(id);
+      return { secret, webhook: presentWebhook(webhook) };
+    },
+  );
+
+  app.delete(
+    '/tenants/:tenantId/webhooks/:id/previous-secret',
+    {
+      schema: {
+        summary: 'Stop the secret the last rotation replaced signing now, before its grace period ends',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const webhook = await directory.dropPreviousSecret(tenantId, id, clock.now());
+      if (!webhook) throw notFound.webhook(id);
+      return presentWebhook(webhook);
     },
   );
 

@@ -1,8 +1,9 @@
 import { HeraldError, tenantExists } from '../../core/errors.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { toWebhook, type WebhookRow } from '../rows.js';
+import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import { postgresApiKeys } from './api-keys.js';
 import type { PostgresConnection } from './connection.js';
@@ -11,8 +12,8 @@ import { notifyQueued, QUEUED_CHANNEL, type QueuedWorkListener, queuedPayload } 
 /** PostgreSQL keeps a webhook's event filter as text[]. */
 export type StoredWebhookRow = WebhookRow & { events: string[] };
 
-export function webhookFromRow(row: StoredWebhookRow): Webhook {
-  return toWebhook(row, row.events);
+export function webhookFromRow(row: StoredWebhookRow, secrets: SecretBox): Webhook {
+  return toWebhook(row, row.events, secrets);
 }
 
 /** Limits are jsonb, which node-postgres hands out parsed. */
@@ -22,7 +23,7 @@ const INSERT_WEBHOOK = `INSERT INTO webhooks (id, tenant_id, url, description, e
     secret, created_at, updated_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
-function webhookValues(webhook: NewWebhook): unknown[] {
+function webhookValues(webhook: NewWebhook, secrets: SecretBox): unknown[] {
   return [
     webhook.id,
     webhook.tenantId,
@@ -32,7 +33,7 @@ function webhookValues(webhook: NewWebhook): unknown[] {
     webhook.status,
     webhook.ordering ?? 'none',
     webhook.rateLimit ?? null,
-    webhook.secret,
+    sealSecret(secrets, webhook.secret),
     webhook.createdAt,
     webhook.updatedAt,
   ];
@@ -44,6 +45,7 @@ export function postgresDirectory(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   remote: QueuedWorkListener,
+  secrets: SecretBox,
 ): Directory {
   return {
     ...postgresApiKeys(connection, leases, queued, remote),
@@ -141,7 +143,7 @@ export function postgresDirectory(
 
     async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
       if (!limit) {
-        await connection.query(INSERT_WEBHOOK, webhookValues(webhook));
+        await connection.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
         return true;
       }
       return connection.transaction(async (client) => {
@@ -154,7 +156,7 @@ export function postgresDirectory(
           [webhook.tenantId],
         );
         if ((rows[0]?.webhooks ?? 0) >= limit.maxWebhooks) return false;
-        await client.query(INSERT_WEBHOOK, webhookValues(webhook));
+        await client.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
         return true;
       });
     },
@@ -164,7 +166,7 @@ export function postgresDirectory(
         'SELECT * FROM webhooks WHERE tenant_id = $1 AND id = $2',
         [tenantId, id],
       );
-      return rows[0] ? webhookFromRow(rows[0]) : null;
+      return rows[0] ? webhookFromRow(rows[0], secrets) : null;
     },
 
     async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
@@ -172,7 +174,7 @@ export function postgresDirectory(
         'SELECT * FROM webhooks WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3',
         [tenantId, page.after ?? '', page.limit],
       );
-      return rows.map(webhookFromRow);
+      return rows.map((row) => webhookFromRow(row, secrets));
     },
 
     async updateWebhook(webhook: Webhook): Promise<void> {
@@ -187,7 +189,7 @@ export function postgresDirectory(
           webhook.description,
           webhook.events,
           webhook.status,
-          webhook.secret,
+          sealSecret(secrets, webhook.secret),
           webhook.updatedAt,
           webhook.tenantId,
           webhook.id,
@@ -196,6 +198,32 @@ export function postgresDirectory(
           webhook.rateLimit,
         ],
       );
+    },
+
+    async rotateWebhookSecret(
+      tenantId: string,
+      id: string,
+      rotation: { secret: string; previousUntil: number | null; now: number },
+    ): Promise<Webhook | null> {
+      // The right-hand sides read the row as it was: previous_secret takes the replaced secret.
+      const { rows } = await connection.query<StoredWebhookRow>(
+        `UPDATE webhooks SET
+           previous_secret = CASE WHEN $3::bigint IS NULL THEN NULL ELSE secret END,
+           previous_secret_until = CASE WHEN $3::bigint IS NULL OR secret IS NULL THEN NULL ELSE $3::bigint END,
+           secret = $4, updated_at = $5
+         WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [tenantId, id, rotation.previousUntil, secrets.seal(rotation.secret), rotation.now],
+      );
+      return rows[0] ? webhookFromRow(rows[0], secrets) : null;
+    },
+
+    async dropPreviousSecret(tenantId: string, id: string, now: number): Promise<Webhook | null> {
+      const { rows } = await connection.query<StoredWebhookRow>(
+        `UPDATE webhooks SET previous_secret = NULL, previous_secret_until = NULL, updated_at = $3
+         WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [tenantId, id, now],
+      );
+      return rows[0] ? webhookFromRow(rows[0], secrets) : null;
     },
 
     async deleteWebhook(tenantId: string, id: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import type { NewEvent, Webhook } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
@@ -13,6 +14,7 @@ export function postgresWebhookHealth(
   connection: PostgresConnection,
   leases: LeaseIds,
   queued: QueuedWorkListeners,
+  secrets: SecretBox,
 ): WebhookHealth {
   return {
     async disableWebhook(
@@ -47,7 +49,7 @@ export function postgresWebhookHealth(
          ORDER BY failing_since, id LIMIT $2`,
         [cutoff, limit],
       );
-      return rows.map(webhookFromRow);
+      return rows.map((row) => webhookFromRow(row, secrets));
     },
   };
 }

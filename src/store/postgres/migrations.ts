@@ -277,6 +277,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE events DROP CONSTRAINT events_tenant_id_id_key;
   CREATE INDEX events_by_tenant ON events (tenant_id, id);
   `,
+  `
+  -- Secret rotation: the secret a rotation replaced (sealed, like secret) still signs until
+  -- previous_secret_until.
+  ALTER TABLE webhooks
+    ADD COLUMN previous_secret text,
+    ADD COLUMN previous_secret_until bigint;
+  -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
+  ALTER TABLE deliveries ADD COLUMN request_headers text;
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

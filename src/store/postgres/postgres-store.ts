@@ -1,7 +1,9 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
+import { sealPlainSecrets } from '../secrets.js';
 import type { Store } from '../store.js';
 import { postgresBackgroundWork } from './background.js';
 import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
@@ -15,6 +17,7 @@ import { PostgresPublishBatcher } from './publish-batch.js';
 import { postgresPublisher } from './publisher.js';
 import { postgresQueue } from './queue.js';
 import { postgresRetention } from './retention.js';
+import { postgresSecretKeeping } from './secrets.js';
 import { postgresTenantPurge } from './tenant-purge.js';
 
 export type { PostgresStoreOptions } from './connection.js';
@@ -24,7 +27,11 @@ export type { PostgresStoreOptions } from './connection.js';
  * the deliveries table; workers lease rows with FOR UPDATE SKIP LOCKED; new work is announced with
  * NOTIFY. Each role is a module of its own over one pool of connections.
  */
-export function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Store {
+export function openPostgresStore(
+  connectionString: string,
+  options: PostgresStoreOptions & { secrets: SecretBox },
+): Store {
+  const { secrets } = options;
   const connection = new PostgresConnection(connectionString, options);
   const idempotencyWindowMs = options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const leases = new LeaseIds();
@@ -33,6 +40,7 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
     queued.announce(kind),
   );
   const batcher = new PostgresPublishBatcher(connection, leases, queued, idempotencyWindowMs);
+  const keeping = postgresSecretKeeping(connection, secrets);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) => {
     const { text: numbered, values } = toPositional(text, params);
     return (await connection.query(numbered, values)).rows as R[];
@@ -40,7 +48,10 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
   let closing: Promise<void> | null = null;
   return {
     backend: 'postgres',
-    migrate: () => migratePostgres(connection),
+    async migrate() {
+      await migratePostgres(connection);
+      await sealPlainSecrets(keeping);
+    },
     close() {
       closing ??= (async () => {
         // Publishes already accepted into a batch are committed (or fail) before the pool goes.
@@ -50,10 +61,11 @@ export function openPostgresStore(connectionString: string, options: PostgresSto
       })();
       return closing;
     },
-    ...postgresDirectory(connection, leases, queued, remote),
-    ...postgresPublisher(connection, leases, queued, batcher),
-    ...postgresQueue(connection, leases, queued, remote),
-    ...postgresWebhookHealth(connection, leases, queued),
+    ...postgresDirectory(connection, leases, queued, remote, secrets),
+    ...postgresPublisher(connection, leases, queued, batcher, secrets),
+    ...postgresQueue(connection, leases, queued, remote, secrets),
+    ...postgresWebhookHealth(connection, leases, queued, secrets),
+    ...keeping,
     ...postgresBackgroundWork(connection, leases, queued, remote),
     ...postgresRetention(connection),
     ...postgresTenantPurge(connection),

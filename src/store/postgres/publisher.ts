@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
@@ -25,6 +26,7 @@ export function postgresPublisher(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   batcher: PostgresPublishBatcher,
+  secrets: SecretBox,
 ): Publisher {
   const announceIn = (client: pg.PoolClient) => notifyQueued(client, connection.schema, leases.instance);
 
@@ -49,7 +51,8 @@ export function postgresPublisher(
            SELECT $1, $6, seq, 1, 'test', 'pending', $7, $8, $9 FROM stored
            RETURNING id, webhook_id, attempt, trigger
          )
-         SELECT l.id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.ordering, w.rate_limit
+         SELECT l.id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.previous_secret,
+           w.previous_secret_until, w.ordering, w.rate_limit
          FROM leased l JOIN webhooks w ON w.id = l.webhook_id`,
         [
           event.tenantId,
@@ -66,7 +69,7 @@ export function postgresPublisher(
       const row = rows[0];
       if (!row) throw new Error(`test delivery for webhook ${webhookId} vanished after insert`);
       const stored = { ...row, tenant_id: event.tenantId, event_id: event.id, event: event.event };
-      return toClaimed({ ...stored, payload: event.payload }, leaseId);
+      return toClaimed({ ...stored, payload: event.payload }, leaseId, secrets, now);
     },
 
     async resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null> {

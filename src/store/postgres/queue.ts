@@ -1,9 +1,10 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { type ClaimRow, toClaimed } from '../rows.js';
+import { type ClaimRow, storedHeaders, toClaimed } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeadsNow, unblockDeliveries } from './fifo.js';
@@ -28,6 +29,7 @@ export function postgresQueue(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   remote: QueuedWorkListener,
+  secrets: SecretBox,
 ): DeliveryQueue {
   /** The webhook the last claim served last: the next claim starts after it. */
   let claimCursor = '';
@@ -56,7 +58,7 @@ export function postgresQueue(
       const pool = later.length > 0 ? later : served;
       const last = pool.sort().at(-1);
       if (last !== undefined) claimCursor = last;
-      return rows.map((row) => toClaimed(row, lease));
+      return rows.map((row) => toClaimed(row, lease, secrets, claim.now));
     },
 
     async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
@@ -84,6 +86,7 @@ export function postgresQueue(
           rows.map((o) => (o.verdict === 'retry' ? o.nextAttemptAt : null)),
           rows.map((o) => o.verdict),
           now,
+          rows.map((o) => storedHeaders(o.requestHeaders)),
         ],
       );
       await openFifoHeadsNow(connection, result[0]?.ordered_webhooks ?? [], now);

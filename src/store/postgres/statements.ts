@@ -131,8 +131,8 @@ const CLAIM_SQL = `
     FROM due WHERE d.id = due.id
     RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger
   )
-  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.ordering, w.rate_limit,
-    e.id AS event_id, e.event, e.payload
+  SELECT l.id, l.tenant_id, l.webhook_id, l.attempt, l.trigger, w.url, w.secret, w.previous_secret,
+    w.previous_secret_until, w.ordering, w.rate_limit, e.id AS event_id, e.event, e.payload
   FROM leased l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
   ORDER BY l.id`;
 
@@ -146,12 +146,13 @@ const CLAIM_SQL = `
 const COMPLETE_SQL = `
   WITH outcome AS (
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::text[],
-      $7::text[], $8::bigint[], $9::bigint[], $10::text[])
-      AS o (id, lease, status, status_code, response_time_ms, response_body, error, attempted_at, next_attempt_at, verdict)
+      $7::text[], $8::bigint[], $9::bigint[], $10::text[], $12::text[])
+      AS o (id, lease, status, status_code, response_time_ms, response_body, error, attempted_at, next_attempt_at, verdict,
+        request_headers)
   ), recorded AS (
     UPDATE deliveries d SET status = o.status, status_code = o.status_code, response_time_ms = o.response_time_ms,
       response_body = o.response_body, error = o.error, attempted_at = o.attempted_at,
-      next_attempt_at = o.next_attempt_at, lease = NULL
+      next_attempt_at = o.next_attempt_at, lease = NULL, request_headers = o.request_headers
     FROM outcome o WHERE d.id = o.id AND d.lease = o.lease AND d.status = 'pending'
     RETURNING d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger, o.verdict, o.error, o.attempted_at,
       o.next_attempt_at

@@ -1,10 +1,30 @@
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fdatasync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDataDir } from '../data-dir.js';
 import { CHECKPOINT_SCHEDULE, type CheckpointSchedule, WalCheckpointer } from './checkpointer.js';
 
 /** SQLite's own checkpoint threshold in pages, restored if the checkpoint thread stops. */
 const SQLITE_AUTOCHECKPOINT = 1000;
+
+/**
+ * Creates the database file for its owner alone (0600), in a data directory of its own (0700), and
+ * takes back read access that earlier versions left others on an existing file. SQLite creates the
+ * WAL and shared-memory files with the database file's mode.
+ */
+function makePrivateDatabaseFile(path: string): void {
+  makeDataDir(dirname(path));
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (!existsSync(file)) continue;
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      // Another user's file: its owner decides who may read it.
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    }
+  }
+}
 
 /**
  * The one SQLite connection of a process, in WAL mode. A write the API acknowledges is on disk
@@ -32,7 +52,7 @@ export class SqliteConnection {
 
   constructor(path: string, checkpoints: CheckpointSchedule = CHECKPOINT_SCHEDULE) {
     this.walPath = path === ':memory:' ? null : `${path}-wal`;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') makePrivateDatabaseFile(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import type { ClaimedDelivery, DeliveryTrigger } from '../../core/types.js';
 import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import { type ClaimRow, toClaimed } from '../rows.js';
@@ -43,16 +44,18 @@ export function claimedRows(
   connection: SqliteConnection,
   ids: readonly number[],
   lease: string,
+  secrets: SecretBox,
+  now: number,
 ): ClaimedDelivery[] {
   const rows = connection
     .sql(
-      `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, w.ordering, w.rate_limit,
-         e.id AS event_id, e.event, e.payload
+      `SELECT d.id, d.tenant_id, d.webhook_id, d.attempt, d.trigger, w.url, w.secret, w.previous_secret,
+         w.previous_secret_until, w.ordering, w.rate_limit, e.id AS event_id, e.event, e.payload
        FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.seq = d.event_seq
        WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.id`,
     )
     .all(JSON.stringify(ids)) as ClaimRow[];
-  return rows.map((row) => toClaimed(row, lease));
+  return rows.map((row) => toClaimed(row, lease, secrets, now));
 }
 
 /** Test deliveries whose lease ran out with no outcome (their process went away): failed, never sent again. */

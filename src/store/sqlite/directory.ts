@@ -1,7 +1,8 @@
 import { HeraldError, tenantExists } from '../../core/errors.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { EventType, NewTenant, NewWebhook, Tenant, TenantLimits, Webhook } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { toWebhook, type WebhookRow } from '../rows.js';
+import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import { sqliteApiKeys } from './api-keys.js';
 import type { SqliteConnection } from './connection.js';
@@ -9,8 +10,8 @@ import type { SqliteConnection } from './connection.js';
 /** SQLite keeps a webhook's event filter as JSON text. */
 export type StoredWebhookRow = WebhookRow & { events: string };
 
-export function webhookFromRow(row: StoredWebhookRow): Webhook {
-  return toWebhook(row, JSON.parse(row.events) as string[]);
+export function webhookFromRow(row: StoredWebhookRow, secrets: SecretBox): Webhook {
+  return toWebhook(row, JSON.parse(row.events) as string[], secrets);
 }
 
 /** SQLite keeps a tenant's limits as JSON text. */
@@ -23,7 +24,11 @@ function tenantFromRow(row: TenantRow): Tenant {
 const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits';
 
 /** Tenants, keys, event types and webhooks; every change is synced before it resolves. */
-export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWorkListeners): Directory {
+export function sqliteDirectory(
+  connection: SqliteConnection,
+  queued: QueuedWorkListeners,
+  secrets: SecretBox,
+): Directory {
   const sql = (text: string) => connection.sql(text);
   return {
     ...sqliteApiKeys(connection, queued),
@@ -121,6 +126,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
              WHERE @maxWebhooks IS NULL OR (SELECT count(*) FROM webhooks WHERE tenant_id = @tenantId) < @maxWebhooks`,
           ).run({
             ...webhook,
+            secret: sealSecret(secrets, webhook.secret),
             events: JSON.stringify(webhook.events),
             ordering: webhook.ordering ?? 'none',
             rateLimit: webhook.rateLimit ?? null,
@@ -133,7 +139,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
 
     async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {
       const row = sql('SELECT * FROM webhooks WHERE tenant_id = ? AND id = ?').get(tenantId, id);
-      return row ? webhookFromRow(row as StoredWebhookRow) : null;
+      return row ? webhookFromRow(row as StoredWebhookRow, secrets) : null;
     },
 
     async listWebhooks(tenantId: string, page: { limit: number; after?: string }): Promise<Webhook[]> {
@@ -142,7 +148,7 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
         page.after ?? '',
         page.limit,
       ) as StoredWebhookRow[];
-      return rows.map(webhookFromRow);
+      return rows.map((row) => webhookFromRow(row, secrets));
     },
 
     async updateWebhook(webhook: Webhook): Promise<void> {
@@ -160,13 +166,45 @@ export function sqliteDirectory(connection: SqliteConnection, queued: QueuedWork
         webhook.disabledReason,
         webhook.ordering,
         webhook.rateLimit,
-        webhook.secret,
+        sealSecret(secrets, webhook.secret),
         webhook.updatedAt,
         webhook.status,
         webhook.tenantId,
         webhook.id,
       );
       await connection.durable();
+    },
+
+    async rotateWebhookSecret(
+      tenantId: string,
+      id: string,
+      rotation: { secret: string; previousUntil: number | null; now: number },
+    ): Promise<Webhook | null> {
+      // The right-hand sides read the row as it was: previous_secret takes the replaced secret.
+      const row = sql(
+        `UPDATE webhooks SET
+           previous_secret = CASE WHEN @until IS NULL THEN NULL ELSE secret END,
+           previous_secret_until = CASE WHEN @until IS NULL OR secret IS NULL THEN NULL ELSE @until END,
+           secret = @secret, updated_at = @now
+         WHERE tenant_id = @tenantId AND id = @id RETURNING *`,
+      ).get({
+        tenantId,
+        id,
+        until: rotation.previousUntil,
+        secret: secrets.seal(rotation.secret),
+        now: rotation.now,
+      }) as StoredWebhookRow | undefined;
+      await connection.durable();
+      return row ? webhookFromRow(row, secrets) : null;
+    },
+
+    async dropPreviousSecret(tenantId: string, id: string, now: number): Promise<Webhook | null> {
+      const row = sql(
+        `UPDATE webhooks SET previous_secret = NULL, previous_secret_until = NULL, updated_at = ?
+         WHERE tenant_id = ? AND id = ? RETURNING *`,
+      ).get(now, tenantId, id) as StoredWebhookRow | undefined;
+      await connection.durable();
+      return row ? webhookFromRow(row, secrets) : null;
     },
 
     async deleteWebhook(tenantId: string, id: string): Promise<boolean> {

@@ -12,6 +12,7 @@ export interface Subscriber {
   id: string;
   url: string;
   secret: string | null;
+  previousSecret: string | null;
   ordering: WebhookOrdering;
   rateLimit: number | null;
   events: string[];
@@ -54,6 +55,7 @@ export class Handoff {
       webhookId: webhook.id,
       url: webhook.url,
       secret: webhook.secret,
+      previousSecret: webhook.previousSecret,
       ordering: webhook.ordering,
       rateLimit: webhook.rateLimit,
       eventId: event.id,

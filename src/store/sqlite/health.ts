@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import type { NewEvent, Webhook } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { WebhookHealth } from '../store.js';
@@ -10,6 +11,7 @@ export function sqliteWebhookHealth(
   connection: SqliteConnection,
   batcher: SqlitePublishBatcher,
   queued: QueuedWorkListeners,
+  secrets: SecretBox,
 ): WebhookHealth {
   return {
     async disableWebhook(
@@ -44,7 +46,7 @@ export function sqliteWebhookHealth(
            ORDER BY failing_since, id LIMIT ?`,
         )
         .all(cutoff, limit) as StoredWebhookRow[];
-      return rows.map(webhookFromRow);
+      return rows.map((row) => webhookFromRow(row, secrets));
     },
   };
 }

@@ -174,6 +174,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE events_rebuilt RENAME TO events;
   CREATE INDEX events_by_tenant ON events (tenant_id, id);
   `,
+  `
+  -- Secret rotation: the secret a rotation replaced (sealed, like secret) still signs until
+  -- previous_secret_until.
+  ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+  ALTER TABLE webhooks ADD COLUMN previous_secret_until INTEGER;
+  -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
+  ALTER TABLE deliveries ADD COLUMN request_headers TEXT;
+  `,
 ];
 
 /** Brings the file's schema up to the last version, one transaction per version. */

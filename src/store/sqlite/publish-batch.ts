@@ -1,9 +1,10 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import type { NewEvent, PublishedEvent } from '../../core/types.js';
 import { FLUSH_FANOUT_MAX, INLINE_FANOUT_MAX } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
 import { type PendingPublish, PublishQueue } from '../publish-queue.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { subscribes } from '../rows.js';
+import { openPreviousSecret, openSecret, subscribes } from '../rows.js';
 import { deferFanout } from './background.js';
 import type { SqliteConnection } from './connection.js';
 import { insertPendingAttempt } from './deliveries.js';
@@ -40,6 +41,7 @@ export class SqlitePublishBatcher {
     private readonly queued: QueuedWorkListeners,
     private readonly slot: TakerSlot,
     private readonly idempotencyWindowMs: number,
+    private readonly secrets: SecretBox,
   ) {}
 
   publish(events: NewEvent[], now: number): Promise<PublishedEvent[]> {
@@ -106,22 +108,24 @@ export class SqlitePublishBatcher {
     for (const webhookId of flush.ordered) openFifoHead(this.connection, webhookId, now);
   }
 
-  /** The active webhooks of a tenant, read once per flush. */
-  private subscribersOf(tenantId: string, subscribers: Map<string, Subscriber[]>): Subscriber[] {
+  /** The active webhooks of a tenant, read once per flush, with the secrets that sign at `now`. */
+  private subscribersOf(tenantId: string, subscribers: Map<string, Subscriber[]>, now: number): Subscriber[] {
     let webhooks = subscribers.get(tenantId);
     if (!webhooks) {
       const rows = this.connection
         .sql(
-          "SELECT id, url, secret, ordering, rate_limit, events FROM webhooks WHERE tenant_id = ? AND status = 'active'",
+          `SELECT id, url, secret, previous_secret, previous_secret_until, ordering, rate_limit, events
+           FROM webhooks WHERE tenant_id = ? AND status = 'active'`,
         )
-        .all(tenantId) as Pick<
+        .all(tenantId) as (Pick<
         StoredWebhookRow,
-        'id' | 'url' | 'secret' | 'ordering' | 'rate_limit' | 'events'
-      >[];
+        'id' | 'url' | 'secret' | 'previous_secret_until' | 'ordering' | 'rate_limit' | 'events'
+      > & { previous_secret: string | null })[];
       webhooks = rows.map((row) => ({
         id: row.id,
         url: row.url,
-        secret: row.secret,
+        secret: openSecret(this.secrets, row.secret),
+        previousSecret: openPreviousSecret(this.secrets, row, now),
         ordering: row.ordering,
         rateLimit: row.rate_limit,
         events: JSON.parse(row.events) as string[],
@@ -167,7 +171,7 @@ export class SqlitePublishBatcher {
     flush: FlushOfEvents,
   ): { event: PublishedEvent; queued: boolean } {
     const { handoff } = flush;
-    const targets = this.subscribersOf(event.tenantId, flush.subscribers).filter((webhook) =>
+    const targets = this.subscribersOf(event.tenantId, flush.subscribers, now).filter((webhook) =>
       subscribes(webhook.events, event.event),
     );
     if (event.bodyHash !== undefined) {

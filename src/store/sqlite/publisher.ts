@@ -1,4 +1,5 @@
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type {
   ClaimedDelivery,
   Delivery,
@@ -29,6 +30,7 @@ export function sqlitePublisher(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   batcher: SqlitePublishBatcher,
+  secrets: SecretBox,
 ): Publisher {
   const sql = (text: string) => connection.sql(text);
 
@@ -88,7 +90,7 @@ export function sqlitePublisher(
           createdAt: now,
         });
       });
-      const [claimed] = claimedRows(connection, [id], leaseId);
+      const [claimed] = claimedRows(connection, [id], leaseId, secrets, now);
       if (!claimed) throw new Error(`test delivery ${id} vanished after insert`);
       await connection.durable();
       return claimed;

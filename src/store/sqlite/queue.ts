@@ -1,7 +1,9 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
+import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
+import { storedHeaders } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 import { claimedRows, endAbandonedTests } from './deliveries.js';
@@ -25,6 +27,7 @@ export function sqliteQueue(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   slot: TakerSlot,
+  secrets: SecretBox,
 ): Required<DeliveryQueue> {
   const sql = (text: string) => connection.sql(text);
   /** The webhook the last claim stopped at: the next one starts after it, so every webhook gets a turn. */
@@ -108,14 +111,14 @@ export function sqliteQueue(
         sql(
           'UPDATE deliveries SET lease = ?, next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))',
         ).run(lease, claim.leaseUntil, JSON.stringify(chosen));
-        return claimedRows(connection, chosen, lease);
+        return claimedRows(connection, chosen, lease, secrets, claim.now);
       });
     },
 
     async completeDeliveries(outcomes: readonly AttemptOutcome[], now: number): Promise<number> {
       const record = sql(
         `UPDATE deliveries SET status = ?, status_code = ?, response_time_ms = ?, response_body = ?, error = ?,
-           attempted_at = ?, next_attempt_at = ?, lease = NULL
+           attempted_at = ?, next_attempt_at = ?, lease = NULL, request_headers = ?
          WHERE id = ? AND lease = ? AND status = 'pending' RETURNING webhook_id`,
       );
       const scheduleRetry = sql(
@@ -144,6 +147,7 @@ export function sqliteQueue(
             outcome.error,
             outcome.attemptedAt,
             nextAttemptAt,
+            storedHeaders(outcome.requestHeaders),
             key,
             outcome.lease,
           ) as { webhook_id: string } | undefined;

@@ -1,7 +1,9 @@
+import type { SecretBox } from '../../core/secret-box.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, type StoreSettings } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
 import { QueuedWorkListeners } from '../queued-work.js';
+import { sealPlainSecrets } from '../secrets.js';
 import type { DeliveryQueue, Store } from '../store.js';
 import { sqliteBackgroundWork } from './background.js';
 import { SqliteConnection } from './connection.js';
@@ -14,6 +16,7 @@ import { SqlitePublishBatcher } from './publish-batch.js';
 import { sqlitePublisher } from './publisher.js';
 import { sqliteQueue } from './queue.js';
 import { sqliteRetention } from './retention.js';
+import { sqliteSecretKeeping } from './secrets.js';
 import { sqliteTenantPurge } from './tenant-purge.js';
 
 /** The embedded backend, with the shortcut that hands new deliveries to the local worker. */
@@ -23,29 +26,33 @@ export type SqliteStore = Store & Required<DeliveryQueue>;
  * The embedded backend: one file in WAL mode (see SqliteConnection for what is synced when), and
  * each role in a module of its own over that one connection.
  */
-export function openSqliteStore(path: string, settings: StoreSettings = {}): SqliteStore {
+export function openSqliteStore(path: string, settings: StoreSettings & { secrets: SecretBox }): SqliteStore {
+  const { secrets } = settings;
   const idempotencyWindowMs = settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const connection = new SqliteConnection(path);
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
   const slot: TakerSlot = { taker: null };
-  const batcher = new SqlitePublishBatcher(connection, leases, queued, slot, idempotencyWindowMs);
+  const batcher = new SqlitePublishBatcher(connection, leases, queued, slot, idempotencyWindowMs, secrets);
+  const keeping = sqliteSecretKeeping(connection, secrets);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) =>
     connection.sql(text).all(params) as R[];
   return {
     backend: 'sqlite',
     async migrate() {
       migrateSqlite(connection);
+      await sealPlainSecrets(keeping);
     },
     async close() {
       // Publishes already accepted into a batch are committed (and synced) before the file closes.
       batcher.flush();
       await connection.close();
     },
-    ...sqliteDirectory(connection, queued),
-    ...sqlitePublisher(connection, leases, queued, batcher),
-    ...sqliteQueue(connection, leases, queued, slot),
-    ...sqliteWebhookHealth(connection, batcher, queued),
+    ...sqliteDirectory(connection, queued, secrets),
+    ...sqlitePublisher(connection, leases, queued, batcher, secrets),
+    ...sqliteQueue(connection, leases, queued, slot, secrets),
+    ...sqliteWebhookHealth(connection, batcher, queued, secrets),
+    ...keeping,
     ...sqliteBackgroundWork(connection, queued),
     ...sqliteRetention(connection),
     ...sqliteTenantPurge(connection),
