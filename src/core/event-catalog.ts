@@ -7,6 +7,15 @@ export const WEBHOOK_DISABLED_EVENT_TYPE = 'webhook.disabled';
 export const WEBHOOK_DISABLED_DESCRIPTION =
   'Herald disabled one of your webhooks (410 Gone, or failing too long)';
 
+/**
+ * Event types only Herald sends, with who sends them: published through the API they would reach
+ * every subscriber as if Herald had sent them (a Test to real subscribers, a forged disable notice).
+ */
+export const SENT_BY_HERALD: ReadonlyMap<string, string> = new Map([
+  [TEST_EVENT_TYPE, 'the Test action (POST .../webhooks/:id/test), to one webhook'],
+  [WEBHOOK_DISABLED_EVENT_TYPE, "Herald itself, when it disables one of the tenant's webhooks"],
+]);
+
 /** The catalogue a new installation starts with: the product documentation's six types and the test event. */
 export const DEFAULT_EVENT_TYPES: readonly EventType[] = [
   { name: 'ingestion.completed', description: 'A data ingestion job finishes' },

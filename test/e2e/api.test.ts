@@ -737,6 +737,15 @@ for (const backend of TEST_BACKENDS) {
         assert.match(batch.body.data[1].id, /^evt_/);
       });
 
+      it("keeps webhook.disabled for Herald's own notices", async () => {
+        const forged = await herald.call('POST', events, {
+          key: tenantKey,
+          body: { event: 'webhook.disabled', data: { webhookId: 'wh_other' } },
+        });
+        assertError(forged, 422, 'EVENT_TYPE_RESERVED');
+        assert.match(forged.body.error.message, /disables/);
+      });
+
       it('refuses malformed, unknown and oversized events', async () => {
         const cases: [unknown, number, string][] = [
           [{ event: 'kpi.alert' }, 422, 'VALIDATION_FAILED'],

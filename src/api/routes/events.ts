@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import { HeraldError, idempotencyConflict, unknownEventType } from '../../core/errors.js';
-import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
+import { SENT_BY_HERALD } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
 import {
   buildEvent,
@@ -33,12 +33,9 @@ const validatePublish = bodyAjv.compile<PublishInput>(PublishEvent);
 
 /** `where` names the event in the answer: `body.data` for a single publish, `events[3].data` in a batch. */
 function toNewEvent(tenantId: string, input: PublishInput, now: number, where = 'body.data'): NewEvent {
-  // Published here, the Test action's type would reach every real subscriber of the tenant.
-  if (input.event === TEST_EVENT_TYPE) {
-    throw new HeraldError(
-      'EVENT_TYPE_RESERVED',
-      `${TEST_EVENT_TYPE} is sent only by the Test action (POST .../webhooks/:id/test), to one webhook.`,
-    );
+  const sender = SENT_BY_HERALD.get(input.event);
+  if (sender !== undefined) {
+    throw new HeraldError('EVENT_TYPE_RESERVED', `${input.event} is sent only by ${sender}.`);
   }
   if (nestsDeeperThan(input.data, MAX_DATA_DEPTH)) {
     throw new HeraldError('VALIDATION_FAILED', `${where} is nested deeper than ${MAX_DATA_DEPTH} levels.`);
