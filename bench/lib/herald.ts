@@ -39,6 +39,12 @@ export function newAdminKey(): string {
   return `bench_${randomBytes(18).toString('hex')}`;
 }
 
+/**
+ * The key every Herald of this benchmark seals webhook secrets with (HERALD_ENCRYPTION_KEY): required
+ * on PostgreSQL, where every process must share it; on SQLite it spares each run a generated key file.
+ */
+export const BENCH_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
 /** One running Herald process; samples its resident memory while it runs. */
 export class HeraldProcess {
   peakRssMb = 0;
@@ -66,6 +72,7 @@ export class HeraldProcess {
       HERALD_HOST: '127.0.0.1',
       HERALD_PORT: String(port),
       HERALD_ADMIN_KEY: options.adminKey,
+      HERALD_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
       HERALD_ALLOW_NETWORKS: '127.0.0.0/8',
       HERALD_LOG_LEVEL: 'warn',
       ...options.env,

@@ -58,7 +58,7 @@ function number(value: number, unit: string): string {
 
 export function table(results: BenchResults): string {
   const rows = [
-    '| Scenario | Figure | Median | Min–max | Ratio to ceiling | Target (issue 5) | Met |',
+    '| Scenario | Figure | Median | Min–max | Ratio to ceiling | Target | Met |',
     '|---|---|---:|---:|---:|---|:---:|',
   ];
   let lastReason: string | undefined;

@@ -9,6 +9,7 @@ import { latency } from './latency.js';
 import { postgres } from './postgres.js';
 import { relay } from './relay.js';
 import { relayPostgres } from './relay-postgres.js';
+import { retention } from './retention.js';
 import type { Scenario } from './scenario.js';
 import { throughputBatch, throughputSingle } from './throughput.js';
 
@@ -22,6 +23,7 @@ export const SCENARIOS: Scenario[] = [
   isolation,
   hostile,
   backlog,
+  retention,
   postgres,
   relayPostgres,
   bullmq,

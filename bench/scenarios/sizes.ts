@@ -12,6 +12,8 @@ export interface Sizes {
   /** The hostile scenario's closed-loop throughput windows (beside tenant A, and alone). */
   hostileThroughputSeconds: number;
   backlogDeliveries: number;
+  /** The retention scenario's events per simulated hour. */
+  retentionEventsPerHour: number;
   postgresEvents: number;
   peerEvents: number;
 }
@@ -27,6 +29,7 @@ export const QUICK: Sizes = {
   hostileSeconds: 5,
   hostileThroughputSeconds: 3,
   backlogDeliveries: 20_000,
+  retentionEventsPerHour: 1_000,
   postgresEvents: 2_000,
   peerEvents: 5_000,
 };
@@ -42,6 +45,7 @@ export const FULL: Sizes = {
   hostileSeconds: 20,
   hostileThroughputSeconds: 8,
   backlogDeliveries: 1_000_000,
+  retentionEventsPerHour: 10_000,
   postgresEvents: 30_000,
   peerEvents: 50_000,
 };

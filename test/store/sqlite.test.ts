@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
-import { ManualClock } from '../../src/core/clock.js';
 import { buildEvent } from '../../src/core/payload.js';
-import type { AttemptOutcome, ClaimedDelivery, NewEvent } from '../../src/core/types.js';
-import { BackgroundWorker } from '../../src/delivery/background-worker.js';
+import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
 import { SqliteConnection } from '../../src/store/sqlite/connection.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { DeliveryTaker } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
 import { testSecretBox } from '../support/secrets.js';
+import { runSteadyLoad } from '../support/steady-load.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
@@ -176,25 +174,13 @@ describe('SQLite: the WAL is checkpointed off the thread that serves requests', 
 
 describe('SQLite: under constant load with retention, the file stops growing', () => {
   const HOUR = 3_600_000;
-  const WINDOW_HOURS = 6;
-  const EVENTS_PER_HOUR = 1_000;
-  const TENANT = 'tenant_steady';
-
-  /** db + WAL once the WAL is checkpointed and truncated, as the checkpoint thread does every minute. */
-  async function fileSize(path: string): Promise<number> {
-    const checkpointer = new Database(path);
-    try {
-      // Busy while the checkpoint thread runs one of its own: then again.
-      await eventually(() => {
-        const [result] = checkpointer.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-        return result?.busy === 0 ? true : undefined;
-      }, 'a TRUNCATE checkpoint');
-    } finally {
-      checkpointer.close();
-    }
-    const wal = `${path}-wal`;
-    return statSync(path).size + (existsSync(wal) ? statSync(wal).size : 0);
-  }
+  const load = {
+    tenantId: 'tenant_steady',
+    webhookId: 'wh_steady',
+    eventsPerHour: 1_000,
+    windowHours: 6,
+    windows: 5,
+  };
 
   it('reuses the pages pruning frees: the size after window 5 is that after window 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-retention-'));
@@ -202,83 +188,27 @@ describe('SQLite: under constant load with retention, the file stops growing', (
     const store = openSqliteStore(path, { secrets: testSecretBox() });
     try {
       await store.migrate();
-      const clock = new ManualClock();
-      await store.createTenant({ id: TENANT, name: TENANT, createdAt: clock.now() });
-      await store.createWebhook({
-        id: 'wh_steady',
-        tenantId: TENANT,
-        url: 'https://hooks.example.com/steady',
-        description: '',
-        events: [],
-        status: 'active',
-        secret: null,
-        createdAt: clock.now(),
-        updatedAt: clock.now(),
-      });
-      const worker = new BackgroundWorker({
-        store,
-        clock,
-        pollIntervalMs: 1_000,
-        retentionMs: WINDOW_HOURS * HOUR,
-      });
-
-      /** An hour of traffic: every event published and delivered, then the worker's background work. */
-      async function hourOfTraffic(hour: number): Promise<void> {
-        const now = clock.now();
-        for (let batch = 0; batch < EVENTS_PER_HOUR / 100; batch++) {
-          const events = Array.from({ length: 100 }, (_, i) => {
-            const id = `evt_${hour}_${batch}_${i}`;
-            return buildEvent({ id, tenantId: TENANT, event: 'kpi.alert', data: { id, value: i }, now });
-          });
-          await store.publishEvents(events, now);
-        }
-        const claim = { owner: 'w', now, leaseUntil: now + 30_000, limit: 500, perWebhookLimit: 500 };
-        for (let claimed = await store.claimDueDeliveries(claim); claimed.length > 0; ) {
-          const outcomes = claimed.map(
-            (c): AttemptOutcome => ({
-              deliveryId: c.id,
-              lease: c.lease,
-              requestHeaders: null,
-              verdict: 'succeeded',
-              attemptedAt: now + 100,
-              responseTimeMs: 12,
-              statusCode: 200,
-              error: null,
-              responseBody: 'ok',
-            }),
-          );
-          await store.completeDeliveries(outcomes, now + 100);
-          claimed = await store.claimDueDeliveries(claim);
-        }
-        clock.advance(HOUR);
-        await worker.drain();
-      }
-
-      const sizes: number[] = [];
-      for (let hour = 1; hour <= 5 * WINDOW_HOURS; hour++) {
-        await hourOfTraffic(hour);
-        if (hour % WINDOW_HOURS === 0) sizes.push(await fileSize(path));
-      }
+      const { sizes, clock } = await runSteadyLoad(store, path, load);
       const [, second = 0, , , fifth = 0] = sizes;
       const growth = (fifth - second) / second;
-      console.log(
-        `retention steady state (SQLite, ${EVENTS_PER_HOUR} events/h, ${WINDOW_HOURS} h window): ` +
-          `db+wal after each window ${sizes.join(', ')} bytes; window 5 vs 2: ${(growth * 100).toFixed(1)}%`,
+      assert.ok(
+        Math.abs(growth) < 0.05,
+        `window 5 vs 2: ${(growth * 100).toFixed(1)}% (${sizes.join(', ')} bytes)`,
       );
-      assert.ok(Math.abs(growth) < 0.05, `window 5 vs 2: ${(growth * 100).toFixed(1)}%`);
 
-      const kept = await store.listDeliveries(TENANT, 'wh_steady', { limit: 100_000 });
+      const kept = await store.listDeliveries(load.tenantId, load.webhookId, { limit: 100_000 });
       const oldest = Math.min(...kept.map((d) => d.timestamp));
       assert.ok(
-        oldest >= clock.now() - WINDOW_HOURS * HOUR - HOUR,
+        oldest >= clock.now() - load.windowHours * HOUR - HOUR,
         'nothing older than the window and a sweep',
       );
       assert.ok(
-        kept.some((d) => d.eventId.startsWith(`evt_${5 * WINDOW_HOURS}_`)),
+        kept.some((d) => d.eventId.startsWith(`evt_${load.windows * load.windowHours}_`)),
         'the last hour is there',
       );
       assert.ok(
-        kept.length >= WINDOW_HOURS * EVENTS_PER_HOUR && kept.length <= (WINDOW_HOURS + 1) * EVENTS_PER_HOUR,
+        kept.length >= load.windowHours * load.eventsPerHour &&
+          kept.length <= (load.windowHours + 1) * load.eventsPerHour,
         `a window's worth of deliveries: ${kept.length}`,
       );
     } finally {

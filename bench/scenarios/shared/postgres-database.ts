@@ -1,6 +1,6 @@
 /** A throwaway PostgreSQL database per run, and whether this machine and build can run Herald on one. */
 import { spawnSync } from 'node:child_process';
-import { CLI, newAdminKey } from '../../lib/herald.js';
+import { BENCH_ENCRYPTION_KEY, CLI, newAdminKey } from '../../lib/herald.js';
 import type { Context } from '../scenario.js';
 import { nextInstance } from './instances.js';
 
@@ -10,7 +10,12 @@ export async function postgresSkipReason(ctx: Context): Promise<string | null> {
     return await withDatabase(ctx, async (database) => {
       const probe = spawnSync(process.execPath, [CLI, 'migrate'], {
         encoding: 'utf8',
-        env: { PATH: process.env.PATH, HERALD_DATABASE: database, HERALD_ADMIN_KEY: newAdminKey() },
+        env: {
+          PATH: process.env.PATH,
+          HERALD_DATABASE: database,
+          HERALD_ADMIN_KEY: newAdminKey(),
+          HERALD_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
+        },
         timeout: 60_000,
       });
       if (probe.status === 0) return null;
