@@ -1,0 +1,9 @@
+export {
+  createHeraldClient,
+  HeraldApiError,
+  type HeraldClient,
+  type HeraldClientOptions,
+  type PublishedEvent,
+} from './client.js';
+export { type RetryOptions, retryAfterMs } from './retry.js';
+export type { components, paths } from './schema.js';
