@@ -2,7 +2,8 @@
 import { verifyWebhook, WebhookVerificationError } from '@herald/sdk';
 import express from 'express';
 
-const secret = process.env.HERALD_WEBHOOK_SECRET ?? '';
+const secret = process.env.HERALD_WEBHOOK_SECRET;
+if (!secret) throw new Error("Set HERALD_WEBHOOK_SECRET to the webhook's secret.");
 const app = express();
 
 // express.raw keeps the bytes as sent: the signature covers them, not a re-serialised JSON.

@@ -2,7 +2,8 @@
 import { verifyWebhook, WebhookVerificationError } from '@herald/sdk';
 import Fastify from 'fastify';
 
-const secret = process.env.HERALD_WEBHOOK_SECRET ?? '';
+const secret = process.env.HERALD_WEBHOOK_SECRET;
+if (!secret) throw new Error("Set HERALD_WEBHOOK_SECRET to the webhook's secret.");
 const app = Fastify();
 
 // In its own plugin, so that only this route reads JSON as raw bytes: the signature covers them.

@@ -2,7 +2,8 @@
 import { createServer } from 'node:http';
 import { verifyWebhook, WebhookVerificationError } from '@herald/sdk';
 
-const secret = process.env.HERALD_WEBHOOK_SECRET ?? '';
+const secret = process.env.HERALD_WEBHOOK_SECRET;
+if (!secret) throw new Error("Set HERALD_WEBHOOK_SECRET to the webhook's secret.");
 
 createServer((request, response) => {
   if (request.method !== 'POST' || request.url !== '/webhooks/herald') return response.writeHead(404).end();

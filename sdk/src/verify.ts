@@ -155,6 +155,8 @@ export function verifyWebhook<Payload = HeraldEvent>(
   secret: string,
   options: VerifyOptions = {},
 ): VerifiedWebhook<Payload> {
+  // Anyone can sign with an empty key: a secret missing from the configuration must not accept them.
+  if (secret === '') throw new TypeError('verifyWebhook was given an empty secret.');
   const body =
     typeof rawBody === 'string'
       ? Buffer.from(rawBody, 'utf8')

@@ -145,6 +145,16 @@ describe('verifyWebhook: Standard Webhooks headers', () => {
   });
 });
 
+describe('verifyWebhook: the secret', () => {
+  it('refuses an empty secret, with which anyone could sign', () => {
+    const forged = `sha256=${createHmac('sha256', '').update(KNOWN.body).digest('hex')}`;
+    assert.throws(() => verifyWebhook(KNOWN.body, { 'x-webhook-signature': forged }, ''), {
+      name: 'TypeError',
+      message: /empty secret/,
+    });
+  });
+});
+
 describe('verifyWebhook agrees with the standardwebhooks library', () => {
   const body = JSON.stringify({ event: 'kpi.alert', tenantId: 't1', data: { value: 'é ✓' } });
   // Now, because the library checks the timestamp against its own clock.
