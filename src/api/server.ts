@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { HeraldError } from '../core/errors.js';
@@ -77,6 +78,8 @@ export async function buildServer(
   });
 
   await app.register(swagger, openapiOptions(context.publicUrl));
+  // The API reference, rendered in the browser from /docs/json by Swagger UI's files in the package.
+  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'Herald API reference' } });
 
   const routeContext: RouteContext = {
     ...context,

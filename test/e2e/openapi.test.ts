@@ -5,8 +5,17 @@ import { startTestHerald, type TestHerald } from '../support/herald.js';
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
+/** The `src` and `href` of a page's elements, and the `url(…)`/`@import` of a style sheet. */
+function referencesIn(text: string): string[] {
+  const attributes = [...text.matchAll(/\b(?:src|href)\s*=\s*["']([^"']+)["']/g)];
+  const styles = [...text.matchAll(/url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)["']/g)];
+  return [...attributes, ...styles]
+    .map((match) => match[1] ?? match[2] ?? '')
+    .filter((reference) => !reference.startsWith('data:') && !reference.startsWith('#'));
+}
+
 for (const backend of TEST_BACKENDS) {
-  describe(`OpenAPI document (${backend})`, () => {
+  describe(`OpenAPI document and API reference (${backend})`, () => {
     let herald: TestHerald;
     let document: any;
 
@@ -77,6 +86,31 @@ for (const backend of TEST_BACKENDS) {
       assert.equal(document.paths['/v1/tenants/{tenantId}/webhooks'].post.requestBody.required, true);
       assert.ok(document.info.license.name && document.info.contact);
       assert.equal(document.servers.length, 1);
+    });
+
+    it('serves the API reference at /docs from its own files, nothing from another host', async () => {
+      const page = await herald.call('GET', '/docs', { key: null });
+      assert.equal(page.status, 200);
+      assert.match(String(page.headers['content-type']), /text\/html/);
+      const origin = new URL(herald.url);
+      const pending = referencesIn(page.body).map((reference) => new URL(reference, `${herald.url}/docs`));
+      assert.ok(
+        pending.some((url) => url.pathname.endsWith('.js')),
+        'the page loads no script',
+      );
+      const seen = new Set<string>();
+      for (let url = pending.pop(); url !== undefined; url = pending.pop()) {
+        assert.equal(url.origin, origin.origin, `${url.href} is on another host`);
+        if (seen.has(url.href)) continue;
+        seen.add(url.href);
+        const asset = await herald.call('GET', `${url.pathname}${url.search}`, { key: null });
+        assert.equal(asset.status, 200, `${url.href} answered ${asset.status}`);
+        if (url.pathname.endsWith('.css')) {
+          pending.push(...referencesIn(asset.body).map((reference) => new URL(reference, url)));
+        }
+      }
+      const rendered = await herald.call('GET', '/docs/json', { key: null });
+      assert.deepEqual(rendered.body, document);
     });
   });
 }
