@@ -8,30 +8,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: answers 200 while the process serves requests */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                            version: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -48,56 +25,7 @@ export interface paths {
             cookie?: never;
         };
         /** Who the key belongs to; for a tenant's key, the tenant's limits */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            role: "admin" | "tenant";
-                            tenantId: string | null;
-                            /** @description The limits in force: the tenant's own, else the installation's settings */
-                            effectiveLimits?: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
@@ -114,219 +42,10 @@ export interface paths {
             cookie?: never;
         };
         /** List tenants (admin) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-0"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listTenants"];
         put?: never;
         /** Create a tenant (admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description Letters, digits, `_` and `-`, at most 64
-                         * @example tenant_abc123
-                         */
-                        id?: string;
-                        name?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /** @description The limits the admin set for this tenant; the others follow the settings */
-                            limits: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks?: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents?: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate?: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate?: number;
-                            };
-                            /** @description The limits in force: the tenant's own, else the installation's settings */
-                            effectiveLimits: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -341,377 +60,15 @@ export interface paths {
             cookie?: never;
         };
         /** One tenant */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /** @description The limits the admin set for this tenant; the others follow the settings */
-                            limits: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks?: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents?: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate?: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate?: number;
-                            };
-                            /** @description The limits in force: the tenant's own, else the installation's settings */
-                            effectiveLimits: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getTenant"];
         put?: never;
         post?: never;
         /** Delete a tenant with its webhooks, API keys and history (admin); gone at once, its rows purged in the background */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteTenant"];
         options?: never;
         head?: never;
         /** Rename a tenant or set its own limits (admin); a limit set to null follows the installation's setting again */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name?: string;
-                        /** @description The tenant's own limits to set; null returns one to the setting, one left out stays */
-                        limits?: {
-                            /** @description Webhooks the tenant may have; 0: no limit */
-                            maxWebhooks?: number | null;
-                            /** @description Events one batch publish may carry */
-                            maxBatchEvents?: number | null;
-                            /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                            publishRate?: number | null;
-                            /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                            keyPublishRate?: number | null;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            name: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /** @description The limits the admin set for this tenant; the others follow the settings */
-                            limits: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks?: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents?: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate?: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate?: number;
-                            };
-                            /** @description The limits in force: the tenant's own, else the installation's settings */
-                            effectiveLimits: {
-                                /** @description Webhooks the tenant may have; 0: no limit */
-                                maxWebhooks: number;
-                                /** @description Events one batch publish may carry */
-                                maxBatchEvents: number;
-                                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
-                                publishRate: number;
-                                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
-                                keyPublishRate: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        patch: operations["updateTenant"];
         trace?: never;
     };
     "/v1/tenants/{tenantId}/api-keys": {
@@ -722,245 +79,10 @@ export interface paths {
             cookie?: never;
         };
         /** A tenant's API keys, oldest first (admin); never the keys themselves */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-1"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /** Create a tenant API key (admin); the key is shown once, Herald keeps only its hash */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name?: string;
-                        /**
-                         * Format: date-time
-                         * @description When the key stops working (not with expiresIn)
-                         */
-                        expiresAt?: string;
-                        /** @description Seconds until the key stops working (not with expiresAt) */
-                        expiresIn?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            name: string;
-                            /** @description The key's first characters, to tell keys apart */
-                            prefix: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description Null: never expires
-                             */
-                            expiresAt: string | null;
-                            /** @description Shown once; Herald keeps only its hash */
-                            key: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -978,107 +100,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an API key (admin): refused from this moment, in every Herald process */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1094,138 +116,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** A link that signs a browser into this tenant's console until it expires (admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Seconds until the link expires (default 3600) */
-                        expiresIn?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            url: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            expiresAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createPortalLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1240,172 +131,10 @@ export interface paths {
             cookie?: never;
         };
         /** The event-type catalogue */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-2"][];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listEventTypes"];
         put?: never;
         /** Add an event type to the catalogue (admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        description?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            name: string;
-                            description: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createEventType"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1423,122 +152,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove an event type from the catalogue (admin); refused while webhooks subscribe to it */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteEventType"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1552,236 +166,10 @@ export interface paths {
             cookie?: never;
         };
         /** List webhooks, oldest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                };
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-3"][];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listWebhooks"];
         put?: never;
         /** Register a webhook */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description http(s) URL on a public network */
-                        url: string;
-                        /** @description Signs deliveries; `whsec_`+base64 keys are used as Standard Webhooks keys */
-                        secret?: string;
-                        /** @description Event types to receive; empty means all */
-                        events?: string[];
-                        description?: string;
-                        /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
-                        ordering?: "none" | "fifo";
-                        /** @description Most deliveries per second each worker process sends to this webhook */
-                        rateLimit?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            url: string;
-                            description: string;
-                            events: string[];
-                            status: "active" | "disabled";
-                            /** @description Why Herald disabled it; null when active or disabled by a person */
-                            disabledReason: string | null;
-                            /**
-                             * Format: date-time
-                             * @description First failure since the last success
-                             */
-                            failingSince: string | null;
-                            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
-                            ordering: "none" | "fifo";
-                            /** @description Most deliveries per second each worker process sends to this webhook */
-                            rateLimit: number | null;
-                            hasSecret: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Until when the secret the last rotation replaced also signs (past: no longer); null when none does
-                             */
-                            previousSecretExpiresAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1796,356 +184,15 @@ export interface paths {
             cookie?: never;
         };
         /** One webhook */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            url: string;
-                            description: string;
-                            events: string[];
-                            status: "active" | "disabled";
-                            /** @description Why Herald disabled it; null when active or disabled by a person */
-                            disabledReason: string | null;
-                            /**
-                             * Format: date-time
-                             * @description First failure since the last success
-                             */
-                            failingSince: string | null;
-                            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
-                            ordering: "none" | "fifo";
-                            /** @description Most deliveries per second each worker process sends to this webhook */
-                            rateLimit: number | null;
-                            hasSecret: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Until when the secret the last rotation replaced also signs (past: no longer); null when none does
-                             */
-                            previousSecretExpiresAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getWebhook"];
         put?: never;
         post?: never;
         /** Delete a webhook with its queued deliveries, history and dead letters */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
         /** Change a webhook; `secret: null` removes the secret, `status` enables or disables it */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description http(s) URL on a public network */
-                        url?: string;
-                        /** @description Signs deliveries; `whsec_`+base64 keys are used as Standard Webhooks keys */
-                        secret?: string | null;
-                        /** @description Event types to receive; empty means all */
-                        events?: string[];
-                        description?: string;
-                        status?: "active" | "disabled";
-                        /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
-                        ordering?: "none" | "fifo";
-                        /** @description Most deliveries per second each worker process sends to this webhook */
-                        rateLimit?: number | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            url: string;
-                            description: string;
-                            events: string[];
-                            status: "active" | "disabled";
-                            /** @description Why Herald disabled it; null when active or disabled by a person */
-                            disabledReason: string | null;
-                            /**
-                             * Format: date-time
-                             * @description First failure since the last success
-                             */
-                            failingSince: string | null;
-                            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
-                            ordering: "none" | "fifo";
-                            /** @description Most deliveries per second each worker process sends to this webhook */
-                            rateLimit: number | null;
-                            hasSecret: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Until when the secret the last rotation replaced also signs (past: no longer); null when none does
-                             */
-                            previousSecretExpiresAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        patch: operations["updateWebhook"];
         trace?: never;
     };
     "/v1/tenants/{tenantId}/webhooks/{id}/rotate-secret": {
@@ -2158,109 +205,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Replace the secret; the old one goes on signing beside it for `gracePeriod` seconds (default 1 day) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description The new secret; when left out, Herald generates `whsec_` + 32 random bytes in base64 */
-                        secret?: string;
-                        /**
-                         * @description Seconds the replaced secret goes on signing beside the new one; 0 stops it at once
-                         * @default 86400
-                         */
-                        gracePeriod?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The new secret, shown this once */
-                            secret: string;
-                            webhook: components["schemas"]["def-3"];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2278,127 +223,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Stop the secret the last rotation replaced signing now, before its grace period ends */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            tenantId: string;
-                            url: string;
-                            description: string;
-                            events: string[];
-                            status: "active" | "disabled";
-                            /** @description Why Herald disabled it; null when active or disabled by a person */
-                            disabledReason: string | null;
-                            /**
-                             * Format: date-time
-                             * @description First failure since the last success
-                             */
-                            failingSince: string | null;
-                            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
-                            ordering: "none" | "fifo";
-                            /** @description Most deliveries per second each worker process sends to this webhook */
-                            rateLimit: number | null;
-                            hasSecret: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Until when the secret the last rotation replaced also signs (past: no longer); null when none does
-                             */
-                            previousSecretExpiresAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            updatedAt: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["dropPreviousWebhookSecret"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2414,107 +239,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a test event now and return the attempt (never retried) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            webhookId: string;
-                            eventId: string;
-                            event: string;
-                            attempt: number;
-                            status: "pending" | "succeeded" | "failed";
-                            statusCode: number | null;
-                            responseTimeMs: number | null;
-                            /** @description When the attempt was made (pending: when it was scheduled) */
-                            timestamp: string;
-                            error: string | null;
-                            nextAttemptAt: string | null;
-                            trigger: "event" | "test" | "resend" | "replay";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["testWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2529,100 +254,7 @@ export interface paths {
             cookie?: never;
         };
         /** A webhook's delivery history, one row per attempt, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                    status?: "pending" | "succeeded" | "failed";
-                };
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-4"][];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2639,105 +271,7 @@ export interface paths {
             cookie?: never;
         };
         /** One attempt with its request (the headers it was sent with) and response excerpt */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-4"] & {
-                            /** @description The first 4 KB of the response body */
-                            responseBody: string | null;
-                            request: {
-                                url: string;
-                                headers: {
-                                    [key: string]: string;
-                                };
-                                body: string;
-                                /** @description true: `headers` are those the attempt was sent with; false: it has not been sent (yet), or was sent by a version of Herald that did not record them, and `headers` are those it would carry now */
-                                headersSent: boolean;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getDelivery"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2756,123 +290,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Deliver the same event to the same webhook again, as a new delivery with the full retry schedule */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            webhookId: string;
-                            eventId: string;
-                            event: string;
-                            attempt: number;
-                            status: "pending" | "succeeded" | "failed";
-                            statusCode: number | null;
-                            responseTimeMs: number | null;
-                            /** @description When the attempt was made (pending: when it was scheduled) */
-                            timestamp: string;
-                            error: string | null;
-                            nextAttemptAt: string | null;
-                            trigger: "event" | "test" | "resend" | "replay";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["resendDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2889,162 +307,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Publish an event: stored with one delivery per subscribed active webhook before the answer. A repeated id (within HERALD_IDEMPOTENCY_WINDOW, 24 h by default) answers with the first result and delivers nothing twice; the same id with another event type or data is 409 IDEMPOTENCY_CONFLICT. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        event: string;
-                        /** @description Any JSON object */
-                        data: {
-                            [key: string]: unknown;
-                        };
-                        /** @description Idempotency key: the same id in the same tenant is stored and delivered once */
-                        id?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            event: string;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            timestamp: string;
-                            /** @description Deliveries queued (for a repeated id: those of the first publish) */
-                            deliveries: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["publishEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3061,144 +324,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Publish up to the tenant's maxBatchEvents (1,000 by default) events in one request and one transaction; each counts toward the publish rates. Each event is validated and deduplicated on its own; the results come in the same order, an error object for each refused event (a reused id with another body: IDEMPOTENCY_CONFLICT, the others stored). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description At most the tenant's maxBatchEvents (1000 unless set lower) */
-                        events: unknown[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One result per event, in order: the published event, or why it was refused */
-                            data: ({
-                                id: string;
-                                event: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 UTC
-                                 */
-                                timestamp: string;
-                                /** @description Deliveries queued (for a repeated id: those of the first publish) */
-                                deliveries: number;
-                            } | components["schemas"]["def-5"])[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["publishEventBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3213,101 +339,7 @@ export interface paths {
             cookie?: never;
         };
         /** The dead letter queue: deliveries that failed every attempt, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    limit?: number;
-                    cursor?: string;
-                    webhookId?: string;
-                    /** @description Include each payload as sent */
-                    includePayload?: boolean;
-                };
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: components["schemas"]["def-6"][];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listDeadLetters"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3324,196 +356,11 @@ export interface paths {
             cookie?: never;
         };
         /** One dead letter with its payload */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            webhookId: string;
-                            url: string;
-                            eventId: string;
-                            event: string;
-                            error: string;
-                            attempts: number;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 UTC
-                             */
-                            failedAt: string;
-                            /** @description The exact body that was sent */
-                            payload?: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getDeadLetter"];
         put?: never;
         post?: never;
         /** Discard a dead letter: it leaves the DLQ undelivered; its attempts stay in the history */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["discardDeadLetter"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3529,112 +376,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Deliver a dead letter again with the full retry schedule; it leaves the DLQ */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            id: string;
-                            deliveryId: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["replayDeadLetter"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3651,100 +393,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Replay every dead letter (of one webhook, or all) whose webhook is active */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        webhookId?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            replayed: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["replayAllDeadLetters"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3761,110 +410,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Discard every dead letter (of one webhook, or all) that failed in a time range */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    tenantId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        webhookId?: string;
-                        /**
-                         * Format: date-time
-                         * @description Only dead letters that failed before this time
-                         */
-                        before?: string;
-                        /**
-                         * Format: date-time
-                         * @description Only dead letters that failed at or after this time
-                         */
-                        after?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            discarded: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable UPPER_SNAKE_CASE code */
-                                code: string;
-                                /** @description What went wrong and what to do about it */
-                                message: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["discardDeadLetters"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3875,8 +421,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** Tenant */
-        "def-0": {
+        Me: {
+            role: "admin" | "tenant";
+            tenantId: string | null;
+            /** @description The limits in force: the tenant's own, else the installation's settings */
+            effectiveLimits?: {
+                /** @description Webhooks the tenant may have; 0: no limit */
+                maxWebhooks: number;
+                /** @description Events one batch publish may carry */
+                maxBatchEvents: number;
+                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
+                publishRate: number;
+                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
+                keyPublishRate: number;
+            };
+        };
+        CreateTenant: {
+            /**
+             * @description Letters, digits, `_` and `-`, at most 64
+             * @example tenant_abc123
+             */
+            id?: string;
+            name?: string;
+        };
+        Tenant: {
             id: string;
             name: string;
             /**
@@ -3907,8 +475,58 @@ export interface components {
                 keyPublishRate: number;
             };
         };
-        /** ApiKey */
-        "def-1": {
+        Error: {
+            error: {
+                /** @description Stable UPPER_SNAKE_CASE code */
+                code: string;
+                /** @description What went wrong and what to do about it */
+                message: string;
+            };
+        };
+        UpdateTenant: {
+            name?: string;
+            /** @description The tenant's own limits to set; null returns one to the setting, one left out stays */
+            limits?: {
+                /** @description Webhooks the tenant may have; 0: no limit */
+                maxWebhooks?: number | null;
+                /** @description Events one batch publish may carry */
+                maxBatchEvents?: number | null;
+                /** @description Events a second the tenant may publish to each API process, whichever key (the admin key too); bursts up to one second worth; 0: no limit */
+                publishRate?: number | null;
+                /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
+                keyPublishRate?: number | null;
+            };
+        };
+        CreateApiKey: {
+            name?: string;
+            /**
+             * Format: date-time
+             * @description When the key stops working (not with expiresIn)
+             */
+            expiresAt?: string;
+            /** @description Seconds until the key stops working (not with expiresAt) */
+            expiresIn?: number;
+        };
+        CreatedApiKey: {
+            id: string;
+            tenantId: string;
+            name: string;
+            /** @description The key's first characters, to tell keys apart */
+            prefix: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Null: never expires
+             */
+            expiresAt: string | null;
+            /** @description Shown once; Herald keeps only its hash */
+            key: string;
+        };
+        ApiKey: {
             id: string;
             tenantId: string;
             name: string;
@@ -3930,13 +548,40 @@ export interface components {
              */
             lastUsedAt: string | null;
         };
-        /** EventType */
-        "def-2": {
+        PortalLinkRequest: {
+            /** @description Seconds until the link expires (default 3600) */
+            expiresIn?: number;
+        };
+        PortalLink: {
+            url: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            expiresAt: string;
+        };
+        EventType: {
             name: string;
             description: string;
         };
-        /** Webhook */
-        "def-3": {
+        CreateEventType: {
+            name: string;
+            description?: string;
+        };
+        CreateWebhook: {
+            /** @description http(s) URL on a public network */
+            url: string;
+            /** @description Signs deliveries; `whsec_`+base64 keys are used as Standard Webhooks keys */
+            secret?: string;
+            /** @description Event types to receive; empty means all */
+            events?: string[];
+            description?: string;
+            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
+            ordering?: "none" | "fifo";
+            /** @description Most deliveries per second each worker process sends to this webhook */
+            rateLimit?: number | null;
+        };
+        Webhook: {
             id: string;
             tenantId: string;
             url: string;
@@ -3971,8 +616,35 @@ export interface components {
              */
             updatedAt: string;
         };
-        /** Delivery */
-        "def-4": {
+        UpdateWebhook: {
+            /** @description http(s) URL on a public network */
+            url?: string;
+            /** @description Signs deliveries; `whsec_`+base64 keys are used as Standard Webhooks keys */
+            secret?: string | null;
+            /** @description Event types to receive; empty means all */
+            events?: string[];
+            description?: string;
+            status?: "active" | "disabled";
+            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
+            ordering?: "none" | "fifo";
+            /** @description Most deliveries per second each worker process sends to this webhook */
+            rateLimit?: number | null;
+        };
+        RotateSecret: {
+            /** @description The new secret; when left out, Herald generates `whsec_` + 32 random bytes in base64 */
+            secret?: string;
+            /**
+             * @description Seconds the replaced secret goes on signing beside the new one; 0 stops it at once
+             * @default 86400
+             */
+            gracePeriod: number;
+        };
+        RotatedSecret: {
+            /** @description The new secret, shown this once */
+            secret: string;
+            webhook: components["schemas"]["Webhook"];
+        };
+        Delivery: {
             id: string;
             webhookId: string;
             eventId: string;
@@ -3987,17 +659,48 @@ export interface components {
             nextAttemptAt: string | null;
             trigger: "event" | "test" | "resend" | "replay";
         };
-        /** Error */
-        "def-5": {
-            error: {
-                /** @description Stable UPPER_SNAKE_CASE code */
-                code: string;
-                /** @description What went wrong and what to do about it */
-                message: string;
+        DeliveryDetail: components["schemas"]["Delivery"] & {
+            /** @description The first 4 KB of the response body */
+            responseBody: string | null;
+            request: {
+                url: string;
+                headers: {
+                    [key: string]: string;
+                };
+                body: string;
+                /** @description true: `headers` are those the attempt was sent with; false: it has not been sent (yet), or was sent by a version of Herald that did not record them, and `headers` are those it would carry now */
+                headersSent: boolean;
             };
         };
-        /** DeadLetter */
-        "def-6": {
+        PublishEvent: {
+            event: string;
+            /** @description Any JSON object */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description Idempotency key: the same id in the same tenant is stored and delivered once */
+            id?: string;
+        };
+        PublishedEvent: {
+            id: string;
+            event: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            timestamp: string;
+            /** @description Deliveries queued (for a repeated id: those of the first publish) */
+            deliveries: number;
+        };
+        PublishBatch: {
+            /** @description At most the tenant's maxBatchEvents (1000 unless set lower) */
+            events: unknown[];
+        };
+        PublishBatchResult: {
+            /** @description One result per event, in order: the published event, or why it was refused */
+            data: (components["schemas"]["PublishedEvent"] | components["schemas"]["Error"])[];
+        };
+        DeadLetter: {
             id: string;
             webhookId: string;
             url: string;
@@ -4013,6 +716,32 @@ export interface components {
             /** @description The exact body that was sent */
             payload?: string;
         };
+        ReplayedDeadLetter: {
+            id: string;
+            deliveryId: string;
+        };
+        ReplayAll: {
+            webhookId?: string;
+        };
+        ReplayedDeadLetters: {
+            replayed: number;
+        };
+        DiscardDeadLetters: {
+            webhookId?: string;
+            /**
+             * Format: date-time
+             * @description Only dead letters that failed before this time
+             */
+            before?: string;
+            /**
+             * Format: date-time
+             * @description Only dead letters that failed at or after this time
+             */
+            after?: string;
+        };
+        DiscardedDeadLetters: {
+            discarded: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -4021,4 +750,2723 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                        version: string;
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Tenant"][];
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateTenant"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenant"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tenant"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"][];
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createPortalLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PortalLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EventType"][];
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEventType"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Webhook"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateSecret"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecret"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dropPreviousWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Delivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resendDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publishEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishEvent"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedEvent"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a publish rate; retry after Retry-After seconds (RATE_LIMITED) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publishEventBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishBatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishBatchResult"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over a publish rate; retry after Retry-After seconds (RATE_LIMITED) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                webhookId?: string;
+                /** @description Include each payload as sent */
+                includePayload?: boolean;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["DeadLetter"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    discardDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayedDeadLetter"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayAllDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReplayAll"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayedDeadLetters"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    discardDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DiscardDeadLetters"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscardedDeadLetters"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -80,7 +80,7 @@ export const Tenant = Type.Object(
 
 export const CreateTenant = Type.Object(
   { id: Type.Optional(TenantId), name: Type.Optional(Text({ maxLength: 200 })) },
-  { additionalProperties: false },
+  { $id: 'CreateTenant', additionalProperties: false },
 );
 
 export const UpdateTenant = Type.Object(
@@ -101,7 +101,7 @@ export const UpdateTenant = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: 'UpdateTenant', additionalProperties: false, minProperties: 1 },
 );
 
 export const CreateApiKey = Type.Object(
@@ -114,7 +114,7 @@ export const CreateApiKey = Type.Object(
       Type.Integer({ minimum: 60, description: 'Seconds until the key stops working (not with expiresAt)' }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'CreateApiKey', additionalProperties: false },
 );
 
 const apiKeyFields = {
@@ -136,10 +136,13 @@ export const ApiKey = Type.Object(
   { $id: 'ApiKey' },
 );
 
-export const CreatedApiKey = Type.Object({
-  ...apiKeyFields,
-  key: Type.String({ description: 'Shown once; Herald keeps only its hash' }),
-});
+export const CreatedApiKey = Type.Object(
+  {
+    ...apiKeyFields,
+    key: Type.String({ description: 'Shown once; Herald keeps only its hash' }),
+  },
+  { $id: 'CreatedApiKey' },
+);
 
 export const EventTypeName = Type.String({ pattern: EVENT_TYPE_NAME_PATTERN, maxLength: 100 });
 
@@ -150,7 +153,7 @@ export const EventType = Type.Object(
 
 export const CreateEventType = Type.Object(
   { name: EventTypeName, description: Type.Optional(Text({ maxLength: 500 })) },
-  { additionalProperties: false },
+  { $id: 'CreateEventType', additionalProperties: false },
 );
 
 const WebhookUrl = Type.String({
@@ -217,7 +220,7 @@ export const CreateWebhook = Type.Object(
     ordering: Type.Optional(Ordering),
     rateLimit: Type.Optional(Nullable(RateLimit)),
   },
-  { additionalProperties: false },
+  { $id: 'CreateWebhook', additionalProperties: false },
 );
 
 export const UpdateWebhook = Type.Object(
@@ -230,7 +233,7 @@ export const UpdateWebhook = Type.Object(
     ordering: Type.Optional(Ordering),
     rateLimit: Type.Optional(Nullable(RateLimit)),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: 'UpdateWebhook', additionalProperties: false, minProperties: 1 },
 );
 
 /** How long a replaced secret goes on signing unless the rotation says: a day. */
@@ -253,13 +256,16 @@ export const RotateSecret = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'RotateSecret', additionalProperties: false },
 );
 
-export const RotatedSecret = Type.Object({
-  secret: Type.String({ description: 'The new secret, shown this once' }),
-  webhook: Webhook,
-});
+export const RotatedSecret = Type.Object(
+  {
+    secret: Type.String({ description: 'The new secret, shown this once' }),
+    webhook: Webhook,
+  },
+  { $id: 'RotatedSecret' },
+);
 
 export const AttemptStatus = Type.Union([
   Type.Literal('pending'),
@@ -290,22 +296,25 @@ export const Delivery = Type.Object(
   { $id: 'Delivery' },
 );
 
-export const DeliveryDetail = Type.Intersect([
-  Delivery,
-  Type.Object({
-    responseBody: Nullable(Type.String({ description: 'The first 4 KB of the response body' })),
-    request: Type.Object({
-      url: Type.String(),
-      headers: Type.Record(Type.String(), Type.String()),
-      body: Type.String(),
-      headersSent: Type.Boolean({
-        description:
-          'true: `headers` are those the attempt was sent with; false: it has not been sent (yet), or was sent ' +
-          'by a version of Herald that did not record them, and `headers` are those it would carry now',
+export const DeliveryDetail = Type.Intersect(
+  [
+    Delivery,
+    Type.Object({
+      responseBody: Nullable(Type.String({ description: 'The first 4 KB of the response body' })),
+      request: Type.Object({
+        url: Type.String(),
+        headers: Type.Record(Type.String(), Type.String()),
+        body: Type.String(),
+        headersSent: Type.Boolean({
+          description:
+            'true: `headers` are those the attempt was sent with; false: it has not been sent (yet), or was sent ' +
+            'by a version of Herald that did not record them, and `headers` are those it would carry now',
+        }),
       }),
     }),
-  }),
-]);
+  ],
+  { $id: 'DeliveryDetail' },
+);
 
 export const DeadLetter = Type.Object(
   {
@@ -333,17 +342,20 @@ export const PublishEvent = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'PublishEvent', additionalProperties: false },
 );
 
-export const PublishedEvent = Type.Object({
-  id: Type.String(),
-  event: Type.String(),
-  timestamp: Timestamp,
-  deliveries: Type.Integer({
-    description: 'Deliveries queued (for a repeated id: those of the first publish)',
-  }),
-});
+export const PublishedEvent = Type.Object(
+  {
+    id: Type.String(),
+    event: Type.String(),
+    timestamp: Timestamp,
+    deliveries: Type.Integer({
+      description: 'Deliveries queued (for a repeated id: those of the first publish)',
+    }),
+  },
+  { $id: 'PublishedEvent' },
+);
 
 export const PublishBatch = Type.Object(
   {
@@ -352,23 +364,29 @@ export const PublishBatch = Type.Object(
       description: `At most the tenant's maxBatchEvents (${MAX_BATCH_EVENTS} unless set lower)`,
     }),
   },
-  { additionalProperties: false },
+  { $id: 'PublishBatch', additionalProperties: false },
 );
 
-export const PublishBatchResult = Type.Object({
-  data: Type.Array(Type.Union([PublishedEvent, ErrorBody]), {
-    description: 'One result per event, in order: the published event, or why it was refused',
-  }),
-});
+export const PublishBatchResult = Type.Object(
+  {
+    data: Type.Array(Type.Union([PublishedEvent, ErrorBody]), {
+      description: 'One result per event, in order: the published event, or why it was refused',
+    }),
+  },
+  { $id: 'PublishBatchResult' },
+);
 
 export const ReplayAll = Type.Object(
   { webhookId: Type.Optional(Text({ maxLength: 100 })) },
-  { additionalProperties: false },
+  { $id: 'ReplayAll', additionalProperties: false },
 );
 
-export const ReplayedDeadLetter = Type.Object({ id: Type.String(), deliveryId: Type.String() });
+export const ReplayedDeadLetter = Type.Object(
+  { id: Type.String(), deliveryId: Type.String() },
+  { $id: 'ReplayedDeadLetter' },
+);
 
-export const ReplayedDeadLetters = Type.Object({ replayed: Type.Integer() });
+export const ReplayedDeadLetters = Type.Object({ replayed: Type.Integer() }, { $id: 'ReplayedDeadLetters' });
 
 export const DiscardDeadLetters = Type.Object(
   {
@@ -383,10 +401,13 @@ export const DiscardDeadLetters = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'DiscardDeadLetters', additionalProperties: false },
 );
 
-export const DiscardedDeadLetters = Type.Object({ discarded: Type.Integer() });
+export const DiscardedDeadLetters = Type.Object(
+  { discarded: Type.Integer() },
+  { $id: 'DiscardedDeadLetters' },
+);
 
 export const PortalLinkRequest = Type.Object(
   {
@@ -398,16 +419,19 @@ export const PortalLinkRequest = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: 'PortalLinkRequest', additionalProperties: false },
 );
 
-export const PortalLink = Type.Object({ url: Type.String(), expiresAt: Timestamp });
+export const PortalLink = Type.Object({ url: Type.String(), expiresAt: Timestamp }, { $id: 'PortalLink' });
 
-export const Me = Type.Object({
-  role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
-  tenantId: Nullable(Type.String()),
-  effectiveLimits: Type.Optional(EffectiveLimits),
-});
+export const Me = Type.Object(
+  {
+    role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
+    tenantId: Nullable(Type.String()),
+    effectiveLimits: Type.Optional(EffectiveLimits),
+  },
+  { $id: 'Me' },
+);
 
 export const PageQuery = Type.Object(
   {
@@ -433,11 +457,3 @@ export type ApiKeyT = Static<typeof ApiKey>;
 export type WebhookT = Static<typeof Webhook>;
 export type DeliveryT = Static<typeof Delivery>;
 export type DeadLetterT = Static<typeof DeadLetter>;
-
-/** Error responses every authenticated route may give, for the OpenAPI document. */
-export const COMMON_ERRORS = {
-  400: ErrorBody,
-  401: ErrorBody,
-  404: ErrorBody,
-  422: ErrorBody,
-} as const;

@@ -2,14 +2,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { HeraldError } from '../core/errors.js';
-import { HERALD_VERSION } from '../version.js';
 import type { Principal } from './auth.js';
 import type { ApiContext, RouteContext } from './context.js';
 import { answerClientError, answerError, MAX_PARAM_LENGTH, routeNotFound } from './error-answers.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
+import { openapiOptions } from './openapi.js';
 import { PublishQuota } from './publish-quota.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -76,18 +77,9 @@ export async function buildServer(
     reply.status(error.status).send(error.toJSON());
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Herald',
-        version: HERALD_VERSION,
-        description: 'Self-hosted webhook delivery: signed, retried, dead-lettered, replayable.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, openapiOptions(context.publicUrl));
+  // The API reference, rendered in the browser from /docs/json by Swagger UI's files in the package.
+  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'Herald API reference' } });
 
   const routeContext: RouteContext = {
     ...context,

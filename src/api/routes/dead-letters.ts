@@ -7,7 +7,6 @@ import type { DeadLetterFilter, Retention } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { presentDeadLetter, requireCursor, toPage } from '../presenters.js';
 import {
-  COMMON_ERRORS,
   DeadLetter,
   DiscardDeadLetters,
   DiscardedDeadLetters,
@@ -42,6 +41,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/dlq',
     {
       schema: {
+        operationId: 'listDeadLetters',
         summary: 'The dead letter queue: deliveries that failed every attempt, newest first',
         tags: ['dead letter queue'],
         params: TenantParams,
@@ -55,7 +55,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           ],
           { additionalProperties: false },
         ),
-        response: { 200: pageOf(DeadLetter), ...COMMON_ERRORS },
+        response: { 200: pageOf(DeadLetter) },
       },
     },
     async (request) => {
@@ -76,10 +76,11 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/dlq/:id',
     {
       schema: {
+        operationId: 'getDeadLetter',
         summary: 'One dead letter with its payload',
         tags: ['dead letter queue'],
         params: TenantItemParams,
-        response: { 200: DeadLetter, ...COMMON_ERRORS },
+        response: { 200: DeadLetter },
       },
     },
     async (request) => {
@@ -93,13 +94,13 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/dlq/:id/replay',
     {
       schema: {
+        operationId: 'replayDeadLetter',
         summary: 'Deliver a dead letter again with the full retry schedule; it leaves the DLQ',
         tags: ['dead letter queue'],
         params: TenantItemParams,
         response: {
           202: ReplayedDeadLetter,
           409: ErrorBody,
-          ...COMMON_ERRORS,
         },
       },
     },
@@ -118,11 +119,12 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/dlq/replay-all',
     {
       schema: {
+        operationId: 'replayAllDeadLetters',
         summary: 'Replay every dead letter (of one webhook, or all) whose webhook is active',
         tags: ['dead letter queue'],
         params: TenantParams,
         body: ReplayAll,
-        response: { 202: ReplayedDeadLetters, ...COMMON_ERRORS },
+        response: { 202: ReplayedDeadLetters },
       },
     },
     async (request, reply) => {
@@ -142,10 +144,11 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/dlq/:id',
     {
       schema: {
+        operationId: 'discardDeadLetter',
         summary: 'Discard a dead letter: it leaves the DLQ undelivered; its attempts stay in the history',
         tags: ['dead letter queue'],
         params: TenantItemParams,
-        response: { 204: Type.Null(), ...COMMON_ERRORS },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
@@ -160,11 +163,12 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/dlq/discard',
     {
       schema: {
+        operationId: 'discardDeadLetters',
         summary: 'Discard every dead letter (of one webhook, or all) that failed in a time range',
         tags: ['dead letter queue'],
         params: TenantParams,
         body: DiscardDeadLetters,
-        response: { 200: DiscardedDeadLetters, ...COMMON_ERRORS },
+        response: { 200: DiscardedDeadLetters },
       },
     },
     async (request) => {

@@ -9,7 +9,6 @@ import type { ApiContext } from '../context.js';
 import { presentDelivery, requireCursor, toPage } from '../presenters.js';
 import {
   AttemptStatus,
-  COMMON_ERRORS,
   Delivery,
   DeliveryDetail,
   ErrorBody,
@@ -36,13 +35,14 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/webhooks/:id/deliveries',
     {
       schema: {
+        operationId: 'listDeliveries',
         summary: "A webhook's delivery history, one row per attempt, newest first",
         tags: ['deliveries'],
         params: TenantItemParams,
         querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(AttemptStatus) })], {
           additionalProperties: false,
         }),
-        response: { 200: pageOf(Delivery), ...COMMON_ERRORS },
+        response: { 200: pageOf(Delivery) },
       },
     },
     async (request) => {
@@ -62,10 +62,11 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/deliveries/:id',
     {
       schema: {
+        operationId: 'getDelivery',
         summary: 'One attempt with its request (the headers it was sent with) and response excerpt',
         tags: ['deliveries'],
         params: TenantItemParams,
-        response: { 200: DeliveryDetail, ...COMMON_ERRORS },
+        response: { 200: DeliveryDetail },
       },
     },
     async (request) => {
@@ -98,11 +99,12 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/tenants/:tenantId/deliveries/:id/resend',
     {
       schema: {
+        operationId: 'resendDelivery',
         summary:
           'Deliver the same event to the same webhook again, as a new delivery with the full retry schedule',
         tags: ['deliveries'],
         params: TenantItemParams,
-        response: { 202: Delivery, 409: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: Delivery, 409: ErrorBody },
       },
     },
     async (request, reply) => {

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import type { ApiContext } from '../context.js';
-import { COMMON_ERRORS, CreateEventType, ErrorBody, EventType, listOf } from '../schemas.js';
+import { CreateEventType, ErrorBody, EventType, listOf } from '../schemas.js';
 
 export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,
@@ -13,9 +13,10 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/event-types',
     {
       schema: {
+        operationId: 'listEventTypes',
         summary: 'The event-type catalogue',
         tags: ['event types'],
-        response: { 200: listOf(EventType), 401: ErrorBody },
+        response: { 200: listOf(EventType) },
       },
     },
     async () => ({ data: await catalog.list() }),
@@ -25,10 +26,11 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/event-types',
     {
       schema: {
+        operationId: 'createEventType',
         summary: 'Add an event type to the catalogue (admin)',
         tags: ['event types'],
         body: CreateEventType,
-        response: { 201: EventType, 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+        response: { 201: EventType, 403: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -44,10 +46,11 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     '/event-types/:name',
     {
       schema: {
+        operationId: 'deleteEventType',
         summary: 'Remove an event type from the catalogue (admin); refused while webhooks subscribe to it',
         tags: ['event types'],
         params: Type.Object({ name: Type.String() }),
-        response: { 204: Type.Null(), 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+        response: { 204: Type.Null(), 403: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {

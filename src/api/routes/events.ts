@@ -17,7 +17,6 @@ import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from '../limits.js';
 import type { Publish } from '../publish-quota.js';
 import { batchTooLarge } from '../quota-errors.js';
 import {
-  COMMON_ERRORS,
   ErrorBody,
   PublishBatch,
   PublishBatchResult,
@@ -99,6 +98,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId/events',
     {
       schema: {
+        operationId: 'publishEvent',
         summary:
           'Publish an event: stored with one delivery per subscribed active webhook before the answer. ' +
           'A repeated id (within HERALD_IDEMPOTENCY_WINDOW, 24 h by default) answers with the first result ' +
@@ -106,7 +106,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         tags: ['events'],
         params: TenantParams,
         body: PublishEvent,
-        response: { 202: PublishedEvent, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: PublishedEvent, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -127,6 +127,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     {
       bodyLimit: BATCH_BODY_LIMIT_BYTES,
       schema: {
+        operationId: 'publishEventBatch',
         summary:
           "Publish up to the tenant's maxBatchEvents (1,000 by default) events in one request and one " +
           'transaction; each counts toward the publish rates. Each event is validated and deduplicated on ' +
@@ -135,7 +136,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         tags: ['events'],
         params: TenantParams,
         body: PublishBatch,
-        response: { 202: PublishBatchResult, 413: ErrorBody, 429: ErrorBody, ...COMMON_ERRORS },
+        response: { 202: PublishBatchResult, 413: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {

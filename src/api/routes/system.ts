@@ -8,8 +8,10 @@ export const systemRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (app) =
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         hide: false,
         summary: 'Liveness: answers 200 while the process serves requests',
+        tags: ['system'],
         security: [],
         response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) },
       },

@@ -7,7 +7,6 @@ import type { RouteContext } from '../context.js';
 import { presentApiKey, presentTenant } from '../presenters.js';
 import {
   ApiKey,
-  COMMON_ERRORS,
   CreateApiKey,
   CreatedApiKey,
   CreateTenant,
@@ -47,9 +46,10 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/me',
     {
       schema: {
+        operationId: 'getMe',
         summary: "Who the key belongs to; for a tenant's key, the tenant's limits",
         tags: ['tenants'],
-        response: { 200: Me, 401: ErrorBody },
+        response: { 200: Me },
       },
     },
     async (request) => {
@@ -64,10 +64,11 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants',
     {
       schema: {
+        operationId: 'createTenant',
         summary: 'Create a tenant (admin)',
         tags: ['tenants'],
         body: CreateTenant,
-        response: { 201: Tenant, 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+        response: { 201: Tenant, 403: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -84,9 +85,10 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants',
     {
       schema: {
+        operationId: 'listTenants',
         summary: 'List tenants (admin)',
         tags: ['tenants'],
-        response: { 200: listOf(Tenant), 403: ErrorBody, 401: ErrorBody },
+        response: { 200: listOf(Tenant), 403: ErrorBody },
       },
     },
     async (request) => {
@@ -101,10 +103,11 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId',
     {
       schema: {
+        operationId: 'getTenant',
         summary: 'One tenant',
         tags: ['tenants'],
         params: TenantParams,
-        response: { 200: Tenant, ...COMMON_ERRORS },
+        response: { 200: Tenant },
       },
     },
     async (request) => {
@@ -118,13 +121,14 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId',
     {
       schema: {
+        operationId: 'updateTenant',
         summary:
           "Rename a tenant or set its own limits (admin); a limit set to null follows the installation's " +
           'setting again',
         tags: ['tenants'],
         params: TenantParams,
         body: UpdateTenant,
-        response: { 200: Tenant, 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 200: Tenant, 403: ErrorBody },
       },
     },
     async (request) => {
@@ -141,12 +145,13 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId',
     {
       schema: {
+        operationId: 'deleteTenant',
         summary:
           'Delete a tenant with its webhooks, API keys and history (admin); gone at once, its rows purged ' +
           'in the background',
         tags: ['tenants'],
         params: TenantParams,
-        response: { 204: Type.Null(), 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 204: Type.Null(), 403: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -162,11 +167,12 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId/api-keys',
     {
       schema: {
+        operationId: 'createApiKey',
         summary: 'Create a tenant API key (admin); the key is shown once, Herald keeps only its hash',
         tags: ['tenants'],
         params: TenantParams,
         body: CreateApiKey,
-        response: { 201: CreatedApiKey, 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 201: CreatedApiKey, 403: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -190,10 +196,11 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId/api-keys',
     {
       schema: {
+        operationId: 'listApiKeys',
         summary: "A tenant's API keys, oldest first (admin); never the keys themselves",
         tags: ['tenants'],
         params: TenantParams,
-        response: { 200: listOf(ApiKey), 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 200: listOf(ApiKey), 403: ErrorBody },
       },
     },
     async (request) => {
@@ -206,10 +213,11 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId/api-keys/:id',
     {
       schema: {
+        operationId: 'revokeApiKey',
         summary: 'Revoke an API key (admin): refused from this moment, in every Herald process',
         tags: ['tenants'],
         params: TenantItemParams,
-        response: { 204: Type.Null(), 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 204: Type.Null(), 403: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -224,11 +232,12 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     '/tenants/:tenantId/portal-links',
     {
       schema: {
+        operationId: 'createPortalLink',
         summary: "A link that signs a browser into this tenant's console until it expires (admin)",
         tags: ['tenants'],
         params: TenantParams,
         body: PortalLinkRequest,
-        response: { 201: PortalLink, 403: ErrorBody, 409: ErrorBody, ...COMMON_ERRORS },
+        response: { 201: PortalLink, 403: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {

@@ -12,7 +12,6 @@ import type { ApiContext, RouteContext } from '../context.js';
 import { presentDelivery, presentWebhook, toPage } from '../presenters.js';
 import { tooManyWebhooks } from '../quota-errors.js';
 import {
-  COMMON_ERRORS,
   CreateWebhook,
   DEFAULT_GRACE_PERIOD_SECONDS,
   Delivery,
@@ -57,11 +56,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks',
     {
       schema: {
+        operationId: 'createWebhook',
         summary: 'Register a webhook',
         tags: ['webhooks'],
         params: TenantParams,
         body: CreateWebhook,
-        response: { 201: WebhookSchema, ...COMMON_ERRORS },
+        response: { 201: WebhookSchema },
       },
     },
     async (request, reply) => {
@@ -106,11 +106,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks',
     {
       schema: {
+        operationId: 'listWebhooks',
         summary: 'List webhooks, oldest first',
         tags: ['webhooks'],
         params: TenantParams,
         querystring: PageQuery,
-        response: { 200: pageOf(WebhookSchema), ...COMMON_ERRORS },
+        response: { 200: pageOf(WebhookSchema) },
       },
     },
     async (request) => {
@@ -124,10 +125,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks/:id',
     {
       schema: {
+        operationId: 'getWebhook',
         summary: 'One webhook',
         tags: ['webhooks'],
         params: TenantItemParams,
-        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+        response: { 200: WebhookSchema },
       },
     },
     async (request) =>
@@ -138,11 +140,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks/:id',
     {
       schema: {
+        operationId: 'updateWebhook',
         summary: 'Change a webhook; `secret: null` removes the secret, `status` enables or disables it',
         tags: ['webhooks'],
         params: TenantItemParams,
         body: UpdateWebhook,
-        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+        response: { 200: WebhookSchema },
       },
     },
     async (request) => {
@@ -174,12 +177,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks/:id/rotate-secret',
     {
       schema: {
+        operationId: 'rotateWebhookSecret',
         summary:
           'Replace the secret; the old one goes on signing beside it for `gracePeriod` seconds (default 1 day)',
         tags: ['webhooks'],
         params: TenantItemParams,
         body: RotateSecret,
-        response: { 200: RotatedSecret, ...COMMON_ERRORS },
+        response: { 200: RotatedSecret },
       },
     },
     async (request) => {
@@ -198,10 +202,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks/:id/previous-secret',
     {
       schema: {
+        operationId: 'dropPreviousWebhookSecret',
         summary: 'Stop the secret the last rotation replaced signing now, before its grace period ends',
         tags: ['webhooks'],
         params: TenantItemParams,
-        response: { 200: WebhookSchema, ...COMMON_ERRORS },
+        response: { 200: WebhookSchema },
       },
     },
     async (request) => {
@@ -216,10 +221,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks/:id',
     {
       schema: {
+        operationId: 'deleteWebhook',
         summary: 'Delete a webhook with its queued deliveries, history and dead letters',
         tags: ['webhooks'],
         params: TenantItemParams,
-        response: { 204: Type.Null(), ...COMMON_ERRORS },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
@@ -233,10 +239,11 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     '/tenants/:tenantId/webhooks/:id/test',
     {
       schema: {
+        operationId: 'testWebhook',
         summary: 'Send a test event now and return the attempt (never retried)',
         tags: ['webhooks'],
         params: TenantItemParams,
-        response: { 200: Delivery, ...COMMON_ERRORS },
+        response: { 200: Delivery },
       },
     },
     async (request) => {
