@@ -37,5 +37,7 @@ async function currentOpenApiDocument(): Promise<string> {
 /** What `src/schema.d.ts` must contain for the current app. */
 export async function schemaSource(): Promise<string> {
   const document = await currentOpenApiDocument();
-  return HEADER + astToString(await openapiTS(document));
+  // A default says what the server assumes when a field is left out, so the field stays optional in
+  // requests (openapi-typescript would otherwise make it required wherever the schema is a component).
+  return HEADER + astToString(await openapiTS(document, { defaultNonNullable: false }));
 }

@@ -637,7 +637,7 @@ export interface components {
              * @description Seconds the replaced secret goes on signing beside the new one; 0 stops it at once
              * @default 86400
              */
-            gracePeriod: number;
+            gracePeriod?: number;
         };
         RotatedSecret: {
             /** @description The new secret, shown this once */
