@@ -100,8 +100,9 @@ export const SETTINGS = [
     key: 'host',
     env: 'HERALD_HOST',
     flag: 'host',
-    default: '0.0.0.0',
-    help: 'address to listen on',
+    // Loopback unless told otherwise: on every address, the admin API would be open to the network.
+    default: '127.0.0.1',
+    help: 'address to listen on (0.0.0.0: every address, as in a container)',
     parse: (text) => {
       if (text.trim() === '') throw new SettingError('must not be empty');
       return text.trim();

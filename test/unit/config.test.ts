@@ -32,7 +32,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({});
     assert.deepEqual(config, {
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       database: './data/herald.db',
       databasePoolSize: 10,
       adminKey: null,
