@@ -3,7 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { HeraldError } from '../core/errors.js';
 import { HERALD_VERSION } from '../version.js';
+import { addDemoCommand } from './demo-command.js';
+import { addDlqCommand } from './dlq-command.js';
 import { CommandError, EXIT, UsageError } from './exit-codes.js';
+import { addListenCommand } from './listen-command.js';
+import { addPublishCommand } from './publish-command.js';
 import { addServerCommands } from './server-commands.js';
 
 const AFTER_HELP = `
@@ -15,7 +19,8 @@ Herald generates an admin key, prints it once and keeps it beside the SQLite dat
 the key that encrypts webhook secrets, without HERALD_ENCRYPTION_KEY (required with PostgreSQL).
 SIGTERM or SIGINT stops accepting requests, lets deliveries in flight finish, and exits.
 
-Exit codes: 0 done; 1 the operation failed (a failed migration, a database out of reach); 2 the command line or a setting is wrong (nothing was done).
+Exit codes: 0 done; 1 the operation failed (Herald unreachable, a request refused, a failed
+migration); 2 the command line or a setting is wrong (nothing was done).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(herald --help, or herald <command> --help, lists the options)')
     .addHelpText('after', AFTER_HELP);
   addServerCommands(program, finish);
+  addListenCommand(program, finish);
+  addPublishCommand(program, finish);
+  addDemoCommand(program, finish);
+  addDlqCommand(program, finish);
   await program.parseAsync(argv, { from: 'user' });
   return exitCode;
 }

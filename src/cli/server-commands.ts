@@ -82,6 +82,7 @@ export function addServerCommands(program: Command, finish: (code: Promise<numbe
   withSettings(
     program
       .command('rotate-key')
+      .summary('Encrypt every webhook secret again under HERALD_ENCRYPTION_KEY.')
       .description(
         'Encrypt every webhook secret again under HERALD_ENCRYPTION_KEY, in small batches while Herald ' +
           'runs; the old key must be in HERALD_ENCRYPTION_KEY_PREVIOUS (of every process) until it is done.',

@@ -306,6 +306,10 @@ describe('loadConfig problems', () => {
     );
   });
 
+  it('tolerates HERALD_API_KEY, which the client commands read', () => {
+    assert.equal(loadConfig({ HERALD_API_KEY: 'htk_anything' }).port, 8080);
+  });
+
   it('refuses a variable that only resembles the test prefix', () => {
     const problems = problemsOf({ HERALD_TESTS: '1' });
     assert.equal(problems.length, 1);
