@@ -15,7 +15,9 @@ COPY ui ./ui
 RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# Herald listens on loopback by default, which is unreachable from outside a container.
 ENV NODE_ENV=production \
+    HERALD_HOST=0.0.0.0 \
     HERALD_DATABASE=/data/herald.db
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator } from './api/auth.js';
@@ -18,7 +18,7 @@ import { sendNowWith } from './delivery/send-now.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
 import { ThreadedSender } from './delivery/threaded-sender.js';
 import { requireSealingKeys, resolveSecretBox } from './encryption-keys.js';
-import { makeDataDir } from './store/data-dir.js';
+import { adminKeyFile, makeDataDir } from './store/data-dir.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { USER_AGENT } from './version.js';
@@ -65,7 +65,7 @@ function resolveAdminKey(config: HeraldConfig, announce: (line: string) => void)
       'HERALD_ADMIN_KEY must be set with PostgreSQL: every Herald process must share it',
     ]);
   }
-  const file = join(dirname(resolve(config.database)), 'admin-key');
+  const file = adminKeyFile(config.database);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const key = newSecretToken('hadm_', 32);
   makeDataDir(dirname(file));

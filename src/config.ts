@@ -100,8 +100,9 @@ export const SETTINGS = [
     key: 'host',
     env: 'HERALD_HOST',
     flag: 'host',
-    default: '0.0.0.0',
-    help: 'address to listen on',
+    // Loopback unless told otherwise: on every address, the admin API would be open to the network.
+    default: '127.0.0.1',
+    help: 'address to listen on (0.0.0.0: every address, as in a container)',
     parse: (text) => {
       if (text.trim() === '') throw new SettingError('must not be empty');
       return text.trim();
@@ -331,6 +332,8 @@ export function defaultTenantLimits(config: HeraldConfig): Required<TenantLimits
 
 /** Variables under this prefix belong to the test suite, not to a running Herald. */
 const TEST_ONLY_PREFIX = 'HERALD_TEST_';
+/** Read by the client commands (publish, demo, dlq), so it may be exported in a shell that runs Herald. */
+const CLIENT_ONLY = ['HERALD_API_KEY'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -350,7 +353,8 @@ export function loadConfig(
   const problems: string[] = [];
   const known = new Set(SETTINGS.map((s) => s.env));
   for (const name of Object.keys(env)) {
-    if (name.startsWith('HERALD_') && !known.has(name) && !name.startsWith(TEST_ONLY_PREFIX)) {
+    const foreign = name.startsWith(TEST_ONLY_PREFIX) || CLIENT_ONLY.includes(name);
+    if (name.startsWith('HERALD_') && !known.has(name) && !foreign) {
       problems.push(`${name} is not a Herald setting; known settings: ${[...known].join(', ')}`);
     }
   }

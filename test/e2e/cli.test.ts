@@ -51,19 +51,17 @@ describe('herald CLI', () => {
   it('explains serve, worker and migrate in --help', async () => {
     const run = herald(['--help']);
     assert.equal(await finished(run), 0);
-    for (const word of [
-      'herald serve',
-      'herald worker',
-      'herald migrate',
-      '--no-workers',
-      'HERALD_RETRY_SCHEDULE',
-      '--allow-networks',
-    ]) {
+    for (const word of ['serve', 'worker', 'migrate', 'rotate-key', 'Exit codes']) {
       assert.ok(run.output().includes(word), `--help mentions ${word}`);
     }
+    const serve = herald(['serve', '--help']);
+    assert.equal(await finished(serve), 0);
+    for (const word of ['--no-workers', 'HERALD_RETRY_SCHEDULE', '--allow-networks']) {
+      assert.ok(serve.output().includes(word), `serve --help mentions ${word}`);
+    }
     const bare = herald([]);
-    assert.equal(await finished(bare), 1);
-    assert.ok(bare.output().includes('Usage:'));
+    assert.equal(await finished(bare), 2, 'no command is a usage error');
+    assert.ok(bare.errors().includes('Usage:'));
   });
 
   it('refuses bad settings at start-up with a clear message', async () => {
@@ -82,8 +80,8 @@ describe('herald CLI', () => {
       ],
       [['serve'], { HERALD_RETRY_SCHEDUEL: '1s' }, /HERALD_RETRY_SCHEDUEL is not a Herald setting/],
       [['serve', '--port', 'eighty'], {}, /--port="eighty" must be a whole number/],
-      [['serve', '--colour'], {}, /Unknown option '--colour'/],
-      [['launch'], {}, /unknown command "launch"/],
+      [['serve', '--colour'], {}, /unknown option '--colour'/],
+      [['launch'], {}, /unknown command 'launch'/],
       [
         ['serve'],
         { HERALD_DATABASE: 'postgres://postgres@127.0.0.1:5432/test' },

@@ -32,7 +32,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({});
     assert.deepEqual(config, {
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       database: './data/herald.db',
       databasePoolSize: 10,
       adminKey: null,
@@ -304,6 +304,10 @@ describe('loadConfig problems', () => {
       loadConfig({ HERALD_TEST_BACKENDS: 'sqlite,postgres', HERALD_TEST_ANYTHING: 'x' }).port,
       8080,
     );
+  });
+
+  it('tolerates HERALD_API_KEY, which the client commands read', () => {
+    assert.equal(loadConfig({ HERALD_API_KEY: 'htk_anything' }).port, 8080);
   });
 
   it('refuses a variable that only resembles the test prefix', () => {
