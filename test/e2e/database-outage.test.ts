@@ -98,15 +98,24 @@ class Tally {
 }
 
 /** The workers' log, kept: each error line in it must be the database being unreachable. */
-const workerLog = capturedLogger('error');
+const workerLog = capturedLogger('info');
 
-/** Delivery worker errors logged from now on; an outage is one line when it starts (ErrorLog). */
-function captureWorkerErrors(): { unexpected: () => LogLine[]; count: () => number } {
+/**
+ * Delivery worker errors logged from now on: an outage is one line when it starts and one when the
+ * database is back (ErrorLog), not a line per failed poll.
+ */
+function captureWorkerErrors(): {
+  unexpected: () => LogLine[];
+  count: () => number;
+  recoveries: () => number;
+} {
   const from = workerLog.lines.length;
-  const errors = () => workerLog.lines.slice(from).filter((line) => line.level >= LOG_LEVEL.error);
+  const since = () => workerLog.lines.slice(from);
+  const errors = () => since().filter((line) => line.level >= LOG_LEVEL.error);
   return {
     unexpected: () => errors().filter((line) => !line.msg.startsWith('database unreachable')),
     count: () => errors().length,
+    recoveries: () => since().filter((line) => line.msg === 'database reachable again').length,
   };
 }
 
@@ -534,7 +543,13 @@ if (skipReason !== null) {
           `${workerErrors.count()} worker error lines, all "database unreachable"`,
       );
       assert.ok(tally.count(503) >= 10, 'refused with 503 while down');
-      assert.deepEqual(workerErrors.unexpected(), [], 'worker errors were only "database unavailable"');
+      const errors = workerErrors;
+      assert.deepEqual(errors.unexpected(), [], 'worker errors were only "database unavailable"');
+      assert.ok(errors.count() >= 1, 'the outage was logged');
+      await eventually(
+        () => (errors.recoveries() === errors.count() ? true : undefined),
+        'each "database unreachable" line to be followed by "database reachable again"',
+      );
       // Back-off, not a hot loop: besides one attempt per refused API call, the workers' claims come
       // about once per poll interval (100 ms) and the LISTEN connection retries with growing delays.
       const workerAttempts = attempts - apiCalls;
