@@ -195,6 +195,37 @@ for (const backend of TEST_BACKENDS) {
     });
   });
 
+  describe(`request log lines (${backend})`, () => {
+    it("logs one line per request at debug, with the caller's request id, and none at info", async () => {
+      const debug = capturedLogger('debug');
+      const info = capturedLogger('info');
+      const verbose = await startTestHerald(backend, {}, { workers: false, logger: debug.logger });
+      const quiet = await startTestHerald(backend, {}, { workers: false, logger: info.logger });
+      try {
+        const headers = { 'x-request-id': 'req-obs-1' };
+        assert.equal((await verbose.call('GET', '/healthz', { key: null, headers })).status, 200);
+        assert.equal((await quiet.call('GET', '/healthz', { key: null, headers })).status, 200);
+        assert.equal((await verbose.call('GET', '/v1/tenants', { key: null })).status, 401);
+      } finally {
+        await verbose.stop();
+        await quiet.stop();
+      }
+      const completed = debug.lines.filter((line) => line.msg === 'request completed');
+      assert.equal(completed.length, 2, JSON.stringify(debug.lines));
+      const [named, generated] = completed as [LogLine, LogLine];
+      assert.equal(named.level, LOG_LEVEL.debug);
+      assert.equal(named.requestId, 'req-obs-1');
+      assert.equal((named.res as { statusCode: number }).statusCode, 200);
+      assert.match(String(generated.requestId), /^[0-9a-f-]{36}$/, 'a UUID when the caller sends none');
+      assert.equal((generated.res as { statusCode: number }).statusCode, 401);
+      assert.deepEqual(
+        info.lines.filter((line) => line.requestId !== undefined),
+        [],
+        'nothing per request at info',
+      );
+    });
+  });
+
   describe(`metrics switched (${backend})`, () => {
     it('serves /metrics to anyone when public, and not at all when off', async () => {
       const open = await startTestHerald(backend, { metrics: 'public' }, { workers: false });
