@@ -5,8 +5,16 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { Authenticator } from './api/auth.js';
 import { EventCatalog } from './api/event-catalog.js';
+import { buildProbeServer } from './api/probe-server.js';
+import type { Probes } from './api/routes/probes.js';
 import { buildServer } from './api/server.js';
-import { ConfigError, defaultTenantLimits, type HeraldConfig, loadConfig } from './config.js';
+import {
+  ConfigError,
+  defaultTenantLimits,
+  type HeraldConfig,
+  loadConfig,
+  type MetricsAccess,
+} from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { newSecretToken } from './core/ids.js';
 import type { AttemptSender } from './delivery/attempt-sender.js';
@@ -18,6 +26,12 @@ import { sendNowWith } from './delivery/send-now.js';
 import { NetworkPolicy } from './delivery/ssrf.js';
 import { ThreadedSender } from './delivery/threaded-sender.js';
 import { requireSealingKeys, resolveSecretBox } from './encryption-keys.js';
+import { reportAttempts } from './observability/attempt-report.js';
+import { countedPublisher } from './observability/counted-publisher.js';
+import { ErrorLog } from './observability/error-log.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { HeraldMetrics } from './observability/metrics.js';
+import { whyNotReady } from './observability/readiness.js';
 import { adminKeyFile, makeDataDir } from './store/data-dir.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -36,11 +50,15 @@ export interface StartOptions {
   uiDir?: string;
   /** Where the generated admin key is announced. */
   announce?: (line: string) => void;
+  /** Herald's logger; by default one at HERALD_LOG_LEVEL on stdout (tests pass one to read). */
+  logger?: Logger;
 }
 
 export interface RunningHerald {
   /** The API's base URL, or null for a workers-only process. */
   url: string | null;
+  /** The probe server's base URL (HERALD_METRICS_PORT), or null without one. */
+  metricsUrl: string | null;
   adminKey: string;
   config: HeraldConfig;
   store: Store;
@@ -103,6 +121,31 @@ async function createSender(
   });
 }
 
+/** GET /metrics on the API port, as HERALD_METRICS says: for the admin key, for anyone, or not at all. */
+function apiMetrics(
+  access: MetricsAccess,
+  exposition: { contentType: string; render(): Promise<string> },
+  auth: Authenticator,
+): Probes['metrics'] {
+  if (access === 'off') return null;
+  if (access === 'public') return exposition;
+  return {
+    ...exposition,
+    authorize: async (request) => auth.requireAdmin(await auth.authenticate(request.headers.authorization)),
+  };
+}
+
+/** Where a listening server is reached: on loopback when it listens on every address. */
+function baseUrl(server: FastifyInstance, host: string): string {
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const shownHost = listensEverywhere(host) ? '127.0.0.1' : host;
+  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+}
+
+// Listening on every address says nothing about where people reach Herald.
+const listensEverywhere = (host: string) => host === '0.0.0.0' || host === '::';
+
 export async function startHerald(options: StartOptions = {}): Promise<RunningHerald> {
   const config = { ...loadConfig({}), ...options.config };
   const clock = options.clock ?? systemClock;
@@ -125,9 +168,22 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   }
   const policy = new NetworkPolicy(config.allowNetworks);
   const retryPolicy = { schedule: config.retrySchedule, retryAfterCapMs: config.retryAfterCapMs };
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const errors = new ErrorLog({
+    logger,
+    probe: () => store.schemaVersion(),
+    probeIntervalMs: config.pollIntervalMs,
+  });
+  const logError = (error: unknown, message: string) => errors.report(error, message);
+  const metrics = new HeraldMetrics({
+    store,
+    clock,
+    onStatsError: (error) => logError(error, 'reading the queue for the metrics failed'),
+  });
+  const observer = reportAttempts(metrics, logger);
+  const exposition = { contentType: metrics.contentType, render: () => metrics.render() };
+  const ready = () => whyNotReady(store);
   let server: FastifyInstance | null = null;
-  const logError = (error: unknown, message: string) =>
-    server ? server.log.error({ err: error }, message) : console.error(error);
   const sender = await createSender(config, policy, options.clock, (error) =>
     logError(error, 'sender thread error'),
   );
@@ -139,18 +195,16 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   });
 
   let url: string | null = null;
-  // Listening on every address says nothing about where people reach Herald.
-  const listensEverywhere = config.host === '0.0.0.0' || config.host === '::';
   if (options.api ?? true) {
-    const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
+    const auth = new Authenticator(store, adminKey, clock, config.adminKeyPrevious);
     server = await buildServer(
       {
         directory: store,
-        publisher: store,
+        publisher: countedPublisher(store, metrics),
         history: store,
         retention: store,
         clock,
-        auth: new Authenticator(store, adminKey, clock, config.adminKeyPrevious),
+        auth,
         catalog: new EventCatalog(store, clock),
         refuseUrl: (url) => policy.checkUrl(url),
         sendNow: sendNowWith({
@@ -161,17 +215,24 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
           health,
           owner,
           timeoutMs: config.deliveryTimeoutMs,
+          observer,
         }),
-        publicUrl: () => config.publicUrl ?? (listensEverywhere ? null : url),
+        publicUrl: () => config.publicUrl ?? (listensEverywhere(config.host) ? null : url),
         tenantLimits: defaultTenantLimits(config),
+        probes: { whyNotReady: ready, metrics: apiMetrics(config.metrics, exposition, auth) },
       },
       { logger, uiDir: options.uiDir ?? DEFAULT_UI_DIR },
     );
     await server.listen({ port: config.port, host: config.host });
-    const address = server.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const shownHost = listensEverywhere ? '127.0.0.1' : config.host;
-    url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+    url = baseUrl(server, config.host);
+  }
+
+  let probeServer: FastifyInstance | null = null;
+  let metricsUrl: string | null = null;
+  if (config.metricsPort !== null) {
+    probeServer = await buildProbeServer({ whyNotReady: ready, metrics: exposition }, logger);
+    await probeServer.listen({ port: config.metricsPort, host: config.host });
+    metricsUrl = baseUrl(probeServer, config.host);
   }
 
   let dispatcher: Dispatcher | null = null;
@@ -188,6 +249,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
       webhookConcurrency: config.webhookConcurrency,
       timeoutMs: config.deliveryTimeoutMs,
       pollIntervalMs: config.pollIntervalMs,
+      observer,
       onError: (error) => logError(error, 'delivery worker error'),
     });
     dispatcher.start();
@@ -205,6 +267,7 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
   let stopping: Promise<void> | null = null;
   return {
     url,
+    metricsUrl,
     adminKey,
     config,
     store,
@@ -215,10 +278,12 @@ export async function startHerald(options: StartOptions = {}): Promise<RunningHe
     stop() {
       stopping ??= (async () => {
         await server?.close();
+        await probeServer?.close();
         health.stop();
         await background?.stop();
         await dispatcher?.stop();
         await sender.close();
+        errors.stop();
         await store.close();
       })();
       return stopping;

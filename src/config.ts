@@ -28,6 +28,10 @@ export interface HeraldConfig {
   retentionMs: number;
   publicUrl: string | null;
   logLevel: string;
+  /** Who may read GET /metrics on the API port. */
+  metrics: MetricsAccess;
+  /** A port serving the probes alone (/metrics without a key, /healthz, /readyz); null: none. */
+  metricsPort: number | null;
   idempotencyWindowMs: number;
   // Each tenant's limits (TenantLimits) where the admin set none of its own.
   maxWebhooks: number;
@@ -35,6 +39,9 @@ export interface HeraldConfig {
   publishRate: number;
   keyPublishRate: number;
 }
+
+export const METRICS_ACCESS = ['off', 'public', 'admin'] as const;
+export type MetricsAccess = (typeof METRICS_ACCESS)[number];
 
 interface Setting<K extends keyof HeraldConfig> {
   key: K;
@@ -313,6 +320,26 @@ export const SETTINGS = [
       if (!LOG_LEVELS.includes(text)) throw new SettingError(`must be one of ${LOG_LEVELS.join(', ')}`);
       return text;
     },
+  }),
+  setting({
+    key: 'metrics',
+    env: 'HERALD_METRICS',
+    flag: 'metrics',
+    default: 'admin',
+    help: 'GET /metrics on the API port: off | public (no key) | admin (the admin key)',
+    parse: (text) => {
+      const access = METRICS_ACCESS.find((name) => name === text);
+      if (!access) throw new SettingError(`must be one of ${METRICS_ACCESS.join(', ')}`);
+      return access;
+    },
+  }),
+  setting({
+    key: 'metricsPort',
+    env: 'HERALD_METRICS_PORT',
+    flag: 'metrics-port',
+    default: '',
+    help: 'a port for /metrics (no key), /healthz and /readyz alone, e.g. for workers (empty: none)',
+    parse: (text) => (text.trim() === '' ? null : integer(0, 65535)(text)),
   }),
   setting({
     key: 'idempotencyWindowMs',

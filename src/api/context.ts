@@ -5,6 +5,7 @@ import type { Directory, History, Publisher, Retention } from '../store/store.js
 import type { Authenticator } from './auth.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { PublishQuota } from './publish-quota.js';
+import type { Probes } from './routes/probes.js';
 import type { TenantLimitsCache } from './tenant-limits.js';
 
 /** What the routes need, handed in once: they reach nothing else. */
@@ -32,6 +33,8 @@ export interface ApiContext {
   publicUrl(): string | null;
   /** The limits of a tenant the admin set none of its own for (HERALD_TENANT_MAX_WEBHOOKS and the like). */
   tenantLimits: Required<TenantLimits>;
+  /** /healthz, /readyz and /metrics. */
+  probes: Probes;
 }
 
 /** What the routes get: the context, and the quota state the server keeps for its lifetime. */

@@ -4,18 +4,21 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HeraldError } from '../core/errors.js';
+import type { Logger } from '../observability/logger.js';
 import type { Principal } from './auth.js';
 import type { ApiContext, RouteContext } from './context.js';
 import { answerClientError, answerError, MAX_PARAM_LENGTH, routeNotFound } from './error-answers.js';
 import { BODY_LIMIT_BYTES } from './limits.js';
 import { openapiOptions } from './openapi.js';
 import { PublishQuota } from './publish-quota.js';
+import { newRequestId, REQUEST_ID_HEADER, RequestLog } from './request-log.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { eventRoutes } from './routes/events.js';
+import { probeRoutes } from './routes/probes.js';
 import { systemRoutes } from './routes/system.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -24,13 +27,11 @@ import { bodyAjv, describeSchemaError, refuseNulText, textAjv } from './validati
 
 export async function buildServer(
   context: ApiContext,
-  options: { logger?: FastifyServerOptions['logger']; uiDir?: string } = {},
+  options: { logger?: Logger; uiDir?: string } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...logging(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
-    // A log line per request would cost more than the request on the publish hot path.
-    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerError,
@@ -87,6 +88,7 @@ export async function buildServer(
     publishQuota: new PublishQuota(context.clock),
   };
   app.decorateRequest<Principal | null>('principal', null);
+  await app.register(probeRoutes, context.probes);
   await app.register(systemRoutes, context);
   await app.register(
     async (v1) => {
@@ -109,6 +111,17 @@ export async function buildServer(
     { prefix: '/v1' },
   );
   return app;
+}
+
+/** Fastify logs with Herald's logger, one line per request only at debug (RequestLog). */
+export function logging(logger: Logger | undefined) {
+  return {
+    // Fastify's own logger type: a pino Logger is one, but typed as it, it would retype every route.
+    loggerInstance: logger as FastifyBaseLogger | undefined,
+    logController: new RequestLog(logger?.isLevelEnabled('debug') ?? false),
+    requestIdHeader: REQUEST_ID_HEADER,
+    genReqId: newRequestId,
+  };
 }
 
 declare module 'fastify' {

@@ -49,6 +49,7 @@ import { decideOutcome } from '../core/outcome.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
 import type { ClaimedDelivery } from '../core/types.js';
 import type { DeliveryQueue, DeliveryTaker } from '../store/store.js';
+import type { AttemptObserver } from './attempt-observer.js';
 import type { AttemptSender } from './attempt-sender.js';
 import { CaughtUp } from './caught-up.js';
 import { DueTimer } from './due-timer.js';
@@ -79,6 +80,8 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** Deliveries asked for in one claim. */
   claimBatch?: number;
+  /** Told of each outcome as it is decided: metrics and logs. */
+  observer?: AttemptObserver;
   onError?: (error: unknown) => void;
 }
 
@@ -320,6 +323,7 @@ export class Dispatcher implements DeliveryTaker {
     this.lanes.finished(webhookId, result);
     this.tenants.remove(delivery.tenantId);
     const outcome = decideOutcome(delivery, result, this.options.retryPolicy, this.options.clock.now());
+    this.options.observer?.attempted(delivery, outcome);
     this.outcomes.add(outcome);
     if (outcome.disableWebhook) this.disableWebhook(delivery, outcome.disableWebhook);
     const excess = this.lanes.overflowOf(webhookId);

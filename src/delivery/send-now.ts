@@ -3,6 +3,7 @@ import { decideOutcome } from '../core/outcome.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
 import type { NewEvent } from '../core/types.js';
 import type { DeliveryQueue, Publisher } from '../store/store.js';
+import type { AttemptObserver } from './attempt-observer.js';
 import type { AttemptSender } from './attempt-sender.js';
 import type { HealthMonitor } from './health-monitor.js';
 import { leaseMs } from './lease.js';
@@ -23,6 +24,7 @@ export interface SendNowOptions {
   /** Names this process in the leases. */
   owner: string;
   timeoutMs: number;
+  observer?: AttemptObserver;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface SendNowOptions {
  * out; the lease covers this one attempt (nothing waits ahead of it) and the outcome's write.
  */
 export function sendNowWith(options: SendNowOptions): SendNow {
-  const { store, sender, clock, retryPolicy, health, owner, timeoutMs } = options;
+  const { store, sender, clock, retryPolicy, health, owner, timeoutMs, observer } = options;
   return async (event, webhookId) => {
     const now = clock.now();
     const lease = { owner, until: now + leaseMs(timeoutMs, 0) };
@@ -38,6 +40,7 @@ export function sendNowWith(options: SendNowOptions): SendNow {
     const result = await sender.send(claimed);
     const finished = clock.now();
     const outcome = decideOutcome(claimed, result, retryPolicy, finished);
+    observer?.attempted(claimed, outcome);
     await store.completeDeliveries([outcome], finished);
     if (outcome.disableWebhook) await health.disable(claimed, outcome.disableWebhook);
     return claimed.id;

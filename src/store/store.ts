@@ -318,6 +318,30 @@ export interface SecretKeeping {
   sealingKeyIds(): Promise<string[]>;
 }
 
+/** The queue and its failures in numbers, for operators' metrics (all tenants together). */
+export interface QueueStats {
+  /** Pending deliveries of active webhooks whose time has come (an expired lease included). */
+  due: number;
+  /** Pending deliveries a worker holds a live lease on: being sent, or waiting in its lanes. */
+  inFlight: number;
+  /** Retries (attempt 2 and later) waiting for their time on the schedule. */
+  retryScheduled: number;
+  /** When the oldest due delivery fell due, or null when none is due. */
+  oldestDueAt: number | null;
+  deadLetters: number;
+  disabledWebhooks: number;
+  /** Active webhooks whose every attempt since some time has failed (failing_since set). */
+  failingWebhooks: number;
+}
+
+/** What operators' probes read: the queue in numbers, and whether the database is there and ready. */
+export interface Operations {
+  /** One aggregate read of the queue's pending rows, the dead letters and the webhooks. */
+  queueStats(now: number): Promise<QueueStats>;
+  /** The schema version the database is at, and the one this Herald needs; throws when it cannot be read. */
+  schemaVersion(): Promise<{ applied: number; expected: number }>;
+}
+
 /** What the admin routes manage. */
 export interface Directory extends TenantDirectory, EventTypeDirectory, WebhookDirectory {}
 
@@ -330,7 +354,8 @@ export interface Store
     WebhookHealth,
     BackgroundWork,
     Retention,
-    SecretKeeping {
+    SecretKeeping,
+    Operations {
   readonly backend: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -15,8 +15,8 @@ import { after, afterEach, describe, it } from 'node:test';
 import { request } from 'undici';
 import { type RunningHerald, startHerald } from '../../src/app.js';
 import type { HeraldConfig } from '../../src/config.js';
-import { HeraldError } from '../../src/core/errors.js';
 import { eventually } from '../support/eventually.js';
+import { capturedLogger, LOG_LEVEL, type LogLine } from '../support/log-lines.js';
 import {
   adminQuery,
   dropSchemas,
@@ -97,20 +97,26 @@ class Tally {
   }
 }
 
+/** The workers' log, kept: each error line in it must be the database being unreachable. */
+const workerLog = capturedLogger('info');
+
 /**
- * Delivery worker errors (the dispatcher reports them with console.error when the process has no API
- * logger) are counted instead of printed, and each must be the database being unavailable.
+ * Delivery worker errors logged from now on: an outage is one line when it starts and one when the
+ * database is back (ErrorLog), not a line per failed poll.
  */
-function captureWorkerErrors(): { unexpected: unknown[]; count: () => number; restore: () => void } {
-  const original = console.error;
-  const unexpected: unknown[] = [];
-  let count = 0;
-  console.error = (...args: unknown[]) => {
-    count += 1;
-    const [error] = args;
-    if (!(error instanceof HeraldError && error.code === 'SERVICE_UNAVAILABLE')) unexpected.push(args);
+function captureWorkerErrors(): {
+  unexpected: () => LogLine[];
+  count: () => number;
+  recoveries: () => number;
+} {
+  const from = workerLog.lines.length;
+  const since = () => workerLog.lines.slice(from);
+  const errors = () => since().filter((line) => line.level >= LOG_LEVEL.error);
+  return {
+    unexpected: () => errors().filter((line) => !line.msg.startsWith('database unreachable')),
+    count: () => errors().length,
+    recoveries: () => since().filter((line) => line.msg === 'database reachable again').length,
   };
-  return { unexpected, count: () => count, restore: () => (console.error = original) };
 }
 
 /** The webhook-ids the receiver answered, once each. */
@@ -249,7 +255,6 @@ if (skipReason !== null) {
     let workerErrors: ReturnType<typeof captureWorkerErrors> | null = null;
 
     afterEach(async () => {
-      workerErrors?.restore();
       workerErrors = null;
       for (const proxy of proxies) await proxy.restore();
       await Promise.allSettled(heralds.splice(0).map((herald) => herald.stop()));
@@ -268,7 +273,7 @@ if (skipReason !== null) {
       const config = heraldConfig(database, overrides);
       const api = await startHerald({ config, workers: false, announce: () => {} });
       heralds.push(api);
-      const workers = await startHerald({ config, api: false, announce: () => {} });
+      const workers = await startHerald({ config, api: false, announce: () => {}, logger: workerLog.logger });
       heralds.push(workers);
       const base = api.url as string;
       assert.equal((await call(base, 'POST', '/v1/tenants', { id: TENANT })).status, 201);
@@ -284,7 +289,11 @@ if (skipReason !== null) {
       schemas.push(schema);
       const proxy = await new PostgresProxy().start();
       proxies.push(proxy);
-      const database = `postgres://postgres@127.0.0.1:${proxy.port}/test?schema=${schema}`;
+      // The test database (HERALD_TEST_POSTGRES_URL), reached through the proxy.
+      const url = new URL(POSTGRES_TEST_URL);
+      url.host = `127.0.0.1:${proxy.port}`;
+      url.searchParams.set('schema', schema);
+      const database = url.toString();
       const receiver = await new Receiver().start();
       receivers.push(receiver);
       receiver.reply(slowPath, { status: 200, delayMs: SLOW_MS });
@@ -411,11 +420,11 @@ if (skipReason !== null) {
       t.diagnostic(
         `${cuts} rounds of pg_terminate_backend ended ${terminated} connections; answers: ${tally}; ` +
           `${accepted.size} events accepted (${refused.size} after a retry; retries answered ${retried}), ${requests} requests for ` +
-          `${delivered.size} events at the receiver; ${workerErrors.count()} worker errors, all SERVICE_UNAVAILABLE`,
+          `${delivered.size} events at the receiver; ${workerErrors.count()} worker error lines, all "database unreachable"`,
       );
       assert.ok(cuts >= 5 && terminated >= 10, `connections were cut (${terminated} in ${cuts} rounds)`);
       assert.ok(tally.count(202) > 0, 'publishing went on between the cuts');
-      assert.deepEqual(workerErrors.unexpected, [], 'worker errors were only "database unavailable"');
+      assert.deepEqual(workerErrors.unexpected(), [], 'worker errors were only "database unavailable"');
       const events = await adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.events`);
       assert.equal(events.rows[0]?.n, delivered.size, 'every stored event was delivered');
       assert.equal(await assertAllSucceeded(schema), delivered.size, 'one settled delivery per event');
@@ -531,10 +540,16 @@ if (skipReason !== null) {
           `${resetPhaseMs} ms of resets while ${apiCalls} API calls were refused; publishing back ` +
           `${firstOk - restoredAt} ms after the restore; all ${accepted.length} events at /fast ${fastResumedAt - restoredAt} ms after it; ` +
           `${resentSlow} of ${inFlight.length} slow deliveries in flight at the cut and ${resentFast} fast ones sent again after their lease (${leaseMs(SLOW_TIMEOUT_MS)} ms); ${settled} deliveries settled; ` +
-          `${workerErrors.count()} worker errors, all SERVICE_UNAVAILABLE`,
+          `${workerErrors.count()} worker error lines, all "database unreachable"`,
       );
       assert.ok(tally.count(503) >= 10, 'refused with 503 while down');
-      assert.deepEqual(workerErrors.unexpected, [], 'worker errors were only "database unavailable"');
+      const errors = workerErrors;
+      assert.deepEqual(errors.unexpected(), [], 'worker errors were only "database unavailable"');
+      assert.ok(errors.count() >= 1, 'the outage was logged');
+      await eventually(
+        () => (errors.recoveries() === errors.count() ? true : undefined),
+        'each "database unreachable" line to be followed by "database reachable again"',
+      );
       // Back-off, not a hot loop: besides one attempt per refused API call, the workers' claims come
       // about once per poll interval (100 ms) and the LISTEN connection retries with growing delays.
       const workerAttempts = attempts - apiCalls;
@@ -565,7 +580,11 @@ if (skipReason !== null) {
         assert.equal(answer.status, 202);
         ids.push(answer.body.id);
       }
-      const worker = await startHerald({ config: heraldConfig(database, overrides), api: false });
+      const worker = await startHerald({
+        config: heraldConfig(database, overrides),
+        api: false,
+        logger: workerLog.logger,
+      });
       heralds.push(worker);
       workerErrors = captureWorkerErrors();
       await receiver.waitFor('/queue', 1, WAIT_MS);
@@ -577,7 +596,7 @@ if (skipReason !== null) {
       await worker.stop();
       const stoppedIn = Date.now() - stopping;
       assert.equal(receiver.at('/queue').length, 1, 'nothing new was sent after the stop began');
-      assert.deepEqual(workerErrors.unexpected, [], 'worker errors were only "database unavailable"');
+      assert.deepEqual(workerErrors.unexpected(), [], 'worker errors were only "database unavailable"');
 
       // Back up, a new worker delivers everything: the lost outcome and the queued ones after their lease.
       await proxy.restore();
@@ -587,7 +606,7 @@ if (skipReason !== null) {
       const settled = await assertAllSucceeded(schema);
       assert.equal(settled, ids.length);
       t.diagnostic(
-        `stopped in ${stoppedIn} ms with the database down (${workerErrors.count()} worker errors, all SERVICE_UNAVAILABLE); ` +
+        `stopped in ${stoppedIn} ms with the database down (${workerErrors.count()} worker error lines, all "database unreachable"); ` +
           `${receiver.at('/queue').length} requests for ${ids.length} events once it was back`,
       );
     });

@@ -612,6 +612,58 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.equal(letter.payload, undefined);
       });
 
+      it('counts the queue for the metrics: due, in flight, retries, dead letters and the oldest due', async () => {
+        const counts = { deadLetters: 0, disabledWebhooks: 1, failingWebhooks: 0 };
+        assert.deepEqual(await store.queueStats(T0), {
+          due: 0,
+          inFlight: 0,
+          retryScheduled: 0,
+          oldestDueAt: null,
+          ...counts,
+        });
+        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
+        assert.deepEqual(await store.queueStats(T0 + 10), {
+          due: 2,
+          inFlight: 0,
+          retryScheduled: 0,
+          oldestDueAt: T0,
+          ...counts,
+        });
+        const [ok, bad] = await claim(T0 + 10);
+        assert.ok(ok && bad);
+        const leased = await store.queueStats(T0 + 20);
+        assert.deepEqual([leased.due, leased.inFlight, leased.oldestDueAt], [0, 2, null]);
+        const expired = await store.queueStats(T0 + 10 + LEASE_MS);
+        assert.deepEqual([expired.due, expired.inFlight], [2, 0], 'an expired lease is due again');
+
+        await store.completeDeliveries(
+          [outcome(ok, 'succeeded', T0 + 20), outcome(bad, 'retry', T0 + 20, T0 + 60_000)],
+          T0 + 20,
+        );
+        assert.deepEqual(await store.queueStats(T0 + 30), {
+          due: 0,
+          inFlight: 0,
+          retryScheduled: 1,
+          oldestDueAt: null,
+          ...counts,
+          failingWebhooks: 1,
+        });
+        const due = await store.queueStats(T0 + 60_000);
+        assert.deepEqual([due.due, due.retryScheduled, due.oldestDueAt], [1, 0, T0 + 60_000]);
+        const [second] = await claim(T0 + 60_000);
+        assert.ok(second);
+        await store.completeDeliveries([outcome(second, 'dead', T0 + 60_010)], T0 + 60_010);
+        assert.deepEqual(await store.queueStats(T0 + 60_020), {
+          due: 0,
+          inFlight: 0,
+          retryScheduled: 0,
+          oldestDueAt: null,
+          deadLetters: 1,
+          disabledWebhooks: 1,
+          failingWebhooks: 1,
+        });
+      });
+
       it('ignores an outcome whose lease has been taken over, and a final failure leaves no dead letter', async () => {
         await store.publishEvents([event('tenant_a', 'evt_1', 'ingestion.failed')], T0);
         const [stale] = await claim(T0);

@@ -291,6 +291,22 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */
 const MIGRATION_LOCK_NAMESPACE = 0x48455241;
 
+/** The version the schema is at, and the last one this Herald knows; throws while the database is away. */
+export async function postgresSchemaVersion(
+  connection: PostgresConnection,
+): Promise<{ applied: number; expected: number }> {
+  const expected = POSTGRES_MIGRATIONS.length;
+  // A schema never migrated has no herald_migrations table: version 0, not an error.
+  const table = await connection.query<{ found: string | null }>(
+    "SELECT to_regclass('herald_migrations') AS found",
+  );
+  if (!table.rows[0]?.found) return { applied: 0, expected };
+  const { rows } = await connection.query<{ version: number | null }>(
+    'SELECT max(version) AS version FROM herald_migrations',
+  );
+  return { applied: rows[0]?.version ?? 0, expected };
+}
+
 /** Brings the schema up to the last version under an advisory lock, one transaction per version. */
 export function migratePostgres(connection: PostgresConnection): Promise<void> {
   const { schema } = connection;

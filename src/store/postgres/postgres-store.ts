@@ -2,6 +2,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
+import { readQueueStats } from '../queue-stats.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import { sealPlainSecrets } from '../secrets.js';
 import type { Store } from '../store.js';
@@ -10,7 +11,7 @@ import { PostgresConnection, type PostgresStoreOptions } from './connection.js';
 import { postgresDirectory } from './directory.js';
 import { postgresWebhookHealth } from './health.js';
 import { postgresIdempotencyPrune } from './idempotency-prune.js';
-import { migratePostgres } from './migrations.js';
+import { migratePostgres, postgresSchemaVersion } from './migrations.js';
 import { toPositional } from './named-params.js';
 import { QueuedWorkListener } from './notifications.js';
 import { PostgresPublishBatcher } from './publish-batch.js';
@@ -71,5 +72,7 @@ export function openPostgresStore(
     ...postgresTenantPurge(connection),
     ...postgresIdempotencyPrune(connection, idempotencyWindowMs),
     ...sqlHistory(read),
+    queueStats: (now) => readQueueStats(read, now),
+    schemaVersion: () => postgresSchemaVersion(connection),
   };
 }

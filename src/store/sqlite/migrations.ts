@@ -184,6 +184,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The version the file's schema is at, and the last one this Herald knows. */
+export function sqliteSchemaVersion(connection: SqliteConnection): { applied: number; expected: number } {
+  const applied = connection.db.pragma('user_version', { simple: true }) as number;
+  return { applied, expected: SQLITE_MIGRATIONS.length };
+}
+
 /** Brings the file's schema up to the last version, one transaction per version. */
 export function migrateSqlite(connection: SqliteConnection): void {
   const current = connection.db.pragma('user_version', { simple: true }) as number;

@@ -2,6 +2,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, type StoreSettings } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
+import { readQueueStats } from '../queue-stats.js';
 import { QueuedWorkListeners } from '../queued-work.js';
 import { sealPlainSecrets } from '../secrets.js';
 import type { DeliveryQueue, Store } from '../store.js';
@@ -11,7 +12,7 @@ import { sqliteDirectory } from './directory.js';
 import type { TakerSlot } from './handoff.js';
 import { sqliteWebhookHealth } from './health.js';
 import { sqliteIdempotencyPrune } from './idempotency-prune.js';
-import { migrateSqlite } from './migrations.js';
+import { migrateSqlite, sqliteSchemaVersion } from './migrations.js';
 import { SqlitePublishBatcher } from './publish-batch.js';
 import { sqlitePublisher } from './publisher.js';
 import { sqliteQueue } from './queue.js';
@@ -58,5 +59,7 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
     ...sqliteTenantPurge(connection),
     ...sqliteIdempotencyPrune(connection, idempotencyWindowMs),
     ...sqlHistory(read),
+    queueStats: (now) => readQueueStats(read, now),
+    schemaVersion: async () => sqliteSchemaVersion(connection),
   };
 }
