@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { STANDARD_WEBHOOKS_ANSWER } from '../../test/support/known-answers.js';
 import { verifyWebhook, WebhookVerificationError, type WebhookVerificationReason } from '../src/index.js';
 
-// Known answers from the Standard Webhooks reference libraries (DESIGN.md).
-const KNOWN = {
-  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-};
+const KNOWN = STANDARD_WEBHOOKS_ANSWER;
 const KNOWN_NOW = KNOWN.timestamp * 1000;
 
 function knownHeaders(

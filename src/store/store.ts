@@ -181,6 +181,17 @@ export interface TenantDirectory {
   onCredentialsChanged(listener: () => void): () => void;
 }
 
+/** The part of the tenant directory that keeps API keys, each backend's in a file of its own. */
+export type ApiKeyDirectory = Pick<
+  TenantDirectory,
+  | 'createApiKey'
+  | 'findApiKeyByHash'
+  | 'listApiKeys'
+  | 'revokeApiKey'
+  | 'touchApiKey'
+  | 'onCredentialsChanged'
+>;
+
 /** The event catalogue. */
 export interface EventTypeDirectory {
   listEventTypes(): Promise<EventType[]>;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { deliveryHeaders } from '../../src/core/delivery-headers.js';
+import { BODY_SIGNATURE_ANSWER, STANDARD_WEBHOOKS_ANSWER } from '../support/known-answers.js';
 
 /**
  * The verification code in docs/receiving-webhooks.md, run as a receiver would copy it, against the
@@ -22,18 +23,8 @@ function codeBlock(language: string, after: string): string {
   return match[1];
 }
 
-const KNOWN = {
-  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-};
-const KNOWN_BODY_ONLY = {
-  secret: "It's a Secret to Everybody",
-  body: 'Hello, World!',
-  header: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
-};
+const KNOWN = STANDARD_WEBHOOKS_ANSWER;
+const KNOWN_BODY_ONLY = { ...BODY_SIGNATURE_ANSWER, header: BODY_SIGNATURE_ANSWER.signature };
 
 interface Case {
   name: string;

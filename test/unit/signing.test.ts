@@ -9,20 +9,10 @@ import {
   standardWebhooksKey,
   standardWebhooksSignature,
 } from '../../src/core/signing.js';
+import { BODY_SIGNATURE_ANSWER, STANDARD_WEBHOOKS_ANSWER } from '../support/known-answers.js';
 
-/** Known answers from DESIGN.md ("Signing"), taken from the Standard Webhooks reference libraries. */
-const SW = {
-  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
-};
-const BODY_ONLY = {
-  secret: "It's a Secret to Everybody",
-  body: 'Hello, World!',
-  signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
-};
+const SW = STANDARD_WEBHOOKS_ANSWER;
+const BODY_ONLY = BODY_SIGNATURE_ANSWER;
 
 const USER_AGENT = 'Herald/0.1.0 (+https://example.com/herald)';
 const PAYLOAD = Buffer.from(

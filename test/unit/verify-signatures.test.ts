@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkBodySignature, checkStandardWebhooksSignature } from '../../src/core/verify-signatures.js';
+import { BODY_SIGNATURE_ANSWER, STANDARD_WEBHOOKS_ANSWER } from '../support/known-answers.js';
 
-/** Known answers from DESIGN.md ("Signing"), as in signing.test.ts. */
 const SW = {
-  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
-  timestamp: '1614265330',
-  body: Buffer.from('{"test": 2432232314}'),
-  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+  ...STANDARD_WEBHOOKS_ANSWER,
+  timestamp: String(STANDARD_WEBHOOKS_ANSWER.timestamp),
+  body: Buffer.from(STANDARD_WEBHOOKS_ANSWER.body),
 };
-const BODY_ONLY = {
-  secret: "It's a Secret to Everybody",
-  body: Buffer.from('Hello, World!'),
-  signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
-};
+const BODY_ONLY = { ...BODY_SIGNATURE_ANSWER, body: Buffer.from(BODY_SIGNATURE_ANSWER.body) };
 
 describe('checking a delivery as herald listen does', () => {
   it('accepts X-Webhook-Signature only whole, with its sha256= prefix', () => {

@@ -1,19 +1,9 @@
 import type { ApiKey, NewApiKey } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import type { TenantDirectory } from '../store.js';
+import type { ApiKeyDirectory } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { QUEUED_CHANNEL, type QueuedWorkListener, queuedPayload } from './notifications.js';
-
-type ApiKeys = Pick<
-  TenantDirectory,
-  | 'createApiKey'
-  | 'findApiKeyByHash'
-  | 'listApiKeys'
-  | 'revokeApiKey'
-  | 'touchApiKey'
-  | 'onCredentialsChanged'
->;
 
 const API_KEY_COLUMNS = `id, tenant_id AS "tenantId", name, prefix, created_at AS "createdAt",
   expires_at AS "expiresAt", last_used_at AS "lastUsedAt"`;
@@ -24,7 +14,7 @@ export function postgresApiKeys(
   leases: LeaseIds,
   queued: QueuedWorkListeners,
   remote: QueuedWorkListener,
-): ApiKeys {
+): ApiKeyDirectory {
   return {
     async createApiKey(key: NewApiKey, keyHash: string): Promise<void> {
       await connection.query(

@@ -1,23 +1,13 @@
 import type { ApiKey, NewApiKey } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import type { TenantDirectory } from '../store.js';
+import type { ApiKeyDirectory } from '../store.js';
 import type { SqliteConnection } from './connection.js';
-
-type ApiKeys = Pick<
-  TenantDirectory,
-  | 'createApiKey'
-  | 'findApiKeyByHash'
-  | 'listApiKeys'
-  | 'revokeApiKey'
-  | 'touchApiKey'
-  | 'onCredentialsChanged'
->;
 
 const API_KEY_COLUMNS = `id, tenant_id AS tenantId, name, prefix, created_at AS createdAt, expires_at AS expiresAt,
   last_used_at AS lastUsedAt`;
 
 /** Tenants' API keys. Another process on the same file cannot announce a revocation: see Authenticator. */
-export function sqliteApiKeys(connection: SqliteConnection, queued: QueuedWorkListeners): ApiKeys {
+export function sqliteApiKeys(connection: SqliteConnection, queued: QueuedWorkListeners): ApiKeyDirectory {
   const sql = (text: string) => connection.sql(text);
   return {
     async createApiKey(key: NewApiKey, keyHash: string): Promise<void> {
