@@ -104,7 +104,7 @@ for (const backend of TEST_BACKENDS) {
       assert.deepEqual(await deadLetters(), []);
     });
 
-    it('refuses an unknown webhook, a malformed time or an unknown field', async () => {
+    it('refuses an unknown webhook, a malformed time, an empty range or an unknown field', async () => {
       assertError(
         await herald.call('POST', `${t}/dlq/discard`, { body: { webhookId: 'wh_missing' } }),
         404,
@@ -115,6 +115,11 @@ for (const backend of TEST_BACKENDS) {
         422,
         'VALIDATION_FAILED',
       );
+      const emptyRange = await herald.call('POST', `${t}/dlq/discard`, {
+        body: { after: '2026-01-02T00:00:00Z', before: '2026-01-01T00:00:00Z' },
+      });
+      assertError(emptyRange, 422, 'VALIDATION_FAILED');
+      assert.match(emptyRange.body.error.message, /must be earlier than/);
       assertError(
         await herald.call('POST', `${t}/dlq/discard`, { body: { status: 'x' } }),
         422,

@@ -1196,6 +1196,20 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
     });
 
     describe('deleting a tenant', () => {
+      it('refuses a webhook or key for a tenant deleted since the route checked it: TENANT_NOT_FOUND', async () => {
+        await seedTenant('tenant_a');
+        assert.equal(await store.deleteTenant('tenant_a'), true);
+        const tenantGone = (error: unknown) =>
+          error instanceof HeraldError && error.code === 'TENANT_NOT_FOUND';
+        await assert.rejects(store.createWebhook(webhook('tenant_a', 'wh_late')), tenantGone);
+        await assert.rejects(
+          store.createWebhook(webhook('tenant_a', 'wh_late'), { maxWebhooks: 10 }),
+          tenantGone,
+          'within a limit too',
+        );
+        await assert.rejects(store.createApiKey(apiKey('key_late', 'tenant_a'), 'hash-late'), tenantGone);
+      });
+
       it('removes it with its keys and webhooks at once, and its rows in the background', async () => {
         await seedTenant('tenant_a');
         await seedTenant('tenant_b');

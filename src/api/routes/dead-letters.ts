@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { notFound } from '../../core/errors.js';
+import { HeraldError, notFound } from '../../core/errors.js';
 import { DEAD_LETTER_PREFIX } from '../../core/public-ids.js';
 import { DISCARD_CHUNK } from '../../store/bounded-work.js';
 import type { DeadLetterFilter, Retention } from '../../store/store.js';
@@ -174,6 +174,13 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     async (request) => {
       const { tenantId } = request.params;
       const { webhookId, before, after } = request.body;
+      // An empty range would answer 0 as if nothing had matched, hiding the caller's mistake.
+      if (before !== undefined && after !== undefined && Date.parse(after) >= Date.parse(before)) {
+        throw new HeraldError(
+          'VALIDATION_FAILED',
+          `body.after (${after}) must be earlier than body.before (${before}).`,
+        );
+      }
       if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
       const discarded = await discardAll(retention, tenantId, {
         ...(webhookId === undefined ? {} : { webhookId }),

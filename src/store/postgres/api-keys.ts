@@ -2,7 +2,9 @@ import type { ApiKey, NewApiKey } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { ApiKeyDirectory } from '../store.js';
+import { writeForTenant } from '../tenant-gone.js';
 import type { PostgresConnection } from './connection.js';
+import { isForeignKeyViolation } from './errors.js';
 import { QUEUED_CHANNEL, type QueuedWorkListener, queuedPayload } from './notifications.js';
 
 const API_KEY_COLUMNS = `id, tenant_id AS "tenantId", name, prefix, created_at AS "createdAt",
@@ -17,10 +19,12 @@ export function postgresApiKeys(
 ): ApiKeyDirectory {
   return {
     async createApiKey(key: NewApiKey, keyHash: string): Promise<void> {
-      await connection.query(
-        `INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [key.id, key.tenantId, key.name, key.prefix, keyHash, key.createdAt, key.expiresAt],
+      await writeForTenant(key.tenantId, isForeignKeyViolation, () =>
+        connection.query(
+          `INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [key.id, key.tenantId, key.name, key.prefix, keyHash, key.createdAt, key.expiresAt],
+        ),
       );
     },
 

@@ -5,8 +5,10 @@ import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
+import { writeForTenant } from '../tenant-gone.js';
 import { postgresApiKeys } from './api-keys.js';
 import type { PostgresConnection } from './connection.js';
+import { isForeignKeyViolation } from './errors.js';
 import { notifyQueued, QUEUED_CHANNEL, type QueuedWorkListener, queuedPayload } from './notifications.js';
 
 /** PostgreSQL keeps a webhook's event filter as text[]. */
@@ -47,6 +49,27 @@ export function postgresDirectory(
   remote: QueuedWorkListener,
   secrets: SecretBox,
 ): Directory {
+  /** Within the tenant's limit when one is given: false when the tenant already has that many. */
+  async function insertWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
+    if (!limit) {
+      await connection.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
+      return true;
+    }
+    return connection.transaction(async (client) => {
+      // Creates in one tenant wait for each other on the tenant's row; the count, a statement of its
+      // own, then sees every webhook the previous ones committed. NO KEY UPDATE leaves the foreign-key
+      // checks of other writes that name the tenant unblocked.
+      await client.query('SELECT FROM tenants WHERE id = $1 FOR NO KEY UPDATE', [webhook.tenantId]);
+      const { rows } = await client.query<{ webhooks: number }>(
+        'SELECT count(*) AS webhooks FROM webhooks WHERE tenant_id = $1',
+        [webhook.tenantId],
+      );
+      if ((rows[0]?.webhooks ?? 0) >= limit.maxWebhooks) return false;
+      await client.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
+      return true;
+    });
+  }
+
   return {
     ...postgresApiKeys(connection, leases, queued, remote),
 
@@ -141,24 +164,8 @@ export function postgresDirectory(
       });
     },
 
-    async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
-      if (!limit) {
-        await connection.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
-        return true;
-      }
-      return connection.transaction(async (client) => {
-        // Creates in one tenant wait for each other on the tenant's row; the count, a statement of its
-        // own, then sees every webhook the previous ones committed. NO KEY UPDATE leaves the foreign-key
-        // checks of other writes that name the tenant unblocked.
-        await client.query('SELECT FROM tenants WHERE id = $1 FOR NO KEY UPDATE', [webhook.tenantId]);
-        const { rows } = await client.query<{ webhooks: number }>(
-          'SELECT count(*) AS webhooks FROM webhooks WHERE tenant_id = $1',
-          [webhook.tenantId],
-        );
-        if ((rows[0]?.webhooks ?? 0) >= limit.maxWebhooks) return false;
-        await client.query(INSERT_WEBHOOK, webhookValues(webhook, secrets));
-        return true;
-      });
+    createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
+      return writeForTenant(webhook.tenantId, isForeignKeyViolation, () => insertWebhook(webhook, limit));
     },
 
     async getWebhook(tenantId: string, id: string): Promise<Webhook | null> {

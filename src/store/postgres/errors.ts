@@ -43,6 +43,11 @@ export function isUnavailable(error: unknown): boolean {
   return error instanceof Error && UNAVAILABLE_MESSAGES.test(error.message);
 }
 
+/** A row named a parent that is not there (23503): in practice a tenant deleted meanwhile. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return codeOf(error) === '23503';
+}
+
 export function isDeadlock(error: unknown): boolean {
   return codeOf(error) === DEADLOCK;
 }

@@ -1,7 +1,8 @@
 import type { ApiKey, NewApiKey } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { ApiKeyDirectory } from '../store.js';
-import type { SqliteConnection } from './connection.js';
+import { writeForTenant } from '../tenant-gone.js';
+import { isForeignKeyViolation, type SqliteConnection } from './connection.js';
 
 const API_KEY_COLUMNS = `id, tenant_id AS tenantId, name, prefix, created_at AS createdAt, expires_at AS expiresAt,
   last_used_at AS lastUsedAt`;
@@ -11,10 +12,12 @@ export function sqliteApiKeys(connection: SqliteConnection, queued: QueuedWorkLi
   const sql = (text: string) => connection.sql(text);
   return {
     async createApiKey(key: NewApiKey, keyHash: string): Promise<void> {
-      sql(
-        `INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(key.id, key.tenantId, key.name, key.prefix, keyHash, key.createdAt, key.expiresAt);
+      await writeForTenant(key.tenantId, isForeignKeyViolation, async () => {
+        sql(
+          `INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, created_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(key.id, key.tenantId, key.name, key.prefix, keyHash, key.createdAt, key.expiresAt);
+      });
       await connection.durable();
     },
 

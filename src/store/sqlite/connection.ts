@@ -119,3 +119,8 @@ export class SqliteConnection {
     this.db.close();
   }
 }
+
+/** A row named a parent that is not there: in practice a tenant deleted meanwhile. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

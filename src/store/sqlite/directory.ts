@@ -4,8 +4,9 @@ import type { EventType, NewTenant, NewWebhook, Tenant, TenantLimits, Webhook } 
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
 import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
+import { writeForTenant } from '../tenant-gone.js';
 import { sqliteApiKeys } from './api-keys.js';
-import type { SqliteConnection } from './connection.js';
+import { isForeignKeyViolation, type SqliteConnection } from './connection.js';
 
 /** SQLite keeps a webhook's event filter as JSON text. */
 export type StoredWebhookRow = WebhookRow & { events: string };
@@ -116,22 +117,24 @@ export function sqliteDirectory(
 
     async createWebhook(webhook: NewWebhook, limit?: { maxWebhooks: number }): Promise<boolean> {
       // One IMMEDIATE transaction holds the writer lock from the count to the insert.
-      const created = connection.transaction(
-        () =>
-          sql(
-            `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
+      const created = await writeForTenant(webhook.tenantId, isForeignKeyViolation, async () =>
+        connection.transaction(
+          () =>
+            sql(
+              `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit, secret,
                created_at, updated_at)
              SELECT @id, @tenantId, @url, @description, @events, @status, @ordering, @rateLimit, @secret,
                @createdAt, @updatedAt
              WHERE @maxWebhooks IS NULL OR (SELECT count(*) FROM webhooks WHERE tenant_id = @tenantId) < @maxWebhooks`,
-          ).run({
-            ...webhook,
-            secret: sealSecret(secrets, webhook.secret),
-            events: JSON.stringify(webhook.events),
-            ordering: webhook.ordering ?? 'none',
-            rateLimit: webhook.rateLimit ?? null,
-            maxWebhooks: limit?.maxWebhooks ?? null,
-          }).changes > 0,
+            ).run({
+              ...webhook,
+              secret: sealSecret(secrets, webhook.secret),
+              events: JSON.stringify(webhook.events),
+              ordering: webhook.ordering ?? 'none',
+              rateLimit: webhook.rateLimit ?? null,
+              maxWebhooks: limit?.maxWebhooks ?? null,
+            }).changes > 0,
+        ),
       );
       await connection.durable();
       return created;
