@@ -167,7 +167,7 @@ export function openapiOptions(publicUrl: () => string | null): SwaggerOptions {
         contact: { name: 'The operators of this Herald installation' },
       },
       tags: [
-        { name: 'system', description: 'Liveness' },
+        { name: 'system', description: 'Liveness, readiness and metrics' },
         { name: 'tenants', description: 'Tenants, their API keys, limits and console links' },
         { name: 'event types', description: 'The catalogue of event types webhooks subscribe to' },
         { name: 'webhooks', description: 'Endpoints that receive a tenant’s events, and their secrets' },
