@@ -1,176 +1,43 @@
 /**
  * The web console, driven in Debian's Chromium through playwright-core, against a real Herald (temp
- * SQLite file, short retry schedule) and a real loopback receiver whose answer the test switches
- * between 200 and 500. Every journey uses the words of the product documentation to find controls.
- * Screenshots of each main screen land in test-artifacts/screenshots/ (ignored by git), or in
- * HERALD_SCREENSHOTS.
+ * SQLite file, short retry schedule) and real loopback receivers whose answer the test switches
+ * between 200 and 500. These journeys follow the product documentation from a first sign-in on, one
+ * after another, and use its words to find controls. Screenshots of each main screen land in
+ * test-artifacts/screenshots/ (ignored by git), or in HERALD_SCREENSHOTS.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DeliveryT, WebhookT } from '../../src/api/schemas.js';
-import { startHerald } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import {
+  type ConsoleHarness,
+  ConsoleReceiver,
+  DESKTOP,
+  eventually,
+  gone,
+  noChromium,
+  PHONE,
+  shot,
+  shotAt,
+  startConsole,
+  visible,
+  WIDE,
+} from '../support/console-browser.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const UI_DIR = join(ROOT, 'dist/ui');
-const SHOTS = process.env.HERALD_SCREENSHOTS ?? join(ROOT, 'test-artifacts/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const WIDE = { width: 1440, height: 900 };
-const TIMEOUT = 15_000;
-
-/* ---------- a loopback receiver whose status the test controls ---------- */
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-class Receiver {
-  status = 200;
-  /** While true, requests wait unanswered until release(): a delivery stays in flight while the test looks. */
-  holding = false;
-  readonly requests: Received[] = [];
-  private readonly held: (() => void)[] = [];
-  private server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        const answer = () => {
-          res.writeHead(this.status, { 'content-type': 'application/json' });
-          res.end(this.status < 300 ? '{"ok":true}' : '{"error":"receiver is down for maintenance"}');
-        };
-        if (this.holding) this.held.push(answer);
-        else answer();
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}/hooks/herald`;
-  }
-
-  received(event: string): Received[] {
-    return this.requests.filter((r) => (JSON.parse(r.body) as { event?: string }).event === event);
-  }
-
-  /** Answers the requests held so far, and the next ones at once. */
-  release(): void {
-    this.holding = false;
-    for (const answer of this.held.splice(0)) answer();
-  }
-
-  async stop(): Promise<void> {
-    this.release();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-/* ---------- helpers ---------- */
-
-type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
-
-/** Polls a condition (no fixed sleeps): resolves with its first truthy value, or fails after `timeout`. */
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T> | T,
-  timeout = TIMEOUT,
-): Promise<Truthy<T>> {
-  const deadline = Date.now() + timeout;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as Truthy<T>;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) assert.fail(`Timed out waiting for ${what} (last: ${String(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function visible(locator: Locator, timeout = TIMEOUT): Promise<Locator> {
-  await locator.first().waitFor({ state: 'visible', timeout });
-  return locator;
-}
-
-async function gone(locator: Locator, timeout = TIMEOUT): Promise<void> {
-  await locator.first().waitFor({ state: 'hidden', timeout });
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  // Transient notifications would cover the screen; dismiss them as a person would.
-  for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all()) {
-    await dismiss.click({ timeout: 500 }).catch(() => {}); // it may have timed out by itself
-  }
-  // Let entrance animations and pending fetches settle before the picture.
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
-
-/** The same screen at another size (a phone, a wide desktop), then back to the desktop size. */
-async function shotAt(size: typeof DESKTOP, page: Page, name: string): Promise<void> {
-  await page.setViewportSize(size);
-  await shot(page, name);
-  await page.setViewportSize(DESKTOP);
-}
-
-/* ---------- the journeys ---------- */
-
-describe('Herald console in Chromium', {
-  skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`,
-}, () => {
-  let herald: Awaited<ReturnType<typeof startHerald>>;
+describe('Herald console in Chromium', { skip: noChromium }, () => {
+  let harness: ConsoleHarness;
   let baseUrl = '';
-  /** Real time, plus a skew the last test moves forward to expire a portal link without waiting. */
-  let skewMs = 0;
-  const clock = { now: () => Date.now() + skewMs };
-  let dataDir: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  const receiver = new Receiver();
+  const receiver = new ConsoleReceiver();
   /** Receivers of the webhooks whose health and order the later journeys watch. */
-  const goneReceiver = new Receiver();
-  const failingReceiver = new Receiver();
-  const heldReceiver = new Receiver();
-  const pageErrors: string[] = [];
-  const foreignRequests: string[] = [];
+  const goneReceiver = new ConsoleReceiver();
+  const failingReceiver = new ConsoleReceiver();
+  const heldReceiver = new ConsoleReceiver();
   const tenantId = 'acme';
   let secret = '';
 
-  async function apiCall<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; json: T }> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${herald.adminKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: (text ? JSON.parse(text) : null) as T };
-  }
+  const apiCall = <T>(method: string, path: string, body?: unknown) => harness.api<T>(method, path, body);
 
   async function publish(event: string, data: Record<string, unknown>): Promise<string> {
     const { status, json } = await apiCall<{ id: string }>('POST', `/v1/tenants/${tenantId}/events`, {
@@ -193,63 +60,20 @@ describe('Herald console in Chromium', {
     return json;
   }
 
-  async function newPage(ctx: BrowserContext): Promise<Page> {
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(TIMEOUT);
-    p.on('pageerror', (error) => pageErrors.push(error.message));
-    p.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(baseUrl) && !url.startsWith('data:')) foreignRequests.push(url);
-    });
-    return p;
-  }
-
   const webhookRow = () => page.getByRole('row').filter({ hasText: receiver.url });
 
   before(async () => {
-    const { build } = await import('vite');
-    await build({ configFile: join(ROOT, 'ui/vite.config.ts'), logLevel: 'warn' });
-    await mkdir(SHOTS, { recursive: true });
     for (const r of [receiver, goneReceiver, failingReceiver, heldReceiver]) await r.start();
     goneReceiver.status = 410;
     failingReceiver.status = 500;
-    dataDir = await mkdtemp(join(tmpdir(), 'herald-browser-'));
-    herald = await startHerald({
-      config: loadConfig({
-        HERALD_DATABASE: join(dataDir, 'herald.db'),
-        HERALD_PORT: '0',
-        HERALD_HOST: '127.0.0.1',
-        HERALD_RETRY_SCHEDULE: '200ms,200ms',
-        HERALD_ALLOW_NETWORKS: '127.0.0.0/8',
-        HERALD_LOG_LEVEL: 'silent',
-      }),
-      clock,
-      uiDir: UI_DIR,
-      announce: () => {},
-    });
-    assert.ok(herald.url, 'Herald serves its API');
-    baseUrl = herald.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({ viewport: DESKTOP });
-    page = await newPage(context);
+    harness = await startConsole();
+    baseUrl = harness.baseUrl;
+    page = await harness.newPage();
   });
 
   after(async () => {
-    await browser?.close();
-    await herald?.stop();
+    await harness?.close();
     for (const r of [receiver, goneReceiver, failingReceiver, heldReceiver]) await r.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   test('signs in with the admin key and creates a tenant', async () => {
@@ -262,7 +86,7 @@ describe('Herald console in Chromium', {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await visible(page.getByText('Herald did not accept this API key'));
 
-    await page.getByLabel('API key').fill(herald.adminKey);
+    await page.getByLabel('API key').fill(harness.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await visible(page.getByRole('heading', { name: 'Create your first tenant' }));
     await shot(page, '02-first-run');
@@ -671,9 +495,8 @@ describe('Herald console in Chromium', {
     assert.equal(status, 201);
     assert.match(link.url, /\/portal#token=/);
 
-    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
-    try {
-      const p = await newPage(phone);
+    {
+      const p = await harness.newPage({ viewport: PHONE, isMobile: true });
       await p.goto(link.url);
       await visible(p.getByRole('heading', { name: 'Manage Webhooks' }));
       assert.ok(!p.url().includes('token='), `the token left the address bar: ${p.url()}`);
@@ -699,13 +522,10 @@ describe('Herald console in Chromium', {
       // The session survives a reload (the key is in this tab's sessionStorage).
       await p.reload();
       await visible(p.getByRole('heading', { name: 'Manage Webhooks' }));
-    } finally {
-      await phone.close();
     }
 
-    const fresh = await browser.newContext({ viewport: DESKTOP });
-    try {
-      const p = await newPage(fresh);
+    {
+      const p = await harness.newPage({ viewport: DESKTOP });
       // Tampered: one character of the signature changed.
       const tampered = link.url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
       await p.goto(tampered);
@@ -716,12 +536,10 @@ describe('Herald console in Chromium', {
       const { json: short } = await apiCall<{ url: string }>('POST', `/v1/tenants/${tenantId}/portal-links`, {
         expiresIn: 60,
       });
-      skewMs += 120_000;
+      harness.skew(120_000);
       await p.goto(short.url);
       await visible(p.getByRole('heading', { name: 'This link has expired. Ask for a new one.' }));
       await shot(p, '17-portal-expired');
-    } finally {
-      await fresh.close();
     }
   });
 
@@ -732,7 +550,7 @@ describe('Herald console in Chromium', {
   });
 
   test('loaded nothing from the network and threw no errors', () => {
-    assert.deepEqual(foreignRequests, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(harness.foreignRequests, []);
+    assert.deepEqual(harness.pageErrors, []);
   });
 });
