@@ -22,9 +22,14 @@ function statusClassIndex(statusCode: number | null): number {
   return index >= 1 && index <= 5 ? index : 0;
 }
 
-/** Reads the queue's numbers at most once per QUEUE_STATS_CACHE_MS; scrapes meanwhile share the read. */
+/**
+ * Reads the queue's numbers at most once per QUEUE_STATS_CACHE_MS, or per ten times what the last
+ * read took if that is longer (they scan the pending deliveries: a million take about a second), so
+ * scrapes never keep the database busy more than a tenth of the time. Scrapes meanwhile share the read.
+ */
 class CachedQueueStats {
   private last: { at: number; stats: Promise<QueueStats> } | null = null;
+  private lastReadMs = 0;
 
   constructor(
     private readonly store: Pick<Operations, 'queueStats'>,
@@ -33,8 +38,15 @@ class CachedQueueStats {
 
   read(): Promise<QueueStats> {
     const now = this.clock.now();
-    if (!this.last || now - this.last.at >= QUEUE_STATS_CACHE_MS) {
-      this.last = { at: now, stats: this.store.queueStats(now) };
+    if (!this.last || now - this.last.at >= Math.max(QUEUE_STATS_CACHE_MS, 10 * this.lastReadMs)) {
+      const stats = this.store.queueStats(now);
+      void stats.then(
+        () => {
+          this.lastReadMs = this.clock.now() - now;
+        },
+        () => {},
+      );
+      this.last = { at: now, stats };
     }
     return this.last.stats;
   }

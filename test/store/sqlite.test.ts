@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { buildEvent } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
 import { SqliteConnection } from '../../src/store/sqlite/connection.js';
@@ -167,6 +168,68 @@ describe('SQLite: the WAL is checkpointed off the thread that serves requests', 
       assert.equal(connection.db.prepare('SELECT count(*) FROM filler').pluck().get(), 1_000);
     } finally {
       await connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite: the queue numbers are read off the thread that serves requests', () => {
+  it('counts 300,000 pending deliveries while this thread keeps running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-stats-'));
+    const now = Date.UTC(2026, 0, 1);
+    const store = openSqliteStore(join(dir, 'herald.db'), { secrets: testSecretBox() });
+    try {
+      await store.migrate();
+      await store.createTenant({ id: 'tenant_stats', name: 'Stats', createdAt: now });
+      await store.createWebhook({
+        id: 'wh_stats',
+        tenantId: 'tenant_stats',
+        url: 'https://hooks.example.com/stats',
+        description: '',
+        events: [],
+        status: 'active',
+        secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0',
+        createdAt: now,
+        updatedAt: now,
+      });
+      const payload = buildEvent({
+        id: 'evt_stats',
+        tenantId: 'tenant_stats',
+        event: 'kpi.alert',
+        data: {},
+        now,
+      });
+      await store.publishEvents([payload], now);
+      // A backlog written straight into the file: copies of that delivery, due over the next hour.
+      const writer = new Database(join(dir, 'herald.db'));
+      writer.pragma('busy_timeout = 5000');
+      writer.exec(`
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+        INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+        SELECT tenant_id, webhook_id, event_seq, 2, trigger, 'pending', created_at, ${now} + i
+        FROM deliveries, n WHERE deliveries.status = 'pending'`);
+      writer.close();
+
+      let longestGapMs = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        longestGapMs = Math.max(longestGapMs, performance.now() - last);
+        last = performance.now();
+      }, 5);
+      const started = performance.now();
+      const stats = await store.queueStats(now);
+      const readMs = performance.now() - started;
+      clearInterval(ticker);
+      longestGapMs = Math.max(longestGapMs, performance.now() - last);
+
+      assert.equal(stats.due, 1, 'the published delivery');
+      assert.equal(stats.retryScheduled, 300_000);
+      assert.ok(
+        longestGapMs < Math.max(50, readMs / 2),
+        `this thread stood still ${longestGapMs.toFixed(0)} ms of a ${readMs.toFixed(0)} ms read`,
+      );
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -202,6 +202,29 @@ describe('HeraldMetrics', () => {
     assert.equal(reads, 2);
   });
 
+  it('reads a slow queue less often: at most a tenth of the time', async () => {
+    const clock = new ManualClock();
+    let reads = 0;
+    const metrics = new HeraldMetrics({
+      store: {
+        queueStats: async () => {
+          reads += 1;
+          clock.advance(2_000); // a read over a big backlog
+          return stats;
+        },
+      },
+      clock,
+      onStatsError: (error) => assert.fail(String(error)),
+    });
+    await metrics.render();
+    clock.advance(5_000);
+    await metrics.render();
+    assert.equal(reads, 1, 'a 2 s read is not repeated 5 s later');
+    clock.advance(13_000);
+    await metrics.render();
+    assert.equal(reads, 2, 'but is 20 s after it started');
+  });
+
   it('says the database is down when the read fails, and keeps the last numbers', async () => {
     const clock = new ManualClock();
     let failing = false;

@@ -13,6 +13,7 @@ import type { TakerSlot } from './handoff.js';
 import { sqliteWebhookHealth } from './health.js';
 import { sqliteIdempotencyPrune } from './idempotency-prune.js';
 import { migrateSqlite, sqliteSchemaVersion } from './migrations.js';
+import { OffThreadReads } from './off-thread-reads.js';
 import { SqlitePublishBatcher } from './publish-batch.js';
 import { sqlitePublisher } from './publisher.js';
 import { sqliteQueue } from './queue.js';
@@ -38,6 +39,8 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
   const keeping = sqliteSecretKeeping(connection, secrets);
   const read: ReadRows = async <R>(text: string, params: Record<string, unknown>) =>
     connection.sql(text).all(params) as R[];
+  // An in-memory database has no file another connection could open.
+  const offThread = path === ':memory:' ? null : new OffThreadReads(path);
   return {
     backend: 'sqlite',
     async migrate() {
@@ -47,6 +50,7 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
     async close() {
       // Publishes already accepted into a batch are committed (and synced) before the file closes.
       batcher.flush();
+      await offThread?.close();
       await connection.close();
     },
     ...sqliteDirectory(connection, queued, secrets),
@@ -59,7 +63,7 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
     ...sqliteTenantPurge(connection),
     ...sqliteIdempotencyPrune(connection, idempotencyWindowMs),
     ...sqlHistory(read),
-    queueStats: (now) => readQueueStats(read, now),
+    queueStats: (now) => readQueueStats(offThread?.read ?? read, now),
     schemaVersion: async () => sqliteSchemaVersion(connection),
   };
 }
