@@ -55,7 +55,10 @@ export function presentWebhook(webhook: Webhook): WebhookT {
  * A webhook's health over `hourStarts` (consecutive clock hours, oldest first): every hour is
  * listed, those without an attempt as zeros, so that a chart's x axis is the window itself.
  */
-export function presentWebhookStats(stats: WebhookAttemptStats, hourStarts: readonly number[]): WebhookStatsT {
+export function presentWebhookStats(
+  stats: WebhookAttemptStats,
+  hourStarts: readonly number[],
+): WebhookStatsT {
   const counted = new Map(stats.hours.map((hour) => [hour.hour, hour]));
   let succeeded = 0;
   let failed = 0;

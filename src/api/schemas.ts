@@ -259,7 +259,10 @@ export const WebhookStats = Type.Object(
     averageResponseMs: Nullable(
       Type.Integer({ minimum: 0, description: 'Mean response time of the attempts; null without attempts' }),
     ),
-    lastSuccessAt: Nullable({ ...Timestamp, description: 'The latest successful attempt Herald keeps count of' }),
+    lastSuccessAt: Nullable({
+      ...Timestamp,
+      description: 'The latest successful attempt Herald keeps count of',
+    }),
     lastFailureAt: Nullable({ ...Timestamp, description: 'The latest failed attempt Herald keeps count of' }),
     hours: Type.Array(HourOfAttempts, { description: 'The window hour by hour, oldest first: 24 entries' }),
   },

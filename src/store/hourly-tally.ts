@@ -43,7 +43,15 @@ export function tallyByHour(attempts: Iterable<CountedAttempt>): HourTally[] {
     const key = `${webhookId}\u0000${hour}`;
     let tally = tallies.get(key);
     if (!tally) {
-      tally = { webhookId, hour, succeeded: 0, failed: 0, responseMs: 0, lastSuccessAt: null, lastFailureAt: null };
+      tally = {
+        webhookId,
+        hour,
+        succeeded: 0,
+        failed: 0,
+        responseMs: 0,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+      };
       tallies.set(key, tally);
     }
     tally.responseMs += Math.round(responseMs);

@@ -148,7 +148,10 @@ export interface History {
    * id: one entry per webhook, with its hours from `since`'s hour on (kept up by completeDeliveries,
    * so this reads a few rows per webhook however long its history).
    */
-  webhookAttemptStats(tenantId: string, query: { since: number; webhookId?: string }): Promise<WebhookAttemptStats[]>;
+  webhookAttemptStats(
+    tenantId: string,
+    query: { since: number; webhookId?: string },
+  ): Promise<WebhookAttemptStats[]>;
 }
 
 /** A change to a tenant: a new name, and its own limits as a merge patch (null removes one). */

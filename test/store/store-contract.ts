@@ -1284,11 +1284,14 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         await store.publishEvents([event(tenantId, `evt_${tenantId}_${at}_${verdict}`)], at);
         const claimed = (await claim(at)).filter((c) => webhookIds.includes(c.webhookId));
         assert.equal(claimed.length, webhookIds.length);
-        const outcomes = claimed.map((c) => ({ ...outcome(c, verdict, at, at + 86_400_000), responseTimeMs }));
+        const outcomes = claimed.map((c) => ({
+          ...outcome(c, verdict, at, at + 86_400_000),
+          responseTimeMs,
+        }));
         assert.equal(await store.completeDeliveries(outcomes, at), webhookIds.length);
       }
 
-      it('counts each webhook\'s attempts by hour with its latest success and failure', async () => {
+      it("counts each webhook's attempts by hour with its latest success and failure", async () => {
         const hourOfT0 = T0 - (T0 % HOUR);
         await attempt('tenant_a', ['wh_a', 'wh_b'], T0, 'succeeded', 10);
         await attempt('tenant_a', ['wh_a', 'wh_b'], T0 + 60_000, 'retry', 30);
@@ -1314,15 +1317,22 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           },
         ]);
 
-        const later = await store.webhookAttemptStats('tenant_a', { since: hourOfT0 + HOUR, webhookId: 'wh_a' });
-        assert.deepEqual(later, [
-          {
-            webhookId: 'wh_a',
-            hours: [{ hour: hourOfT0 + HOUR, succeeded: 0, failed: 1, responseMs: 50 }],
-            lastSuccessAt: T0,
-            lastFailureAt: T0 + HOUR,
-          },
-        ], 'older hours are left out, the latest success is not');
+        const later = await store.webhookAttemptStats('tenant_a', {
+          since: hourOfT0 + HOUR,
+          webhookId: 'wh_a',
+        });
+        assert.deepEqual(
+          later,
+          [
+            {
+              webhookId: 'wh_a',
+              hours: [{ hour: hourOfT0 + HOUR, succeeded: 0, failed: 1, responseMs: 50 }],
+              lastSuccessAt: T0,
+              lastFailureAt: T0 + HOUR,
+            },
+          ],
+          'older hours are left out, the latest success is not',
+        );
         assert.deepEqual(
           await store.webhookAttemptStats('tenant_a', { since: hourOfT0, webhookId: 'wh_other' }),
           [],

@@ -1,9 +1,9 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
+import { ADD_TO_HOUR_OF_ATTEMPTS, type CountedAttempt, tallyByHour } from '../hourly-tally.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { ADD_TO_HOUR_OF_ATTEMPTS, type CountedAttempt, tallyByHour } from '../hourly-tally.js';
 import { storedHeaders } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
 import type { SqliteConnection } from './connection.js';
