@@ -210,6 +210,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/webhook-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every webhook's attempts over the last 24 hours, last success and last failure
+         * @description One entry per webhook of the tenant, ordered by webhook id. Kept up as attempts are recorded, so this stays cheap however many webhooks and attempts there are.
+         */
+        get: operations["listWebhookStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/webhooks/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook's attempts over the last 24 hours, last success and last failure */
+        get: operations["getWebhookStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/webhooks/{id}": {
         parameters: {
             query?: never;
@@ -649,6 +686,43 @@ export interface components {
              * @description ISO-8601 UTC
              */
             updatedAt: string;
+        };
+        WebhookStats: {
+            webhookId: string;
+            /**
+             * Format: date-time
+             * @description Start of the window counted: the 24 clock hours up to now, the current one included
+             */
+            since: string;
+            /** @description Attempts made in the window */
+            attempts: number;
+            succeeded: number;
+            failed: number;
+            /** @description succeeded / attempts; null without attempts */
+            successRate: number | null;
+            /** @description Mean response time of the attempts; null without attempts */
+            averageResponseMs: number | null;
+            /**
+             * Format: date-time
+             * @description The latest successful attempt Herald keeps count of
+             */
+            lastSuccessAt: string | null;
+            /**
+             * Format: date-time
+             * @description The latest failed attempt Herald keeps count of
+             */
+            lastFailureAt: string | null;
+            /** @description The window hour by hour, oldest first: 24 entries */
+            hours: components["schemas"]["HourOfAttempts"][];
+        };
+        HourOfAttempts: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            start: string;
+            succeeded: number;
+            failed: number;
         };
         UpdateWebhook: {
             /** @description http(s) URL on a public network */
@@ -2120,6 +2194,143 @@ export interface operations {
             };
             /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["WebhookStats"][];
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookStats"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

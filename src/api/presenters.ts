@@ -1,7 +1,7 @@
 import { HeraldError } from '../core/errors.js';
 import { fromPublicId } from '../core/public-ids.js';
-import type { ApiKey, DeadLetter, Delivery, Tenant, Webhook } from '../core/types.js';
-import type { ApiKeyT, DeadLetterT, DeliveryT, TenantT, WebhookT } from './schemas.js';
+import type { ApiKey, DeadLetter, Delivery, Tenant, Webhook, WebhookAttemptStats } from '../core/types.js';
+import type { ApiKeyT, DeadLetterT, DeliveryT, TenantT, WebhookStatsT, WebhookT } from './schemas.js';
 import { effectiveLimits, type Limits } from './tenant-limits.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */
@@ -48,6 +48,40 @@ export function presentWebhook(webhook: Webhook): WebhookT {
     previousSecretExpiresAt: webhook.previousSecretUntil === null ? null : iso(webhook.previousSecretUntil),
     createdAt: iso(webhook.createdAt),
     updatedAt: iso(webhook.updatedAt),
+  };
+}
+
+/**
+ * A webhook's health over `hourStarts` (consecutive clock hours, oldest first): every hour is
+ * listed, those without an attempt as zeros, so that a chart's x axis is the window itself.
+ */
+export function presentWebhookStats(
+  stats: WebhookAttemptStats,
+  hourStarts: readonly number[],
+): WebhookStatsT {
+  const counted = new Map(stats.hours.map((hour) => [hour.hour, hour]));
+  let succeeded = 0;
+  let failed = 0;
+  let responseMs = 0;
+  const hours = hourStarts.map((start) => {
+    const hour = counted.get(start);
+    succeeded += hour?.succeeded ?? 0;
+    failed += hour?.failed ?? 0;
+    responseMs += hour?.responseMs ?? 0;
+    return { start: iso(start), succeeded: hour?.succeeded ?? 0, failed: hour?.failed ?? 0 };
+  });
+  const attempts = succeeded + failed;
+  return {
+    webhookId: stats.webhookId,
+    since: iso(hourStarts[0] ?? 0),
+    attempts,
+    succeeded,
+    failed,
+    successRate: attempts === 0 ? null : succeeded / attempts,
+    averageResponseMs: attempts === 0 ? null : Math.round(responseMs / attempts),
+    lastSuccessAt: stats.lastSuccessAt === null ? null : iso(stats.lastSuccessAt),
+    lastFailureAt: stats.lastFailureAt === null ? null : iso(stats.lastFailureAt),
+    hours,
   };
 }
 

@@ -236,6 +236,39 @@ export const UpdateWebhook = Type.Object(
   { $id: 'UpdateWebhook', additionalProperties: false, minProperties: 1 },
 );
 
+const Count = Type.Integer({ minimum: 0 });
+
+export const HourOfAttempts = Type.Object(
+  { start: Timestamp, succeeded: Count, failed: Count },
+  { $id: 'HourOfAttempts' },
+);
+
+export const WebhookStats = Type.Object(
+  {
+    webhookId: Type.String(),
+    since: {
+      ...Timestamp,
+      description: 'Start of the window counted: the 24 clock hours up to now, the current one included',
+    },
+    attempts: { ...Count, description: 'Attempts made in the window' },
+    succeeded: Count,
+    failed: Count,
+    successRate: Nullable(
+      Type.Number({ minimum: 0, maximum: 1, description: 'succeeded / attempts; null without attempts' }),
+    ),
+    averageResponseMs: Nullable(
+      Type.Integer({ minimum: 0, description: 'Mean response time of the attempts; null without attempts' }),
+    ),
+    lastSuccessAt: Nullable({
+      ...Timestamp,
+      description: 'The latest successful attempt Herald keeps count of',
+    }),
+    lastFailureAt: Nullable({ ...Timestamp, description: 'The latest failed attempt Herald keeps count of' }),
+    hours: Type.Array(HourOfAttempts, { description: 'The window hour by hour, oldest first: 24 entries' }),
+  },
+  { $id: 'WebhookStats' },
+);
+
 /** How long a replaced secret goes on signing unless the rotation says: a day. */
 export const DEFAULT_GRACE_PERIOD_SECONDS = 86_400;
 /** The longest a replaced secret may go on signing: 30 days. */
@@ -455,5 +488,6 @@ export const TenantItemParams = Type.Object({ tenantId: Type.String(), id: Type.
 export type TenantT = Static<typeof Tenant>;
 export type ApiKeyT = Static<typeof ApiKey>;
 export type WebhookT = Static<typeof Webhook>;
+export type WebhookStatsT = Static<typeof WebhookStats>;
 export type DeliveryT = Static<typeof Delivery>;
 export type DeadLetterT = Static<typeof DeadLetter>;

@@ -212,3 +212,21 @@ export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
+
+/** One hour of a webhook's attempts (see WebhookStatsReader): `hour` is its start, epoch ms. */
+export interface HourOfAttempts {
+  hour: number;
+  succeeded: number;
+  failed: number;
+  /** Sum of the attempts' response times: with their count, the hour's mean. */
+  responseMs: number;
+}
+
+/** What a webhook's attempts tell of it: the hours asked for, and its latest success and failure ever kept. */
+export interface WebhookAttemptStats {
+  webhookId: string;
+  /** Oldest first; hours without an attempt are left out. */
+  hours: HourOfAttempts[];
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+}

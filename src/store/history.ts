@@ -1,5 +1,12 @@
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId } from '../core/public-ids.js';
-import type { AttemptStatus, DeadLetter, Delivery, DeliveryDetail } from '../core/types.js';
+import type {
+  AttemptStatus,
+  DeadLetter,
+  Delivery,
+  DeliveryDetail,
+  HourOfAttempts,
+  WebhookAttemptStats,
+} from '../core/types.js';
 import {
   DEAD_LETTER_COLUMNS,
   DELIVERY_COLUMNS,
@@ -50,6 +57,38 @@ const GET_DEAD_LETTER = `
   SELECT ${DEAD_LETTER_COLUMNS}, e.payload FROM ${DEAD_LETTERS_JOINED}
   WHERE l.id = :id AND l.tenant_id = :tenantId`;
 
+const WEBHOOKS_OF_TENANT = `w.tenant_id = :tenantId AND (CAST(:webhookId AS text) IS NULL OR w.id = :webhookId)`;
+
+const HOURS_OF_ATTEMPTS = `
+  SELECT s.webhook_id, s.hour, s.succeeded, s.failed, s.response_ms
+  FROM webhook_stats s JOIN webhooks w ON w.id = s.webhook_id
+  WHERE ${WEBHOOKS_OF_TENANT} AND s.hour >= :since
+  ORDER BY s.webhook_id, s.hour`;
+
+/** Each webhook's latest success and failure: walks its hours back from the newest, to the first that has one. */
+const LATEST_OUTCOMES = `
+  SELECT w.id AS webhook_id,
+    (SELECT s.last_success_at FROM webhook_stats s WHERE s.webhook_id = w.id AND s.last_success_at IS NOT NULL
+     ORDER BY s.hour DESC LIMIT 1) AS last_success_at,
+    (SELECT s.last_failure_at FROM webhook_stats s WHERE s.webhook_id = w.id AND s.last_failure_at IS NOT NULL
+     ORDER BY s.hour DESC LIMIT 1) AS last_failure_at
+  FROM webhooks w WHERE ${WEBHOOKS_OF_TENANT}
+  ORDER BY w.id`;
+
+interface HourRow {
+  webhook_id: string;
+  hour: number;
+  succeeded: number;
+  failed: number;
+  response_ms: number;
+}
+
+interface LatestOutcomesRow {
+  webhook_id: string;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+}
+
 /** The key below which a page starts: none before the first page, null for a cursor that is no id of ours. */
 function pageStart(prefix: string, before: string | undefined): number | null {
   return before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(prefix, before);
@@ -91,6 +130,35 @@ export function sqlHistory(read: ReadRows): History {
       const params = { tenantId, before, webhookId: page.webhookId ?? null, limit: page.limit };
       const rows = await read<DeadLetterRow>(listDeadLettersSql(page.includePayload ?? false), params);
       return rows.map(toDeadLetter);
+    },
+
+    async webhookAttemptStats(
+      tenantId: string,
+      query: { since: number; webhookId?: string },
+    ): Promise<WebhookAttemptStats[]> {
+      const params = { tenantId, webhookId: query.webhookId ?? null };
+      const [hourRows, latestRows] = await Promise.all([
+        read<HourRow>(HOURS_OF_ATTEMPTS, { ...params, since: query.since }),
+        read<LatestOutcomesRow>(LATEST_OUTCOMES, params),
+      ]);
+      const hours = new Map<string, HourOfAttempts[]>();
+      for (const row of hourRows) {
+        const hour: HourOfAttempts = {
+          hour: row.hour,
+          succeeded: row.succeeded,
+          failed: row.failed,
+          responseMs: row.response_ms,
+        };
+        const list = hours.get(row.webhook_id);
+        if (list) list.push(hour);
+        else hours.set(row.webhook_id, [hour]);
+      }
+      return latestRows.map((row) => ({
+        webhookId: row.webhook_id,
+        hours: hours.get(row.webhook_id) ?? [],
+        lastSuccessAt: row.last_success_at,
+        lastFailureAt: row.last_failure_at,
+      }));
     },
 
     async getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {

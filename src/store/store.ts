@@ -15,6 +15,7 @@ import type {
   Tenant,
   TenantLimits,
   Webhook,
+  WebhookAttemptStats,
 } from '../core/types.js';
 
 /**
@@ -142,6 +143,15 @@ export interface History {
   ): Promise<DeadLetter[]>;
   /** With its payload. */
   getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
+  /**
+   * What the attempts of the tenant's webhooks (or of the one given) tell of them, ordered by webhook
+   * id: one entry per webhook, with its hours from `since`'s hour on (kept up by completeDeliveries,
+   * so this reads a few rows per webhook however long its history).
+   */
+  webhookAttemptStats(
+    tenantId: string,
+    query: { since: number; webhookId?: string },
+  ): Promise<WebhookAttemptStats[]>;
 }
 
 /** A change to a tenant: a new name, and its own limits as a merge patch (null removes one). */

@@ -426,6 +426,57 @@ for (const backend of TEST_BACKENDS) {
         assert.ok(!JSON.stringify(fetched.body).includes('MfKQ9r8'));
       });
 
+      it("answers each webhook's health: its attempts hour by hour and its latest outcomes", async () => {
+        const hook = (
+          await herald.call('POST', base, { key: tenantKey, body: { url: 'http://127.0.0.1:9/health' } })
+        ).body;
+        const fresh = await herald.call('GET', `${base}/${hook.id}/stats`, { key: tenantKey });
+        assert.equal(fresh.status, 200);
+        assert.equal(fresh.body.attempts, 0);
+        assert.equal(fresh.body.successRate, null);
+        assert.equal(fresh.body.averageResponseMs, null);
+        assert.equal(fresh.body.lastFailureAt, null);
+        assert.equal(fresh.body.hours.length, 24);
+        assert.equal(fresh.body.since, fresh.body.hours[0].start);
+
+        const test = await herald.call('POST', `${base}/${hook.id}/test`, { key: tenantKey });
+        assert.equal(test.body.status, 'failed', 'nothing listens on port 9');
+        const stats = (await herald.call('GET', `${base}/${hook.id}/stats`, { key: tenantKey })).body;
+        assert.deepEqual(
+          {
+            attempts: stats.attempts,
+            succeeded: stats.succeeded,
+            failed: stats.failed,
+            rate: stats.successRate,
+          },
+          { attempts: 1, succeeded: 0, failed: 1, rate: 0 },
+        );
+        assert.equal(stats.hours.at(-1).failed, 1, 'counted in the current hour');
+        assert.equal(stats.lastSuccessAt, null);
+        assert.ok(Date.parse(stats.lastFailureAt) <= Date.now());
+
+        const listed = await herald.call('GET', '/v1/tenants/tenant_abc123/webhook-stats', {
+          key: tenantKey,
+        });
+        assert.equal(listed.status, 200);
+        assert.deepEqual(
+          listed.body.data.find((entry: { webhookId: string }) => entry.webhookId === hook.id),
+          stats,
+        );
+        const others = await herald.call('GET', '/v1/tenants/tenant_other/webhook-stats', { key: otherKey });
+        assert.ok(!JSON.stringify(others.body).includes(hook.id), "not another tenant's to read");
+        assertError(
+          await herald.call('GET', `/v1/tenants/tenant_other/webhooks/${hook.id}/stats`, { key: otherKey }),
+          404,
+          'WEBHOOK_NOT_FOUND',
+        );
+        assert.equal(
+          (await herald.call('GET', `${base}/${hook.id}/stats`, { key: otherKey })).status,
+          404,
+          "a key of another tenant's: as if absent",
+        );
+      });
+
       it('refuses bad webhook input with a clear 4xx', async () => {
         const cases: [unknown, number, string][] = [
           [{ url: 'not a url' }, 422, 'INVALID_URL'],

@@ -603,6 +603,14 @@ if (skipReason !== null) {
           letters.map((letter) => letter.error),
           ['HTTP 500'],
         );
+        const stats = await store.webhookAttemptStats('tenant_a', { since: 0 });
+        assert.deepEqual(
+          stats.flatMap((entry) =>
+            entry.hours.map((hour) => [hour.succeeded, hour.failed, entry.lastFailureAt]),
+          ),
+          [[0, 1, T0 + 1]],
+          'the attempt already made is counted in the health figures',
+        );
       } finally {
         await store.close();
       }

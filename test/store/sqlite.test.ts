@@ -332,3 +332,54 @@ describe('SQLite: upgrading to remembered idempotency keys', () => {
     }
   });
 });
+
+describe('SQLite: upgrading to counted webhook health', () => {
+  it('counts the attempts already in the history by webhook and hour', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-upgrade-'));
+    const path = join(dir, 'herald.db');
+    const hour = Date.UTC(2025, 0, 15, 10, 0, 0);
+    const connection = new SqliteConnection(path);
+    try {
+      const before = SQLITE_MIGRATIONS.findIndex((migration) =>
+        migration.includes('CREATE TABLE webhook_stats'),
+      );
+      assert.ok(before > 0);
+      for (const migration of SQLITE_MIGRATIONS.slice(0, before)) connection.db.exec(migration);
+      connection.db.pragma(`user_version = ${before}`);
+      connection.db.exec(`
+        INSERT INTO tenants (id, name, created_at) VALUES ('tenant_up', 'up', 0);
+        INSERT INTO webhooks (id, tenant_id, url, description, events, status, created_at, updated_at)
+          VALUES ('wh_up', 'tenant_up', 'http://127.0.0.1:9/', '', '[]', 'active', 0, 0);
+        INSERT INTO events (tenant_id, id, event, payload, timestamp, deliveries)
+          VALUES ('tenant_up', 'evt_up', 'kpi.alert', x'7b7d', 0, 1);`);
+      const attempt = connection.db.prepare(
+        `INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, response_time_ms, created_at, attempted_at)
+         VALUES ('tenant_up', 'wh_up', 1, 1, 'event', ?, ?, 0, ?)`,
+      );
+      attempt.run('succeeded', 10, hour + 5);
+      attempt.run('failed', 30, hour + 9);
+      attempt.run('failed', 50, hour + 3_600_000);
+      attempt.run('pending', null, null);
+    } finally {
+      await connection.close();
+    }
+    const store = openSqliteStore(path, { secrets: testSecretBox() });
+    try {
+      await store.migrate();
+      assert.deepEqual(await store.webhookAttemptStats('tenant_up', { since: 0 }), [
+        {
+          webhookId: 'wh_up',
+          hours: [
+            { hour, succeeded: 1, failed: 1, responseMs: 40 },
+            { hour: hour + 3_600_000, succeeded: 0, failed: 1, responseMs: 50 },
+          ],
+          lastSuccessAt: hour + 5,
+          lastFailureAt: hour + 3_600_000,
+        },
+      ]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

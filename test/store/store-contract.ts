@@ -1264,6 +1264,103 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       });
     });
 
+    describe('webhook attempt stats', () => {
+      beforeEach(async () => {
+        await seedTenant('tenant_a');
+        await seedTenant('tenant_b');
+        await store.createWebhook(webhook('tenant_a', 'wh_a'));
+        await store.createWebhook(webhook('tenant_a', 'wh_b'));
+        await store.createWebhook(webhook('tenant_b', 'wh_other'));
+      });
+
+      /** One attempt of a fresh event to each webhook named, all with the same verdict, recorded at `at`. */
+      async function attempt(
+        tenantId: string,
+        webhookIds: string[],
+        at: number,
+        verdict: AttemptOutcome['verdict'],
+        responseTimeMs = 12,
+      ): Promise<void> {
+        await store.publishEvents([event(tenantId, `evt_${tenantId}_${at}_${verdict}`)], at);
+        const claimed = (await claim(at)).filter((c) => webhookIds.includes(c.webhookId));
+        assert.equal(claimed.length, webhookIds.length);
+        const outcomes = claimed.map((c) => ({
+          ...outcome(c, verdict, at, at + 86_400_000),
+          responseTimeMs,
+        }));
+        assert.equal(await store.completeDeliveries(outcomes, at), webhookIds.length);
+      }
+
+      it("counts each webhook's attempts by hour with its latest success and failure", async () => {
+        const hourOfT0 = T0 - (T0 % HOUR);
+        await attempt('tenant_a', ['wh_a', 'wh_b'], T0, 'succeeded', 10);
+        await attempt('tenant_a', ['wh_a', 'wh_b'], T0 + 60_000, 'retry', 30);
+        await attempt('tenant_a', ['wh_a'], T0 + HOUR, 'dead', 50);
+        await attempt('tenant_b', ['wh_other'], T0 + HOUR, 'succeeded');
+
+        const stats = await store.webhookAttemptStats('tenant_a', { since: hourOfT0 });
+        assert.deepEqual(stats, [
+          {
+            webhookId: 'wh_a',
+            hours: [
+              { hour: hourOfT0, succeeded: 1, failed: 1, responseMs: 40 },
+              { hour: hourOfT0 + HOUR, succeeded: 0, failed: 1, responseMs: 50 },
+            ],
+            lastSuccessAt: T0,
+            lastFailureAt: T0 + HOUR,
+          },
+          {
+            webhookId: 'wh_b',
+            hours: [{ hour: hourOfT0, succeeded: 1, failed: 1, responseMs: 40 }],
+            lastSuccessAt: T0,
+            lastFailureAt: T0 + 60_000,
+          },
+        ]);
+
+        const later = await store.webhookAttemptStats('tenant_a', {
+          since: hourOfT0 + HOUR,
+          webhookId: 'wh_a',
+        });
+        assert.deepEqual(
+          later,
+          [
+            {
+              webhookId: 'wh_a',
+              hours: [{ hour: hourOfT0 + HOUR, succeeded: 0, failed: 1, responseMs: 50 }],
+              lastSuccessAt: T0,
+              lastFailureAt: T0 + HOUR,
+            },
+          ],
+          'older hours are left out, the latest success is not',
+        );
+        assert.deepEqual(
+          await store.webhookAttemptStats('tenant_a', { since: hourOfT0, webhookId: 'wh_other' }),
+          [],
+          "another tenant's webhook is not this tenant's to read",
+        );
+      });
+
+      it('lists a webhook without attempts with no hours, and ignores outcomes whose lease was lost', async () => {
+        await store.publishEvents([event('tenant_a', 'evt_lost')], T0);
+        const [claimed] = (await claim(T0)).filter((c) => c.webhookId === 'wh_a');
+        const lost = { ...outcome(claimed as ClaimedDelivery, 'succeeded', T0), lease: 'someone-else' };
+        assert.equal(await store.completeDeliveries([lost], T0), 0);
+        assert.deepEqual(await store.webhookAttemptStats('tenant_a', { since: 0 }), [
+          { webhookId: 'wh_a', hours: [], lastSuccessAt: null, lastFailureAt: null },
+          { webhookId: 'wh_b', hours: [], lastSuccessAt: null, lastFailureAt: null },
+        ]);
+      });
+
+      it("forgets a deleted webhook's stats with its history", async () => {
+        await attempt('tenant_a', ['wh_a'], T0, 'succeeded');
+        assert.equal(await store.deleteWebhook('tenant_a', 'wh_a'), true);
+        while ((await store.purgeDeletedWebhooks()) !== null);
+        await store.createWebhook(webhook('tenant_a', 'wh_a'));
+        const [stats] = await store.webhookAttemptStats('tenant_a', { since: 0, webhookId: 'wh_a' });
+        assert.deepEqual(stats, { webhookId: 'wh_a', hours: [], lastSuccessAt: null, lastFailureAt: null });
+      });
+    });
+
     describe('webhook health', () => {
       beforeEach(async () => {
         await seedTenant('tenant_a');

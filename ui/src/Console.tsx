@@ -7,6 +7,7 @@ import { DeadLetterQueuePage } from './pages/DeadLetterQueue';
 import { DeliveryHistoryPage } from './pages/DeliveryHistory';
 import { EventTypesPage } from './pages/EventTypes';
 import { CreateTenantDialog, TenantsPage } from './pages/Tenants';
+import { WebhookDetailPage } from './pages/WebhookDetail';
 import { WebhookFormPage } from './pages/WebhookForm';
 import { WebhooksPage } from './pages/Webhooks';
 import { Link, navigate, parseRoute, paths, useRoute } from './router';
@@ -63,6 +64,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
     const titles: Record<string, string> = {
       webhooks: 'Manage Webhooks',
       register: 'Register Webhook',
+      webhook: 'Webhook',
       edit: 'Edit webhook',
       deliveries: 'Delivery History',
       dlq: 'Dead Letter Queue',
@@ -74,7 +76,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
 
   const switchTenant = (id: string) => {
     setTenantId(id);
-    if (route.name === 'deliveries' || route.name === 'edit') navigate(paths.webhooks);
+    if (['webhook', 'deliveries', 'edit'].includes(route.name)) navigate(paths.webhooks);
   };
 
   const tenantNeeded = !['event-types', 'tenants', 'not-found'].includes(route.name);
@@ -113,6 +115,9 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
         break;
       case 'register':
         page = <WebhookFormPage key={t} tenantId={t} eventTypes={eventTypes} />;
+        break;
+      case 'webhook':
+        page = <WebhookDetailPage key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />;
         break;
       case 'edit':
         page = (
@@ -185,7 +190,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
             setCreatingTenant(false);
             setTenants((list) => [...(list ?? []).filter((item) => item.id !== tenant.id), tenant]);
             setTenantId(tenant.id);
-            if (route.name === 'deliveries' || route.name === 'edit') navigate(paths.webhooks);
+            if (['webhook', 'deliveries', 'edit'].includes(route.name)) navigate(paths.webhooks);
           }}
         />
       )}

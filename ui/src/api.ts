@@ -21,6 +21,7 @@ import type {
   Tenant,
   UpdateWebhookBody,
   Webhook,
+  WebhookStats,
 } from './api-types';
 
 export class ApiError extends Error {
@@ -161,6 +162,9 @@ export const api = {
     request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
   testWebhook: (tenantId: string, webhookId: string) =>
     request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`),
+  listWebhookStats: (tenantId: string) => request<List<WebhookStats>>('GET', `${t(tenantId)}/webhook-stats`),
+  getWebhookStats: (tenantId: string, webhookId: string) =>
+    request<WebhookStats>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/stats`),
 
   listDeliveries: (
     tenantId: string,

@@ -52,6 +52,7 @@ export function Link({ to, current, onClick, ...rest }: LinkProps) {
 export type Route =
   | { name: 'webhooks' }
   | { name: 'register' }
+  | { name: 'webhook'; webhookId: string }
   | { name: 'edit'; webhookId: string }
   | { name: 'deliveries'; webhookId: string }
   | { name: 'dlq' }
@@ -71,6 +72,7 @@ export function parseRoute(path: string): Route {
   if (section === 'webhooks') {
     if (!id) return { name: 'webhooks' };
     if (id === 'new' && !action) return { name: 'register' };
+    if (!action) return { name: 'webhook', webhookId: id };
     if (action === 'deliveries') return { name: 'deliveries', webhookId: id };
     if (action === 'edit') return { name: 'edit', webhookId: id };
   }
@@ -80,6 +82,7 @@ export function parseRoute(path: string): Route {
 export const paths = {
   webhooks: '/settings/webhooks',
   register: '/settings/webhooks/new',
+  webhook: (webhookId: string) => `/settings/webhooks/${encodeURIComponent(webhookId)}`,
   edit: (webhookId: string) => `/settings/webhooks/${encodeURIComponent(webhookId)}/edit`,
   deliveries: (webhookId: string) => `/settings/webhooks/${encodeURIComponent(webhookId)}/deliveries`,
   dlq: '/settings/dead-letter-queue',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { lastHours } from '../../core/attempt-window.js';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
@@ -9,12 +10,13 @@ import type { Webhook } from '../../core/types.js';
 import { webhookUrlProblem } from '../../core/webhook-url.js';
 import type { WebhookDirectory } from '../../store/store.js';
 import type { ApiContext, RouteContext } from '../context.js';
-import { presentDelivery, presentWebhook, toPage } from '../presenters.js';
+import { presentDelivery, presentWebhook, presentWebhookStats, toPage } from '../presenters.js';
 import { tooManyWebhooks } from '../quota-errors.js';
 import {
   CreateWebhook,
   DEFAULT_GRACE_PERIOD_SECONDS,
   Delivery,
+  listOf,
   PageQuery,
   pageOf,
   RotatedSecret,
@@ -23,7 +25,11 @@ import {
   TenantParams,
   UpdateWebhook,
   Webhook as WebhookSchema,
+  WebhookStats,
 } from '../schemas.js';
+
+/** Health is shown over the last day, hour by hour. */
+const STATS_HOURS = 24;
 
 export async function loadWebhook(
   webhooks: Pick<WebhookDirectory, 'getWebhook'>,
@@ -118,6 +124,49 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       const { limit = 50, cursor } = request.query;
       const page = { limit: limit + 1, ...(cursor === undefined ? {} : { after: cursor }) };
       return toPage(await directory.listWebhooks(request.params.tenantId, page), limit, presentWebhook);
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/webhook-stats',
+    {
+      schema: {
+        operationId: 'listWebhookStats',
+        summary: "Every webhook's attempts over the last 24 hours, last success and last failure",
+        description:
+          'One entry per webhook of the tenant, ordered by webhook id. Kept up as attempts are recorded, ' +
+          'so this stays cheap however many webhooks and attempts there are.',
+        tags: ['webhooks'],
+        params: TenantParams,
+        response: { 200: listOf(WebhookStats) },
+      },
+    },
+    async (request) => {
+      const hours = lastHours(clock.now(), STATS_HOURS);
+      const since = hours[0] as number;
+      const stats = await history.webhookAttemptStats(request.params.tenantId, { since });
+      return { data: stats.map((entry) => presentWebhookStats(entry, hours)) };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/webhooks/:id/stats',
+    {
+      schema: {
+        operationId: 'getWebhookStats',
+        summary: "One webhook's attempts over the last 24 hours, last success and last failure",
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 200: WebhookStats },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const hours = lastHours(clock.now(), STATS_HOURS);
+      const since = hours[0] as number;
+      const [stats] = await history.webhookAttemptStats(tenantId, { since, webhookId: id });
+      if (!stats) throw notFound.webhook(id);
+      return presentWebhookStats(stats, hours);
     },
   );
 

@@ -111,6 +111,7 @@ export function postgresBackgroundWork(
         );
         const removed = (deliveries.rowCount ?? 0) + (letters.rowCount ?? 0);
         if ((deliveries.rowCount ?? 0) < PURGE_CHUNK && (letters.rowCount ?? 0) < PURGE_CHUNK) {
+          await client.query('DELETE FROM webhook_stats WHERE webhook_id = $1', [purge]);
           await client.query('DELETE FROM webhook_purges WHERE webhook_id = $1', [purge]);
         }
         return removed;

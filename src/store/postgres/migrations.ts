@@ -286,6 +286,28 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
   ALTER TABLE deliveries ADD COLUMN request_headers text;
   `,
+  `
+  -- Each webhook's attempts by the hour they were made, kept up with the outcomes, so that its
+  -- health (success rate, last success and failure, a chart) is a read of a few rows however long
+  -- its history: times are epoch milliseconds, hour the start of the hour.
+  CREATE TABLE webhook_stats (
+    webhook_id text COLLATE "C" NOT NULL,
+    hour bigint NOT NULL,
+    succeeded integer NOT NULL,
+    failed integer NOT NULL,
+    response_ms bigint NOT NULL,
+    last_success_at bigint,
+    last_failure_at bigint,
+    PRIMARY KEY (webhook_id, hour)
+  );
+  INSERT INTO webhook_stats (webhook_id, hour, succeeded, failed, response_ms, last_success_at, last_failure_at)
+    SELECT webhook_id, attempted_at - attempted_at % 3600000,
+      count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'),
+      coalesce(sum(response_time_ms), 0),
+      max(attempted_at) FILTER (WHERE status = 'succeeded'), max(attempted_at) FILTER (WHERE status = 'failed')
+    FROM deliveries WHERE status IN ('succeeded', 'failed') AND attempted_at IS NOT NULL
+    GROUP BY webhook_id, attempted_at - attempted_at % 3600000;
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

@@ -3,6 +3,9 @@
  * parameters are documented where PostgresStore binds them.
  */
 
+import { HOUR_MS } from '../../core/attempt-window.js';
+import { ADD_TO_HOUR_OF_ATTEMPTS } from '../hourly-tally.js';
+
 export interface PreparedStatement {
   /** Prepared under this name once per connection. */
   name: string;
@@ -140,7 +143,9 @@ const CLAIM_SQL = `
  * Completing a batch: record each outcome whose lease still holds, then in the same statement queue
  * the next attempt of each retry, dead-letter each final failure, and keep each webhook's failure
  * clock: a success in the batch stops it, else the batch's first failure starts it. Those two touch
- * a webhook row only when its clock changes, so a healthy webhook's row is never locked. Ordered
+ * a webhook row only when its clock changes, so a healthy webhook's row is never locked. The
+ * attempts are added to their webhook's hours in webhook_stats, in key order (as the deliveries are
+ * locked) so that overlapping batches cannot deadlock on them. Ordered
  * webhooks whose open delivery ended come back (`ordered_webhooks`) for their next to be opened.
  */
 const COMPLETE_SQL = `
@@ -155,7 +160,7 @@ const COMPLETE_SQL = `
       next_attempt_at = o.next_attempt_at, lease = NULL, request_headers = o.request_headers
     FROM outcome o WHERE d.id = o.id AND d.lease = o.lease AND d.status = 'pending'
     RETURNING d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger, o.verdict, o.error, o.attempted_at,
-      o.next_attempt_at
+      o.next_attempt_at, o.response_time_ms
   ), retried AS (
     INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
     SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', $11, next_attempt_at
@@ -173,6 +178,15 @@ const COMPLETE_SQL = `
   ), failing AS (
     UPDATE webhooks w SET failing_since = h.first_failure FROM health h
     WHERE w.id = h.webhook_id AND NOT h.succeeded AND w.failing_since IS NULL
+  ), counted AS (
+    INSERT INTO webhook_stats (webhook_id, hour, succeeded, failed, response_ms, last_success_at, last_failure_at)
+    SELECT webhook_id, attempted_at - attempted_at % ${HOUR_MS},
+      count(*) FILTER (WHERE verdict = 'succeeded'), count(*) FILTER (WHERE verdict <> 'succeeded'),
+      coalesce(sum(response_time_ms), 0),
+      max(attempted_at) FILTER (WHERE verdict = 'succeeded'), max(attempted_at) FILTER (WHERE verdict <> 'succeeded')
+    FROM recorded GROUP BY 1, 2
+    ORDER BY 1, 2
+    ${ADD_TO_HOUR_OF_ATTEMPTS}
   )
   SELECT count(*) AS applied,
     (SELECT array_agg(DISTINCT r.webhook_id) FROM recorded r

@@ -103,6 +103,7 @@ export function sqliteBackgroundWork(
           'DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters WHERE webhook_id = ? LIMIT ?)',
         ).run(purge, PURGE_CHUNK).changes;
         if (deliveries < PURGE_CHUNK && letters < PURGE_CHUNK) {
+          sql('DELETE FROM webhook_stats WHERE webhook_id = ?').run(purge);
           sql('DELETE FROM webhook_purges WHERE webhook_id = ?').run(purge);
         }
         return deliveries + letters;

@@ -182,6 +182,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
   ALTER TABLE deliveries ADD COLUMN request_headers TEXT;
   `,
+  `
+  -- Each webhook's attempts by the hour they were made, kept up with the outcomes, so that its
+  -- health (success rate, last success and failure, a chart) is a read of a few rows however long
+  -- its history: times are epoch milliseconds, hour the start of the hour.
+  CREATE TABLE webhook_stats (
+    webhook_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    response_ms INTEGER NOT NULL,
+    last_success_at INTEGER,
+    last_failure_at INTEGER,
+    PRIMARY KEY (webhook_id, hour)
+  ) WITHOUT ROWID;
+  INSERT INTO webhook_stats (webhook_id, hour, succeeded, failed, response_ms, last_success_at, last_failure_at)
+    SELECT webhook_id, attempted_at - attempted_at % 3600000,
+      sum(status = 'succeeded'), sum(status = 'failed'), coalesce(sum(response_time_ms), 0),
+      max(CASE WHEN status = 'succeeded' THEN attempted_at END),
+      max(CASE WHEN status = 'failed' THEN attempted_at END)
+    FROM deliveries WHERE status IN ('succeeded', 'failed') AND attempted_at IS NOT NULL
+    GROUP BY webhook_id, attempted_at - attempted_at % 3600000;
+  `,
 ];
 
 /** The version the file's schema is at, and the last one this Herald knows. */

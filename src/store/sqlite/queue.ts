@@ -1,6 +1,7 @@
 import { DELIVERY_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
+import { ADD_TO_HOUR_OF_ATTEMPTS, type CountedAttempt, tallyByHour } from '../hourly-tally.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { storedHeaders } from '../rows.js';
@@ -129,6 +130,11 @@ export function sqliteQueue(
         `INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
          SELECT tenant_id, webhook_id, event_seq, ?, attempt, ? FROM deliveries WHERE id = ?`,
       );
+      const countAttempts = sql(
+        `INSERT INTO webhook_stats (webhook_id, hour, succeeded, failed, response_ms, last_success_at, last_failure_at)
+         VALUES (@webhookId, @hour, @succeeded, @failed, @responseMs, @lastSuccessAt, @lastFailureAt)
+         ${ADD_TO_HOUR_OF_ATTEMPTS}`,
+      );
       return connection.transaction(() => {
         let applied = 0;
         // Each webhook's failure clock: a success in the batch stops it, else its first failure starts it.
@@ -136,6 +142,7 @@ export function sqliteQueue(
         const firstFailure = new Map<string, number>();
         // Ordered webhooks whose open delivery ended: their next one may open.
         const ended = new Set<string>();
+        const attempts: CountedAttempt[] = [];
         for (const outcome of outcomes) {
           const key = fromPublicId(DELIVERY_PREFIX, outcome.deliveryId);
           const nextAttemptAt = outcome.verdict === 'retry' ? outcome.nextAttemptAt : null;
@@ -154,6 +161,12 @@ export function sqliteQueue(
           if (!recorded) continue;
           applied += 1;
           const webhookId = recorded.webhook_id;
+          attempts.push({
+            webhookId,
+            attemptedAt: outcome.attemptedAt,
+            succeeded: outcome.verdict === 'succeeded',
+            responseMs: outcome.responseTimeMs,
+          });
           if (outcome.verdict === 'succeeded') succeeded.add(webhookId);
           else if (outcome.attemptedAt < (firstFailure.get(webhookId) ?? Number.POSITIVE_INFINITY)) {
             firstFailure.set(webhookId, outcome.attemptedAt);
@@ -170,6 +183,7 @@ export function sqliteQueue(
         for (const [webhookId, since] of firstFailure)
           if (!succeeded.has(webhookId)) failing.run(since, webhookId);
         for (const webhookId of ended) openFifoHead(connection, webhookId, now);
+        for (const tally of tallyByHour(attempts)) countAttempts.run(tally);
         return applied;
       });
     },

@@ -7,8 +7,9 @@ import { PageHeader } from '../components/PageHeader';
 import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
 import { formatDuration, formatRelative, formatTime, isSuccessCode } from '../format';
 import { useLivePagedList } from '../hooks';
-import { navigate, paths } from '../router';
+import { Link, navigate, paths } from '../router';
 import { useToast } from '../toasts';
+import { HealthSummary, useWebhookStatsList } from './WebhookHealth';
 import { WebhookStatus } from './WebhookStatus';
 
 const POLL_MS = 5000;
@@ -31,6 +32,8 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
     pollMs: POLL_MS,
   });
   const { items: webhooks, setItems: setWebhooks, refresh } = webhookList;
+  const health = useWebhookStatsList(tenantId, POLL_MS);
+  const healthStaleSince = health.error ? health.readAt : null;
 
   async function runTest(webhook: Webhook) {
     setTests((all) => ({ ...all, [webhook.id]: { state: 'sending' } }));
@@ -114,84 +117,97 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
         }
       >
         {(webhooks) => (
-          <DataTable
-            label="Webhooks"
-            columns={['URL', 'Status', 'Events']}
-            actions
-            footer={<LoadMoreFooter list={webhookList} />}
-          >
-            {webhooks.map((webhook) => (
-              <tr key={webhook.id}>
-                <td data-label="URL" className="url-cell">
-                  <span className="mono url-text" title={webhook.url}>
-                    {webhook.url}
-                  </span>
-                  <span className="cell-sub">{summaryOf(webhook)}</span>
-                </td>
-                <td data-label="Status">
-                  <div className="status-cell">
-                    <WebhookStatus webhook={webhook} />
+          <>
+            {health.error && (
+              <div className="notice notice-warning" role="alert">
+                <p>
+                  <strong>Health figures {health.byId ? 'not updated' : 'could not be loaded'}:</strong>{' '}
+                  {health.error}
+                </p>
+              </div>
+            )}
+            <DataTable
+              label="Webhooks"
+              columns={['URL', 'Status', 'Last 24 hours', 'Events']}
+              actions
+              footer={<LoadMoreFooter list={webhookList} />}
+            >
+              {webhooks.map((webhook) => (
+                <tr key={webhook.id}>
+                  <td data-label="URL" className="url-cell">
+                    <Link to={paths.webhook(webhook.id)} className="mono url-text" title={webhook.url}>
+                      {webhook.url}
+                    </Link>
+                    <span className="cell-sub">{summaryOf(webhook)}</span>
+                  </td>
+                  <td data-label="Status">
+                    <div className="status-cell">
+                      <WebhookStatus webhook={webhook} />
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => void toggleStatus(webhook)}
+                        disabled={busy[webhook.id]}
+                      >
+                        {webhook.status === 'active' ? 'Disable' : 'Enable'}
+                      </button>
+                    </div>
+                  </td>
+                  <td data-label="Last 24 hours">
+                    <HealthSummary stats={health.byId?.get(webhook.id)} staleSince={healthStaleSince} />
+                  </td>
+                  <td data-label="Events">
+                    {webhook.events.length === 0 ? (
+                      <span className="muted nowrap">All events</span>
+                    ) : (
+                      <span className="chips">
+                        {webhook.events.map((event) => (
+                          <span key={event} className="chip mono">
+                            {event}
+                          </span>
+                        ))}
+                      </span>
+                    )}
+                  </td>
+                  <RowActions after={<TestOutcome test={tests[webhook.id]} />}>
                     <button
                       type="button"
-                      className="link-button"
-                      onClick={() => void toggleStatus(webhook)}
-                      disabled={busy[webhook.id]}
+                      className="button button-small"
+                      onClick={() => void runTest(webhook)}
+                      disabled={tests[webhook.id]?.state === 'sending'}
                     >
-                      {webhook.status === 'active' ? 'Disable' : 'Enable'}
+                      Test
                     </button>
-                  </div>
-                </td>
-                <td data-label="Events">
-                  {webhook.events.length === 0 ? (
-                    <span className="muted nowrap">All events</span>
-                  ) : (
-                    <span className="chips">
-                      {webhook.events.map((event) => (
-                        <span key={event} className="chip mono">
-                          {event}
-                        </span>
-                      ))}
-                    </span>
-                  )}
-                </td>
-                <RowActions after={<TestOutcome test={tests[webhook.id]} />}>
-                  <button
-                    type="button"
-                    className="button button-small"
-                    onClick={() => void runTest(webhook)}
-                    disabled={tests[webhook.id]?.state === 'sending'}
-                  >
-                    Test
-                  </button>
-                  <button
-                    type="button"
-                    className="button button-small"
-                    onClick={() => navigate(paths.deliveries(webhook.id))}
-                  >
-                    Delivery History
-                  </button>
-                  <button
-                    type="button"
-                    className="button button-small button-ghost"
-                    onClick={() => navigate(paths.edit(webhook.id))}
-                  >
-                    Edit
-                  </button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => navigate(paths.deliveries(webhook.id))}
+                    >
+                      Delivery History
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small button-ghost"
+                      onClick={() => navigate(paths.edit(webhook.id))}
+                    >
+                      Edit
+                    </button>
 
-                  <button
-                    type="button"
-                    className="button button-small button-danger-ghost"
-                    onClick={() => {
-                      setDeleteError(null);
-                      setToDelete(webhook);
-                    }}
-                  >
-                    Delete
-                  </button>
-                </RowActions>
-              </tr>
-            ))}
-          </DataTable>
+                    <button
+                      type="button"
+                      className="button button-small button-danger-ghost"
+                      onClick={() => {
+                        setDeleteError(null);
+                        setToDelete(webhook);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </RowActions>
+                </tr>
+              ))}
+            </DataTable>
+          </>
         )}
       </ListStates>
 
