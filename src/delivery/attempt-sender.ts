@@ -9,3 +9,6 @@ import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
 export interface AttemptSender {
   send(delivery: ClaimedDelivery): Promise<AttemptResult>;
 }
+
+/** What an attempt needs of a delivery: the queue's bookkeeping (lease, tenant, attempt) stays behind. */
+export type Sendable = Pick<ClaimedDelivery, 'url' | 'eventId' | 'secret' | 'previousSecret' | 'payload'>;

@@ -5,8 +5,8 @@ import { deliveryHeaders } from '../core/delivery-headers.js';
 import { formatDuration } from '../core/duration.js';
 import { parseRetryAfter } from '../core/retry-after.js';
 import { isSuccessStatus } from '../core/retry-policy.js';
-import type { AttemptResult, ClaimedDelivery } from '../core/types.js';
-import type { AttemptSender } from './attempt-sender.js';
+import type { AttemptResult } from '../core/types.js';
+import type { AttemptSender, Sendable } from './attempt-sender.js';
 import { type NetworkPolicy, SSRF_ERROR_CODE } from './ssrf.js';
 
 /** How much of a response body the history keeps; the rest is drained, never buffered. */
@@ -51,7 +51,7 @@ export class HttpSender implements AttemptSender {
     });
   }
 
-  send(delivery: ClaimedDelivery): Promise<AttemptResult> {
+  send(delivery: Sendable): Promise<AttemptResult> {
     const attemptedAt = this.options.now();
     const target = this.targetOf(delivery.url);
     if (target.refusal !== null) {

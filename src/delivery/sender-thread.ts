@@ -3,8 +3,8 @@ import type { AttemptResult } from '../core/types.js';
 import { HttpSender } from './http-sender.js';
 import { NetworkPolicy } from './ssrf.js';
 import {
+  type SendBatch,
   type SenderThreadSettings,
-  type SendRequest,
   type SendResult,
   THREAD_READY,
 } from './threaded-sender.js';
@@ -40,7 +40,7 @@ function postFinished(): void {
 }
 
 port.postMessage(THREAD_READY);
-port.on('message', (batch: SendRequest[] | 'close') => {
+port.on('message', (batch: SendBatch | 'close') => {
   if (batch === 'close') {
     // The sender closes once its attempts are over (each by its deadline). Their last results are
     // posted before the port closes, whatever turn of the event loop would have posted them.
@@ -50,12 +50,12 @@ port.on('message', (batch: SendRequest[] | 'close') => {
     });
     return;
   }
-  for (const { seq, delivery } of batch) {
+  for (const request of batch.requests) {
     // A Buffer arrives as a plain Uint8Array; this wraps the same memory, no copy.
-    const { buffer, byteOffset, byteLength } = delivery.payload;
-    delivery.payload = Buffer.from(buffer, byteOffset, byteLength);
+    const { buffer, byteOffset, byteLength } = request.payload;
+    request.payload = Buffer.from(buffer, byteOffset, byteLength);
     // HttpSender.send answers every failure as a result; should it ever throw, the thread dies and
     // ThreadedSender fails this thread's unanswered attempts, to be retried.
-    void sender.send(delivery).then((result) => report(seq, result));
+    void sender.send(request).then((result) => report(request.seq, result));
   }
 });
