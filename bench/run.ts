@@ -21,6 +21,7 @@ import {
 } from './lib/report.js';
 import { Remote } from './lib/rpc.js';
 import { spread } from './lib/stats.js';
+import { comparisons } from './scenarios/comparisons.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { Context, RunResult } from './scenarios/scenario.js';
 import { FULL, QUICK, type Sizes } from './scenarios/sizes.js';
@@ -195,6 +196,7 @@ async function main(): Promise<number> {
         const { label, unit } = figure;
         figures.push({
           ...base,
+          key: figure.key,
           figure: label,
           unit,
           status,
@@ -238,6 +240,7 @@ async function main(): Promise<number> {
       if (values.length === 0) {
         figures.push({
           ...base,
+          key: figure.key,
           figure: figure.label,
           unit: figure.unit,
           status: 'failed',
@@ -248,6 +251,7 @@ async function main(): Promise<number> {
       }
       figures.push({
         ...base,
+        key: figure.key,
         figure: figure.label,
         unit: figure.unit,
         status: 'ok',
@@ -274,26 +278,7 @@ async function main(): Promise<number> {
       figure.met = figure.spread ? spec.target.met(figure.spread.median, figure.ratio ?? null) : null;
     }
   }
-  const single = figures.find(
-    (f) => f.scenario === 'throughput-single' && f.unit === '/s' && f.figure.startsWith('deliveries'),
-  );
-  const peer = figures.find((f) => f.scenario === 'bullmq');
-  if (peer && single) {
-    const both = peer.spread && single.spread;
-    const ratio = both ? (single.spread?.median ?? 0) / (peer.spread?.median ?? 1) : Number.NaN;
-    figures.push({
-      scenario: 'bullmq',
-      scenarioTitle: peer.scenarioTitle,
-      figure: 'Herald single-event ÷ BullMQ deliveries/s (medians)',
-      unit: '×',
-      status: both ? 'ok' : peer.status === 'skipped' ? 'skipped' : 'failed',
-      ...(both
-        ? { spread: spread([ratio]) }
-        : { reason: peer.reason ?? single.reason ?? 'a figure is missing' }),
-      target: '≥ 2 × (and durable where BullMQ is not)',
-      met: both ? ratio >= 2 : null,
-    });
-  }
+  figures.push(...comparisons(figures));
 
   const date = new Date().toISOString();
   const results: BenchResults = {
