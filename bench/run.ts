@@ -20,6 +20,7 @@ import {
   writeResults,
 } from './lib/report.js';
 import { Remote } from './lib/rpc.js';
+import { scalingMarkdown } from './lib/scaling-doc.js';
 import { spread } from './lib/stats.js';
 import { comparisons } from './scenarios/comparisons.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -301,6 +302,10 @@ async function main(): Promise<number> {
     const file = join(ROOT, 'BENCHMARKS.md');
     writeFileSync(file, benchmarksMarkdown([{ results, file: relative(ROOT, `${base}.md`) }]));
     log('summary: BENCHMARKS.md');
+    if (results.runs.some((run) => run.scenario === 'postgres' && run.ok)) {
+      writeFileSync(join(ROOT, 'docs/scaling.md'), scalingMarkdown(results, relative(ROOT, `${base}.json`)));
+      log('capacity model: docs/scaling.md');
+    }
   }
   process.stdout.write(`${table(results)}\n`);
 
