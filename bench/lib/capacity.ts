@@ -2,7 +2,25 @@
  * The capacity model of docs/scaling.md: what Herald on PostgreSQL can sustain, from what one
  * delivered event costs (measured by the `postgres` scenario) and what the cluster offers.
  */
-import type { PostgresCosts } from '../scenarios/shared/postgres-herald.js';
+
+/** What one delivered event cost, measured over a window of a run (the capacity model's inputs). */
+export interface PostgresCosts {
+  events: number;
+  seconds: number;
+  /**
+   * CPU per event of Herald's API process, of its workers together, of the server's backends of this
+   * database, and of the harness's load generator and receiver (which share the machine here).
+   */
+  cpuUs: { api: number; workers: number; database: number; loadgen: number; receiver: number };
+  /** Statements per event sent by the API process and by the workers (counted in each process). */
+  statements: { api: number; workers: number };
+  /** Per event, from pg_stat_database (this database only). */
+  commits: number;
+  rowsWritten: number;
+  /** Per event, from pg_stat_wal: the whole server's, so other databases' writes in the window count too. */
+  walRecords: number;
+  walBytes: number;
+}
 
 export interface Cluster {
   apiProcesses: number;

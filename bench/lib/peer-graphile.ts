@@ -1,7 +1,7 @@
 /**
  * The graphile-worker 0.17 peer: what a Node team would build on it (bench/lib/peer-postgres.ts has
  * the process layout). The API inserts with `addJob` (`addJobs` when batched) through WorkerUtils
- * on a pool of 16 connections (one per request in flight, up to 16 of the 64 clients at once); each
+ * on a pool of 16 connections (`maxPoolSize`: one per insert in flight, up to 16 of the 64 clients at once); each
  * worker process runs `run()` with a `deliver` task.
  *
  * Worker settings, from graphile-worker's own documentation (the options' doc comments in
@@ -23,7 +23,6 @@
  * Retries: graphile-worker's default of 25 attempts with exponential backoff.
  */
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
-import pg from 'pg';
 import type { DeliveryJob } from './peer-http.js';
 import { servePostgresPeer } from './peer-postgres.js';
 
@@ -35,9 +34,7 @@ const logger = new Logger(() => (level, message) => {
 
 servePostgresPeer({
   async openPublisher(database) {
-    const pgPool = new pg.Pool({ connectionString: database, max: 16 });
-    pgPool.on('error', (error) => process.stderr.write(`graphile-worker pool: ${error.message}\n`));
-    const utils = await makeWorkerUtils({ pgPool, logger });
+    const utils = await makeWorkerUtils({ connectionString: database, maxPoolSize: 16, logger });
     await utils.migrate();
     return {
       add: async (job) => {
@@ -48,7 +45,6 @@ servePostgresPeer({
       },
       close: async () => {
         await utils.release();
-        await pgPool.end();
       },
     };
   },

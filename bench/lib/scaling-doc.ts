@@ -5,9 +5,7 @@
  * `node --import tsx bench/scaling.ts <results.json>` writes it from any result file.
  */
 
-import { POSTGRES_WORKER_COUNTS } from '../scenarios/postgres.js';
-import type { PostgresCosts } from '../scenarios/shared/postgres-herald.js';
-import { type Cluster, machineCpuUs, predict, predictOneMachine } from './capacity.js';
+import { type Cluster, machineCpuUs, type PostgresCosts, predict, predictOneMachine } from './capacity.js';
 import type { BenchResults } from './report.js';
 
 interface Measured {
@@ -43,7 +41,11 @@ function meanOf<T>(objects: T[]): T {
 export function scalingMarkdown(results: BenchResults, source: string): string {
   const runs = results.runs.filter((run) => run.scenario === 'postgres' && run.ok);
   if (runs.length === 0) throw new Error(`${source} has no successful run of the postgres scenario`);
-  const measured: Measured[] = POSTGRES_WORKER_COUNTS.map((workers) => {
+  // The worker counts the runs measured, from their details' keys (workers1, workers2, …).
+  const workerCounts = Object.keys((runs[0]?.details ?? {}) as object)
+    .map((key) => Number(/^workers(\d+)$/.exec(key)?.[1]))
+    .filter((count) => count > 0);
+  const measured: Measured[] = workerCounts.map((workers) => {
     const details = runs.map(
       (run) => (run.details as Record<string, { costs: PostgresCosts }>)[`workers${workers}`],
     );

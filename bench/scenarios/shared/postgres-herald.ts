@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { PostgresCosts } from '../../lib/capacity.js';
 import { CLI, HeraldApi, HeraldProcess, newAdminKey } from '../../lib/herald.js';
 import { cpuMeter, cpuSecondsOf, sleep } from '../../lib/procs.js';
 import type { Context } from '../scenario.js';
@@ -91,25 +92,6 @@ export class PostgresHerald {
   async stop(): Promise<void> {
     await Promise.all(this.processes.map((process) => process.stop()));
   }
-}
-
-/** What one delivered event cost, measured over a window of a run (the capacity model's inputs). */
-export interface PostgresCosts {
-  events: number;
-  seconds: number;
-  /**
-   * CPU per event of Herald's API process, of its workers together, of the server's backends of this
-   * database, and of the harness's load generator and receiver (which share the machine here).
-   */
-  cpuUs: { api: number; workers: number; database: number; loadgen: number; receiver: number };
-  /** Statements per event sent by the API process and by the workers (counted in each process). */
-  statements: { api: number; workers: number };
-  /** Per event, from pg_stat_database (this database only). */
-  commits: number;
-  rowsWritten: number;
-  /** Per event, from pg_stat_wal: the whole server's, so other databases' writes in the window count too. */
-  walRecords: number;
-  walBytes: number;
 }
 
 interface ServerCounters {
