@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { predict } from '../../bench/lib/capacity.js';
+import { type PostgresCosts, predict } from '../../bench/lib/capacity.js';
 import { batchWhileBusy } from '../../bench/lib/peer-http.js';
 import type { FigureResult } from '../../bench/lib/report.js';
 import { spread } from '../../bench/lib/stats.js';
 import { comparisons } from '../../bench/scenarios/comparisons.js';
-import type { PostgresCosts } from '../../bench/scenarios/shared/postgres-herald.js';
 
 const figure = (scenario: string, key: string, median: number): FigureResult => ({
   scenario,
