@@ -20,7 +20,9 @@ import {
   writeResults,
 } from './lib/report.js';
 import { Remote } from './lib/rpc.js';
+import { scalingMarkdown } from './lib/scaling-doc.js';
 import { spread } from './lib/stats.js';
+import { comparisons } from './scenarios/comparisons.js';
 import { SCENARIOS } from './scenarios/index.js';
 import type { Context, RunResult } from './scenarios/scenario.js';
 import { FULL, QUICK, type Sizes } from './scenarios/sizes.js';
@@ -195,6 +197,7 @@ async function main(): Promise<number> {
         const { label, unit } = figure;
         figures.push({
           ...base,
+          key: figure.key,
           figure: label,
           unit,
           status,
@@ -238,6 +241,7 @@ async function main(): Promise<number> {
       if (values.length === 0) {
         figures.push({
           ...base,
+          key: figure.key,
           figure: figure.label,
           unit: figure.unit,
           status: 'failed',
@@ -248,6 +252,7 @@ async function main(): Promise<number> {
       }
       figures.push({
         ...base,
+        key: figure.key,
         figure: figure.label,
         unit: figure.unit,
         status: 'ok',
@@ -274,26 +279,7 @@ async function main(): Promise<number> {
       figure.met = figure.spread ? spec.target.met(figure.spread.median, figure.ratio ?? null) : null;
     }
   }
-  const single = figures.find(
-    (f) => f.scenario === 'throughput-single' && f.unit === '/s' && f.figure.startsWith('deliveries'),
-  );
-  const peer = figures.find((f) => f.scenario === 'bullmq');
-  if (peer && single) {
-    const both = peer.spread && single.spread;
-    const ratio = both ? (single.spread?.median ?? 0) / (peer.spread?.median ?? 1) : Number.NaN;
-    figures.push({
-      scenario: 'bullmq',
-      scenarioTitle: peer.scenarioTitle,
-      figure: 'Herald single-event ÷ BullMQ deliveries/s (medians)',
-      unit: '×',
-      status: both ? 'ok' : peer.status === 'skipped' ? 'skipped' : 'failed',
-      ...(both
-        ? { spread: spread([ratio]) }
-        : { reason: peer.reason ?? single.reason ?? 'a figure is missing' }),
-      target: '≥ 2 × (and durable where BullMQ is not)',
-      met: both ? ratio >= 2 : null,
-    });
-  }
+  figures.push(...comparisons(figures));
 
   const date = new Date().toISOString();
   const results: BenchResults = {
@@ -316,6 +302,10 @@ async function main(): Promise<number> {
     const file = join(ROOT, 'BENCHMARKS.md');
     writeFileSync(file, benchmarksMarkdown([{ results, file: relative(ROOT, `${base}.md`) }]));
     log('summary: BENCHMARKS.md');
+    if (results.runs.some((run) => run.scenario === 'postgres' && run.ok)) {
+      writeFileSync(join(ROOT, 'docs/scaling.md'), scalingMarkdown(results, relative(ROOT, `${base}.json`)));
+      log('capacity model: docs/scaling.md');
+    }
   }
   process.stdout.write(`${table(results)}\n`);
 

@@ -9,7 +9,14 @@
  */
 import pg from 'pg';
 import { Agent } from 'undici';
-import { envelope, type JsonServer, listenJson, postWithDispatch, signedHeaders } from './peer-http.js';
+import {
+  batchWhileBusy,
+  envelope,
+  type JsonServer,
+  listenJson,
+  postWithDispatch,
+  signedHeaders,
+} from './peer-http.js';
 import { serveRpc } from './rpc.js';
 
 /** As many requests in flight per worker as Herald allows one webhook by default. */
@@ -65,32 +72,9 @@ async function connect(database: string): Promise<pg.Client> {
 async function startApi(options: { database: string; port: number }): Promise<void> {
   const db = await connect(options.database);
   await db.query(SCHEMA);
-  let waiting: { body: string; resolve(): void; reject(error: unknown): void }[] = [];
-  let committing = false;
-  const commit = (): void => {
-    if (committing || waiting.length === 0) return;
-    committing = true;
-    const batch = waiting;
-    waiting = [];
-    db.query({ ...PUBLISH, values: [batch.map((publish) => publish.body)] })
-      .then(
-        () => {
-          for (const publish of batch) publish.resolve();
-        },
-        (error: unknown) => {
-          for (const publish of batch) publish.reject(error);
-        },
-      )
-      .finally(() => {
-        committing = false;
-        commit();
-      });
-  };
+  const publish = batchWhileBusy((bodies: string[]) => db.query({ ...PUBLISH, values: [bodies] }));
   server = await listenJson(options.port, async (_url, body) => {
-    await new Promise<void>((resolve, reject) => {
-      waiting.push({ body: envelope(body.event, body.data), resolve, reject });
-      setImmediate(commit);
-    });
+    await publish(envelope(body.event, body.data));
     return { statusCode: 202, body: { event: body.event, deliveries: 1 } };
   });
 }

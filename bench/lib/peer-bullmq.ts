@@ -9,13 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Agent, request } from 'undici';
-import { envelope, type JsonServer, listenJson, signedHeaders } from './peer-http.js';
+import { Agent } from 'undici';
+import { type DeliveryJob, deliverSigned, envelope, type JsonServer, listenJson } from './peer-http.js';
 import { serveRpc } from './rpc.js';
 
 /** The slice of BullMQ's API this file uses (typed here, so the harness typechecks without it). */
 interface Job {
-  data: { url: string; id: string; payload: string };
+  data: DeliveryJob;
 }
 interface JobsOptions {
   jobId?: string;
@@ -82,24 +82,10 @@ async function start(options: PeerOptions): Promise<void> {
   queue = new Queue(name, { connection });
   agent = new Agent({ keepAliveTimeout: 4_000 });
   const dispatcher = agent;
-  worker = new Worker(
-    name,
-    async (job) => {
-      const response = await request(job.data.url, {
-        method: 'POST',
-        dispatcher,
-        headers: signedHeaders(job.data.id, job.data.payload),
-        body: job.data.payload,
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
-      });
-      await response.body.dump();
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        throw new Error(`HTTP ${response.statusCode}`);
-      }
-    },
-    { connection, concurrency: options.concurrency },
-  );
+  worker = new Worker(name, (job) => deliverSigned(dispatcher, job.data), {
+    connection,
+    concurrency: options.concurrency,
+  });
   worker.on('error', (error) => process.stderr.write(`peer worker: ${error.message}\n`));
 
   const target = options.targetUrl;

@@ -1,7 +1,11 @@
-/** The HTTP side shared by the harness's reference deliverers (the BullMQ peer, the minimal durable relay). */
+/**
+ * The HTTP side shared by the harness's reference deliverers (the peers on BullMQ, graphile-worker
+ * and pg-boss, the minimal durable relays): the delivery body and its signatures, the publish
+ * server, the two ways of POSTing, and grouping publishes into one insert.
+ */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Agent, Dispatcher } from 'undici';
+import { type Agent, type Dispatcher, request } from 'undici';
 import { TENANT_ID } from './payload.js';
 
 /** Herald's documented delivery body for a published `{event, data}`. */
@@ -103,4 +107,64 @@ export function postWithDispatch(
     };
     agent.dispatch({ ...target, method: 'POST', headers, body }, handler);
   });
+}
+
+/** What a peer's job carries: where to deliver, the delivery id, and the body fixed at publish time. */
+export interface DeliveryJob {
+  url: string;
+  id: string;
+  payload: string;
+}
+
+/**
+ * Signs and POSTs one job with `undici.request`, as a Node team's job handler would; throws on a
+ * non-2xx answer so that the job queue retries it.
+ */
+export async function deliverSigned(dispatcher: Agent, job: DeliveryJob): Promise<void> {
+  const response = await request(job.url, {
+    method: 'POST',
+    dispatcher,
+    headers: signedHeaders(job.id, job.payload),
+    body: job.payload,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  await response.body.dump();
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    throw new Error(`HTTP ${response.statusCode}`);
+  }
+}
+
+/**
+ * Group commit for a publish API: every item added while the previous `flush` was under way goes
+ * into the next one, and each `add` resolves once the flush holding its item has.
+ */
+export function batchWhileBusy<T>(flush: (items: T[]) => Promise<unknown>): (item: T) => Promise<void> {
+  let waiting: { item: T; resolve(): void; reject(error: unknown): void }[] = [];
+  let flushing = false;
+  const next = (): void => {
+    if (flushing || waiting.length === 0) return;
+    flushing = true;
+    const batch = waiting;
+    waiting = [];
+    flush(batch.map((entry) => entry.item))
+      .then(
+        () => {
+          for (const entry of batch) entry.resolve();
+        },
+        (error: unknown) => {
+          for (const entry of batch) entry.reject(error);
+        },
+      )
+      .finally(() => {
+        flushing = false;
+        next();
+      });
+  };
+  return (item) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      // What the same turn of the event loop read joins this flush.
+      setImmediate(next);
+    });
 }

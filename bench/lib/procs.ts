@@ -119,3 +119,28 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } | null 
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Clock ticks a second, the unit of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time a process has used, user + system, in seconds: /proc/<pid>/stat counts every thread of
+ * the process (a Node process's worker threads, libuv's pool, its garbage collector). 0 once it is
+ * gone, so read it before stopping the process.
+ */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 (state): utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds the given processes used together from now until the returned function is called. */
+export function cpuMeter(pids: number[]): () => number {
+  const before = pids.map(cpuSecondsOf);
+  return () => pids.reduce((sum, pid, i) => sum + cpuSecondsOf(pid) - (before[i] ?? 0), 0);
+}

@@ -17,6 +17,8 @@ export interface Machine {
 export interface FigureResult {
   scenario: string;
   scenarioTitle: string;
+  /** The scenario's key for the figure (absent for figures from before issue 16, and across scenarios). */
+  key?: string;
   figure: string;
   unit: string;
   status: 'ok' | 'failed' | 'skipped';
@@ -52,7 +54,8 @@ export interface BenchResults {
 function number(value: number, unit: string): string {
   if (!Number.isFinite(value)) return 'n/a';
   if (unit === '×') return value.toFixed(2);
-  if (unit === 'ms') return value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString('en');
+  if (unit === 'ms' || unit === 'µs')
+    return value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString('en');
   return Math.round(value).toLocaleString('en');
 }
 
@@ -136,7 +139,8 @@ Reproduce with \`npm run build && npm run bench\` (full mode: several runs per s
 harness (\`bench/\`, see \`bench/README.md\`) starts everything on loopback — a \`node:http\` receiver,
 Herald as users run it (\`node dist/cli/main.js serve\` on a fresh SQLite file per run, or
 \`serve --no-workers\` + \`herald worker\` processes on PostgreSQL), load generators in their own
-processes, a BullMQ deliverer for comparison — and stops it all at the end.
+processes, deliverers built on BullMQ, graphile-worker and pg-boss for comparison — and stops it all
+at the end. The \`comparisons\` rows divide figures of the same run (issue 16's targets).
 
 Every figure is the median of the runs, with min–max across them. Herald throughput figures are also
 given as a ratio to the **ceiling** measured in the same benchmark run: a bare \`undici.request\` sender
@@ -173,6 +177,8 @@ function caveats(results: BenchResults, all: BenchResults[]): string[] {
     'Throughput is measured at the receiver, from the first to the last receipt, so it includes the warm-up and the tail; the steady-state rate (10th–90th percentile of arrivals) is in the JSON.',
     `The backlog scenario runs once (${results.sizes.backlogDeliveries?.toLocaleString('en')} deliveries queued while the receiver refuses connections; Herald keeps retrying them, each refused attempt recorded); its RSS is the peak over the whole run (VmHWM).`,
     `The BullMQ peer is what a Node team would write (node:http + \`queue.add\` per publish + a Worker with concurrency ${results.sizes.peerConcurrency ?? '?'} posting with undici). Redis here: ${results.machine.redisPersistence} — an acknowledged job is not durable, unlike a Herald 202.`,
+    'The PostgreSQL peers (`graphile-worker`, `pg-boss`) are what a Node team would build on those queues, laid out as Herald is in `postgres` (an API process answering 202 after its insert, 2 worker processes posting with `undici.request`), each on its own database with the settings their documentation advises (see `bench/README.md`); "batched publishes" lets their API insert, in one statement, every publish that arrived while the previous insert ran, as Herald\'s does.',
+    "The CPU-cost rows do not depend on how the cores are shared: Herald's CPU time per delivered event (utime + stime from `/proc/<pid>/stat` of every Herald process, all threads, from the first publish to the last delivery) divided by the CPU the bare sender and the bare receiver of `ceiling` spent per request in the same run.",
     "The minimal durable relay (`relay`) is a reference, not a competitor: Herald's storage design (group commit, fdatasync before the 202, a worker-thread sender) with none of its features (no authentication, validation, framework, retries, lanes or history). Its ratio estimates how far the single-event path can go on this machine with durable storage; `relay-postgres` does the same for PostgreSQL with two worker processes.",
     'Latency is publish (just before the request leaves the load generator) to receipt (when the receiver has read the body), both stamped with the same machine clock.',
   ];

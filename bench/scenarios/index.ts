@@ -7,6 +7,8 @@ import { hostile } from './hostile.js';
 import { isolation } from './isolation.js';
 import { latency } from './latency.js';
 import { postgres } from './postgres.js';
+import { postgresBacklog } from './postgres-backlog.js';
+import { graphileWorker, pgBoss } from './postgres-peers.js';
 import { relay } from './relay.js';
 import { relayPostgres } from './relay-postgres.js';
 import { retention } from './retention.js';
@@ -26,5 +28,8 @@ export const SCENARIOS: Scenario[] = [
   retention,
   postgres,
   relayPostgres,
+  postgresBacklog,
+  graphileWorker,
+  pgBoss,
   bullmq,
 ];

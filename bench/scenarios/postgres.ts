@@ -1,50 +1,59 @@
-/** Herald on PostgreSQL: an API process (`serve --no-workers`) and 1, 2, then 4 `herald worker` processes. */
-import { HeraldApi, HeraldProcess, newAdminKey } from '../lib/herald.js';
+/**
+ * Herald on PostgreSQL as a cluster runs it: `serve --no-workers` + 1, 2, 4 `herald worker`
+ * processes, single-event publishes. Each run also measures what a delivered event costs (CPU of
+ * each role and of the server, statements, commits, rows, WAL): the capacity model's inputs.
+ */
 import { ratioAtLeast, type Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
 import { singlePublishes } from './shared/herald.js';
-import { freshDir } from './shared/instances.js';
 import { loadUntilDelivered } from './shared/measure.js';
 import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
+import { measureCosts, PostgresHerald } from './shared/postgres-herald.js';
+
+export const POSTGRES_WORKER_COUNTS = [1, 2, 4];
 
 export const postgres: Scenario = {
   id: 'postgres',
   title: 'PostgreSQL: single-event API (`serve --no-workers`) + 1, 2, 4 `herald worker` processes',
-  figures: [1, 2, 4].map((workers) => ({
-    key: `workers${workers}`,
-    label: `deliveries/s, ${workers} worker process${workers > 1 ? 'es' : ''}`,
-    unit: '/s',
-    ratio: true,
-    ...(workers === 2 ? { target: { text: '≥ 0.4 × ceiling', met: ratioAtLeast(0.4) } } : {}),
-  })),
+  figures: [
+    ...POSTGRES_WORKER_COUNTS.map((workers) => ({
+      key: `workers${workers}`,
+      label: `deliveries/s, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+      unit: '/s',
+      ratio: true,
+      ...(workers === 2 ? { target: { text: '≥ 0.4 × ceiling', met: ratioAtLeast(0.4) } } : {}),
+    })),
+    { key: 'apiCpuUs2', label: 'API process CPU per delivered event, 2 workers', unit: 'µs' },
+    { key: 'workerCpuUs2', label: 'worker processes CPU per delivered event, 2 workers', unit: 'µs' },
+  ],
   runs: (_ctx, full) => full,
   skip: postgresSkipReason,
   async measure(ctx) {
     const values: Record<string, number> = {};
     const details: Record<string, unknown> = {};
-    for (const workers of [1, 2, 4]) {
+    for (const workers of POSTGRES_WORKER_COUNTS) {
       await withDatabase(ctx, async (database) => {
-        const dir = freshDir(ctx, 'herald');
-        const adminKey = newAdminKey();
-        const options = { database, workDir: dir, adminKey, nodeArgs: ctx.heraldNodeArgs };
-        const apiProcess = await HeraldProcess.start('api', options);
-        const processes = [apiProcess];
+        const herald = await PostgresHerald.start(ctx, database);
         try {
-          for (let i = 0; i < workers; i++) processes.push(await HeraldProcess.start('worker', options, i));
-          const api = new HeraldApi(apiProcess.url as string, adminKey);
-          await api.createTenant();
-          await api.createWebhooks([`${ctx.receiverUrl}/one/0`]);
-          const events = ctx.sizes.postgresEvents;
-          const plan = singlePublishes(api, events, 64);
+          await herald.addWorkers(workers);
+          const plan = singlePublishes(herald.api, ctx.sizes.postgresEvents, 64);
+          const costs = await measureCosts(ctx, herald);
           const { result, stats } = await loadUntilDelivered(ctx, plan, `postgres ${workers} workers`);
+          const peakRssMb = herald.processes.map((process) => Math.round(process.peakRssMb));
+          const measured = await costs.finish(stats.delivered);
           values[`workers${workers}`] = stats.rate;
+          if (workers === 2) {
+            values.apiCpuUs2 = measured.cpuUs.api;
+            values.workerCpuUs2 = measured.cpuUs.workers;
+          }
           details[`workers${workers}`] = {
             publisher: loadDetails(result),
             receiver: receiverDetails(stats),
-            peakRssMb: processes.map((p) => Math.round(p.peakRssMb)),
+            peakRssMb,
+            costs: measured,
           };
         } finally {
-          await Promise.all(processes.map((p) => p.stop()));
+          await herald.stop();
         }
       });
     }

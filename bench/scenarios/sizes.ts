@@ -15,6 +15,8 @@ export interface Sizes {
   /** The retention scenario's events per simulated hour. */
   retentionEventsPerHour: number;
   postgresEvents: number;
+  /** Events published to PostgreSQL deliverers with no worker running, then drained. */
+  postgresBacklog: number;
   peerEvents: number;
 }
 
@@ -31,6 +33,7 @@ export const QUICK: Sizes = {
   backlogDeliveries: 20_000,
   retentionEventsPerHour: 1_000,
   postgresEvents: 2_000,
+  postgresBacklog: 2_000,
   peerEvents: 5_000,
 };
 
@@ -47,5 +50,6 @@ export const FULL: Sizes = {
   backlogDeliveries: 1_000_000,
   retentionEventsPerHour: 10_000,
   postgresEvents: 30_000,
+  postgresBacklog: 20_000,
   peerEvents: 50_000,
 };

@@ -2,6 +2,7 @@
  * Closed-loop publishing through one route to one webhook; deliveries/s at the receiver. The
  * single-event and batch routes are two scenarios of the same shape.
  */
+import { cpuMeter } from '../lib/procs.js';
 import { ratioAtLeast, type Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
 import { batchRouteAvailable, freshHerald, publishPlan } from './shared/herald.js';
@@ -22,6 +23,7 @@ function throughput(batch: boolean): Scenario {
         ...(batch ? {} : { target: { text: '≥ 0.5 × ceiling', met: ratioAtLeast(0.5) } }),
       },
       { key: 'publish', label: 'events accepted/s by the API', unit: '/s', ratio: true },
+      { key: 'cpuUs', label: 'Herald CPU per delivered event', unit: 'µs' },
     ],
     runs: (_ctx, full) => full,
     async skip(ctx) {
@@ -35,10 +37,12 @@ function throughput(batch: boolean): Scenario {
       const { herald, api } = await freshHerald(ctx, ['/one/0']);
       try {
         const plan = publishPlan(api, events, batch);
+        const heraldCpu = cpuMeter([herald.pid]);
         const { result, stats } = await loadUntilDelivered(ctx, plan, 'throughput');
+        const cpuUs = (heraldCpu() / stats.delivered) * 1e6;
         herald.sample();
         return {
-          values: { deliveries: stats.rate, publish: result.eventsPerSec },
+          values: { deliveries: stats.rate, publish: result.eventsPerSec, cpuUs },
           details: {
             publisher: loadDetails(result),
             receiver: receiverDetails(stats),

@@ -66,3 +66,28 @@ export function requireAll(stats: ReceiverStats, expected: number, what: string,
     );
   }
 }
+
+/**
+ * A backlog drain: `plan`'s events are published while nothing delivers them, then
+ * `startDelivering` starts the workers and the run waits until every event is delivered. The
+ * drain rate is the receiver's, first to last receipt, so the workers' start-up is not counted.
+ */
+export async function drainAfterQueueing(
+  ctx: Context,
+  plan: LoadPlan,
+  what: string,
+  startDelivering: () => Promise<void>,
+): Promise<{ queued: LoadResult; stats: ReceiverStats }> {
+  await resetReceiver(ctx, { uniqueSeqs: plan.events });
+  const queued = await load(ctx, plan);
+  if (queued.failedEvents > 0) {
+    throw new Error(
+      `${queued.failedEvents} of ${queued.events} publishes failed: ${queued.errors.join('; ')}`,
+    );
+  }
+  await startDelivering();
+  await waitFor(ctx, queued.events);
+  const stats = await receiverStats(ctx);
+  requireAll(stats, queued.events, what);
+  return { queued, stats };
+}

@@ -24,8 +24,7 @@ export async function measureReference(
     launch(port: number, targetUrl: string, started: Remote[]): Promise<void>;
   },
 ): Promise<RunResult> {
-  const started: Remote[] = [];
-  try {
+  return withRemotes(async (started) => {
     const port = await freePort();
     await reference.launch(port, `${ctx.receiverUrl}/one/0`, started);
     const { result, stats } = await loadUntilDelivered(
@@ -37,6 +36,14 @@ export async function measureReference(
       values: { deliveries: stats.rate },
       details: { ...reference.details, ...publishedAndReceived(result, stats) },
     };
+  });
+}
+
+/** Runs `fn` with a list of started processes (see startRemote), closed and stopped afterwards. */
+export async function withRemotes<T>(fn: (started: Remote[]) => Promise<T>): Promise<T> {
+  const started: Remote[] = [];
+  try {
+    return await fn(started);
   } finally {
     await Promise.all(started.map((remote) => remote.call('close').catch(() => undefined)));
     await Promise.all(started.map((remote) => remote.stop()));
