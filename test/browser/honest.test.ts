@@ -234,7 +234,7 @@ describe('Honest console: connection and the dead letter queue', { skip: noChrom
       .getByRole('row')
       .filter({ hasText: 'kpi.alert' });
     await visible(row.getByText('Orders'));
-    await row.getByRole('button', { name: 'Attempts', exact: true }).click();
+    await row.getByRole('button', { name: 'kpi.alert', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Failed event attempts' });
     await visible(dialog.getByText('"error": "receiver is down for maintenance"'));
     for (const n of [1, 2, 3]) await visible(dialog.getByText(`Attempt ${n}`, { exact: true }));

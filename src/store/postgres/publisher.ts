@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import { DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
 import { deadLetterMatches, deadLetterParams, POSTGRES_KEY_LIST } from '../dead-letter-filter.js';

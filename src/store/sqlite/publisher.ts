@@ -1,4 +1,4 @@
-import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import { DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type {
   ClaimedDelivery,

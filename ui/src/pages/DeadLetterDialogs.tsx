@@ -133,15 +133,18 @@ export function AttemptsDialog({ tenantId, deadLetterId, onClose }: DialogProps)
   );
 }
 
+/** The status code and the error, each once: Herald's error for a bad status is often just "HTTP 500". */
+function withStatus(statusCode: number | null, error: string | null): string {
+  const status = statusCode === null ? 'No response' : `HTTP ${statusCode}`;
+  return error && error !== status ? `${status} · ${error}` : status;
+}
+
 function LastResponse({ letter }: { letter: DeadLetter }) {
   const last = letter.lastAttempt;
   if (!last) return <p className="muted">The delivery history no longer holds the last attempt.</p>;
   return (
     <>
-      <p>
-        {last.statusCode === null ? 'No response: ' : `HTTP ${last.statusCode}: `}
-        <span className="text-danger">{letter.error}</span>
-      </p>
+      <p className="text-danger">{withStatus(last.statusCode, letter.error)}</p>
       {last.responseBody ? (
         <pre className="code-block">{prettyJson(last.responseBody)}</pre>
       ) : (
@@ -164,9 +167,8 @@ function AttemptItem({ attempt }: { attempt: Delivery }) {
         <time dateTime={attempt.timestamp}>{formatTime(attempt.timestamp)}</time>
       </div>
       <div className="cell-sub">
-        {attempt.statusCode === null ? 'No response' : `HTTP ${attempt.statusCode}`}
+        {withStatus(attempt.statusCode, attempt.error)}
         {attempt.responseTimeMs !== null && ` · ${formatDuration(attempt.responseTimeMs)}`}
-        {attempt.error && ` · ${attempt.error}`}
       </div>
     </li>
   );

@@ -125,7 +125,7 @@ export function DeadLetterTable({
 function SpacerRow({ height }: { height: number }) {
   return (
     <tr className="spacer-row">
-      <td colSpan={COLUMNS.length + 2} style={{ height }} />
+      <td colSpan={COLUMNS.length + 2} style={{ height, padding: 0, border: 'none' }} />
     </tr>
   );
 }
@@ -170,7 +170,12 @@ const DeadLetterRow = memo(function DeadLetterRow({
         />
       </td>
       <td data-label="Event">
-        <button type="button" className="link-button mono" onClick={() => actions.details(entry.id)}>
+        <button
+          type="button"
+          className="link-button mono"
+          title="Its attempts and the last response"
+          onClick={() => actions.details(entry.id)}
+        >
           {entry.event}
         </button>
         <span className="cell-sub mono">{entry.eventId}</span>
@@ -203,14 +208,6 @@ const DeadLetterRow = memo(function DeadLetterRow({
         >
           {busy && <Spinner small />}
           Replay
-        </button>
-        <button
-          type="button"
-          className="button button-small button-ghost"
-          title="Its attempts and the last response"
-          onClick={() => actions.details(entry.id)}
-        >
-          Attempts
         </button>
         <button
           type="button"

@@ -17,6 +17,12 @@ export function useReplays(tenantId: string, webhookId: string | undefined, poll
   return { replays, refresh };
 }
 
+/** When the replay's pending attempt goes out: a time to come, now, or after the webhook's earlier deliveries. */
+function whenNext(nextAttemptAt: string | null): string {
+  if (nextAttemptAt === null) return ', waiting its turn';
+  return Date.parse(nextAttemptAt) > Date.now() ? `, next try ${formatTime(nextAttemptAt)}` : ', being sent';
+}
+
 export function ReplaysUnderWay({
   replays,
   names,
@@ -41,9 +47,7 @@ export function ReplaysUnderWay({
               {names.get(delivery.webhookId) || delivery.webhookId}
               {' · '}
               attempt {delivery.attempt}
-              {delivery.nextAttemptAt
-                ? `, next try ${formatTime(delivery.nextAttemptAt)}`
-                : ', waiting its turn'}
+              {whenNext(delivery.nextAttemptAt)}
             </li>
           ))}
           {more > 0 && <li>and {more.toLocaleString()} more</li>}
