@@ -409,8 +409,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The dead letter queue: deliveries that failed every attempt, newest first */
+        /** The dead letter queue: deliveries that failed every attempt, newest first, with the total */
         get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/dlq/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replays under way: each until it succeeds or fails back into the DLQ, newest first */
+        get: operations["listReplays"];
         put?: never;
         post?: never;
         delete?: never;
@@ -426,12 +443,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One dead letter with its payload */
+        /** One dead letter with its payload and its last response */
         get: operations["getDeadLetter"];
         put?: never;
         post?: never;
         /** Discard a dead letter: it leaves the DLQ undelivered; its attempts stay in the history */
         delete: operations["discardDeadLetter"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/dlq/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every attempt of the dead letter's event to its webhook, oldest first */
+        get: operations["listDeadLetterAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -463,7 +497,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replay every dead letter (of one webhook, or all) whose webhook is active */
+        /** Replay the dead letters selected (by ids, or all that match the filters) whose webhook is active; says what it skipped and why. dryRun counts first and changes nothing. */
         post: operations["replayAllDeadLetters"];
         delete?: never;
         options?: never;
@@ -480,7 +514,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Discard every dead letter (of one webhook, or all) that failed in a time range */
+        /** Discard the dead letters selected (by ids, or all that match the filters) */
         post: operations["discardDeadLetters"];
         delete?: never;
         options?: never;
@@ -808,6 +842,12 @@ export interface components {
             /** @description One result per event, in order: the published event, or why it was refused */
             data: (components["schemas"]["PublishedEvent"] | components["schemas"]["Error"])[];
         };
+        DeadLetterPage: {
+            data: components["schemas"]["DeadLetter"][];
+            nextCursor: string | null;
+            /** @description How many dead letters match the filters, on every page */
+            total: number;
+        };
         DeadLetter: {
             id: string;
             webhookId: string;
@@ -821,31 +861,84 @@ export interface components {
              * @description ISO-8601 UTC
              */
             failedAt: string;
+            /** @description The attempt that put it in the queue; null once the history no longer holds it */
+            lastAttempt: components["schemas"]["DeadLetterAttempt"] | (never | null);
             /** @description The exact body that was sent */
             payload?: string;
+        };
+        DeadLetterAttempt: {
+            /** @description The attempt in the delivery history */
+            deliveryId: string;
+            /** @description Null when no response came (timeout, refused) */
+            statusCode: number | null;
+            /** @description The start of the response body (read with one dead letter) */
+            responseBody?: string | null;
+        };
+        ReplayPage: {
+            data: components["schemas"]["Delivery"][];
+            /** @description How many replays are under way */
+            total: number;
         };
         ReplayedDeadLetter: {
             id: string;
             deliveryId: string;
         };
         ReplayAll: {
+            /** @description Only these dead letters (ids not in the queue any more are passed over) */
+            ids?: string[];
             webhookId?: string;
-        };
-        ReplayedDeadLetters: {
-            replayed: number;
-        };
-        DiscardDeadLetters: {
-            webhookId?: string;
-            /**
-             * Format: date-time
-             * @description Only dead letters that failed before this time
-             */
-            before?: string;
+            /** @description Only dead letters of this event type */
+            event?: string;
             /**
              * Format: date-time
              * @description Only dead letters that failed at or after this time
              */
             after?: string;
+            /**
+             * Format: date-time
+             * @description Only dead letters that failed before this time
+             */
+            before?: string;
+            /** @description Count what would be replayed and skipped, and change nothing */
+            dryRun?: boolean;
+        };
+        ReplayedDeadLetters: {
+            /** @description Dead letters replayed (with dryRun: that would be) */
+            replayed: number;
+            /** @description Selected dead letters left in the queue, per webhook, and why */
+            skipped: components["schemas"]["SkippedDeadLetters"][];
+            dryRun: boolean;
+        };
+        SkippedDeadLetters: {
+            webhookId: string;
+            url: string;
+            description: string;
+            /**
+             * @description Its webhook is disabled: enable it, then replay
+             * @enum {string}
+             */
+            reason: "webhook_disabled";
+            /** @description Why the webhook was disabled, when Herald did it */
+            disabledReason: string | null;
+            /** @description Dead letters of this webhook left in the queue */
+            count: number;
+        };
+        DiscardDeadLetters: {
+            /** @description Only these dead letters (ids not in the queue any more are passed over) */
+            ids?: string[];
+            webhookId?: string;
+            /** @description Only dead letters of this event type */
+            event?: string;
+            /**
+             * Format: date-time
+             * @description Only dead letters that failed at or after this time
+             */
+            after?: string;
+            /**
+             * Format: date-time
+             * @description Only dead letters that failed before this time
+             */
+            before?: string;
         };
         DiscardedDeadLetters: {
             discarded: number;
@@ -3306,6 +3399,12 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
                 webhookId?: string;
+                /** @description Only dead letters of this event type */
+                event?: string;
+                /** @description Only dead letters that failed at or after this time */
+                after?: string;
+                /** @description Only dead letters that failed before this time */
+                before?: string;
                 /** @description Include each payload as sent */
                 includePayload?: boolean;
             };
@@ -3323,10 +3422,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["DeadLetter"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["DeadLetterPage"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listReplays: {
+        parameters: {
+            query?: {
+                limit?: number;
+                webhookId?: string;
+            };
+            header?: never;
+            path: {
+                tenantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayPage"];
                 };
             };
             /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
@@ -3510,6 +3676,76 @@ export interface operations {
             };
         };
     };
+    listDeadLetterAttempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Delivery"][];
+                    };
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     replayDeadLetter: {
         parameters: {
             query?: never;
@@ -3620,6 +3856,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayedDeadLetters"];
+                };
+            };
             /** @description Default Response */
             202: {
                 headers: {

@@ -112,6 +112,7 @@ export function presentDeadLetter(letter: DeadLetter): DeadLetterT {
     error: letter.error,
     attempts: letter.attempts,
     failedAt: iso(letter.failedAt),
+    lastAttempt: letter.lastAttempt,
   };
   if (letter.payload) shown.payload = letter.payload.toString('utf8');
   return shown;

@@ -153,8 +153,18 @@ export interface DeadLetter {
   error: string;
   attempts: number;
   failedAt: number;
+  /** The attempt that put it in the queue; null once the history no longer holds it. */
+  lastAttempt: DeadLetterAttempt | null;
   /** Present when asked for: payloads can be large and lists rarely need them. */
   payload?: Buffer;
+}
+
+/** What a dead letter's last attempt got back. */
+export interface DeadLetterAttempt {
+  deliveryId: string;
+  statusCode: number | null;
+  /** Present when one dead letter is read: bodies are kept up to a few KB each. */
+  responseBody?: string | null;
 }
 
 /** A pending attempt a worker has leased: everything needed to send it without another query. */

@@ -7,6 +7,7 @@ import type {
   HourOfAttempts,
   WebhookAttemptStats,
 } from '../core/types.js';
+import { deadLetterMatches, deadLetterParams, type KeyList } from './dead-letter-filter.js';
 import {
   DEAD_LETTER_COLUMNS,
   DELIVERY_COLUMNS,
@@ -15,7 +16,7 @@ import {
   toDeadLetter,
   toDelivery,
 } from './rows.js';
-import type { History } from './store.js';
+import type { DeadLetterCount, DeadLetterFilter, DeadLetterQuery, History } from './store.js';
 
 /**
  * Runs one read written with named parameters (`:name`, SQLite's own spelling; the PostgreSQL
@@ -43,18 +44,18 @@ const GET_DELIVERY = `
   SELECT ${DELIVERY_COLUMNS}, e.payload, e.timestamp AS event_timestamp, d.request_headers
   FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id = :id AND d.tenant_id = :tenantId`;
 
-const DEAD_LETTERS_JOINED = `dead_letters l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq`;
+const DEAD_LETTERS_JOINED = `dead_letters l JOIN webhooks w ON w.id = l.webhook_id JOIN events e ON e.seq = l.event_seq
+  LEFT JOIN deliveries ld ON ld.id = l.last_delivery_id`;
 
-function listDeadLettersSql(includePayload: boolean): string {
+function listDeadLettersSql(keys: KeyList, includePayload: boolean): string {
   return `
     SELECT ${DEAD_LETTER_COLUMNS}${includePayload ? ', e.payload' : ''} FROM ${DEAD_LETTERS_JOINED}
-    WHERE l.tenant_id = :tenantId AND l.id < :before
-      AND (CAST(:webhookId AS text) IS NULL OR l.webhook_id = :webhookId)
+    WHERE ${deadLetterMatches(keys)} AND l.id < :before
     ORDER BY l.id DESC LIMIT :limit`;
 }
 
 const GET_DEAD_LETTER = `
-  SELECT ${DEAD_LETTER_COLUMNS}, e.payload FROM ${DEAD_LETTERS_JOINED}
+  SELECT ${DEAD_LETTER_COLUMNS}, ld.response_body AS last_response_body, e.payload FROM ${DEAD_LETTERS_JOINED}
   WHERE l.id = :id AND l.tenant_id = :tenantId`;
 
 const WEBHOOKS_OF_TENANT = `w.tenant_id = :tenantId AND (CAST(:webhookId AS text) IS NULL OR w.id = :webhookId)`;
@@ -89,13 +90,63 @@ interface LatestOutcomesRow {
   last_failure_at: number | null;
 }
 
+function countDeadLettersSql(keys: KeyList): string {
+  return `
+    SELECT w.id AS webhook_id, w.url, w.description, w.status, w.disabled_reason, count(*) AS count
+    FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
+    WHERE ${deadLetterMatches(keys)}
+    GROUP BY w.id, w.url, w.description, w.status, w.disabled_reason
+    ORDER BY count(*) DESC, w.id`;
+}
+
+const DEAD_LETTER_ATTEMPTS = `
+  SELECT ${DELIVERY_COLUMNS} FROM dead_letters l
+  JOIN deliveries d ON d.event_seq = l.event_seq AND d.webhook_id = l.webhook_id
+  JOIN events e ON e.seq = d.event_seq
+  WHERE l.id = :id AND l.tenant_id = :tenantId
+  ORDER BY d.id LIMIT :limit`;
+
+const REPLAYS = `
+  SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
+  WHERE d.tenant_id = :tenantId AND d.status = 'pending' AND d.trigger = 'replay'
+    AND (CAST(:webhookId AS text) IS NULL OR d.webhook_id = :webhookId)
+  ORDER BY d.id DESC LIMIT :limit`;
+
+const COUNT_REPLAYS = `
+  SELECT count(*) AS count FROM deliveries d
+  WHERE d.tenant_id = :tenantId AND d.status = 'pending' AND d.trigger = 'replay'
+    AND (CAST(:webhookId AS text) IS NULL OR d.webhook_id = :webhookId)`;
+
+/** A replayed event's attempts are few: its retry schedule, once per replay or resend. */
+const ATTEMPTS_LIMIT = 500;
+
+interface DeadLetterCountRow {
+  webhook_id: string;
+  url: string;
+  description: string;
+  status: DeadLetterCount['webhookStatus'];
+  disabled_reason: string | null;
+  /** PostgreSQL's count(*) is a bigint, which the driver may hand over as a string. */
+  count: number | string;
+}
+
 /** The key below which a page starts: none before the first page, null for a cursor that is no id of ours. */
 function pageStart(prefix: string, before: string | undefined): number | null {
   return before === undefined ? Number.MAX_SAFE_INTEGER : fromPublicId(prefix, before);
 }
 
-/** History over either backend, given the way it runs a read. */
-export function sqlHistory(read: ReadRows): History {
+/** History over either backend, given the way it runs a read and spells a list of keys. */
+export function sqlHistory(read: ReadRows, keys: KeyList): History {
+  const listSql = [listDeadLettersSql(keys, false), listDeadLettersSql(keys, true)] as const;
+  const countSql = countDeadLettersSql(keys);
+
+  async function getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {
+    const key = fromPublicId(DEAD_LETTER_PREFIX, id);
+    if (key === null) return null;
+    const [row] = await read<DeadLetterRow>(GET_DEAD_LETTER, { id: key, tenantId });
+    return row ? toDeadLetter(row) : null;
+  }
+
   return {
     async listDeliveries(
       tenantId: string,
@@ -123,12 +174,17 @@ export function sqlHistory(read: ReadRows): History {
 
     async listDeadLetters(
       tenantId: string,
-      page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
+      page: { limit: number; before?: string; includePayload?: boolean } & DeadLetterQuery,
     ): Promise<DeadLetter[]> {
       const before = pageStart(DEAD_LETTER_PREFIX, page.before);
       if (before === null) return [];
-      const params = { tenantId, before, webhookId: page.webhookId ?? null, limit: page.limit };
-      const rows = await read<DeadLetterRow>(listDeadLettersSql(page.includePayload ?? false), params);
+      const { webhookId, event, failedFrom, failedBefore } = page;
+      const params = deadLetterParams(tenantId, { webhookId, event, failedFrom, failedBefore }, keys);
+      const rows = await read<DeadLetterRow>(listSql[page.includePayload ? 1 : 0], {
+        ...params,
+        before,
+        limit: page.limit,
+      });
       return rows.map(toDeadLetter);
     },
 
@@ -161,11 +217,44 @@ export function sqlHistory(read: ReadRows): History {
       }));
     },
 
-    async getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null> {
+    async countDeadLetters(tenantId: string, filter: DeadLetterFilter): Promise<DeadLetterCount[]> {
+      const rows = await read<DeadLetterCountRow>(countSql, deadLetterParams(tenantId, filter, keys));
+      return rows.map((row) => ({
+        webhookId: row.webhook_id,
+        url: row.url,
+        description: row.description,
+        webhookStatus: row.status,
+        disabledReason: row.disabled_reason,
+        count: Number(row.count),
+      }));
+    },
+
+    async deadLetterAttempts(tenantId: string, id: string): Promise<Delivery[] | null> {
       const key = fromPublicId(DEAD_LETTER_PREFIX, id);
       if (key === null) return null;
-      const [row] = await read<DeadLetterRow>(GET_DEAD_LETTER, { id: key, tenantId });
-      return row ? toDeadLetter(row) : null;
+      const rows = await read<DeliveryRow>(DEAD_LETTER_ATTEMPTS, {
+        id: key,
+        tenantId,
+        limit: ATTEMPTS_LIMIT,
+      });
+      // Every dead letter has attempts unless the history has aged out; tell that apart from no letter.
+      if (rows.length === 0 && (await getDeadLetter(tenantId, id)) === null) return null;
+      return rows.map(toDelivery);
     },
+
+    async listReplays(
+      tenantId: string,
+      page: { limit: number; webhookId?: string },
+    ): Promise<{ deliveries: Delivery[]; total: number }> {
+      const params = { tenantId, webhookId: page.webhookId ?? null, limit: page.limit };
+      const rows = await read<DeliveryRow>(REPLAYS, params);
+      const [counted] = await read<{ count: number | string }>(COUNT_REPLAYS, {
+        tenantId,
+        webhookId: params.webhookId,
+      });
+      return { deliveries: rows.map(toDelivery), total: Number(counted?.count ?? 0) };
+    },
+
+    getDeadLetter,
   };
 }

@@ -4,6 +4,7 @@ import type {
   AttemptStatus,
   ClaimedDelivery,
   DeadLetter,
+  DeadLetterAttempt,
   Delivery,
   DeliveryTrigger,
   Webhook,
@@ -77,14 +78,18 @@ export interface DeadLetterRow {
   error: string;
   attempts: number;
   failed_at: number;
+  last_delivery_id: number | null;
+  last_status_code: number | null;
+  last_response_body?: string | null;
   payload?: Buffer;
 }
 
 export const DELIVERY_COLUMNS = `d.id, d.tenant_id, d.webhook_id, e.id AS event_id, e.event, d.attempt, d.trigger, d.status,
   d.status_code, d.response_time_ms, d.response_body, d.error, d.created_at, d.attempted_at, d.next_attempt_at`;
 
+/** Read from dead_letters l joined with its webhook w, its event e and its last attempt (LEFT JOIN) ld. */
 export const DEAD_LETTER_COLUMNS = `l.id, l.tenant_id, l.webhook_id, w.url, e.id AS event_id, e.event, l.error, l.attempts,
-  l.failed_at`;
+  l.failed_at, ld.id AS last_delivery_id, ld.status_code AS last_status_code`;
 
 /** A stored secret as it signs: opened from its sealed form (SecretBox), or null for none. */
 export function openSecret(secrets: SecretBox, stored: string | null): string | null {
@@ -150,6 +155,15 @@ export function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
+function toDeadLetterAttempt(row: DeadLetterRow, deliveryKey: number): DeadLetterAttempt {
+  const attempt: DeadLetterAttempt = {
+    deliveryId: toPublicId(DELIVERY_PREFIX, deliveryKey),
+    statusCode: row.last_status_code,
+  };
+  if (row.last_response_body !== undefined) attempt.responseBody = row.last_response_body;
+  return attempt;
+}
+
 export function toDeadLetter(row: DeadLetterRow): DeadLetter {
   const letter: DeadLetter = {
     id: toPublicId(DEAD_LETTER_PREFIX, row.id),
@@ -161,6 +175,7 @@ export function toDeadLetter(row: DeadLetterRow): DeadLetter {
     error: row.error,
     attempts: row.attempts,
     failedAt: row.failed_at,
+    lastAttempt: row.last_delivery_id === null ? null : toDeadLetterAttempt(row, row.last_delivery_id),
   };
   if (row.payload) letter.payload = row.payload;
   return letter;

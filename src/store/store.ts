@@ -16,6 +16,7 @@ import type {
   TenantLimits,
   Webhook,
   WebhookAttemptStats,
+  WebhookStatus,
 } from '../core/types.js';
 
 /**
@@ -120,11 +121,7 @@ export interface Publisher {
    * Queues attempt 1 of a fresh delivery for each selected dead letter whose webhook is active and
    * removes those entries. Returns the new deliveries' ids.
    */
-  replayDeadLetters(
-    tenantId: string,
-    selection: { ids?: readonly string[]; webhookId?: string },
-    now: number,
-  ): Promise<string[]>;
+  replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]>;
 }
 
 /** Attempts and dead letters, as people read them. */
@@ -136,12 +133,12 @@ export interface History {
     page: { limit: number; before?: string; status?: AttemptStatus },
   ): Promise<Delivery[]>;
   getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null>;
-  /** Newest first, ids older than `before`. */
+  /** Newest first, ids older than `before`, those the filter selects (`ids` aside). */
   listDeadLetters(
     tenantId: string,
-    page: { limit: number; before?: string; webhookId?: string; includePayload?: boolean },
+    page: { limit: number; before?: string; includePayload?: boolean } & DeadLetterQuery,
   ): Promise<DeadLetter[]>;
-  /** With its payload. */
+  /** With its payload and its last attempt's response. */
   getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
   /**
    * What the attempts of the tenant's webhooks (or of the one given) tell of them, ordered by webhook
@@ -152,6 +149,31 @@ export interface History {
     tenantId: string,
     query: { since: number; webhookId?: string },
   ): Promise<WebhookAttemptStats[]>;
+  /**
+   * How many dead letters the filter selects, per webhook with the webhook's state, so that a caller
+   * can tell what a replay would skip (a webhook that is not active) before asking for it.
+   */
+  countDeadLetters(tenantId: string, filter: DeadLetterFilter): Promise<DeadLetterCount[]>;
+  /** Every attempt of the dead letter's event to its webhook, oldest first; null for no such letter. */
+  deadLetterAttempts(tenantId: string, id: string): Promise<Delivery[] | null>;
+  /**
+   * Replays still under way: a replayed dead letter's pending attempt (first or a retry), newest first,
+   * with how many there are in all. Each leaves when it succeeds or fails back into the DLQ.
+   */
+  listReplays(
+    tenantId: string,
+    page: { limit: number; webhookId?: string },
+  ): Promise<{ deliveries: Delivery[]; total: number }>;
+}
+
+/** The dead letters of one webhook a filter selects. */
+export interface DeadLetterCount {
+  webhookId: string;
+  url: string;
+  description: string;
+  webhookStatus: WebhookStatus;
+  disabledReason: string | null;
+  count: number;
 }
 
 /** A change to a tenant: a new name, and its own limits as a merge patch (null removes one). */
@@ -280,14 +302,20 @@ export interface PruneProgress {
   removed: number;
 }
 
-/** The dead letters of a tenant a discard removes: those that match every filter given. */
-export interface DeadLetterFilter {
-  ids?: readonly string[];
+/** Dead letters of a tenant as people look for them: those that match every field given. */
+export interface DeadLetterQuery {
   webhookId?: string;
+  /** The event type. */
+  event?: string;
   /** Failed at or after this time. */
   failedFrom?: number;
   /** Failed before this time. */
   failedBefore?: number;
+}
+
+/** The dead letters a replay or discard acts on: those that match every field given. */
+export interface DeadLetterFilter extends DeadLetterQuery {
+  ids?: readonly string[];
 }
 
 /** What leaves the database for good: history older than HERALD_RETENTION, dead letters people discard. */

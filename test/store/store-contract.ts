@@ -852,6 +852,129 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         assert.ok(fresh.every((c) => c.attempt === 1 && c.trigger === 'replay'));
       });
 
+      it('finds dead letters by webhook, event type and time, with their last attempt and counts', async () => {
+        await store.publishEvents(
+          [event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'ingestion.completed')],
+          T0,
+        );
+        const claimed = await claim(T0);
+        const allAlert = claimed.find((c) => c.webhookId === 'wh_all' && c.eventId === 'evt_1');
+        assert.ok(allAlert);
+        const early = claimed.filter((c) => c !== allAlert);
+        await store.completeDeliveries(
+          [...early.map((c) => outcome(c, 'dead', T0 + 1)), outcome(allAlert, 'retry', T0 + 1, T0 + HOUR)],
+          T0 + 1,
+        );
+        const [retry] = await claim(T0 + HOUR);
+        assert.ok(retry);
+        await store.completeDeliveries([outcome(retry, 'dead', T0 + HOUR)], T0 + HOUR);
+
+        const ids = async (query: Parameters<Store['listDeadLetters']>[1]) =>
+          (await store.listDeadLetters('tenant_a', query)).map((l) => `${l.webhookId}/${l.eventId}`);
+        assert.deepEqual(await ids({ limit: 10, event: 'kpi.alert' }), ['wh_all/evt_1', 'wh_alerts/evt_1']);
+        assert.deepEqual(await ids({ limit: 10, failedFrom: T0 + HOUR }), ['wh_all/evt_1']);
+        assert.deepEqual(await ids({ limit: 10, failedBefore: T0 + HOUR, webhookId: 'wh_all' }), [
+          'wh_all/evt_2',
+        ]);
+        assert.deepEqual(await ids({ limit: 10, event: 'no.such.type' }), []);
+
+        const [latest] = await store.listDeadLetters('tenant_a', { limit: 1 });
+        assert.ok(latest);
+        assert.deepEqual(latest.lastAttempt, { deliveryId: retry.id, statusCode: 500 }, 'no body in lists');
+        assert.deepEqual((await store.getDeadLetter('tenant_a', latest.id))?.lastAttempt, {
+          deliveryId: retry.id,
+          statusCode: 500,
+          responseBody: 'boom',
+        });
+        const attempts = await store.deadLetterAttempts('tenant_a', latest.id);
+        assert.deepEqual(
+          attempts?.map((a) => [a.id, a.attempt, a.status]),
+          [
+            [allAlert.id, 1, 'failed'],
+            [retry.id, 2, 'failed'],
+          ],
+        );
+        assert.equal(await store.deadLetterAttempts('tenant_b', latest.id), null, 'not its letter');
+
+        const ingest = await store.getWebhook('tenant_a', 'wh_ingest');
+        assert.ok(ingest);
+        await store.updateWebhook({ ...ingest, status: 'disabled', disabledReason: 'HTTP 410 Gone' });
+        const counts = await store.countDeadLetters('tenant_a', {});
+        assert.deepEqual(
+          counts.map((c) => [c.webhookId, c.count, c.webhookStatus, c.disabledReason]),
+          [
+            ['wh_all', 2, 'active', null],
+            ['wh_alerts', 1, 'active', null],
+            ['wh_ingest', 1, 'disabled', 'HTTP 410 Gone'],
+          ],
+        );
+        assert.equal(counts[0]?.url, 'http://127.0.0.1:9/wh_all');
+        assert.deepEqual(
+          (await store.countDeadLetters('tenant_a', { ids: [latest.id, 'dlq_garbage'] })).map((c) => c.count),
+          [1],
+        );
+        assert.deepEqual(await store.countDeadLetters('tenant_b', {}), []);
+      });
+
+      it('shows replays under way until they succeed or fail back into the DLQ', async () => {
+        await store.publishEvents(
+          [event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'ingestion.completed')],
+          T0,
+        );
+        await store.completeDeliveries(
+          (await claim(T0)).map((c) => outcome(c, 'dead', T0 + 1)),
+          T0 + 1,
+        );
+        const replayed = await store.replayDeadLetters('tenant_a', { event: 'kpi.alert' }, T0 + 2);
+        assert.equal(replayed.length, 2, 'only the kpi.alert letters');
+        assert.deepEqual(
+          (await store.listDeadLetters('tenant_a', { limit: 10 })).map((l) => l.event),
+          ['ingestion.completed', 'ingestion.completed'],
+        );
+        const replays = await store.listReplays('tenant_a', { limit: 1 });
+        assert.equal(replays.total, 2);
+        assert.deepEqual(
+          replays.deliveries.map((d) => [d.id, d.trigger, d.status]),
+          [[replayed[1], 'replay', 'pending']],
+        );
+        assert.equal((await store.listReplays('tenant_a', { limit: 10, webhookId: 'wh_alerts' })).total, 1);
+        assert.equal((await store.listReplays('tenant_b', { limit: 10 })).total, 0);
+
+        const [first, second] = await claim(T0 + 2);
+        assert.ok(first && second);
+        await store.completeDeliveries(
+          [outcome(first, 'succeeded', T0 + 3), outcome(second, 'retry', T0 + 3, T0 + HOUR)],
+          T0 + 3,
+        );
+        const stillGoing = await store.listReplays('tenant_a', { limit: 10 });
+        assert.deepEqual(
+          [stillGoing.total, stillGoing.deliveries[0]?.attempt],
+          [1, 2],
+          'a retry of a replay is still the replay',
+        );
+        const [again] = await claim(T0 + HOUR);
+        assert.ok(again);
+        await store.completeDeliveries([outcome(again, 'dead', T0 + HOUR)], T0 + HOUR);
+        assert.equal((await store.listReplays('tenant_a', { limit: 10 })).total, 0);
+        assert.equal((await store.listDeadLetters('tenant_a', { limit: 10, event: 'kpi.alert' })).length, 1);
+      });
+
+      it('discards dead letters of one event type only', async () => {
+        await store.publishEvents(
+          [event('tenant_a', 'evt_1', 'kpi.alert'), event('tenant_a', 'evt_2', 'ingestion.completed')],
+          T0,
+        );
+        await store.completeDeliveries(
+          (await claim(T0)).map((c) => outcome(c, 'dead', T0 + 1)),
+          T0 + 1,
+        );
+        assert.equal(await store.discardDeadLetters('tenant_a', { event: 'ingestion.completed' }, 10), 2);
+        assert.deepEqual(
+          (await store.listDeadLetters('tenant_a', { limit: 10 })).map((l) => l.event),
+          ['kpi.alert', 'kpi.alert'],
+        );
+      });
+
       it('deletes a webhook with its queue, history and dead letters', async () => {
         await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert')], T0);
         const claimed = await claim(T0);

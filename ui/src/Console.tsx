@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import type { Me, Tenant } from './api-types';
+import { ConnectionBanner } from './components/ConnectionBanner';
 import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
 import { DeadLetterQueuePage } from './pages/DeadLetterQueue';
@@ -179,7 +180,10 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
       />
 
       <main id="main" className="main" tabIndex={-1}>
-        <div className="main-inner">{page}</div>
+        <div className="main-inner">
+          <ConnectionBanner />
+          {page}
+        </div>
       </main>
 
       {isAdmin && (

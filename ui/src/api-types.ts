@@ -33,6 +33,13 @@ export type ReplayAllBody = Static<typeof schemas.ReplayAll>;
 
 export type ReplayedDeadLetter = Static<typeof schemas.ReplayedDeadLetter>;
 export type ReplayedDeadLetters = Static<typeof schemas.ReplayedDeadLetters>;
+export type SkippedDeadLetters = Static<typeof schemas.SkippedDeadLetters>;
+export type DeadLetterPage = Static<typeof schemas.DeadLetterPage>;
+/** What selects dead letters in the list (and, with ids, in a replay or discard). */
+export type DeadLetterFilter = Omit<Static<typeof schemas.DeadLetterQuery>, 'includePayload'>;
+export type DiscardDeadLettersBody = Static<typeof schemas.DiscardDeadLetters>;
+export type DiscardedDeadLetters = Static<typeof schemas.DiscardedDeadLetters>;
+export type ReplayPage = Static<typeof schemas.ReplayPage>;
 
 // TypeBox's Static of a generic schema function knows its items only as `unknown`: put the item type back.
 type WithItems<Envelope extends { data: unknown[] }, Item> = Omit<Envelope, 'data'> & { data: Item[] };

@@ -6,9 +6,13 @@ import type {
   CreateTenantBody,
   CreateWebhookBody,
   DeadLetter,
+  DeadLetterFilter,
+  DeadLetterPage,
   Delivery,
   DeliveryDetail,
   DeliveryStatus,
+  DiscardDeadLettersBody,
+  DiscardedDeadLetters,
   EventType,
   List,
   Me,
@@ -18,11 +22,13 @@ import type {
   ReplayAllBody,
   ReplayedDeadLetter,
   ReplayedDeadLetters,
+  ReplayPage,
   Tenant,
   UpdateWebhookBody,
   Webhook,
   WebhookStats,
 } from './api-types';
+import { connection } from './connection';
 
 export class ApiError extends Error {
   constructor(
@@ -81,6 +87,8 @@ export function onAuthFailure(listener: AuthListener | null): void {
 
 type Query = Record<string, string | number | null | undefined>;
 
+const GATEWAY_FAILURES = new Set([502, 503, 504]);
+
 async function request<T>(
   method: string,
   path: string,
@@ -102,11 +110,15 @@ async function request<T>(
   try {
     response = await fetch(url, { method, headers, body });
   } catch {
-    throw new ApiError(
-      0,
-      'NETWORK_ERROR',
-      'Herald could not be reached. Check your connection and try again.',
-    );
+    const message = 'Herald could not be reached. Check your connection and try again.';
+    connection.unreachable(message);
+    throw new ApiError(0, 'NETWORK_ERROR', message);
+  }
+  // A proxy in front of Herald answers these when Herald itself is not there.
+  if (GATEWAY_FAILURES.has(response.status)) {
+    connection.unreachable(`Herald is not answering (HTTP ${response.status}).`);
+  } else {
+    connection.reached();
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -181,32 +193,26 @@ export const api = {
   resendDelivery: (tenantId: string, deliveryId: string) =>
     request<Delivery>('POST', `${t(tenantId)}/deliveries/${id(deliveryId)}/resend`),
 
-  listDeadLetters: (tenantId: string, webhookId?: string, cursor?: string | null, limit = 50) =>
-    request<Page<DeadLetter>>('GET', `${t(tenantId)}/dlq`, { query: { webhookId, cursor, limit } }),
+  listDeadLetters: (tenantId: string, filter: DeadLetterFilter, cursor?: string | null, limit = 100) =>
+    request<DeadLetterPage>('GET', `${t(tenantId)}/dlq`, { query: { ...filter, cursor, limit } }),
   getDeadLetter: (tenantId: string, deadLetterId: string) =>
     request<DeadLetter>('GET', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
+  deadLetterAttempts: (tenantId: string, deadLetterId: string) =>
+    request<List<Delivery>>('GET', `${t(tenantId)}/dlq/${id(deadLetterId)}/attempts`),
+  listReplays: (tenantId: string, webhookId?: string) =>
+    request<ReplayPage>('GET', `${t(tenantId)}/dlq/replays`, { query: { webhookId, limit: 5 } }),
   replayDeadLetter: (tenantId: string, deadLetterId: string) =>
     request<ReplayedDeadLetter>('POST', `${t(tenantId)}/dlq/${id(deadLetterId)}/replay`),
   discardDeadLetter: (tenantId: string, deadLetterId: string) =>
     request<void>('DELETE', `${t(tenantId)}/dlq/${id(deadLetterId)}`),
-  replayAll: (tenantId: string, webhookId?: string) => {
-    const body: ReplayAllBody = webhookId ? { webhookId } : {};
-    return request<ReplayedDeadLetters>('POST', `${t(tenantId)}/dlq/replay-all`, { body });
-  },
+  /** Replays the selection (ids, or every dead letter the filters match); with dryRun, only counts. */
+  replayDeadLetters: (tenantId: string, body: ReplayAllBody) =>
+    request<ReplayedDeadLetters>('POST', `${t(tenantId)}/dlq/replay-all`, { body }),
+  discardDeadLetters: (tenantId: string, body: DiscardDeadLettersBody) =>
+    request<DiscardedDeadLetters>('POST', `${t(tenantId)}/dlq/discard`, { body }),
 };
 
-/** Counts every dead letter (following cursors), for "Replay all N failed events?". */
-export async function countDeadLetters(tenantId: string, webhookId?: string): Promise<number> {
-  let total = 0;
-  let cursor: string | null = null;
-  for (let page = 0; page < 200; page++) {
-    const result: Page<DeadLetter> = await api.listDeadLetters(tenantId, webhookId, cursor, 500);
-    total += result.data.length;
-    cursor = result.nextCursor;
-    if (!cursor) break;
-  }
-  return total;
-}
+connection.setProbe(() => request('GET', '/v1/me', { silentAuth: true }));
 
 /** `whsec_` + base64 of 24 random bytes, as Standard Webhooks secrets look. */
 export function generateSecret(): string {

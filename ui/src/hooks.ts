@@ -62,7 +62,10 @@ export interface LivePagedList<T> {
   /** The page's own change to the rows (after an edit it made); a refresh already on its way is dropped. */
   setItems: Dispatch<SetStateAction<T[] | null>>;
   nextCursor: string | null;
+  /** Why the first load failed (nothing to show); polling keeps trying and clears it. */
   error: string | null;
+  /** The last refresh failed: the rows shown are what the server said before, not now. */
+  stale: boolean;
   loadingMore: boolean;
   /** Fetches the newest page and merges it into what is shown. */
   refresh: () => Promise<void>;
@@ -97,6 +100,7 @@ export function useLivePagedList<T extends { id: string }>(
   const [items, setItems] = useState<T[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [stale, setStale] = useState(false);
   const [loadingMore, setLoadingMore] = useState(false);
   const latest = useRef({ fetchPage, onNewIds, rowsLeave });
   latest.current = { fetchPage, onNewIds, rowsLeave };
@@ -110,9 +114,16 @@ export function useLivePagedList<T extends { id: string }>(
   const refresh = useCallback(async () => {
     const requested = generation.current;
     const editsBefore = edits.current;
-    const page = await latest.current.fetchPage(null);
+    let page: Page<T>;
+    try {
+      page = await latest.current.fetchPage(null);
+    } catch (err) {
+      if (generation.current === requested) setStale(true);
+      throw err;
+    }
     if (generation.current !== requested || edits.current !== editsBefore) return;
     setError(null);
+    setStale(false);
     setItems((previous) => {
       const { onNewIds, rowsLeave } = latest.current;
       if (onNewIds && previous && previous.length > 0) {
@@ -120,10 +131,11 @@ export function useLivePagedList<T extends { id: string }>(
         const fresh = page.data.filter((item) => !known.has(item.id)).map((item) => item.id);
         if (fresh.length > 0) onNewIds(fresh);
       }
-      if (!previous || pages.current === 1) return page.data;
-      const firstIds = new Set(page.data.map((item) => item.id));
+      const first = keepUnchanged(previous, page.data);
+      if (!previous || pages.current === 1) return first;
+      const firstIds = new Set(first.map((item) => item.id));
       const older = rowsLeave ? previous.slice(rowsLeave.pageSize) : previous;
-      return [...page.data, ...older.filter((item) => !firstIds.has(item.id))];
+      return [...first, ...older.filter((item) => !firstIds.has(item.id))];
     });
     if (pages.current === 1) setNextCursor(page.nextCursor);
   }, []);
@@ -133,6 +145,7 @@ export function useLivePagedList<T extends { id: string }>(
     pages.current = 1;
     setItems(null);
     setError(null);
+    setStale(false);
     try {
       await refresh();
     } catch (err) {
@@ -145,7 +158,8 @@ export function useLivePagedList<T extends { id: string }>(
     void reload();
   }, [reload, ...deps]);
 
-  usePolling(refresh, pollMs ?? 0, pollMs !== undefined && error === null);
+  // Polling goes on after a failure (a first load that failed included): it is how the list recovers.
+  usePolling(refresh, pollMs ?? 0, pollMs !== undefined);
 
   async function loadMore() {
     if (!nextCursor) return;
@@ -170,7 +184,30 @@ export function useLivePagedList<T extends { id: string }>(
     setItems(update);
   }, []);
 
-  return { items, setItems: setItemsLocally, nextCursor, error, loadingMore, refresh, reload, loadMore };
+  return {
+    items,
+    setItems: setItemsLocally,
+    nextCursor,
+    error,
+    stale,
+    loadingMore,
+    refresh,
+    reload,
+    loadMore,
+  };
+}
+
+/**
+ * The fresh rows, each replaced by the one already shown when nothing in it changed, so that a poll
+ * re-renders only the rows that did change (memoised rows compare by identity).
+ */
+function keepUnchanged<T extends { id: string }>(previous: T[] | null, fresh: T[]): T[] {
+  if (!previous) return fresh;
+  const shown = new Map(previous.map((item) => [item.id, item]));
+  return fresh.map((item) => {
+    const before = shown.get(item.id);
+    return before && JSON.stringify(before) === JSON.stringify(item) ? before : item;
+  });
 }
 
 /**

@@ -3,21 +3,27 @@ import { Type } from '@sinclair/typebox';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { DEAD_LETTER_PREFIX } from '../../core/public-ids.js';
 import { DISCARD_CHUNK } from '../../store/bounded-work.js';
-import type { DeadLetterFilter, Retention } from '../../store/store.js';
+import type { DeadLetterCount, DeadLetterFilter, Retention } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
-import { presentDeadLetter, requireCursor, toPage } from '../presenters.js';
+import { presentDeadLetter, presentDelivery, requireCursor, toPage } from '../presenters.js';
 import {
   DeadLetter,
+  DeadLetterPage,
+  DeadLetterQuery,
+  Delivery,
   DiscardDeadLetters,
   DiscardedDeadLetters,
   ErrorBody,
+  listOf,
   PageQuery,
-  pageOf,
   ReplayAll,
   ReplayedDeadLetter,
   ReplayedDeadLetters,
+  ReplayPage,
+  type SkippedDeadLettersT,
   TenantItemParams,
   TenantParams,
+  Text,
 } from '../schemas.js';
 import { requireActive } from './deliveries.js';
 import { loadWebhook } from './webhooks.js';
@@ -33,6 +39,55 @@ async function discardAll(retention: Retention, tenantId: string, filter: DeadLe
   return discarded;
 }
 
+interface FilterFields {
+  ids?: string[];
+  webhookId?: string;
+  event?: string;
+  after?: string;
+  before?: string;
+}
+
+/**
+ * The store's filter for the fields a request gave; its webhook, when named, must be the tenant's.
+ * `where` names the fields in errors ("querystring", "body").
+ */
+async function deadLetterFilter(
+  directory: ApiContext['directory'],
+  tenantId: string,
+  { ids, webhookId, event, after, before }: FilterFields,
+  where: string,
+): Promise<DeadLetterFilter> {
+  // An empty range would answer 0 as if nothing had matched, hiding the caller's mistake.
+  if (before !== undefined && after !== undefined && Date.parse(after) >= Date.parse(before)) {
+    throw new HeraldError(
+      'VALIDATION_FAILED',
+      `${where}.after (${after}) must be earlier than ${where}.before (${before}).`,
+    );
+  }
+  if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
+  return {
+    ...(ids === undefined ? {} : { ids }),
+    ...(webhookId === undefined ? {} : { webhookId }),
+    ...(event === undefined ? {} : { event }),
+    ...(after === undefined ? {} : { failedFrom: Date.parse(after) }),
+    ...(before === undefined ? {} : { failedBefore: Date.parse(before) }),
+  };
+}
+
+/** The selected dead letters a replay leaves in the queue, per webhook: those whose webhook is not active. */
+function skippedOf(counts: DeadLetterCount[]): SkippedDeadLettersT[] {
+  return counts
+    .filter((count) => count.webhookStatus !== 'active')
+    .map((count) => ({
+      webhookId: count.webhookId,
+      url: count.url,
+      description: count.description,
+      reason: 'webhook_disabled' as const,
+      disabledReason: count.disabledReason,
+      count: count.count,
+    }));
+}
+
 export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,
   { directory, history, publisher, retention, clock },
@@ -42,33 +97,58 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'listDeadLetters',
-        summary: 'The dead letter queue: deliveries that failed every attempt, newest first',
+        summary: 'The dead letter queue: deliveries that failed every attempt, newest first, with the total',
         tags: ['dead letter queue'],
         params: TenantParams,
-        querystring: Type.Composite(
-          [
-            PageQuery,
-            Type.Object({
-              webhookId: Type.Optional(Type.String({ maxLength: 100 })),
-              includePayload: Type.Optional(Type.Boolean({ description: 'Include each payload as sent' })),
-            }),
-          ],
-          { additionalProperties: false },
-        ),
-        response: { 200: pageOf(DeadLetter) },
+        querystring: Type.Composite([PageQuery, DeadLetterQuery], { additionalProperties: false }),
+        response: { 200: DeadLetterPage },
       },
     },
     async (request) => {
       const { tenantId } = request.params;
-      const { limit = 50, cursor, webhookId, includePayload = false } = request.query;
+      const { limit = 50, cursor, includePayload = false, ...fields } = request.query;
+      const filter = await deadLetterFilter(directory, tenantId, fields, 'querystring');
+      const [rows, counts] = await Promise.all([
+        history.listDeadLetters(tenantId, {
+          ...filter,
+          limit: limit + 1,
+          includePayload,
+          ...(cursor === undefined ? {} : { before: requireCursor(DEAD_LETTER_PREFIX, cursor) as string }),
+        }),
+        history.countDeadLetters(tenantId, filter),
+      ]);
+      const total = counts.reduce((sum, count) => sum + count.count, 0);
+      return { ...toPage(rows, limit, presentDeadLetter), total };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/dlq/replays',
+    {
+      schema: {
+        operationId: 'listReplays',
+        summary: 'Replays under way: each until it succeeds or fails back into the DLQ, newest first',
+        tags: ['dead letter queue'],
+        params: TenantParams,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+            webhookId: Type.Optional(Text({ maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ReplayPage },
+      },
+    },
+    async (request) => {
+      const { tenantId } = request.params;
+      const { limit = 50, webhookId } = request.query;
       if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
-      const rows = await history.listDeadLetters(tenantId, {
-        limit: limit + 1,
-        includePayload,
-        ...(cursor === undefined ? {} : { before: requireCursor(DEAD_LETTER_PREFIX, cursor) as string }),
+      const { deliveries, total } = await history.listReplays(tenantId, {
+        limit,
         ...(webhookId === undefined ? {} : { webhookId }),
       });
-      return toPage(rows, limit, presentDeadLetter);
+      return { data: deliveries.map(presentDelivery), total };
     },
   );
 
@@ -77,7 +157,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'getDeadLetter',
-        summary: 'One dead letter with its payload',
+        summary: 'One dead letter with its payload and its last response',
         tags: ['dead letter queue'],
         params: TenantItemParams,
         response: { 200: DeadLetter },
@@ -87,6 +167,24 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       const letter = await history.getDeadLetter(request.params.tenantId, request.params.id);
       if (!letter) throw notFound.deadLetter(request.params.id);
       return presentDeadLetter(letter);
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/dlq/:id/attempts',
+    {
+      schema: {
+        operationId: 'listDeadLetterAttempts',
+        summary: "Every attempt of the dead letter's event to its webhook, oldest first",
+        tags: ['dead letter queue'],
+        params: TenantItemParams,
+        response: { 200: listOf(Delivery) },
+      },
+    },
+    async (request) => {
+      const attempts = await history.deadLetterAttempts(request.params.tenantId, request.params.id);
+      if (!attempts) throw notFound.deadLetter(request.params.id);
+      return { data: attempts.map(presentDelivery) };
     },
   );
 
@@ -120,23 +218,30 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'replayAllDeadLetters',
-        summary: 'Replay every dead letter (of one webhook, or all) whose webhook is active',
+        summary:
+          'Replay the dead letters selected (by ids, or all that match the filters) whose webhook is active; ' +
+          'says what it skipped and why. dryRun counts first and changes nothing.',
         tags: ['dead letter queue'],
         params: TenantParams,
         body: ReplayAll,
-        response: { 202: ReplayedDeadLetters },
+        response: { 200: ReplayedDeadLetters, 202: ReplayedDeadLetters },
       },
     },
     async (request, reply) => {
       const { tenantId } = request.params;
-      const { webhookId } = request.body;
-      if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
-      const replayed = await publisher.replayDeadLetters(
-        tenantId,
-        webhookId === undefined ? {} : { webhookId },
-        clock.now(),
-      );
-      return reply.status(202).send({ replayed: replayed.length });
+      const { dryRun = false, ...fields } = request.body;
+      const filter = await deadLetterFilter(directory, tenantId, fields, 'body');
+      if (dryRun) {
+        const counts = await history.countDeadLetters(tenantId, filter);
+        const replayed = counts
+          .filter((count) => count.webhookStatus === 'active')
+          .reduce((sum, count) => sum + count.count, 0);
+        return reply.status(200).send({ replayed, skipped: skippedOf(counts), dryRun });
+      }
+      const replayed = await publisher.replayDeadLetters(tenantId, filter, clock.now());
+      // What the selection still holds after the replay is what it passed over.
+      const skipped = skippedOf(await history.countDeadLetters(tenantId, filter));
+      return reply.status(202).send({ replayed: replayed.length, skipped, dryRun });
     },
   );
 
@@ -164,7 +269,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'discardDeadLetters',
-        summary: 'Discard every dead letter (of one webhook, or all) that failed in a time range',
+        summary: 'Discard the dead letters selected (by ids, or all that match the filters)',
         tags: ['dead letter queue'],
         params: TenantParams,
         body: DiscardDeadLetters,
@@ -173,21 +278,8 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     },
     async (request) => {
       const { tenantId } = request.params;
-      const { webhookId, before, after } = request.body;
-      // An empty range would answer 0 as if nothing had matched, hiding the caller's mistake.
-      if (before !== undefined && after !== undefined && Date.parse(after) >= Date.parse(before)) {
-        throw new HeraldError(
-          'VALIDATION_FAILED',
-          `body.after (${after}) must be earlier than body.before (${before}).`,
-        );
-      }
-      if (webhookId !== undefined) await loadWebhook(directory, tenantId, webhookId);
-      const discarded = await discardAll(retention, tenantId, {
-        ...(webhookId === undefined ? {} : { webhookId }),
-        ...(before === undefined ? {} : { failedBefore: Date.parse(before) }),
-        ...(after === undefined ? {} : { failedFrom: Date.parse(after) }),
-      });
-      return { discarded };
+      const filter = await deadLetterFilter(directory, tenantId, request.body, 'body');
+      return { discarded: await discardAll(retention, tenantId, filter) };
     },
   );
 };

@@ -308,6 +308,16 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     FROM deliveries WHERE status IN ('succeeded', 'failed') AND attempted_at IS NOT NULL
     GROUP BY webhook_id, attempted_at - attempted_at % 3600000;
   `,
+  `
+  -- The attempt that put each dead letter in the queue, so the DLQ can show its response without
+  -- guessing among later resends of the same event (rows from before: the event's last failed attempt).
+  ALTER TABLE dead_letters ADD COLUMN last_delivery_id bigint;
+  UPDATE dead_letters SET last_delivery_id = (
+    SELECT max(d.id) FROM deliveries d
+    WHERE d.event_seq = dead_letters.event_seq AND d.webhook_id = dead_letters.webhook_id AND d.status = 'failed');
+  -- Replays under way (a replayed letter's pending attempt) are listed per tenant; few rows, so a small index.
+  CREATE INDEX deliveries_replaying ON deliveries (tenant_id, id) WHERE status = 'pending' AND trigger = 'replay';
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

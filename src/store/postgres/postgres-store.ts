@@ -1,4 +1,5 @@
 import type { SecretBox } from '../../core/secret-box.js';
+import { POSTGRES_KEY_LIST } from '../dead-letter-filter.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
@@ -71,7 +72,7 @@ export function openPostgresStore(
     ...postgresRetention(connection),
     ...postgresTenantPurge(connection),
     ...postgresIdempotencyPrune(connection, idempotencyWindowMs),
-    ...sqlHistory(read),
+    ...sqlHistory(read, POSTGRES_KEY_LIST),
     queueStats: (now) => readQueueStats(read, now),
     schemaVersion: () => postgresSchemaVersion(connection),
   };

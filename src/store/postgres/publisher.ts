@@ -1,13 +1,15 @@
 import type pg from 'pg';
-import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import { DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { ClaimedDelivery, Delivery, NewEvent, PublishedEvent } from '../../core/types.js';
+import { deadLetterMatches, deadLetterParams, POSTGRES_KEY_LIST } from '../dead-letter-filter.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { type ClaimRow, DELIVERY_COLUMNS, type DeliveryRow, toClaimed, toDelivery } from '../rows.js';
-import type { Publisher } from '../store.js';
+import type { DeadLetterFilter, Publisher } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeads } from './fifo.js';
+import { toPositional } from './named-params.js';
 import { notifyQueued } from './notifications.js';
 
 async function dueAtOf(client: pg.ClientBase, id: number): Promise<number | null> {
@@ -102,29 +104,26 @@ export function postgresPublisher(
       return toDelivery(resent);
     },
 
-    async replayDeadLetters(
-      tenantId: string,
-      selection: { ids?: readonly string[]; webhookId?: string },
-      now: number,
-    ): Promise<string[]> {
-      const keys = selection.ids
-        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
-        .filter((key) => key !== null);
+    async replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]> {
       // Deleting the letters and queueing their deliveries in one statement: two concurrent replays of
       // the same letter cannot both queue it, because only one of them deletes it.
+      const replay = toPositional(
+        `WITH removed AS (
+           DELETE FROM dead_letters l USING webhooks w
+           WHERE w.id = l.webhook_id AND ${deadLetterMatches(POSTGRES_KEY_LIST)} AND w.status = 'active'
+           RETURNING l.id, l.webhook_id, l.event_seq, w.ordering
+         )
+         INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
+         SELECT :tenantId, webhook_id, event_seq, 1, 'replay', 'pending', CAST(:now AS bigint),
+           CASE WHEN ordering = 'fifo' THEN NULL ELSE CAST(:now AS bigint) END
+         FROM removed ORDER BY id
+         RETURNING id, webhook_id, next_attempt_at IS NULL AS blocked`,
+        { ...deadLetterParams(tenantId, selection, POSTGRES_KEY_LIST), now },
+      );
       const replayed = await connection.transaction(async (client) => {
         const { rows } = await client.query<{ id: number; webhook_id: string; blocked: boolean }>(
-          `WITH removed AS (
-             DELETE FROM dead_letters l USING webhooks w
-             WHERE w.id = l.webhook_id AND l.tenant_id = $1 AND w.status = 'active'
-               AND ($2::text IS NULL OR l.webhook_id = $2) AND ($3::bigint[] IS NULL OR l.id = ANY ($3))
-             RETURNING l.id, l.webhook_id, l.event_seq, w.ordering
-           )
-           INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
-           SELECT $1, webhook_id, event_seq, 1, 'replay', 'pending', $4::bigint, CASE WHEN ordering = 'fifo' THEN NULL ELSE $4::bigint END
-           FROM removed ORDER BY id
-           RETURNING id, webhook_id, next_attempt_at IS NULL AS blocked`,
-          [tenantId, selection.webhookId ?? null, keys ?? null, now],
+          replay.text,
+          replay.values,
         );
         const ordered = rows.filter((row) => row.blocked).map((row) => row.webhook_id);
         await openFifoHeads(client, ordered, now);

@@ -1,5 +1,5 @@
-import { DEAD_LETTER_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import { RETENTION_CHUNK } from '../bounded-work.js';
+import { deadLetterMatches, deadLetterParams, POSTGRES_KEY_LIST } from '../dead-letter-filter.js';
 import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
 import type { DeadLetterFilter, PruneProgress, Retention } from '../store.js';
 import type { PostgresConnection } from './connection.js';
@@ -40,25 +40,14 @@ export function postgresRetention(connection: PostgresConnection): Retention {
     },
 
     async discardDeadLetters(tenantId: string, filter: DeadLetterFilter, limit: number): Promise<number> {
-      const keys = filter.ids
-        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
-        .filter((key) => key !== null);
       // A letter a concurrent replay holds is passed over: that replay takes it out of the DLQ anyway.
-      const { rowCount } = await connection.query(
+      const discard = toPositional(
         `DELETE FROM dead_letters WHERE id IN (
-           SELECT id FROM dead_letters WHERE tenant_id = $1
-             AND ($2::text IS NULL OR webhook_id = $2) AND ($3::bigint[] IS NULL OR id = ANY ($3))
-             AND ($4::bigint IS NULL OR failed_at >= $4) AND ($5::bigint IS NULL OR failed_at < $5)
-           ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED)`,
-        [
-          tenantId,
-          filter.webhookId ?? null,
-          keys ?? null,
-          filter.failedFrom ?? null,
-          filter.failedBefore ?? null,
-          limit,
-        ],
+           SELECT l.id FROM dead_letters l WHERE ${deadLetterMatches(POSTGRES_KEY_LIST)}
+           ORDER BY l.id LIMIT :limit FOR UPDATE SKIP LOCKED)`,
+        { ...deadLetterParams(tenantId, filter, POSTGRES_KEY_LIST), limit },
       );
+      const { rowCount } = await connection.query(discard.text, discard.values);
       return rowCount ?? 0;
     },
   };

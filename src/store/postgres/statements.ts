@@ -159,15 +159,15 @@ const COMPLETE_SQL = `
       response_body = o.response_body, error = o.error, attempted_at = o.attempted_at,
       next_attempt_at = o.next_attempt_at, lease = NULL, request_headers = o.request_headers
     FROM outcome o WHERE d.id = o.id AND d.lease = o.lease AND d.status = 'pending'
-    RETURNING d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger, o.verdict, o.error, o.attempted_at,
+    RETURNING d.id, d.tenant_id, d.webhook_id, d.event_seq, d.attempt, d.trigger, o.verdict, o.error, o.attempted_at,
       o.next_attempt_at, o.response_time_ms
   ), retried AS (
     INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
     SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', $11, next_attempt_at
     FROM recorded WHERE verdict = 'retry'
   ), dead AS (
-    INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
-    SELECT tenant_id, webhook_id, event_seq, coalesce(error, 'failed'), attempt, attempted_at
+    INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at, last_delivery_id)
+    SELECT tenant_id, webhook_id, event_seq, coalesce(error, 'failed'), attempt, attempted_at, id
     FROM recorded WHERE verdict = 'dead'
   ), health AS (
     SELECT webhook_id, bool_or(verdict = 'succeeded') AS succeeded, min(attempted_at) AS first_failure

@@ -204,6 +204,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     FROM deliveries WHERE status IN ('succeeded', 'failed') AND attempted_at IS NOT NULL
     GROUP BY webhook_id, attempted_at - attempted_at % 3600000;
   `,
+  `
+  -- The attempt that put each dead letter in the queue, so the DLQ can show its response without
+  -- guessing among later resends of the same event (rows from before: the event's last failed attempt).
+  ALTER TABLE dead_letters ADD COLUMN last_delivery_id INTEGER;
+  UPDATE dead_letters SET last_delivery_id = (
+    SELECT max(d.id) FROM deliveries d
+    WHERE d.event_seq = dead_letters.event_seq AND d.webhook_id = dead_letters.webhook_id AND d.status = 'failed');
+  -- Replays under way (a replayed letter's pending attempt) are listed per tenant; few rows, so a small index.
+  CREATE INDEX deliveries_replaying ON deliveries (tenant_id, id) WHERE status = 'pending' AND trigger = 'replay';
+  `,
 ];
 
 /** The version the file's schema is at, and the last one this Herald knows. */

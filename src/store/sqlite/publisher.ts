@@ -1,4 +1,4 @@
-import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
+import { DELIVERY_PREFIX, fromPublicId, toPublicId } from '../../core/public-ids.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type {
   ClaimedDelivery,
@@ -7,10 +7,11 @@ import type {
   PublishedEvent,
   WebhookOrdering,
 } from '../../core/types.js';
+import { deadLetterMatches, deadLetterParams, SQLITE_KEY_LIST } from '../dead-letter-filter.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { DELIVERY_COLUMNS, type DeliveryRow, toDelivery } from '../rows.js';
-import type { Publisher } from '../store.js';
+import type { DeadLetterFilter, Publisher } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 import { claimedRows, insertPendingAttempt } from './deliveries.js';
 import { openFifoHead } from './fifo.js';
@@ -110,26 +111,13 @@ export function sqlitePublisher(
       return deliveryById(id);
     },
 
-    async replayDeadLetters(
-      tenantId: string,
-      selection: { ids?: readonly string[]; webhookId?: string },
-      now: number,
-    ): Promise<string[]> {
-      const keys = selection.ids
-        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
-        .filter((key) => key !== null);
+    async replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]> {
       const replayed = connection.transaction(() => {
         const letters = sql(
           `SELECT l.id, l.webhook_id, l.event_seq, w.ordering FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
-           WHERE l.tenant_id = :tenantId AND w.status = 'active'
-             AND (:webhookId IS NULL OR l.webhook_id = :webhookId)
-             AND (:keys IS NULL OR l.id IN (SELECT value FROM json_each(:keys)))
+           WHERE ${deadLetterMatches(SQLITE_KEY_LIST)} AND w.status = 'active'
            ORDER BY l.id`,
-        ).all({
-          tenantId,
-          webhookId: selection.webhookId ?? null,
-          keys: keys ? JSON.stringify(keys) : null,
-        }) as (QueuedAgain & { id: number })[];
+        ).all(deadLetterParams(tenantId, selection, SQLITE_KEY_LIST)) as (QueuedAgain & { id: number })[];
         const remove = sql('DELETE FROM dead_letters WHERE id = ?');
         return letters.map((letter) => {
           remove.run(letter.id);

@@ -127,8 +127,8 @@ export function sqliteQueue(
          SELECT tenant_id, webhook_id, event_seq, attempt + 1, trigger, 'pending', ?, ? FROM deliveries WHERE id = ?`,
       );
       const deadLetter = sql(
-        `INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at)
-         SELECT tenant_id, webhook_id, event_seq, ?, attempt, ? FROM deliveries WHERE id = ?`,
+        `INSERT INTO dead_letters (tenant_id, webhook_id, event_seq, error, attempts, failed_at, last_delivery_id)
+         SELECT tenant_id, webhook_id, event_seq, ?, attempt, ?, id FROM deliveries WHERE id = ?`,
       );
       const countAttempts = sql(
         `INSERT INTO webhook_stats (webhook_id, hour, succeeded, failed, response_ms, last_success_at, last_failure_at)

@@ -1,5 +1,5 @@
-import { DEAD_LETTER_PREFIX, fromPublicId } from '../../core/public-ids.js';
 import { RETENTION_CHUNK } from '../bounded-work.js';
+import { deadLetterMatches, deadLetterParams, SQLITE_KEY_LIST } from '../dead-letter-filter.js';
 import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
 import type { DeadLetterFilter, PruneProgress, Retention } from '../store.js';
 import type { SqliteConnection } from './connection.js';
@@ -35,27 +35,13 @@ export function sqliteRetention(connection: SqliteConnection): Retention {
     },
 
     async discardDeadLetters(tenantId: string, filter: DeadLetterFilter, limit: number): Promise<number> {
-      const keys = filter.ids
-        ?.map((id) => fromPublicId(DEAD_LETTER_PREFIX, id))
-        .filter((key) => key !== null);
       const discarded = connection.transaction(
         () =>
           sql(
             `DELETE FROM dead_letters WHERE id IN (
-               SELECT id FROM dead_letters WHERE tenant_id = :tenantId
-                 AND (:webhookId IS NULL OR webhook_id = :webhookId)
-                 AND (:keys IS NULL OR id IN (SELECT value FROM json_each(:keys)))
-                 AND (:failedFrom IS NULL OR failed_at >= :failedFrom)
-                 AND (:failedBefore IS NULL OR failed_at < :failedBefore)
-               ORDER BY id LIMIT :limit)`,
-          ).run({
-            tenantId,
-            webhookId: filter.webhookId ?? null,
-            keys: keys ? JSON.stringify(keys) : null,
-            failedFrom: filter.failedFrom ?? null,
-            failedBefore: filter.failedBefore ?? null,
-            limit,
-          }).changes,
+               SELECT l.id FROM dead_letters l WHERE ${deadLetterMatches(SQLITE_KEY_LIST)}
+               ORDER BY l.id LIMIT :limit)`,
+          ).run({ ...deadLetterParams(tenantId, filter, SQLITE_KEY_LIST), limit }).changes,
       );
       await connection.durable();
       return discarded;

@@ -1,4 +1,5 @@
 import type { SecretBox } from '../../core/secret-box.js';
+import { SQLITE_KEY_LIST } from '../dead-letter-filter.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, type StoreSettings } from '../idempotency.js';
 import { LeaseIds } from '../lease-ids.js';
@@ -62,7 +63,7 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
     ...sqliteRetention(connection),
     ...sqliteTenantPurge(connection),
     ...sqliteIdempotencyPrune(connection, idempotencyWindowMs),
-    ...sqlHistory(read),
+    ...sqlHistory(read, SQLITE_KEY_LIST),
     queueStats: (now) => readQueueStats(offThread?.read ?? read, now),
     schemaVersion: async () => sqliteSchemaVersion(connection),
   };

@@ -74,6 +74,8 @@ interface ConfirmProps {
   confirmLabel: string;
   danger?: boolean;
   busy?: boolean;
+  /** The action cannot be taken (Cancel still can). */
+  confirmDisabled?: boolean;
   error?: string | null;
   onConfirm: () => void;
   onCancel: () => void;
@@ -81,7 +83,8 @@ interface ConfirmProps {
 
 /** Asks before an action; `danger` puts the focus on Cancel instead of the action. */
 export function ConfirmDialog(props: ConfirmProps) {
-  const { open, title, message, confirmLabel, danger, busy, error, onConfirm, onCancel } = props;
+  const { open, title, message, confirmLabel, danger, busy, confirmDisabled, error, onConfirm, onCancel } =
+    props;
   return (
     <Dialog
       open={open}
@@ -104,7 +107,7 @@ export function ConfirmDialog(props: ConfirmProps) {
             type="button"
             className={`button ${danger ? 'button-danger' : 'button-primary'}`}
             onClick={onConfirm}
-            disabled={busy}
+            disabled={busy || confirmDisabled}
             data-autofocus={danger ? undefined : true}
           >
             {busy && <Spinner small />}

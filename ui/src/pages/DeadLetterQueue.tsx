@@ -1,97 +1,252 @@
-import { useEffect, useState } from 'react';
-import { ApiError, api, countDeadLetters } from '../api';
-import type { DeadLetter, Webhook } from '../api-types';
-import { CopyButton } from '../components/CopyButton';
-import { DetailField, DetailStates } from '../components/details';
-import { ConfirmDialog, Dialog } from '../components/dialogs';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, api } from '../api';
+import type {
+  DeadLetter,
+  DeadLetterFilter,
+  EventType,
+  ReplayAllBody,
+  ReplayedDeadLetters,
+  SkippedDeadLetters,
+  Webhook,
+} from '../api-types';
+import { ConfirmDialog } from '../components/dialogs';
 import { EmptyState, Spinner } from '../components/feedback';
+import { LiveIndicator } from '../components/LiveIndicator';
 import { PageHeader } from '../components/PageHeader';
-import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
-import { formatRelative, formatTime, prettyJson } from '../format';
-import { useDetail, useLivePagedList } from '../hooks';
+import { ListStates } from '../components/tables';
+import { useLivePagedList } from '../hooks';
 import { useToast } from '../toasts';
+import { AttemptsDialog, PayloadDialog } from './DeadLetterDialogs';
+import { type DeadLetterRowActions, DeadLetterTable } from './DeadLetterTable';
+import { type Outcome, outcomeOf, ReplayOutcome, SkippedList } from './ReplayOutcome';
+import { ReplaysUnderWay, useReplays } from './ReplaysUnderWay';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 100;
 const POLL_MS = 3000;
+/** A bulk action names at most this many dead letters (the API's limit); beyond, Replay All takes filters. */
+const MAX_SELECTED = 1000;
+
+const TIME_RANGES = {
+  '': { label: 'Any time', ms: 0 },
+  '1h': { label: 'Last hour', ms: 3_600_000 },
+  '24h': { label: 'Last 24 hours', ms: 86_400_000 },
+  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000 },
+} as const;
+type TimeRange = keyof typeof TIME_RANGES;
+
+/** A webhook as people tell them apart: its description and its URL. */
+export function webhookLabel(webhook: Pick<Webhook, 'description' | 'url'>): string {
+  return webhook.description ? `${webhook.description} — ${webhook.url}` : webhook.url;
+}
 
 export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
   const toast = useToast();
   const [webhooks, setWebhooks] = useState<Webhook[]>([]);
+  const [eventTypes, setEventTypes] = useState<EventType[]>([]);
   const [webhookId, setWebhookId] = useState('');
-  const [replaying, setReplaying] = useState<Record<string, boolean>>({});
-  const [viewId, setViewId] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<{ count: number } | null>(null);
+  const [event, setEvent] = useState('');
+  const [range, setRange] = useState<TimeRange>('');
+  const [total, setTotal] = useState<number | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [attemptsId, setAttemptsId] = useState<string | null>(null);
+  const [payloadId, setPayloadId] = useState<string | null>(null);
+  const [replayAll, setReplayAll] = useState<{ body: ReplayAllBody; dry: ReplayedDeadLetters } | null>(null);
   const [counting, setCounting] = useState(false);
   const [replayAllBusy, setReplayAllBusy] = useState(false);
   const [replayAllError, setReplayAllError] = useState<string | null>(null);
-  const [discarding, setDiscarding] = useState<DeadLetter | null>(null);
+  const [discarding, setDiscarding] = useState<{ ids: string[]; entry?: DeadLetter } | null>(null);
   const [discardBusy, setDiscardBusy] = useState(false);
   const [discardError, setDiscardError] = useState<string | null>(null);
 
-  useEffect(() => {
+  const loadWebhooks = useCallback(() => {
     api
       .listWebhooks(tenantId)
       .then((page) => setWebhooks(page.data))
-      .catch(() => setWebhooks([]));
+      .catch(() => undefined);
   }, [tenantId]);
+  useEffect(loadWebhooks, [loadWebhooks]);
+  useEffect(() => {
+    api
+      .eventTypes()
+      .then((list) => setEventTypes(list.data))
+      .catch(() => undefined);
+  }, []);
+  const names = useMemo(() => new Map(webhooks.map((w) => [w.id, w.description])), [webhooks]);
+
+  // The filters as the API reads them; a time range is counted back from the moment of each request.
+  const filterKey = `${tenantId}|${webhookId}|${event}|${range}`;
+  const currentKey = useRef(filterKey);
+  currentKey.current = filterKey;
+  const filterNow = useCallback((): DeadLetterFilter => {
+    const { ms } = TIME_RANGES[range];
+    return {
+      ...(webhookId ? { webhookId } : {}),
+      ...(event ? { event } : {}),
+      ...(ms ? { after: new Date(Date.now() - ms).toISOString() } : {}),
+    };
+  }, [webhookId, event, range]);
 
   const queue = useLivePagedList(
-    (cursor) => api.listDeadLetters(tenantId, webhookId || undefined, cursor, PAGE_SIZE),
-    [tenantId, webhookId],
+    async (cursor) => {
+      const key = filterKey;
+      const page = await api.listDeadLetters(tenantId, filterNow(), cursor, PAGE_SIZE);
+      if (cursor === null && currentKey.current === key) setTotal(page.total);
+      return page;
+    },
+    [filterKey],
     // Replayed entries leave the queue, from the first page as from the older ones.
     { pollMs: POLL_MS, rowsLeave: { pageSize: PAGE_SIZE } },
   );
-  const { items, setItems, nextCursor, reload } = queue;
+  const { items, setItems, reload } = queue;
+  const { replays, refresh: refreshReplays } = useReplays(tenantId, webhookId || undefined, POLL_MS);
 
-  async function replay(entry: DeadLetter) {
-    setReplaying((all) => ({ ...all, [entry.id]: true }));
-    try {
-      await api.replayDeadLetter(tenantId, entry.id);
-      setItems((list) => list?.filter((d) => d.id !== entry.id) ?? null);
-      toast(`Replaying ${entry.event}. It will be retried on the full schedule.`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) {
-        setItems((list) => list?.filter((d) => d.id !== entry.id) ?? null);
-      } else {
-        toast(err instanceof Error ? err.message : String(err), 'error');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new filters start a new selection and count
+  useEffect(() => {
+    setSelected(new Set());
+    setTotal(null);
+    void refreshReplays().catch(() => undefined);
+  }, [filterKey, refreshReplays]);
+
+  const removeRows = useCallback(
+    (ids: ReadonlySet<string>) => {
+      setItems((list) => list?.filter((d) => !ids.has(d.id)) ?? null);
+      setSelected((all) => new Set([...all].filter((id) => !ids.has(id))));
+      setTotal((count) => (count === null ? null : Math.max(0, count - ids.size)));
+    },
+    [setItems],
+  );
+
+  const markBusy = (ids: string[], on: boolean) =>
+    setBusy((all) => {
+      const next = new Set(all);
+      for (const id of ids) on ? next.add(id) : next.delete(id);
+      return next;
+    });
+
+  /** Replays a selection and reports what the server did with it. */
+  async function replaySelection(body: ReplayAllBody, rows: DeadLetter[]): Promise<void> {
+    const result = await api.replayDeadLetters(tenantId, body);
+    const skippedHooks = new Set(result.skipped.map((s) => s.webhookId));
+    // What the server passed over stays; the rest left the queue (replayed, or gone before).
+    removeRows(new Set(rows.filter((row) => !skippedHooks.has(row.webhookId)).map((row) => row.id)));
+    setOutcome(outcomeOf(result, body));
+    await refreshReplays().catch(() => undefined);
+  }
+
+  const actionsRef = useRef<DeadLetterRowActions | null>(null);
+  actionsRef.current = {
+    toggle: (id) =>
+      setSelected((all) => {
+        const next = new Set(all);
+        next.has(id) ? next.delete(id) : next.add(id);
+        return next;
+      }),
+    replay: async (entry) => {
+      markBusy([entry.id], true);
+      try {
+        await api.replayDeadLetter(tenantId, entry.id);
+        removeRows(new Set([entry.id]));
+        toast(`Replaying ${entry.event}. It will be retried on the full schedule.`);
+        await refreshReplays().catch(() => undefined);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) {
+          removeRows(new Set([entry.id]));
+          toast(`${entry.event} had already left the queue (replayed or discarded elsewhere).`, 'info');
+        } else if (err instanceof ApiError && err.code === 'WEBHOOK_DISABLED') {
+          const webhook = webhooks.find((w) => w.id === entry.webhookId);
+          setOutcome({
+            tone: 'warning',
+            text: `${entry.event} was not replayed.`,
+            skipped: [
+              {
+                webhookId: entry.webhookId,
+                url: entry.url,
+                description: webhook?.description ?? '',
+                reason: 'webhook_disabled',
+                disabledReason: webhook?.disabledReason ?? null,
+                count: 1,
+              },
+            ],
+            retry: { ids: [entry.id] },
+          });
+        } else {
+          toast(err instanceof Error ? err.message : String(err), 'error');
+        }
+      } finally {
+        markBusy([entry.id], false);
       }
+    },
+    details: (id) => setAttemptsId(id),
+    payload: (id) => setPayloadId(id),
+    discard: (entry) => {
+      setDiscardError(null);
+      setDiscarding({ ids: [entry.id], entry });
+    },
+  };
+  // Rows get one object for their whole life, so a poll re-renders only the rows that changed.
+  const rowActions = useMemo<DeadLetterRowActions>(
+    () => ({
+      toggle: (id) => actionsRef.current?.toggle(id),
+      replay: (entry) => actionsRef.current?.replay(entry),
+      details: (id) => actionsRef.current?.details(id),
+      payload: (id) => actionsRef.current?.payload(id),
+      discard: (entry) => actionsRef.current?.discard(entry),
+    }),
+    [],
+  );
+
+  async function replaySelected() {
+    const ids = [...selected];
+    const rows = (items ?? []).filter((row) => selected.has(row.id));
+    markBusy(ids, true);
+    try {
+      await replaySelection({ ids }, rows);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
     } finally {
-      setReplaying((all) => ({ ...all, [entry.id]: false }));
+      markBusy(ids, false);
     }
   }
 
-  function askDiscard(entry: DeadLetter) {
-    setDiscardError(null);
-    setDiscarding(entry);
-  }
-
-  async function discard(entry: DeadLetter) {
+  async function discard(ids: string[]) {
     setDiscardBusy(true);
     setDiscardError(null);
     try {
-      await api.discardDeadLetter(tenantId, entry.id);
-      toast(`Discarded ${entry.event}. It will not be delivered.`);
-    } catch (err) {
-      // Gone already (replayed or discarded elsewhere): it leaves the list all the same.
-      if (!(err instanceof ApiError && err.status === 404)) {
-        setDiscardError(err instanceof Error ? err.message : String(err));
-        return;
+      if (ids.length === 1 && discarding?.entry) {
+        try {
+          await api.discardDeadLetter(tenantId, ids[0] as string);
+          toast(`Discarded ${discarding.entry.event}. It will not be delivered.`);
+        } catch (err) {
+          // Gone already (replayed or discarded elsewhere): it leaves the list all the same.
+          if (!(err instanceof ApiError && err.status === 404)) throw err;
+          toast(`${discarding.entry.event} had already left the queue.`, 'info');
+        }
+      } else {
+        const { discarded } = await api.discardDeadLetters(tenantId, { ids });
+        const gone = ids.length - discarded;
+        toast(
+          `Discarded ${discarded} failed ${discarded === 1 ? 'event' : 'events'}.` +
+            (gone > 0 ? ` ${gone} had already left the queue.` : ''),
+        );
       }
+      removeRows(new Set(ids));
+      setDiscarding(null);
+    } catch (err) {
+      setDiscardError(err instanceof Error ? err.message : String(err));
     } finally {
       setDiscardBusy(false);
     }
-    setItems((list) => list?.filter((d) => d.id !== entry.id) ?? null);
-    setDiscarding(null);
   }
 
   async function askReplayAll() {
     setReplayAllError(null);
     setCounting(true);
+    const body: ReplayAllBody = { ...filterNow() };
     try {
-      const count = nextCursor
-        ? await countDeadLetters(tenantId, webhookId || undefined)
-        : (items?.length ?? 0);
-      setConfirm({ count });
+      const dry = await api.replayDeadLetters(tenantId, { ...body, dryRun: true });
+      setReplayAll({ body, dry });
     } catch (err) {
       toast(err instanceof Error ? err.message : String(err), 'error');
     } finally {
@@ -99,17 +254,15 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
     }
   }
 
-  async function replayAll() {
+  async function confirmReplayAll() {
+    if (!replayAll) return;
     setReplayAllBusy(true);
     setReplayAllError(null);
     try {
-      const result = await api.replayAll(tenantId, webhookId || undefined);
-      setConfirm(null);
-      toast(
-        result.replayed === 1
-          ? 'Replaying 1 failed event.'
-          : `Replaying ${result.replayed} failed events. They will be retried on the full schedule.`,
-      );
+      const result = await api.replayDeadLetters(tenantId, replayAll.body);
+      setReplayAll(null);
+      setOutcome(outcomeOf(result, replayAll.body));
+      await refreshReplays().catch(() => undefined);
       await reload();
     } catch (err) {
       setReplayAllError(err instanceof Error ? err.message : String(err));
@@ -118,8 +271,34 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
     }
   }
 
-  const selectedWebhook = webhooks.find((w) => w.id === webhookId);
-  const count = confirm?.count ?? 0;
+  /** Enables a webhook a replay skipped, then replays what was skipped of it (or counts again, in the dialog). */
+  async function enableAndReplay(skipped: SkippedDeadLetters, retry: ReplayAllBody, inDialog: boolean) {
+    try {
+      await api.updateWebhook(tenantId, skipped.webhookId, { status: 'active' });
+      loadWebhooks();
+      if (inDialog) {
+        const dry = await api.replayDeadLetters(tenantId, { ...retry, dryRun: true });
+        setReplayAll({ body: retry, dry });
+        return;
+      }
+      const body = { ...retry, webhookId: skipped.webhookId };
+      const rows = (items ?? []).filter((row) => row.webhookId === skipped.webhookId);
+      await replaySelection(body, retry.ids ? rows.filter((row) => retry.ids?.includes(row.id)) : rows);
+    } catch (err) {
+      toast(err instanceof Error ? err.message : String(err), 'error');
+    }
+  }
+
+  const loaded = items?.length ?? 0;
+  const allSelected = loaded > 0 && (items ?? []).every((row) => selected.has(row.id));
+  const toggleAll = () => setSelected(allSelected ? new Set() : new Set((items ?? []).map((row) => row.id)));
+  const nearEnd = useCallback(() => {
+    if (queue.nextCursor && !queue.loadingMore) void queue.loadMore();
+  }, [queue]);
+  const filtered = webhookId !== '' || event !== '' || range !== '';
+  const replaysUnderWay = replays?.total ?? 0;
+  const dry = replayAll?.dry;
+  const count = dry?.replayed ?? 0;
 
   return (
     <>
@@ -131,7 +310,10 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
             type="button"
             className="button button-primary"
             onClick={() => void askReplayAll()}
-            disabled={!items || items.length === 0 || counting}
+            disabled={!total || counting}
+            title={
+              filtered ? 'Replay every failed event that matches the filters' : 'Replay every failed event'
+            }
           >
             {counting && <Spinner small />}
             Replay All
@@ -139,22 +321,97 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
         }
       />
 
-      <div className="toolbar">
-        <div className="inline-field">
-          <label htmlFor="dlq-webhook">Webhook</label>
-          <select id="dlq-webhook" value={webhookId} onChange={(e) => setWebhookId(e.target.value)}>
-            <option value="">All webhooks</option>
-            {webhooks.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.url}
-              </option>
-            ))}
-          </select>
+      <div className="toolbar dlq-filters">
+        <div className="filter-fields">
+          <div className="inline-field">
+            <label htmlFor="dlq-webhook">Webhook</label>
+            <select id="dlq-webhook" value={webhookId} onChange={(e) => setWebhookId(e.target.value)}>
+              <option value="">All webhooks</option>
+              {webhooks.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {webhookLabel(w)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="inline-field">
+            <label htmlFor="dlq-event">Event type</label>
+            <select id="dlq-event" value={event} onChange={(e) => setEvent(e.target.value)}>
+              <option value="">All event types</option>
+              {eventTypes.map((type) => (
+                <option key={type.name} value={type.name}>
+                  {type.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="inline-field">
+            <label htmlFor="dlq-range">Failed</label>
+            <select id="dlq-range" value={range} onChange={(e) => setRange(e.target.value as TimeRange)}>
+              {Object.entries(TIME_RANGES).map(([value, { label }]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
-        <span className="live" title="New failures appear automatically">
-          <span className="live-dot" aria-hidden="true" />
-          Live
-        </span>
+        <LiveIndicator stale={queue.stale} title="New failures appear automatically" />
+      </div>
+
+      {outcome && (
+        <ReplayOutcome
+          outcome={outcome}
+          onEnable={(skipped) => void enableAndReplay(skipped, outcome.retry, false)}
+          onDismiss={() => setOutcome(null)}
+        />
+      )}
+      <ReplaysUnderWay replays={replays} names={names} />
+
+      <div className="list-summary" aria-live="polite">
+        {total !== null && (
+          <span>
+            {total === 1 ? '1 failed event' : `${total.toLocaleString()} failed events`}
+            {filtered ? ' match these filters' : ' in the queue'}
+            {loaded > 0 && loaded < total ? ` · ${loaded.toLocaleString()} loaded` : ''}
+          </span>
+        )}
+        {selected.size > 0 && (
+          <div className="selection-bar">
+            <strong>{selected.size.toLocaleString()} selected</strong>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => void replaySelected()}
+              disabled={selected.size > MAX_SELECTED}
+            >
+              Replay selected
+            </button>
+            <button
+              type="button"
+              className="button button-small button-danger-ghost"
+              onClick={() => {
+                setDiscardError(null);
+                setDiscarding({ ids: [...selected] });
+              }}
+              disabled={selected.size > MAX_SELECTED}
+            >
+              Discard selected
+            </button>
+            <button
+              type="button"
+              className="button button-small button-ghost"
+              onClick={() => setSelected(new Set())}
+            >
+              Clear selection
+            </button>
+            {selected.size > MAX_SELECTED && (
+              <span className="cell-sub">
+                At most {MAX_SELECTED.toLocaleString()} at once; Replay All takes the filters.
+              </span>
+            )}
+          </div>
+        )}
       </div>
 
       <ListStates
@@ -164,172 +421,107 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
         onRetry={() => void reload()}
         loadingLabel="Loading failed events…"
         empty={
-          <EmptyState title="No failed events" icon="✓">
-            Every delivery either succeeded or is still being retried. Events that fail every retry land here,
-            with their error, so you can replay them once the endpoint is fixed.
+          <EmptyState title="No failed events" icon={replaysUnderWay === 0 && !filtered ? '✓' : undefined}>
+            {filtered
+              ? 'No failed event matches these filters.'
+              : replaysUnderWay > 0
+                ? 'The queue is empty while the replays above are under way; an event that fails again comes back here.'
+                : 'Every delivery either succeeded or is still being retried. Events that fail every retry land here, with their error, so you can replay them once the endpoint is fixed.'}
           </EmptyState>
         }
       >
         {(items) => (
-          <DataTable
-            label="Failed events"
-            columns={['Event', 'Webhook URL', 'Error message', 'Attempts', 'Failed']}
-            actions
-            footer={<LoadMoreFooter list={queue} />}
-          >
-            {items.map((entry) => (
-              <tr key={entry.id}>
-                <td data-label="Event">
-                  <span className="mono">{entry.event}</span>
-                </td>
-                <td data-label="Webhook URL" className="url-cell url-cell-narrow">
-                  <span className="mono url-text" title={entry.url}>
-                    {entry.url}
-                  </span>
-                </td>
-                <td data-label="Error message" className="error-cell">
-                  <span className="text-danger">{entry.error}</span>
-                </td>
-                <td data-label="Attempts" className="num">
-                  {entry.attempts}
-                </td>
-                <td data-label="Failed" className="nowrap">
-                  <time dateTime={entry.failedAt} title={entry.failedAt}>
-                    {formatTime(entry.failedAt)}
-                  </time>
-                  <span className="cell-sub">{formatRelative(entry.failedAt)}</span>
-                </td>
-                <RowActions>
+          <DeadLetterTable
+            items={items}
+            names={names}
+            selected={selected}
+            busy={busy}
+            actions={rowActions}
+            allSelected={allSelected}
+            onToggleAll={toggleAll}
+            nearEnd={nearEnd}
+            footer={
+              queue.nextCursor && (
+                <div className="table-footer">
                   <button
                     type="button"
-                    className="button button-small"
-                    onClick={() => void replay(entry)}
-                    disabled={replaying[entry.id]}
+                    className="button"
+                    onClick={() => void queue.loadMore()}
+                    disabled={queue.loadingMore}
                   >
-                    {replaying[entry.id] && <Spinner small />}
-                    Replay
+                    {queue.loadingMore && <Spinner small />}
+                    Load more
                   </button>
-                  <button
-                    type="button"
-                    className="button button-small button-ghost"
-                    title="View the payload that was sent"
-                    onClick={() => setViewId(entry.id)}
-                  >
-                    Payload
-                  </button>
-                  <button
-                    type="button"
-                    className="button button-small button-danger-ghost"
-                    title="Remove it from the queue without delivering it"
-                    onClick={() => askDiscard(entry)}
-                  >
-                    Discard
-                  </button>
-                </RowActions>
-              </tr>
-            ))}
-          </DataTable>
+                </div>
+              )
+            }
+          />
         )}
       </ListStates>
 
       <ConfirmDialog
-        open={confirm !== null}
-        title={`Replay all ${count} failed ${count === 1 ? 'event' : 'events'}?`}
+        open={replayAll !== null}
+        title={
+          count > 0
+            ? `Replay all ${count} failed ${count === 1 ? 'event' : 'events'}?`
+            : 'No failed event can be replayed'
+        }
         message={
           <>
-            Herald will deliver {count === 1 ? 'it' : `all ${count}`} again
-            {selectedWebhook ? (
+            {count > 0 ? (
               <>
-                {' '}
-                to <span className="mono break">{selectedWebhook.url}</span>
+                Herald will deliver {count === 1 ? 'it' : `all ${count.toLocaleString()}`} again
+                {filtered ? ' (every failed event that matches the filters)' : ''} with the full retry
+                schedule. Make sure the endpoints are healthy first.
               </>
             ) : (
-              ' to their webhooks'
+              'Every failed event selected belongs to a disabled webhook.'
             )}
-            , with the full retry schedule. Make sure the {selectedWebhook ? 'endpoint is' : 'endpoints are'}{' '}
-            healthy first.
+            {dry && dry.skipped.length > 0 && (
+              <SkippedList
+                skipped={dry.skipped}
+                future
+                onEnable={(skipped) => replayAll && void enableAndReplay(skipped, replayAll.body, true)}
+              />
+            )}
           </>
         }
-        confirmLabel={`Replay ${count === 1 ? '1 event' : `${count} events`}`}
+        confirmLabel={count === 1 ? 'Replay 1 event' : `Replay ${count.toLocaleString()} events`}
         busy={replayAllBusy}
+        confirmDisabled={count === 0}
         error={replayAllError}
-        onConfirm={() => void replayAll()}
-        onCancel={() => setConfirm(null)}
+        onConfirm={() => void confirmReplayAll()}
+        onCancel={() => setReplayAll(null)}
       />
 
       <ConfirmDialog
         open={discarding !== null}
-        title="Discard this failed event?"
+        title={
+          discarding?.entry
+            ? 'Discard this failed event?'
+            : `Discard ${discarding?.ids.length ?? 0} failed ${discarding?.ids.length === 1 ? 'event' : 'events'}?`
+        }
         message={
-          <>
-            <span className="mono">{discarding?.event}</span> will not be delivered to{' '}
-            <span className="mono break">{discarding?.url}</span>. Its failed attempts stay in the delivery
-            history until they age out.
-          </>
+          discarding?.entry ? (
+            <>
+              <span className="mono">{discarding.entry.event}</span> will not be delivered to{' '}
+              <span className="mono break">{discarding.entry.url}</span>. Its failed attempts stay in the
+              delivery history until they age out.
+            </>
+          ) : (
+            'They will not be delivered. Their failed attempts stay in the delivery history until they age out.'
+          )
         }
         confirmLabel="Discard"
         danger
         busy={discardBusy}
         error={discardError}
-        onConfirm={() => discarding && void discard(discarding)}
+        onConfirm={() => discarding && void discard(discarding.ids)}
         onCancel={() => setDiscarding(null)}
       />
 
-      <PayloadDialog tenantId={tenantId} deadLetterId={viewId} onClose={() => setViewId(null)} />
+      <AttemptsDialog tenantId={tenantId} deadLetterId={attemptsId} onClose={() => setAttemptsId(null)} />
+      <PayloadDialog tenantId={tenantId} deadLetterId={payloadId} onClose={() => setPayloadId(null)} />
     </>
-  );
-}
-
-function PayloadDialog({
-  tenantId,
-  deadLetterId,
-  onClose,
-}: {
-  tenantId: string;
-  deadLetterId: string | null;
-  onClose: () => void;
-}) {
-  const { detail, error } = useDetail(deadLetterId, (id) => api.getDeadLetter(tenantId, id), [tenantId]);
-  const payload = detail?.payload ?? '';
-  return (
-    <Dialog
-      open={deadLetterId !== null}
-      title="Failed event payload"
-      onClose={onClose}
-      wide
-      footer={
-        <>
-          {detail && <CopyButton text={payload} label="Copy payload" />}
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Close
-          </button>
-        </>
-      }
-    >
-      <DetailStates detail={detail} error={error}>
-        {(detail) => (
-          <>
-            <dl className="detail-grid">
-              <DetailField label="Event" className="mono">
-                {detail.event}
-              </DetailField>
-              <DetailField label="Attempts">{detail.attempts}</DetailField>
-              <DetailField label="Failed">{formatTime(detail.failedAt)}</DetailField>
-              <DetailField label="Event ID" className="mono break">
-                {detail.eventId}
-              </DetailField>
-            </dl>
-            <section className="detail-section">
-              <h3>Error message</h3>
-              <div className="notice notice-error">{detail.error}</div>
-            </section>
-            <section className="detail-section">
-              <h3>Payload</h3>
-              <pre className="code-block">{prettyJson(payload)}</pre>
-            </section>
-          </>
-        )}
-      </DetailStates>
-    </Dialog>
   );
 }
