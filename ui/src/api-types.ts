@@ -20,6 +20,7 @@ export type Webhook = Static<typeof schemas.Webhook>;
 export type WebhookOrdering = Webhook['ordering'];
 export type CreateWebhookBody = Static<typeof schemas.CreateWebhook>;
 export type UpdateWebhookBody = Static<typeof schemas.UpdateWebhook>;
+export type TestWebhookBody = Static<typeof schemas.TestWebhook>;
 
 export type Delivery = Static<typeof schemas.Delivery>;
 export type DeliveryStatus = Delivery['status'];

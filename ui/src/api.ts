@@ -19,6 +19,7 @@ import type {
   ReplayedDeadLetter,
   ReplayedDeadLetters,
   Tenant,
+  TestWebhookBody,
   UpdateWebhookBody,
   Webhook,
 } from './api-types';
@@ -159,8 +160,11 @@ export const api = {
     request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
   deleteWebhook: (tenantId: string, webhookId: string) =>
     request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
-  testWebhook: (tenantId: string, webhookId: string) =>
-    request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`),
+  /** Sends webhook.test, or the example of `eventType`. */
+  testWebhook: (tenantId: string, webhookId: string, eventType?: string) => {
+    const body: TestWebhookBody = eventType ? { eventType } : {};
+    return request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`, { body });
+  },
 
   listDeliveries: (
     tenantId: string,
