@@ -164,10 +164,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event-type catalogue */
+        /** The event-type catalogue in its order (the product documentation's types first), each with its schema and example */
         get: operations["listEventTypes"];
         put?: never;
-        /** Add an event type to the catalogue (admin) */
+        /** Add an event type at the end of the catalogue (admin); an example must match the schema, and enforceSchema needs a schema */
         post: operations["createEventType"];
         delete?: never;
         options?: never;
@@ -182,14 +182,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One event type with its schema and example */
+        get: operations["getEventType"];
         put?: never;
         post?: never;
         /** Remove an event type from the catalogue (admin); refused while webhooks subscribe to it */
         delete: operations["deleteEventType"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change an event type's description, schema, example or enforcement (admin); Herald's own types are fixed (409 EVENT_TYPE_PROTECTED) */
+        patch: operations["updateEventType"];
         trace?: never;
     };
     "/v1/tenants/{tenantId}/webhooks": {
@@ -309,7 +311,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test event now and return the attempt (never retried) */
+        /** Send a test event now and return the attempt (never retried): webhook.test, or the example of the catalogue type named in `eventType`, whatever the webhook subscribes to */
         post: operations["testWebhook"];
         delete?: never;
         options?: never;
@@ -668,10 +670,48 @@ export interface components {
         EventType: {
             name: string;
             description: string;
+            /** @description A JSON Schema (draft-07) of the event's `data` */
+            schema: {
+                [key: string]: unknown;
+            } | null;
+            /** @description A realistic `data` for the type; it must match the schema. A Test of this type sends it */
+            example: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Refuse publishes whose `data` does not match the schema (422 SCHEMA_MISMATCH, naming the path) */
+            enforceSchema: boolean;
+            /** @description Whether a webhook may name it in its events (webhook.test goes to the webhook tested only) */
+            subscribable: boolean;
+            /** @description Sent only by Herald itself (422 EVENT_TYPE_RESERVED when published); its schema is fixed */
+            sentByHerald: boolean;
         };
         CreateEventType: {
             name: string;
             description?: string;
+            /** @description A JSON Schema (draft-07) of the event's `data` */
+            schema?: {
+                [key: string]: unknown;
+            };
+            /** @description A realistic `data` for the type; it must match the schema. A Test of this type sends it */
+            example?: {
+                [key: string]: unknown;
+            };
+            /** @description Refuse publishes whose `data` does not match the schema (422 SCHEMA_MISMATCH, naming the path) */
+            enforceSchema?: boolean;
+        };
+        /** @description Only the fields given change; null removes the schema or the example */
+        UpdateEventType: {
+            description?: string;
+            /** @description A JSON Schema (draft-07) of the event's `data` */
+            schema?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description A realistic `data` for the type; it must match the schema. A Test of this type sends it */
+            example?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Refuse publishes whose `data` does not match the schema (422 SCHEMA_MISMATCH, naming the path) */
+            enforceSchema?: boolean;
         };
         CreateWebhook: {
             /** @description http(s) URL on a public network */
@@ -785,6 +825,10 @@ export interface components {
             /** @description The new secret, shown this once */
             secret: string;
             webhook: components["schemas"]["Webhook"];
+        };
+        TestWebhook: {
+            /** @description A catalogue type whose example to send (`{}` when it has none); webhook.test when absent */
+            eventType?: string;
         };
         Delivery: {
             id: string;
@@ -2051,6 +2095,73 @@ export interface operations {
             };
         };
     };
+    getEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     deleteEventType: {
         parameters: {
             query?: never;
@@ -2116,6 +2227,122 @@ export interface operations {
             };
             /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateEventType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateEventType"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventType"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only the admin key may do this (ADMIN_KEY_REQUIRED) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Refused in the current state; `error.code` says why */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over the size limit (PAYLOAD_TOO_LARGE) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2852,7 +3079,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TestWebhook"];
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -2910,6 +3141,15 @@ export interface operations {
             };
             /** @description The body is not JSON (UNSUPPORTED_MEDIA_TYPE) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is well-formed but refused (VALIDATION_FAILED and the codes of the route) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,12 +1,34 @@
 import { HeraldError } from '../core/errors.js';
+import { isSubscribable, SENT_BY_HERALD } from '../core/event-catalog.js';
 import { fromPublicId } from '../core/public-ids.js';
-import type { ApiKey, DeadLetter, Delivery, Tenant, Webhook, WebhookAttemptStats } from '../core/types.js';
-import type { ApiKeyT, DeadLetterT, DeliveryT, TenantT, WebhookStatsT, WebhookT } from './schemas.js';
+import type {
+  ApiKey,
+  DeadLetter,
+  Delivery,
+  EventType,
+  Tenant,
+  Webhook,
+  WebhookAttemptStats,
+} from '../core/types.js';
+import type {
+  ApiKeyT,
+  DeadLetterT,
+  DeliveryT,
+  EventTypeT,
+  TenantT,
+  WebhookStatsT,
+  WebhookT,
+} from './schemas.js';
 import { effectiveLimits, type Limits } from './tenant-limits.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** With what the catalogue's rules make of it: who sends it, and whether webhooks may subscribe. */
+export function presentEventType(type: EventType): EventTypeT {
+  return { ...type, subscribable: isSubscribable(type.name), sentByHerald: SENT_BY_HERALD.has(type.name) };
+}
 
 /** With the limits the admin set for it, and those in force (`defaults` for the others). */
 export function presentTenant(tenant: Tenant, defaults: Limits): TenantT {

@@ -146,14 +146,73 @@ export const CreatedApiKey = Type.Object(
 
 export const EventTypeName = Type.String({ pattern: EVENT_TYPE_NAME_PATTERN, maxLength: 100 });
 
+const DataSchema = Type.Record(Type.String(), Type.Unknown(), {
+  description: "A JSON Schema (draft-07) of the event's `data`",
+});
+const DataExample = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'A realistic `data` for the type; it must match the schema. A Test of this type sends it',
+});
+const EnforceSchema = Type.Boolean({
+  description:
+    'Refuse publishes whose `data` does not match the schema (422 SCHEMA_MISMATCH, naming the path)',
+});
+
 export const EventType = Type.Object(
-  { name: Type.String(), description: Type.String() },
+  {
+    name: Type.String(),
+    description: Type.String(),
+    schema: Nullable(DataSchema),
+    example: Nullable(DataExample),
+    enforceSchema: EnforceSchema,
+    subscribable: Type.Boolean({
+      description:
+        'Whether a webhook may name it in its events (webhook.test goes to the webhook tested only)',
+    }),
+    sentByHerald: Type.Boolean({
+      description: 'Sent only by Herald itself (422 EVENT_TYPE_RESERVED when published); its schema is fixed',
+    }),
+  },
   { $id: 'EventType' },
 );
 
 export const CreateEventType = Type.Object(
-  { name: EventTypeName, description: Type.Optional(Text({ maxLength: 500 })) },
+  {
+    name: EventTypeName,
+    description: Type.Optional(Text({ maxLength: 500 })),
+    schema: Type.Optional(DataSchema),
+    example: Type.Optional(DataExample),
+    enforceSchema: Type.Optional(EnforceSchema),
+  },
   { $id: 'CreateEventType', additionalProperties: false },
+);
+
+export const UpdateEventType = Type.Object(
+  {
+    description: Type.Optional(Text({ maxLength: 500 })),
+    schema: Type.Optional(Nullable(DataSchema)),
+    example: Type.Optional(Nullable(DataExample)),
+    enforceSchema: Type.Optional(EnforceSchema),
+  },
+  {
+    $id: 'UpdateEventType',
+    additionalProperties: false,
+    description: 'Only the fields given change; null removes the schema or the example',
+  },
+);
+
+export const EventTypeParams = Type.Object({ name: Type.String({ maxLength: 100 }) });
+
+export const TestWebhook = Type.Object(
+  {
+    eventType: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description:
+          'A catalogue type whose example to send (`{}` when it has none); webhook.test when absent',
+      }),
+    ),
+  },
+  { $id: 'TestWebhook', additionalProperties: false },
 );
 
 const WebhookUrl = Type.String({
@@ -575,3 +634,4 @@ export type WebhookStatsT = Static<typeof WebhookStats>;
 export type DeliveryT = Static<typeof Delivery>;
 export type DeadLetterT = Static<typeof DeadLetter>;
 export type SkippedDeadLettersT = Static<typeof SkippedDeadLetters>;
+export type EventTypeT = Static<typeof EventType>;

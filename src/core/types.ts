@@ -41,9 +41,18 @@ export interface ApiKey extends NewApiKey {
   lastUsedAt: number | null;
 }
 
+/** A JSON value parsed from a request or the store: what a schema or an example can hold. */
+export type JsonObject = Record<string, unknown>;
+
 export interface EventType {
   name: string;
   description: string;
+  /** A JSON Schema (draft-07) of the event's `data`; null when none is published. */
+  schema: JsonObject | null;
+  /** A realistic `data` for the type: shown in the catalogue, sent by a Test of this type. */
+  example: JsonObject | null;
+  /** Publishes whose `data` does not match `schema` are refused (422 SCHEMA_MISMATCH). */
+  enforceSchema: boolean;
 }
 
 export type WebhookStatus = 'active' | 'disabled';

@@ -7,6 +7,8 @@ import type {
   DeadLetterAttempt,
   Delivery,
   DeliveryTrigger,
+  EventType,
+  JsonObject,
   Webhook,
   WebhookOrdering,
   WebhookStatus,
@@ -203,4 +205,36 @@ export function toClaimed(row: ClaimRow, lease: string, secrets: SecretBox, now:
 
 export function subscribes(events: readonly string[], eventType: string): boolean {
   return events.length === 0 || events.includes(eventType);
+}
+
+/** An event type as both backends store it: schema and example as JSON text, keys in written order. */
+export interface EventTypeRow {
+  name: string;
+  description: string;
+  schema: string | null;
+  example: string | null;
+  enforce_schema: boolean | number;
+}
+
+export const EVENT_TYPE_COLUMNS = 'name, description, schema, example, enforce_schema';
+
+export function toEventType(row: EventTypeRow): EventType {
+  return {
+    name: row.name,
+    description: row.description,
+    schema: row.schema === null ? null : (JSON.parse(row.schema) as JsonObject),
+    example: row.example === null ? null : (JSON.parse(row.example) as JsonObject),
+    enforceSchema: Boolean(row.enforce_schema),
+  };
+}
+
+/** The values both backends write for a type, in the order of EVENT_TYPE_COLUMNS. */
+export function eventTypeValues(type: EventType): [string, string, string | null, string | null, boolean] {
+  return [
+    type.name,
+    type.description,
+    type.schema === null ? null : JSON.stringify(type.schema),
+    type.example === null ? null : JSON.stringify(type.example),
+    type.enforceSchema,
+  ];
 }

@@ -226,9 +226,12 @@ export type ApiKeyDirectory = Pick<
 
 /** The event catalogue. */
 export interface EventTypeDirectory {
+  /** In the catalogue's order: the documentation's types first, then the others as they were added. */
   listEventTypes(): Promise<EventType[]>;
-  /** Throws HeraldError EVENT_TYPE_EXISTS when the name is taken. */
+  /** Adds the type at the end of the catalogue; throws HeraldError EVENT_TYPE_EXISTS when the name is taken. */
   addEventType(type: EventType): Promise<void>;
+  /** Replaces the type's description, schema, example and enforcement; false when it is not in the catalogue. */
+  updateEventType(type: EventType): Promise<boolean>;
   /**
    * Removes the type unless webhooks name it in their filters; counting and removing are one
    * transaction. `webhooks`: how many name it (nothing removed then).

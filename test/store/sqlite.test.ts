@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { DEFAULT_EVENT_TYPES } from '../../src/core/event-catalog.js';
 import { buildEvent } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
+import { eventTypesAddedBy } from '../../src/store/event-types-by-version.js';
 import { SqliteConnection } from '../../src/store/sqlite/connection.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -326,6 +328,71 @@ describe('SQLite: upgrading to remembered idempotency keys', () => {
       );
       const [old] = await publish('old');
       assert.equal(old?.duplicate, false, 'an id older than a day is a new event');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite: upgrading to event types with schemas', () => {
+  it("gives the default types their schema and the documentation's order, and keeps added ones after", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-upgrade-'));
+    const path = join(dir, 'herald.db');
+    const connection = new SqliteConnection(path);
+    try {
+      // The version before the one that gave event types a schema, its catalogue as that version left it.
+      const before = SQLITE_MIGRATIONS.findIndex((migration) =>
+        migration.includes('ALTER TABLE event_types ADD COLUMN schema'),
+      );
+      assert.ok(before > 0);
+      const insert = (name: string, description: string) =>
+        connection.db
+          .prepare('INSERT INTO event_types (name, description) VALUES (?, ?) ON CONFLICT DO NOTHING')
+          .run(name, description);
+      SQLITE_MIGRATIONS.slice(0, before).forEach((migration, index) => {
+        connection.db.exec(migration);
+        for (const type of eventTypesAddedBy(index + 1)) insert(type.name, type.description);
+      });
+      connection.db.pragma(`user_version = ${before}`);
+      insert('billing.invoice_paid', 'added by an admin');
+      insert('audit.login', 'added by an admin');
+    } finally {
+      await connection.close();
+    }
+    const store = openSqliteStore(path, { secrets: testSecretBox() });
+    try {
+      await store.migrate();
+      await store.addEventType({
+        name: 'added.after_upgrade',
+        description: '',
+        schema: null,
+        example: null,
+        enforceSchema: false,
+      });
+      const types = await store.listEventTypes();
+      assert.deepEqual(
+        types.map((type) => type.name),
+        [
+          ...DEFAULT_EVENT_TYPES.map((type) => type.name),
+          'audit.login',
+          'billing.invoice_paid',
+          'added.after_upgrade',
+        ],
+      );
+      const completed = types.find((type) => type.name === 'ingestion.completed');
+      assert.deepEqual(completed?.example, DEFAULT_EVENT_TYPES[0]?.example);
+      assert.deepEqual(
+        types.find((type) => type.name === 'audit.login'),
+        {
+          name: 'audit.login',
+          description: 'added by an admin',
+          schema: null,
+          example: null,
+          enforceSchema: false,
+        },
+        "an admin's type gets no schema of Herald's",
+      );
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

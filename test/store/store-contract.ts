@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { HeraldError } from '../../src/core/errors.js';
 import { publishBodyHash, serializePayload } from '../../src/core/payload.js';
-import type { AttemptOutcome, ClaimedDelivery, NewApiKey, NewEvent, Webhook } from '../../src/core/types.js';
+import type {
+  AttemptOutcome,
+  ClaimedDelivery,
+  EventType,
+  NewApiKey,
+  NewEvent,
+  Webhook,
+} from '../../src/core/types.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../../src/store/idempotency.js';
 import type { DeliveryClaim, Store } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
@@ -47,6 +54,10 @@ function event(tenantId: string, id: string, type = 'kpi.alert', data: unknown =
     timestamp: T0,
     bodyHash: publishBodyHash(type, data),
   };
+}
+
+function eventType(name: string, description = ''): EventType {
+  return { name, description, schema: null, example: null, enforceSchema: false };
 }
 
 function apiKey(id: string, tenantId: string, overrides: Partial<NewApiKey> = {}): NewApiKey {
@@ -106,21 +117,44 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
     });
 
     describe('tenants, keys and the event catalogue', () => {
-      it('migrates twice without harm and starts with the documented event types', async () => {
+      it('migrates twice without harm and starts with the documented event types, in their order', async () => {
         await store.migrate();
-        const names = (await store.listEventTypes()).map((type) => type.name);
-        for (const name of [
-          'ingestion.completed',
-          'ingestion.failed',
-          'kpi.computed',
-          'kpi.alert',
-          'analysis.completed',
-          'dashboard.ready',
-          'webhook.test',
-          'webhook.disabled',
-        ]) {
-          assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
-        }
+        const types = await store.listEventTypes();
+        assert.deepEqual(
+          types.map((type) => type.name),
+          [
+            'ingestion.completed',
+            'ingestion.failed',
+            'kpi.computed',
+            'kpi.alert',
+            'analysis.completed',
+            'dashboard.ready',
+            'webhook.test',
+            'webhook.disabled',
+          ],
+        );
+        const [completed] = types;
+        assert.deepEqual(
+          completed?.example,
+          { jobId: 'job_xyz', table: 'sales_data', rowsIngested: 15234, duration: 3200 },
+          "the documentation's own example, keys in its order",
+        );
+        assert.deepEqual(Object.keys(completed?.example ?? {}), [
+          'jobId',
+          'table',
+          'rowsIngested',
+          'duration',
+        ]);
+        assert.deepEqual((completed?.schema as { required?: string[] } | undefined)?.required, [
+          'jobId',
+          'table',
+          'rowsIngested',
+          'duration',
+        ]);
+        assert.ok(
+          types.every((type) => type.schema !== null && type.example !== null && !type.enforceSchema),
+          'every default type has a schema and an example, enforced by none',
+        );
       });
 
       it('creates, finds and lists tenants; a taken id is TENANT_EXISTS', async () => {
@@ -185,19 +219,56 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
       });
 
       it('adds and removes event types; a taken name is EVENT_TYPE_EXISTS', async () => {
-        await store.addEventType({ name: 'invoice.paid', description: 'An invoice was paid' });
+        await store.addEventType(eventType('invoice.paid', 'An invoice was paid'));
         assert.ok((await store.listEventTypes()).some((type) => type.name === 'invoice.paid'));
         await assert.rejects(
-          store.addEventType({ name: 'invoice.paid', description: 'again' }),
+          store.addEventType(eventType('invoice.paid', 'again')),
           (error: unknown) => error instanceof HeraldError && error.code === 'EVENT_TYPE_EXISTS',
         );
         assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'removed' });
         assert.deepEqual(await store.removeEventType('invoice.paid'), { outcome: 'absent' });
       });
 
+      it('keeps added types after the default ones, in the order they were added', async () => {
+        await store.addEventType(eventType('zeta.added_first'));
+        await store.addEventType(eventType('alpha.added_second'));
+        const names = (await store.listEventTypes()).map((type) => type.name);
+        assert.deepEqual(names.slice(0, 2), ['ingestion.completed', 'ingestion.failed']);
+        assert.deepEqual(names.slice(-2), ['zeta.added_first', 'alpha.added_second']);
+      });
+
+      it("stores a type's schema, example and enforcement as given, and replaces them", async () => {
+        const schema = {
+          type: 'object',
+          properties: { invoiceId: { type: 'string' }, amount: { type: 'number' } },
+          required: ['invoiceId'],
+        };
+        const added = {
+          ...eventType('invoice.paid', 'An invoice was paid'),
+          schema,
+          example: { invoiceId: 'in_1', amount: 12.5 },
+          enforceSchema: true,
+        };
+        await store.addEventType(added);
+        const find = async (name: string) =>
+          (await store.listEventTypes()).find((type) => type.name === name);
+        assert.deepEqual(await find('invoice.paid'), added);
+        assert.deepEqual(Object.keys((await find('invoice.paid'))?.schema ?? {}), [
+          'type',
+          'properties',
+          'required',
+        ]);
+
+        const changed = { ...added, description: 'Paid in full', example: null, enforceSchema: false };
+        assert.equal(await store.updateEventType(changed), true);
+        assert.deepEqual(await find('invoice.paid'), changed);
+        assert.equal(await store.updateEventType(eventType('invoice.missing')), false);
+        assert.equal(await find('invoice.missing'), undefined, 'an update adds nothing');
+      });
+
       it('keeps an event type that webhooks subscribe to, counting them', async () => {
         await seedTenant('tenant_a');
-        await store.addEventType({ name: 'invoice.paid', description: '' });
+        await store.addEventType(eventType('invoice.paid'));
         await store.createWebhook(webhook('tenant_a', 'wh_1', { events: ['kpi.alert', 'invoice.paid'] }));
         await store.createWebhook(webhook('tenant_a', 'wh_2', { events: ['invoice.paid'] }));
         await store.createWebhook(webhook('tenant_a', 'wh_3', { events: ['invoice.paid.late'] }));

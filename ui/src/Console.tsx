@@ -112,7 +112,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
     const t = tenantId ?? '';
     switch (route.name) {
       case 'webhooks':
-        page = <WebhooksPage key={t} tenantId={t} />;
+        page = <WebhooksPage key={t} tenantId={t} eventTypes={eventTypes} />;
         break;
       case 'register':
         page = <WebhookFormPage key={t} tenantId={t} eventTypes={eventTypes} />;

@@ -21,6 +21,7 @@ export type WebhookOrdering = Webhook['ordering'];
 export type CreateWebhookBody = Static<typeof schemas.CreateWebhook>;
 export type UpdateWebhookBody = Static<typeof schemas.UpdateWebhook>;
 export type WebhookStats = Static<typeof schemas.WebhookStats>;
+export type TestWebhookBody = Static<typeof schemas.TestWebhook>;
 
 export type Delivery = Static<typeof schemas.Delivery>;
 export type DeliveryStatus = Delivery['status'];

@@ -24,6 +24,7 @@ import type {
   ReplayedDeadLetters,
   ReplayPage,
   Tenant,
+  TestWebhookBody,
   UpdateWebhookBody,
   Webhook,
   WebhookStats,
@@ -172,8 +173,11 @@ export const api = {
     request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
   deleteWebhook: (tenantId: string, webhookId: string) =>
     request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
-  testWebhook: (tenantId: string, webhookId: string) =>
-    request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`),
+  /** Sends webhook.test, or the example of `eventType`. */
+  testWebhook: (tenantId: string, webhookId: string, eventType?: string) => {
+    const body: TestWebhookBody = eventType ? { eventType } : {};
+    return request<Delivery>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/test`, { body });
+  },
   listWebhookStats: (tenantId: string) => request<List<WebhookStats>>('GET', `${t(tenantId)}/webhook-stats`),
   getWebhookStats: (tenantId: string, webhookId: string) =>
     request<WebhookStats>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/stats`),

@@ -1,9 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HeraldError, notFound } from '../../core/errors.js';
-import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
+import { SENT_BY_HERALD, TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import type { ApiContext } from '../context.js';
-import { CreateEventType, ErrorBody, EventType, listOf } from '../schemas.js';
+import { requireUsableDefinition } from '../event-schemas.js';
+import { presentEventType } from '../presenters.js';
+import {
+  CreateEventType,
+  ErrorBody,
+  EventType,
+  EventTypeParams,
+  listOf,
+  UpdateEventType,
+} from '../schemas.js';
 
 export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,
@@ -14,12 +23,32 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'listEventTypes',
-        summary: 'The event-type catalogue',
+        summary:
+          "The event-type catalogue in its order (the product documentation's types first), each with " +
+          'its schema and example',
         tags: ['event types'],
         response: { 200: listOf(EventType) },
       },
     },
-    async () => ({ data: await catalog.list() }),
+    async () => ({ data: (await catalog.list()).map(presentEventType) }),
+  );
+
+  app.get(
+    '/event-types/:name',
+    {
+      schema: {
+        operationId: 'getEventType',
+        summary: 'One event type with its schema and example',
+        tags: ['event types'],
+        params: EventTypeParams,
+        response: { 200: EventType, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const type = await catalog.find(request.params.name);
+      if (!type) throw notFound.eventType(request.params.name);
+      return presentEventType(type);
+    },
   );
 
   app.post(
@@ -27,18 +56,56 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'createEventType',
-        summary: 'Add an event type to the catalogue (admin)',
+        summary:
+          'Add an event type at the end of the catalogue (admin); an example must match the schema, and ' +
+          'enforceSchema needs a schema',
         tags: ['event types'],
         body: CreateEventType,
-        response: { 201: EventType, 403: ErrorBody, 409: ErrorBody },
+        response: { 201: EventType, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
       },
     },
     async (request, reply) => {
       auth.requireAdmin(request.principal);
-      const type = { name: request.body.name, description: request.body.description ?? '' };
+      const { name, description = '', schema = null, example = null, enforceSchema = false } = request.body;
+      const type = { name, description, schema, example, enforceSchema };
+      requireUsableDefinition(type);
       await directory.addEventType(type);
       catalog.invalidate();
-      return reply.status(201).send(type);
+      return reply.status(201).send(presentEventType(type));
+    },
+  );
+
+  app.patch(
+    '/event-types/:name',
+    {
+      schema: {
+        operationId: 'updateEventType',
+        summary:
+          "Change an event type's description, schema, example or enforcement (admin); Herald's own " +
+          'types are fixed (409 EVENT_TYPE_PROTECTED)',
+        tags: ['event types'],
+        params: EventTypeParams,
+        body: UpdateEventType,
+        response: { 200: EventType, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request) => {
+      auth.requireAdmin(request.principal);
+      const { name } = request.params;
+      const sender = SENT_BY_HERALD.get(name);
+      if (sender !== undefined) {
+        throw new HeraldError(
+          'EVENT_TYPE_PROTECTED',
+          `${name} is sent only by ${sender}; its schema describes what Herald sends and stays as it is.`,
+        );
+      }
+      const current = await catalog.find(name);
+      if (!current) throw notFound.eventType(name);
+      const type = { ...current, ...request.body };
+      requireUsableDefinition(type);
+      if (!(await directory.updateEventType(type))) throw notFound.eventType(name);
+      catalog.invalidate();
+      return presentEventType(type);
     },
   );
 
@@ -49,7 +116,7 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
         operationId: 'deleteEventType',
         summary: 'Remove an event type from the catalogue (admin); refused while webhooks subscribe to it',
         tags: ['event types'],
-        params: Type.Object({ name: Type.String() }),
+        params: EventTypeParams,
         response: { 204: Type.Null(), 403: ErrorBody, 409: ErrorBody },
       },
     },

@@ -112,6 +112,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     async (request, reply) => {
       publishQuota.charge(publishOf(request, 1), await limits.of(request.params.tenantId));
       await catalog.requireKnown([request.body.event]);
+      catalog.requireValidData(request.body.event, request.body.data, 'body.data');
       const now = clock.now();
       const event = toNewEvent(request.params.tenantId, request.body, now);
       const [published] = await publisher.publishEvents([event], now);
@@ -162,6 +163,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
             );
           }
           if (unknown.has(input.event)) throw unknownEventType(input.event);
+          catalog.requireValidData(input.event, input.data, `events[${index}].data`);
           accepted.push({ index, event: toNewEvent(tenantId, input, now, `events[${index}].data`) });
         } catch (error) {
           if (!(error instanceof HeraldError)) throw error;

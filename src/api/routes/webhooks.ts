@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { lastHours } from '../../core/attempt-window.js';
-import { HeraldError, notFound } from '../../core/errors.js';
-import { TEST_EVENT_TYPE } from '../../core/event-catalog.js';
+import { HeraldError, notFound, unknownEventType } from '../../core/errors.js';
+import { TEST_EVENT_TYPE, testEventData } from '../../core/event-catalog.js';
 import { newId } from '../../core/ids.js';
 import { buildEvent } from '../../core/payload.js';
 import { generateSecret, secretProblem } from '../../core/signing.js';
@@ -23,6 +23,7 @@ import {
   RotateSecret,
   TenantItemParams,
   TenantParams,
+  TestWebhook,
   UpdateWebhook,
   Webhook as WebhookSchema,
   WebhookStats,
@@ -82,7 +83,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       const { tenantId } = request.params;
       requireUsableSecret(secret);
       await requireDeliverableUrl(refuseUrl, url);
-      await catalog.requireKnown(events);
+      await catalog.requireSubscribable(events);
       const now = clock.now();
       const webhook: Webhook = {
         id: newId('wh', now),
@@ -202,7 +203,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       const change = request.body;
       requireUsableSecret(change.secret);
       if (change.url !== undefined) await requireDeliverableUrl(refuseUrl, change.url);
-      if (change.events !== undefined) await catalog.requireKnown(change.events);
+      if (change.events !== undefined) await catalog.requireSubscribable(change.events);
       const updated: Webhook = {
         ...current,
         url: change.url ?? current.url,
@@ -289,27 +290,34 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
     {
       schema: {
         operationId: 'testWebhook',
-        summary: 'Send a test event now and return the attempt (never retried)',
+        summary:
+          'Send a test event now and return the attempt (never retried): webhook.test, or the example of ' +
+          'the catalogue type named in `eventType`, whatever the webhook subscribes to',
         tags: ['webhooks'],
         params: TenantItemParams,
+        body: TestWebhook,
         response: { 200: Delivery },
       },
     },
     async (request) => {
       const { tenantId, id } = request.params;
+      const { eventType = TEST_EVENT_TYPE } = request.body;
       const webhook = await loadWebhook(directory, tenantId, id);
+      const data = await testDataOf(eventType, webhook.id);
       const now = clock.now();
-      const event = buildEvent({
-        id: newId('evt', now),
-        tenantId,
-        event: TEST_EVENT_TYPE,
-        data: { webhookId: webhook.id, message: 'This is a test event from Herald.' },
-        now,
-      });
+      const event = buildEvent({ id: newId('evt', now), tenantId, event: eventType, data, now });
       const deliveryId = await sendNow(event, webhook.id);
       const delivery = await history.getDelivery(tenantId, deliveryId);
       if (!delivery) throw notFound.delivery(deliveryId); // the webhook was deleted meanwhile
       return presentDelivery(delivery);
     },
   );
+
+  /** What a Test of `eventType` sends: Herald's test message, or the type's example. */
+  async function testDataOf(eventType: string, webhookId: string): Promise<object> {
+    if (eventType === TEST_EVENT_TYPE) return testEventData(webhookId);
+    const type = await catalog.find(eventType);
+    if (!type) throw unknownEventType(eventType);
+    return type.example ?? {};
+  }
 };

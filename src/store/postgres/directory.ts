@@ -3,7 +3,15 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type { EventType, NewTenant, NewWebhook, Tenant, Webhook } from '../../core/types.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
+import {
+  EVENT_TYPE_COLUMNS,
+  type EventTypeRow,
+  eventTypeValues,
+  sealSecret,
+  toEventType,
+  toWebhook,
+  type WebhookRow,
+} from '../rows.js';
 import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import { writeForTenant } from '../tenant-gone.js';
 import { postgresApiKeys } from './api-keys.js';
@@ -132,20 +140,32 @@ export function postgresDirectory(
     },
 
     async listEventTypes(): Promise<EventType[]> {
-      const { rows } = await connection.query<EventType>(
-        'SELECT name, description FROM event_types ORDER BY name',
+      const { rows } = await connection.query<EventTypeRow>(
+        `SELECT ${EVENT_TYPE_COLUMNS} FROM event_types ORDER BY position, name`,
       );
-      return rows;
+      return rows.map(toEventType);
     },
 
     async addEventType(type: EventType): Promise<void> {
+      // Two concurrent adds may take the same position; the name breaks the tie in the list.
       const result = await connection.query(
-        'INSERT INTO event_types (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
-        [type.name, type.description],
+        `INSERT INTO event_types (${EVENT_TYPE_COLUMNS}, position)
+         SELECT $1, $2, $3, $4, $5, coalesce(max(position), 0) + 1 FROM event_types
+         ON CONFLICT (name) DO NOTHING`,
+        eventTypeValues(type),
       );
       if (result.rowCount === 0) {
         throw new HeraldError('EVENT_TYPE_EXISTS', `Event type ${type.name} is already in the catalogue.`);
       }
+    },
+
+    async updateEventType(type: EventType): Promise<boolean> {
+      const result = await connection.query(
+        `UPDATE event_types SET description = $2, schema = $3, example = $4, enforce_schema = $5
+         WHERE name = $1`,
+        eventTypeValues(type),
+      );
+      return (result.rowCount ?? 0) > 0;
     },
 
     async removeEventType(name: string): Promise<EventTypeRemoval> {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { eventTypesAddedBy } from '../event-types-by-version.js';
+import { eventTypeDetailsSetBy, eventTypesAddedBy } from '../event-types-by-version.js';
 import type { PostgresConnection } from './connection.js';
 
 /**
@@ -318,6 +318,20 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- Replays under way (a replayed letter's pending attempt) are listed per tenant; few rows, so a small index.
   CREATE INDEX deliveries_replaying ON deliveries (tenant_id, id) WHERE status = 'pending' AND trigger = 'replay';
   `,
+  `
+  -- The event catalogue: each type's JSON Schema and example of its data (JSON text, not jsonb, so
+  -- that keys keep the order they were written in; NULL for none), whether publishes must match the
+  -- schema, and its place in the list. The default types get positions 1..n and their details from
+  -- eventTypeDetailsSetBy; types an admin added come after them, by name, and new ones after those.
+  ALTER TABLE event_types
+    ADD COLUMN schema text,
+    ADD COLUMN example text,
+    ADD COLUMN enforce_schema boolean NOT NULL DEFAULT false,
+    ADD COLUMN position integer NOT NULL DEFAULT 0;
+  UPDATE event_types SET position = 1000 + ranked.n
+    FROM (SELECT name, row_number() OVER (ORDER BY name) AS n FROM event_types) AS ranked
+    WHERE ranked.name = event_types.name;
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */
@@ -385,6 +399,12 @@ async function applyMigrations(client: pg.PoolClient, schema: string): Promise<v
          ON CONFLICT (name) DO NOTHING`,
         [added.map((type) => type.name), added.map((type) => type.description)],
       );
+      for (const details of eventTypeDetailsSetBy(version)) {
+        await client.query(
+          'UPDATE event_types SET position = $1, schema = $2, example = $3 WHERE name = $4',
+          [details.position, details.schema, details.example, details.name],
+        );
+      }
       await client.query('INSERT INTO herald_migrations (version) VALUES ($1)', [version]);
       await client.query('COMMIT');
     } catch (error) {

@@ -2,7 +2,15 @@ import { HeraldError, tenantExists } from '../../core/errors.js';
 import type { SecretBox } from '../../core/secret-box.js';
 import type { EventType, NewTenant, NewWebhook, Tenant, TenantLimits, Webhook } from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
-import { sealSecret, toWebhook, type WebhookRow } from '../rows.js';
+import {
+  EVENT_TYPE_COLUMNS,
+  type EventTypeRow,
+  eventTypeValues,
+  sealSecret,
+  toEventType,
+  toWebhook,
+  type WebhookRow,
+} from '../rows.js';
 import type { Directory, EventTypeRemoval, TenantChange } from '../store.js';
 import { writeForTenant } from '../tenant-gone.js';
 import { sqliteApiKeys } from './api-keys.js';
@@ -86,17 +94,31 @@ export function sqliteDirectory(
     },
 
     async listEventTypes(): Promise<EventType[]> {
-      return sql('SELECT name, description FROM event_types ORDER BY name').all() as EventType[];
+      const rows = sql(`SELECT ${EVENT_TYPE_COLUMNS} FROM event_types ORDER BY position, name`).all();
+      return (rows as EventTypeRow[]).map(toEventType);
     },
 
     async addEventType(type: EventType): Promise<void> {
+      const [name, description, schema, example, enforce] = eventTypeValues(type);
+      // `WHERE true`: without it SQLite would read ON CONFLICT as the SELECT's join constraint.
       const result = sql(
-        'INSERT INTO event_types (name, description) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
-      ).run(type.name, type.description);
+        `INSERT INTO event_types (${EVENT_TYPE_COLUMNS}, position)
+         SELECT ?, ?, ?, ?, ?, coalesce(max(position), 0) + 1 FROM event_types WHERE true
+         ON CONFLICT (name) DO NOTHING`,
+      ).run(name, description, schema, example, enforce ? 1 : 0);
       if (result.changes === 0) {
         throw new HeraldError('EVENT_TYPE_EXISTS', `Event type ${type.name} is already in the catalogue.`);
       }
       await connection.durable();
+    },
+
+    async updateEventType(type: EventType): Promise<boolean> {
+      const [name, description, schema, example, enforce] = eventTypeValues(type);
+      const result = sql(
+        'UPDATE event_types SET description = ?, schema = ?, example = ?, enforce_schema = ? WHERE name = ?',
+      ).run(description, schema, example, enforce ? 1 : 0, name);
+      await connection.durable();
+      return result.changes > 0;
     },
 
     async removeEventType(name: string): Promise<EventTypeRemoval> {

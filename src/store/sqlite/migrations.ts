@@ -1,4 +1,4 @@
-import { eventTypesAddedBy } from '../event-types-by-version.js';
+import { eventTypeDetailsSetBy, eventTypesAddedBy } from '../event-types-by-version.js';
 import type { SqliteConnection } from './connection.js';
 
 /**
@@ -214,6 +214,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- Replays under way (a replayed letter's pending attempt) are listed per tenant; few rows, so a small index.
   CREATE INDEX deliveries_replaying ON deliveries (tenant_id, id) WHERE status = 'pending' AND trigger = 'replay';
   `,
+  `
+  -- The event catalogue: each type's JSON Schema and example of its data (JSON text, NULL for none),
+  -- whether publishes must match the schema, and its place in the list. The default types get
+  -- positions 1..n and their details from eventTypeDetailsSetBy; types an admin added come after
+  -- them, by name, and new ones after those.
+  ALTER TABLE event_types ADD COLUMN schema TEXT;
+  ALTER TABLE event_types ADD COLUMN example TEXT;
+  ALTER TABLE event_types ADD COLUMN enforce_schema INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE event_types ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+  UPDATE event_types SET position = 1000 + ranked.n
+    FROM (SELECT name, row_number() OVER (ORDER BY name) AS n FROM event_types) AS ranked
+    WHERE ranked.name = event_types.name;
+  `,
 ];
 
 /** The version the file's schema is at, and the last one this Herald knows. */
@@ -233,6 +246,14 @@ export function migrateSqlite(connection: SqliteConnection): void {
         'INSERT INTO event_types (name, description) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
       );
       for (const type of eventTypesAddedBy(version)) insert.run(type.name, type.description);
+      for (const details of eventTypeDetailsSetBy(version)) {
+        // Prepared only for the version that has these columns: earlier versions could not compile it.
+        connection
+          .sql(
+            'UPDATE event_types SET position = @position, schema = @schema, example = @example WHERE name = @name',
+          )
+          .run(details);
+      }
       connection.db.pragma(`user_version = ${version}`);
     });
   });

@@ -46,23 +46,25 @@ export function WebhookEventsField({
         <div className="event-picker">
           {eventTypes.error && <ErrorNotice message={eventTypes.error} onRetry={eventTypes.reload} />}
           {!eventTypes.data && !eventTypes.error && <Loading label="Loading event types…" />}
-          {eventTypes.data?.map((type) => (
-            <label key={type.name} className="check-row">
-              <input
-                type="checkbox"
-                checked={selected.includes(type.name)}
-                onChange={(e) =>
-                  onSelectedChange(
-                    e.target.checked
-                      ? [...selected, type.name]
-                      : selected.filter((name) => name !== type.name),
-                  )
-                }
-              />
-              <span className="mono">{type.name}</span>
-              <span className="muted check-desc">{type.description}</span>
-            </label>
-          ))}
+          {eventTypes.data
+            ?.filter((type) => type.subscribable)
+            .map((type) => (
+              <label key={type.name} className="check-row">
+                <input
+                  type="checkbox"
+                  checked={selected.includes(type.name)}
+                  onChange={(e) =>
+                    onSelectedChange(
+                      e.target.checked
+                        ? [...selected, type.name]
+                        : selected.filter((name) => name !== type.name),
+                    )
+                  }
+                />
+                <span className="mono">{type.name}</span>
+                <span className="muted check-desc">{type.description}</span>
+              </label>
+            ))}
         </div>
       )}
       <FieldError id="events-error" message={error} />

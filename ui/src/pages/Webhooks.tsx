@@ -5,10 +5,13 @@ import { ConfirmDialog } from '../components/dialogs';
 import { EmptyState, Spinner } from '../components/feedback';
 import { PageHeader } from '../components/PageHeader';
 import { DataTable, ListStates, LoadMoreFooter, RowActions } from '../components/tables';
-import { formatDuration, formatRelative, formatTime, isSuccessCode } from '../format';
+import type { EventTypesState } from '../event-types';
+import { formatRelative } from '../format';
 import { useLivePagedList } from '../hooks';
 import { Link, navigate, paths } from '../router';
 import { useToast } from '../toasts';
+import { TestEventDialog } from './TestEventDialog';
+import { TestResult } from './TestResult';
 import { HealthSummary, useWebhookStatsList } from './WebhookHealth';
 import { WebhookStatus } from './WebhookStatus';
 
@@ -19,9 +22,10 @@ type TestState =
   | { state: 'done'; delivery: Delivery }
   | { state: 'error'; message: string };
 
-export function WebhooksPage({ tenantId }: { tenantId: string }) {
+export function WebhooksPage({ tenantId, eventTypes }: { tenantId: string; eventTypes: EventTypesState }) {
   const toast = useToast();
   const [tests, setTests] = useState<Record<string, TestState>>({});
+  const [testing, setTesting] = useState<Webhook | null>(null);
   const [busy, setBusy] = useState<Record<string, boolean>>({});
   const [toDelete, setToDelete] = useState<Webhook | null>(null);
   const [deleteBusy, setDeleteBusy] = useState(false);
@@ -180,6 +184,14 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
                     </button>
                     <button
                       type="button"
+                      className="button button-small button-ghost"
+                      aria-label={`Send example to ${webhook.url}`}
+                      onClick={() => setTesting(webhook)}
+                    >
+                      Send example
+                    </button>
+                    <button
+                      type="button"
                       className="button button-small"
                       onClick={() => navigate(paths.deliveries(webhook.id))}
                     >
@@ -210,6 +222,16 @@ export function WebhooksPage({ tenantId }: { tenantId: string }) {
           </>
         )}
       </ListStates>
+
+      <TestEventDialog
+        key={testing?.id}
+        tenantId={tenantId}
+        webhook={testing}
+        eventTypes={eventTypes}
+        onClose={() => setTesting(null)}
+        // A test answered 410 Gone disables the webhook: show it now. A failed read is left to the next poll.
+        onSent={() => void refresh().catch(() => {})}
+      />
 
       <ConfirmDialog
         open={toDelete !== null}
@@ -255,19 +277,6 @@ function TestOutcome({ test }: { test: TestState | undefined }) {
       {test?.state === 'error' && <span className="text-danger">Test failed: {test.message}</span>}
       {test?.state === 'done' && <TestResult delivery={test.delivery} />}
     </div>
-  );
-}
-
-function TestResult({ delivery }: { delivery: Delivery }) {
-  const ok = delivery.status === 'succeeded' || isSuccessCode(delivery.statusCode);
-  return (
-    <span className={ok ? 'text-success' : 'text-danger'} title={formatTime(delivery.timestamp)}>
-      <span aria-hidden="true">{ok ? '✓ ' : '✕ '}</span>
-      {ok ? 'Test delivered' : 'Test failed'}
-      {delivery.statusCode !== null ? ` — ${delivery.statusCode}` : ''}
-      {delivery.responseTimeMs !== null ? ` in ${formatDuration(delivery.responseTimeMs)}` : ''}
-      {!ok && delivery.error ? ` — ${delivery.error}` : ''}
-    </span>
   );
 }
 
