@@ -939,7 +939,7 @@ for (const backend of TEST_BACKENDS) {
         );
         assertError(await herald.call('POST', `${t}/webhooks/wh_missing/test`), 404, 'WEBHOOK_NOT_FOUND');
         assertError(await herald.call('POST', `${t}/dlq/dlq_999999/replay`), 404, 'DEAD_LETTER_NOT_FOUND');
-        assertError(await herald.call('GET', `${t}/dlq/dlq_1`), 404, 'DEAD_LETTER_NOT_FOUND');
+        assertError(await herald.call('GET', `${t}/dlq/dlq_999999`), 404, 'DEAD_LETTER_NOT_FOUND');
         assertError(
           await herald.call('POST', `${t}/dlq/replay-all`, { body: { webhookId: 'wh_missing' } }),
           404,
