@@ -5,6 +5,7 @@ import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
 import { DeadLetterQueuePage } from './pages/DeadLetterQueue';
 import { DeliveryHistoryPage } from './pages/DeliveryHistory';
+import { EventPage } from './pages/EventPage';
 import { EventTypesPage } from './pages/EventTypes';
 import { CreateTenantDialog, TenantsPage } from './pages/Tenants';
 import { WebhookFormPage } from './pages/WebhookForm';
@@ -65,6 +66,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
       register: 'Register Webhook',
       edit: 'Edit webhook',
       deliveries: 'Delivery History',
+      event: 'Event',
       dlq: 'Dead Letter Queue',
       'event-types': 'Event Types',
       tenants: 'Tenants',
@@ -74,7 +76,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
 
   const switchTenant = (id: string) => {
     setTenantId(id);
-    if (route.name === 'deliveries' || route.name === 'edit') navigate(paths.webhooks);
+    if (['deliveries', 'edit', 'event'].includes(route.name)) navigate(paths.webhooks);
   };
 
   const tenantNeeded = !['event-types', 'tenants', 'not-found'].includes(route.name);
@@ -126,8 +128,16 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
         break;
       case 'deliveries':
         page = (
-          <DeliveryHistoryPage key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />
+          <DeliveryHistoryPage
+            key={`${t}/${route.webhookId}`}
+            tenantId={t}
+            webhookId={route.webhookId}
+            eventTypes={eventTypes}
+          />
         );
+        break;
+      case 'event':
+        page = <EventPage key={`${t}/${route.eventId}`} tenantId={t} eventId={route.eventId} />;
         break;
       case 'dlq':
         page = <DeadLetterQueuePage key={t} tenantId={t} />;
@@ -185,7 +195,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
             setCreatingTenant(false);
             setTenants((list) => [...(list ?? []).filter((item) => item.id !== tenant.id), tenant]);
             setTenantId(tenant.id);
-            if (route.name === 'deliveries' || route.name === 'edit') navigate(paths.webhooks);
+            if (['deliveries', 'edit', 'event'].includes(route.name)) navigate(paths.webhooks);
           }}
         />
       )}
