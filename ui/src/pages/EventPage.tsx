@@ -150,7 +150,7 @@ export function EventPage({ tenantId, eventId }: { tenantId: string; eventId: st
                     <time className="timeline-when" dateTime={delivery.timestamp}>
                       {formatTime(delivery.timestamp)}
                     </time>
-                    <span>
+                    <span className="timeline-attempt">
                       Attempt #{delivery.attempt}
                       {delivery.trigger !== 'event' ? ` · ${TRIGGER_LABEL[delivery.trigger]}` : ''}{' '}
                       <StatusBadge status={delivery.status} />{' '}
