@@ -326,8 +326,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A webhook's delivery history, one row per attempt, newest first */
+        /** A webhook's delivery history, one row per attempt, newest first, filtered by status, event type, event id and time; `total` counts every attempt the filters match */
         get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event as published, with every attempt to deliver it to each webhook, oldest first (search by the `webhook-id` a receiver saw: it is the event id) */
+        get: operations["getEventTimeline"];
         put?: never;
         post?: never;
         delete?: never;
@@ -844,6 +861,28 @@ export interface components {
             error: string | null;
             nextAttemptAt: string | null;
             trigger: "event" | "test" | "resend" | "replay";
+        };
+        DeliveryPage: {
+            data: components["schemas"]["Delivery"][];
+            nextCursor: string | null;
+            /** @description How many attempts match the filters, on every page */
+            total: number;
+        };
+        EventTimeline: {
+            /** @description The event's id: every attempt's `webhook-id` header */
+            id: string;
+            event: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC
+             */
+            timestamp: string;
+            /** @description The exact body every attempt sends */
+            payload: string;
+            /** @description Its attempts to every webhook, oldest first */
+            deliveries: components["schemas"]["Delivery"][];
+            /** @description How many attempts it has; `deliveries` holds the first 500 */
+            totalDeliveries: number;
         };
         DeliveryDetail: components["schemas"]["Delivery"] & {
             /** @description The first 4 KB of the response body */
@@ -3174,6 +3213,14 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
                 status?: "pending" | "succeeded" | "failed";
+                /** @description Only attempts of this event type */
+                event?: string;
+                /** @description Only attempts of this event (its id is every attempt's `webhook-id` header) */
+                eventId?: string;
+                /** @description Only attempts made (pending: scheduled) at or after this time */
+                after?: string;
+                /** @description Only attempts made (pending: scheduled) before this time */
+                before?: string;
             };
             header?: never;
             path: {
@@ -3190,10 +3237,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        data: components["schemas"]["Delivery"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API key or portal link token (UNAUTHORIZED, PORTAL_LINK_EXPIRED, PORTAL_LINK_INVALID) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant or the item does not exist, or is another tenant's (…_NOT_FOUND) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A path parameter is longer than any id or name (URI_TOO_LONG) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Herald is shutting down or its database is unavailable; retry shortly (SERVICE_UNAVAILABLE) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEventTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTimeline"];
                 };
             };
             /** @description Malformed request: invalid JSON, query string, cursor or path (INVALID_JSON, INVALID_REQUEST, INVALID_CURSOR) */

@@ -1,6 +1,7 @@
 import { type Static, type StringOptions, type TSchema, Type } from '@sinclair/typebox';
 import { EVENT_TYPE_NAME_PATTERN } from '../core/event-catalog.js';
 import { MAX_BATCH_EVENTS, MAX_QUOTA } from '../core/tenant-limits.js';
+import { EVENT_TIMELINE_ATTEMPTS } from './limits.js';
 
 /**
  * The API's shapes, once: routes validate with them and /openapi.json is generated from them.
@@ -419,6 +420,29 @@ export const DeadLetterAttempt = Type.Object(
   { $id: 'DeadLetterAttempt' },
 );
 
+export const DeliveryPage = Type.Object(
+  {
+    data: Type.Array(Delivery),
+    nextCursor: Nullable(Type.String()),
+    total: Type.Integer({ description: 'How many attempts match the filters, on every page' }),
+  },
+  { $id: 'DeliveryPage' },
+);
+
+export const EventTimeline = Type.Object(
+  {
+    id: Type.String({ description: "The event's id: every attempt's `webhook-id` header" }),
+    event: Type.String(),
+    timestamp: Timestamp,
+    payload: Type.String({ description: 'The exact body every attempt sends' }),
+    deliveries: Type.Array(Delivery, { description: 'Its attempts to every webhook, oldest first' }),
+    totalDeliveries: Type.Integer({
+      description: `How many attempts it has; \`deliveries\` holds the first ${EVENT_TIMELINE_ATTEMPTS}`,
+    }),
+  },
+  { $id: 'EventTimeline' },
+);
+
 export const DeadLetter = Type.Object(
   {
     id: Type.String(),
@@ -613,6 +637,36 @@ export const PageQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 100 })),
   },
+  { additionalProperties: false },
+);
+
+export const DeliveryListQuery = Type.Composite(
+  [
+    PageQuery,
+    Type.Object({
+      status: Type.Optional(AttemptStatus),
+      event: Type.Optional(Type.String({ maxLength: 100, description: 'Only attempts of this event type' })),
+      eventId: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 200,
+          description: "Only attempts of this event (its id is every attempt's `webhook-id` header)",
+        }),
+      ),
+      after: Type.Optional(
+        Type.String({
+          format: 'date-time',
+          description: 'Only attempts made (pending: scheduled) at or after this time',
+        }),
+      ),
+      before: Type.Optional(
+        Type.String({
+          format: 'date-time',
+          description: 'Only attempts made (pending: scheduled) before this time',
+        }),
+      ),
+    }),
+  ],
   { additionalProperties: false },
 );
 

@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   API_KEY_NOT_FOUND: 404,
   WEBHOOK_NOT_FOUND: 404,
   DELIVERY_NOT_FOUND: 404,
+  EVENT_NOT_FOUND: 404,
   DEAD_LETTER_NOT_FOUND: 404,
   EVENT_TYPE_NOT_FOUND: 404,
   REQUEST_TIMEOUT: 408,
@@ -69,6 +70,7 @@ export const notFound = {
     new HeraldError('WEBHOOK_NOT_FOUND', `Webhook ${id} does not exist in this tenant.`),
   delivery: (id: string) =>
     new HeraldError('DELIVERY_NOT_FOUND', `Delivery ${id} does not exist in this tenant.`),
+  event: (id: string) => new HeraldError('EVENT_NOT_FOUND', `Event ${id} does not exist in this tenant.`),
   deadLetter: (id: string) =>
     new HeraldError('DEAD_LETTER_NOT_FOUND', `Dead letter ${id} does not exist in this tenant's DLQ.`),
   eventType: (name: string) =>

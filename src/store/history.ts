@@ -16,13 +16,24 @@ import {
   toDeadLetter,
   toDelivery,
 } from './rows.js';
-import type { DeadLetterCount, DeadLetterFilter, DeadLetterQuery, History } from './store.js';
+import type {
+  DeadLetterCount,
+  DeadLetterFilter,
+  DeadLetterQuery,
+  DeliveryFilter,
+  EventTimeline,
+  History,
+} from './store.js';
 
 /**
  * Runs one read written with named parameters (`:name`, SQLite's own spelling; the PostgreSQL
  * backend numbers them) and returns its rows.
  */
 export type ReadRows = <R>(text: string, params: Record<string, unknown>) => Promise<R[]>;
+
+type CountRow = { total: number };
+
+type EventRow = { seq: number; id: string; event: string; payload: Buffer; timestamp: number };
 
 type DeliveryDetailRow = DeliveryRow & {
   payload: Buffer;
@@ -34,11 +45,77 @@ type DeliveryDetailRow = DeliveryRow & {
  * History reads are the same SQL on both backends: plain joins, and a CAST where PostgreSQL must
  * know an optional parameter's type (`$1::text` elsewhere, which SQLite cannot parse).
  */
-const LIST_DELIVERIES = `
+
+/** When an attempt was made, or for a pending one when it was scheduled: what the lists show and filter by. */
+const ATTEMPT_TIME = 'COALESCE(d.attempted_at, d.created_at)';
+
+/**
+ * The conditions of a webhook's history list, only those of the filters given: a condition that
+ * tests its parameter for NULL would keep either backend from choosing the index that filter needs
+ * (deliveries_by_event for an event id, deliveries_by_webhook otherwise).
+ */
+function deliveryConditions(filter: DeliveryFilter, tenantCheck: string): string {
+  const conditions = [tenantCheck];
+  if (filter.eventId === undefined) {
+    conditions.push('d.webhook_id = :webhookId');
+  } else {
+    // The event's few rows, found through deliveries_by_event: `|| ''` keeps both planners from
+    // walking the webhook's whole history in id order instead.
+    conditions.push(
+      "d.webhook_id || '' = :webhookId",
+      'd.event_seq IN (SELECT seq FROM events WHERE tenant_id = :tenantId AND id = :eventId)',
+    );
+  }
+  if (filter.status !== undefined) conditions.push('d.status = :status');
+  if (filter.event !== undefined) conditions.push('e.event = :event');
+  if (filter.attemptedFrom !== undefined) conditions.push(`${ATTEMPT_TIME} >= :attemptedFrom`);
+  if (filter.attemptedBefore !== undefined) conditions.push(`${ATTEMPT_TIME} < :attemptedBefore`);
+  return conditions.join(' AND ');
+}
+
+function deliveryParams(
+  tenantId: string,
+  webhookId: string,
+  filter: DeliveryFilter,
+): Record<string, unknown> {
+  return {
+    tenantId,
+    webhookId,
+    status: filter.status,
+    event: filter.event,
+    eventId: filter.eventId,
+    attemptedFrom: filter.attemptedFrom,
+    attemptedBefore: filter.attemptedBefore,
+  };
+}
+
+function listDeliveriesSql(filter: DeliveryFilter): string {
+  return `
+    SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
+    WHERE ${deliveryConditions(filter, 'd.tenant_id = :tenantId')} AND d.id < :before
+    ORDER BY d.id DESC LIMIT :limit`;
+}
+
+/**
+ * Checks the tenant once, on the webhook, and joins the events only when a filter needs their
+ * columns, so that a count without filters reads deliveries_by_webhook alone. (A list reads its
+ * rows anyway, and there the same check up front would cost it its walk in id order.)
+ */
+function countDeliveriesSql(filter: DeliveryFilter): string {
+  const join = filter.event === undefined ? '' : 'JOIN events e ON e.seq = d.event_seq';
+  const tenantCheck = 'EXISTS (SELECT 1 FROM webhooks w WHERE w.id = :webhookId AND w.tenant_id = :tenantId)';
+  return `SELECT count(*) AS total FROM deliveries d ${join} WHERE ${deliveryConditions(filter, tenantCheck)}`;
+}
+
+const GET_EVENT = `
+  SELECT seq, id, event, payload, timestamp FROM events
+  WHERE tenant_id = :tenantId AND id = :eventId ORDER BY seq DESC LIMIT 1`;
+
+const LIST_EVENT_DELIVERIES = `
   SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.seq = d.event_seq
-  WHERE d.webhook_id = :webhookId AND d.tenant_id = :tenantId AND d.id < :before
-    AND (CAST(:status AS text) IS NULL OR d.status = :status)
-  ORDER BY d.id DESC LIMIT :limit`;
+  WHERE d.event_seq = :seq ORDER BY d.id LIMIT :limit`;
+
+const COUNT_EVENT_DELIVERIES = 'SELECT count(*) AS total FROM deliveries d WHERE d.event_seq = :seq';
 
 const GET_DELIVERY = `
   SELECT ${DELIVERY_COLUMNS}, e.payload, e.timestamp AS event_timestamp, d.request_headers
@@ -151,12 +228,20 @@ export function sqlHistory(read: ReadRows, keys: KeyList): History {
     async listDeliveries(
       tenantId: string,
       webhookId: string,
-      page: { limit: number; before?: string; status?: AttemptStatus },
+      page: DeliveryFilter & { limit: number; before?: string },
     ): Promise<Delivery[]> {
       const before = pageStart(DELIVERY_PREFIX, page.before);
       if (before === null) return [];
-      const params = { webhookId, tenantId, before, status: page.status ?? null, limit: page.limit };
-      return (await read<DeliveryRow>(LIST_DELIVERIES, params)).map(toDelivery);
+      const params = { ...deliveryParams(tenantId, webhookId, page), before, limit: page.limit };
+      return (await read<DeliveryRow>(listDeliveriesSql(page), params)).map(toDelivery);
+    },
+
+    async countDeliveries(tenantId: string, webhookId: string, filter: DeliveryFilter): Promise<number> {
+      const [row] = await read<CountRow>(
+        countDeliveriesSql(filter),
+        deliveryParams(tenantId, webhookId, filter),
+      );
+      return row?.total ?? 0;
     },
 
     async getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null> {
@@ -169,6 +254,23 @@ export function sqlHistory(read: ReadRows, keys: KeyList): History {
         payload: row.payload,
         eventTimestamp: row.event_timestamp,
         requestHeaders: row.request_headers === null ? null : JSON.parse(row.request_headers),
+      };
+    },
+
+    async getEventTimeline(tenantId: string, eventId: string, limit: number): Promise<EventTimeline | null> {
+      const [event] = await read<EventRow>(GET_EVENT, { tenantId, eventId });
+      if (!event) return null;
+      const [deliveries, [count]] = await Promise.all([
+        read<DeliveryRow>(LIST_EVENT_DELIVERIES, { seq: event.seq, limit }),
+        read<CountRow>(COUNT_EVENT_DELIVERIES, { seq: event.seq }),
+      ]);
+      return {
+        id: event.id,
+        event: event.event,
+        timestamp: event.timestamp,
+        payload: event.payload,
+        deliveries: deliveries.map(toDelivery),
+        totalDeliveries: count?.total ?? 0,
       };
     },
 

@@ -124,15 +124,47 @@ export interface Publisher {
   replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]>;
 }
 
+/** The attempts of a webhook's history a list shows: those that match every filter given. */
+export interface DeliveryFilter {
+  status?: AttemptStatus;
+  /** The event type. */
+  event?: string;
+  /** The event's id, which is also every attempt's `webhook-id` header. */
+  eventId?: string;
+  /** Attempted (pending: scheduled) at or after this time. */
+  attemptedFrom?: number;
+  /** Attempted (pending: scheduled) before this time. */
+  attemptedBefore?: number;
+}
+
+/** An event as published, with the attempts of its deliveries to every webhook, oldest first. */
+export interface EventTimeline {
+  id: string;
+  event: string;
+  timestamp: number;
+  payload: Buffer;
+  /** The first `limit` attempts asked for. */
+  deliveries: Delivery[];
+  /** How many attempts the event has in all. */
+  totalDeliveries: number;
+}
+
 /** Attempts and dead letters, as people read them. */
 export interface History {
   /** Newest first, ids older than `before`. */
   listDeliveries(
     tenantId: string,
     webhookId: string,
-    page: { limit: number; before?: string; status?: AttemptStatus },
+    page: DeliveryFilter & { limit: number; before?: string },
   ): Promise<Delivery[]>;
+  /** How many attempts of the webhook's history match `filter`, for a list's total. */
+  countDeliveries(tenantId: string, webhookId: string, filter: DeliveryFilter): Promise<number>;
   getDelivery(tenantId: string, id: string): Promise<DeliveryDetail | null>;
+  /**
+   * The tenant's event with this id, with its first `limit` attempts; when the id came back after
+   * the idempotency window, the latest event of that id. Null when the tenant has none.
+   */
+  getEventTimeline(tenantId: string, eventId: string, limit: number): Promise<EventTimeline | null>;
   /** Newest first, ids older than `before`, those the filter selects (`ids` aside). */
   listDeadLetters(
     tenantId: string,

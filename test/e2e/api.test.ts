@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import { TEST_BACKENDS } from '../support/backends.js';
+import { eventually } from '../support/eventually.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { sendRawHttp } from '../support/raw-http.js';
 
@@ -963,6 +964,79 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(empty.status, 202);
         assert.equal(typeof empty.body.replayed, 'number');
       });
+    });
+  });
+
+  describe(`API v1 history search (${backend})`, () => {
+    // Time stands still: each event's first attempt fails (nothing listens on port 9) and its retry
+    // waits for a time that never comes, so the history holds still while the test reads it.
+    const clock = new ManualClock();
+    let herald: TestHerald;
+    const t = '/v1/tenants/tenant_search';
+    before(async () => {
+      herald = await startTestHerald(backend, {}, { clock });
+      assert.equal((await herald.call('POST', '/v1/tenants', { body: { id: 'tenant_search' } })).status, 201);
+    });
+    after(async () => {
+      await herald.stop();
+    });
+
+    it("filters a webhook's history with its total, and shows an event's attempts to its tenant only", async () => {
+      const hook = (
+        await herald.call('POST', `${t}/webhooks`, { body: { url: 'http://127.0.0.1:9/history' } })
+      ).body;
+      const published: string[] = [];
+      for (const event of ['kpi.alert', 'kpi.alert', 'dashboard.ready']) {
+        published.push((await herald.call('POST', `${t}/events`, { body: { event, data: {} } })).body.id);
+      }
+      const list = (query: string) => herald.call('GET', `${t}/webhooks/${hook.id}/deliveries?${query}`);
+      await eventually(
+        async () => ((await list('status=failed')).body.total === 3 ? true : undefined),
+        'every first attempt failed',
+      );
+
+      const all = await list('');
+      assert.equal(all.body.total, 6, 'three failed attempts and their three retries');
+      const alerts = await list('event=kpi.alert&limit=1');
+      assert.equal(alerts.status, 200);
+      assert.equal(alerts.body.total, 4);
+      assert.equal(alerts.body.data.length, 1);
+      assert.equal(alerts.body.data[0].event, 'kpi.alert');
+      const next = await list(`event=kpi.alert&limit=1&cursor=${alerts.body.nextCursor}`);
+      assert.equal(next.body.total, 4, 'every page carries the total');
+      assert.equal((await list('event=kpi.alert&status=pending')).body.total, 2);
+
+      const one = await list(`eventId=${published[2]}`);
+      assert.equal(one.body.total, 2);
+      assert.deepEqual(
+        one.body.data.map((d: { eventId: string; attempt: number }) => `${d.eventId}#${d.attempt}`),
+        [`${published[2]}#2`, `${published[2]}#1`],
+      );
+      const at = (ms: number) => new Date(clock.now() + ms).toISOString();
+      assert.equal((await list(`after=${at(1)}`)).body.total, 0);
+      assert.equal((await list(`after=${at(0)}&before=${at(1)}`)).body.total, 6);
+      assertError(await list(`after=${at(1)}&before=${at(1)}`), 422, 'VALIDATION_FAILED');
+      assertError(await list('after=yesterday'), 400, 'INVALID_REQUEST');
+
+      const timeline = await herald.call('GET', `${t}/events/${published[2]}`);
+      assert.equal(timeline.status, 200);
+      assert.equal(timeline.body.id, published[2]);
+      assert.equal(timeline.body.event, 'dashboard.ready');
+      assert.equal(JSON.parse(timeline.body.payload).event, 'dashboard.ready');
+      assert.deepEqual(
+        timeline.body.deliveries.map(
+          (d: { webhookId: string; attempt: number }) => `${d.webhookId}#${d.attempt}`,
+        ),
+        [`${hook.id}#1`, `${hook.id}#2`],
+      );
+      assert.equal(timeline.body.totalDeliveries, 2);
+      assertError(await herald.call('GET', `${t}/events/evt_missing`), 404, 'EVENT_NOT_FOUND');
+      await herald.call('POST', '/v1/tenants', { body: { id: 'tenant_elsewhere' } });
+      assertError(
+        await herald.call('GET', `/v1/tenants/tenant_elsewhere/events/${published[2]}`),
+        404,
+        'EVENT_NOT_FOUND',
+      );
     });
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { HeraldError } from '../../src/core/errors.js';
 import { publishBodyHash, serializePayload } from '../../src/core/payload.js';
+import { DELIVERY_PREFIX, fromPublicId } from '../../src/core/public-ids.js';
 import type {
   AttemptOutcome,
   ClaimedDelivery,
@@ -11,7 +12,7 @@ import type {
   Webhook,
 } from '../../src/core/types.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../../src/store/idempotency.js';
-import type { DeliveryClaim, Store } from '../../src/store/store.js';
+import type { DeliveryClaim, DeliveryFilter, Store } from '../../src/store/store.js';
 import { eventually } from '../support/eventually.js';
 
 /** A fresh, migrated, empty store per test, and a way to drop everything at the end. */
@@ -808,6 +809,83 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, before: 'bogus' }),
           [],
         );
+      });
+
+      it('filters history by event type, event id and attempt time, and counts what matches', async () => {
+        const types = ['kpi.alert', 'ingestion.completed', 'kpi.alert', 'ingestion.failed'];
+        for (const [i, type] of types.entries()) {
+          await store.publishEvents([event('tenant_a', `evt_${i}`, type)], T0 + i);
+        }
+        await store.publishEvents([event('tenant_b', 'evt_0', 'kpi.alert')], T0);
+        // evt_0 and evt_1 are attempted at T0 + 100 and T0 + 200; evt_0 fails and is retried.
+        const claimed = await claim(T0 + 100, 100, ['wh_alerts', 'wh_ingest']);
+        const first = claimed.find((c) => c.eventId === 'evt_0');
+        const second = claimed.find((c) => c.eventId === 'evt_1');
+        assert.ok(first && second);
+        await store.completeDeliveries([outcome(first, 'retry', T0 + 100, T0 + 150)], T0 + 100);
+        await store.completeDeliveries([outcome(second, 'succeeded', T0 + 200)], T0 + 200);
+
+        const ids = async (filter: DeliveryFilter) =>
+          (await store.listDeliveries('tenant_a', 'wh_all', { limit: 10, ...filter })).map(
+            (d) => `${d.eventId}#${d.attempt}:${d.status}`,
+          );
+        // Newest row first: the retry of evt_0 was queued after evt_2.
+        assert.deepEqual(await ids({ event: 'kpi.alert' }), [
+          'evt_0#2:pending',
+          'evt_2#1:pending',
+          'evt_0#1:failed',
+        ]);
+        assert.deepEqual(await ids({ eventId: 'evt_0' }), ['evt_0#2:pending', 'evt_0#1:failed']);
+        assert.deepEqual(await ids({ eventId: 'evt_0', status: 'failed' }), ['evt_0#1:failed']);
+        assert.deepEqual(await ids({ eventId: 'evt_9' }), []);
+        // Attempted ones by their attempt, pending ones by when they were scheduled (created).
+        assert.deepEqual(await ids({ attemptedFrom: T0 + 100, attemptedBefore: T0 + 201 }), [
+          'evt_0#2:pending',
+          'evt_1#1:succeeded',
+          'evt_0#1:failed',
+        ]);
+        assert.deepEqual(await ids({ attemptedBefore: T0 + 100 }), ['evt_3#1:pending', 'evt_2#1:pending']);
+
+        assert.equal(await store.countDeliveries('tenant_a', 'wh_all', {}), 5);
+        assert.equal(await store.countDeliveries('tenant_a', 'wh_all', { event: 'kpi.alert' }), 3);
+        assert.equal(await store.countDeliveries('tenant_a', 'wh_all', { status: 'pending' }), 3);
+        assert.equal(
+          await store.countDeliveries('tenant_a', 'wh_all', { eventId: 'evt_0', status: 'pending' }),
+          1,
+        );
+        assert.equal(await store.countDeliveries('tenant_a', 'wh_all', { attemptedFrom: T0 + 150 }), 1);
+        assert.equal(await store.countDeliveries('tenant_b', 'wh_all', {}), 0);
+      });
+
+      it("reads an event's timeline: its attempts to every webhook, oldest first, and their total", async () => {
+        await store.publishEvents([event('tenant_a', 'evt_1', 'kpi.alert', { value: 7 })], T0);
+        const claimed = await claim(T0 + 10);
+        const toAll = claimed.find((c) => c.webhookId === 'wh_all');
+        assert.ok(toAll);
+        await store.completeDeliveries([outcome(toAll, 'retry', T0 + 20, T0 + 30)], T0 + 20);
+
+        const timeline = await store.getEventTimeline('tenant_a', 'evt_1', 10);
+        assert.ok(timeline);
+        assert.equal(timeline.event, 'kpi.alert');
+        assert.equal(timeline.timestamp, T0);
+        assert.deepEqual(JSON.parse(timeline.payload.toString('utf8')).data, { value: 7 });
+        assert.equal(timeline.totalDeliveries, 3);
+        assert.deepEqual(timeline.deliveries.map((d) => `${d.webhookId}#${d.attempt}:${d.status}`).sort(), [
+          'wh_alerts#1:pending',
+          'wh_all#1:failed',
+          'wh_all#2:pending',
+        ]);
+        const ids = timeline.deliveries.map((d) => fromPublicId(DELIVERY_PREFIX, d.id) ?? 0);
+        assert.deepEqual(
+          ids,
+          [...ids].sort((a, b) => a - b),
+        );
+
+        const firstTwo = await store.getEventTimeline('tenant_a', 'evt_1', 2);
+        assert.equal(firstTwo?.deliveries.length, 2);
+        assert.equal(firstTwo?.totalDeliveries, 3);
+        assert.equal(await store.getEventTimeline('tenant_b', 'evt_1', 10), null);
+        assert.equal(await store.getEventTimeline('tenant_a', 'evt_missing', 10), null);
       });
 
       it('shows one delivery with its payload, and resends it as a new first attempt', async () => {

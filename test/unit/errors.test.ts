@@ -77,6 +77,7 @@ describe('notFound', () => {
     ['apiKey', notFound.apiKey, 'API_KEY_NOT_FOUND'],
     ['webhook', notFound.webhook, 'WEBHOOK_NOT_FOUND'],
     ['delivery', notFound.delivery, 'DELIVERY_NOT_FOUND'],
+    ['event', notFound.event, 'EVENT_NOT_FOUND'],
     ['deadLetter', notFound.deadLetter, 'DEAD_LETTER_NOT_FOUND'],
     ['eventType', notFound.eventType, 'EVENT_TYPE_NOT_FOUND'],
   ] as const;

@@ -6,6 +6,7 @@ import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
 import { DeadLetterQueuePage } from './pages/DeadLetterQueue';
 import { DeliveryHistoryPage } from './pages/DeliveryHistory';
+import { EventPage } from './pages/EventPage';
 import { EventTypesPage } from './pages/EventTypes';
 import { CreateTenantDialog, TenantsPage } from './pages/Tenants';
 import { WebhookDetailPage } from './pages/WebhookDetail';
@@ -68,6 +69,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
       webhook: 'Webhook',
       edit: 'Edit webhook',
       deliveries: 'Delivery History',
+      event: 'Event',
       dlq: 'Dead Letter Queue',
       'event-types': 'Event Types',
       tenants: 'Tenants',
@@ -77,7 +79,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
 
   const switchTenant = (id: string) => {
     setTenantId(id);
-    if (['webhook', 'deliveries', 'edit'].includes(route.name)) navigate(paths.webhooks);
+    if (['webhook', 'deliveries', 'edit', 'event'].includes(route.name)) navigate(paths.webhooks);
   };
 
   const tenantNeeded = !['event-types', 'tenants', 'not-found'].includes(route.name);
@@ -132,8 +134,16 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
         break;
       case 'deliveries':
         page = (
-          <DeliveryHistoryPage key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />
+          <DeliveryHistoryPage
+            key={`${t}/${route.webhookId}`}
+            tenantId={t}
+            webhookId={route.webhookId}
+            eventTypes={eventTypes}
+          />
         );
+        break;
+      case 'event':
+        page = <EventPage key={`${t}/${route.eventId}`} tenantId={t} eventId={route.eventId} />;
         break;
       case 'dlq':
         page = <DeadLetterQueuePage key={t} tenantId={t} />;
@@ -194,7 +204,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
             setCreatingTenant(false);
             setTenants((list) => [...(list ?? []).filter((item) => item.id !== tenant.id), tenant]);
             setTenantId(tenant.id);
-            if (['webhook', 'deliveries', 'edit'].includes(route.name)) navigate(paths.webhooks);
+            if (['webhook', 'deliveries', 'edit', 'event'].includes(route.name)) navigate(paths.webhooks);
           }}
         />
       )}

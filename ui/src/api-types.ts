@@ -27,6 +27,11 @@ export type Delivery = Static<typeof schemas.Delivery>;
 export type DeliveryStatus = Delivery['status'];
 export type DeliveryTrigger = Delivery['trigger'];
 export type DeliveryDetail = Static<typeof schemas.DeliveryDetail>;
+/** The filters of a webhook's history list (all but paging). */
+export type DeliveryFilter = Omit<Static<typeof schemas.DeliveryListQuery>, 'limit' | 'cursor'>;
+/** A page of history with the total the filters match. */
+export type DeliveryPage = Static<typeof schemas.DeliveryPage>;
+export type EventTimeline = Static<typeof schemas.EventTimeline>;
 
 /** `payload` is there when one dead letter is read, and in lists only on request. */
 export type DeadLetter = Static<typeof schemas.DeadLetter>;

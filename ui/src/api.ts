@@ -10,9 +10,12 @@ import type {
   DeadLetterPage,
   Delivery,
   DeliveryDetail,
+  DeliveryFilter,
+  DeliveryPage,
   DeliveryStatus,
   DiscardDeadLettersBody,
   DiscardedDeadLetters,
+  EventTimeline,
   EventType,
   List,
   Me,
@@ -185,13 +188,15 @@ export const api = {
   listDeliveries: (
     tenantId: string,
     webhookId: string,
-    status?: DeliveryStatus,
+    filter: DeliveryFilter,
     cursor?: string | null,
-    limit = 25,
+    limit = 100,
   ) =>
-    request<Page<Delivery>>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/deliveries`, {
-      query: { status, cursor, limit },
+    request<DeliveryPage>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/deliveries`, {
+      query: { ...filter, cursor, limit },
     }),
+  getEventTimeline: (tenantId: string, eventId: string) =>
+    request<EventTimeline>('GET', `${t(tenantId)}/events/${id(eventId)}`),
   getDelivery: (tenantId: string, deliveryId: string) =>
     request<DeliveryDetail>('GET', `${t(tenantId)}/deliveries/${id(deliveryId)}`),
   resendDelivery: (tenantId: string, deliveryId: string) =>

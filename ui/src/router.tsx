@@ -55,6 +55,7 @@ export type Route =
   | { name: 'webhook'; webhookId: string }
   | { name: 'edit'; webhookId: string }
   | { name: 'deliveries'; webhookId: string }
+  | { name: 'event'; eventId: string }
   | { name: 'dlq' }
   | { name: 'event-types' }
   | { name: 'tenants' }
@@ -69,6 +70,7 @@ export function parseRoute(path: string): Route {
   if (!section) return { name: 'webhooks' };
   if (section === 'dead-letter-queue' && !id) return { name: 'dlq' };
   if (section === 'event-types' && !id) return { name: 'event-types' };
+  if (section === 'events' && id && !action) return { name: 'event', eventId: id };
   if (section === 'webhooks') {
     if (!id) return { name: 'webhooks' };
     if (id === 'new' && !action) return { name: 'register' };
@@ -85,6 +87,7 @@ export const paths = {
   webhook: (webhookId: string) => `/settings/webhooks/${encodeURIComponent(webhookId)}`,
   edit: (webhookId: string) => `/settings/webhooks/${encodeURIComponent(webhookId)}/edit`,
   deliveries: (webhookId: string) => `/settings/webhooks/${encodeURIComponent(webhookId)}/deliveries`,
+  event: (eventId: string) => `/settings/events/${encodeURIComponent(eventId)}`,
   dlq: '/settings/dead-letter-queue',
   eventTypes: '/settings/event-types',
   tenants: '/tenants',

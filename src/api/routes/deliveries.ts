@@ -1,22 +1,39 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { deliveryHeaders } from '../../core/delivery-headers.js';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { DELIVERY_PREFIX } from '../../core/public-ids.js';
 import type { Webhook } from '../../core/types.js';
+import type { DeliveryFilter } from '../../store/store.js';
 import { USER_AGENT } from '../../version.js';
 import type { ApiContext } from '../context.js';
+import { EVENT_TIMELINE_ATTEMPTS } from '../limits.js';
 import { presentDelivery, requireCursor, toPage } from '../presenters.js';
 import {
-  AttemptStatus,
   Delivery,
   DeliveryDetail,
+  DeliveryListQuery,
+  DeliveryPage,
   ErrorBody,
-  PageQuery,
-  pageOf,
+  EventTimeline,
   TenantItemParams,
 } from '../schemas.js';
 import { loadWebhook } from './webhooks.js';
+
+/** The history filters of a list's query string; an empty time range is refused, not answered with nothing. */
+function toDeliveryFilter(query: Omit<Static<typeof DeliveryListQuery>, 'limit' | 'cursor'>): DeliveryFilter {
+  const { status, event, eventId, after, before } = query;
+  if (after !== undefined && before !== undefined && Date.parse(after) >= Date.parse(before)) {
+    throw new HeraldError('VALIDATION_FAILED', `after (${after}) must be earlier than before (${before}).`);
+  }
+  return {
+    ...(status === undefined ? {} : { status }),
+    ...(event === undefined ? {} : { event }),
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(after === undefined ? {} : { attemptedFrom: Date.parse(after) }),
+    ...(before === undefined ? {} : { attemptedBefore: Date.parse(before) }),
+  };
+}
 
 export function requireActive(webhook: Webhook): void {
   if (webhook.status !== 'active') {
@@ -36,25 +53,58 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
     {
       schema: {
         operationId: 'listDeliveries',
-        summary: "A webhook's delivery history, one row per attempt, newest first",
+        summary:
+          "A webhook's delivery history, one row per attempt, newest first, filtered by status, event type, " +
+          'event id and time; `total` counts every attempt the filters match',
         tags: ['deliveries'],
         params: TenantItemParams,
-        querystring: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(AttemptStatus) })], {
-          additionalProperties: false,
-        }),
-        response: { 200: pageOf(Delivery) },
+        querystring: DeliveryListQuery,
+        response: { 200: DeliveryPage },
       },
     },
     async (request) => {
       const { tenantId, id } = request.params;
-      const { limit = 50, cursor, status } = request.query;
+      const { limit = 50, cursor, ...query } = request.query;
       await loadWebhook(directory, tenantId, id);
-      const rows = await history.listDeliveries(tenantId, id, {
-        limit: limit + 1,
-        ...(cursor === undefined ? {} : { before: requireCursor(DELIVERY_PREFIX, cursor) as string }),
-        ...(status === undefined ? {} : { status }),
-      });
-      return toPage(rows, limit, presentDelivery);
+      const filter = toDeliveryFilter(query);
+      const before = requireCursor(DELIVERY_PREFIX, cursor);
+      const [rows, total] = await Promise.all([
+        history.listDeliveries(tenantId, id, {
+          ...filter,
+          limit: limit + 1,
+          ...(before === undefined ? {} : { before }),
+        }),
+        history.countDeliveries(tenantId, id, filter),
+      ]);
+      return { ...toPage(rows, limit, presentDelivery), total };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/events/:id',
+    {
+      schema: {
+        operationId: 'getEventTimeline',
+        summary:
+          'An event as published, with every attempt to deliver it to each webhook, oldest first ' +
+          '(search by the `webhook-id` a receiver saw: it is the event id)',
+        tags: ['deliveries'],
+        params: TenantItemParams,
+        response: { 200: EventTimeline },
+      },
+    },
+    async (request) => {
+      const { tenantId, id } = request.params;
+      const timeline = await history.getEventTimeline(tenantId, id, EVENT_TIMELINE_ATTEMPTS);
+      if (!timeline) throw notFound.event(id);
+      return {
+        id: timeline.id,
+        event: timeline.event,
+        timestamp: new Date(timeline.timestamp).toISOString(),
+        payload: timeline.payload.toString('utf8'),
+        deliveries: timeline.deliveries.map(presentDelivery),
+        totalDeliveries: timeline.totalDeliveries,
+      };
     },
   );
 

@@ -6,6 +6,7 @@ import { Dialog } from '../components/dialogs';
 import { Spinner } from '../components/feedback';
 import { formatDuration, formatTime, prettyJson } from '../format';
 import { useDetail } from '../hooks';
+import { Link, paths } from '../router';
 import { StatusBadge, StatusCode, TRIGGER_LABEL, WaitingItsTurn } from './DeliveryStatus';
 
 /** One attempt in full: its request as sent and the response excerpt, with Resend once it is settled. */
@@ -75,7 +76,9 @@ export function DeliveryDetailDialog({
                 {detail.trigger !== 'event' ? ` · ${TRIGGER_LABEL[detail.trigger]}` : ''}
               </DetailField>
               <DetailField label="Event ID" className="mono break">
-                {detail.eventId}
+                <Link to={paths.event(detail.eventId)} title="This event's attempts to every webhook">
+                  {detail.eventId}
+                </Link>
               </DetailField>
               <DetailField label="Delivery ID" className="mono break">
                 {detail.id}
