@@ -13,6 +13,7 @@ import type {
   NewWebhook,
   PublishedEvent,
   Tenant,
+  TenantBranding,
   TenantLimits,
   Webhook,
 } from '../core/types.js';
@@ -144,10 +145,11 @@ export interface History {
   getDeadLetter(tenantId: string, id: string): Promise<DeadLetter | null>;
 }
 
-/** A change to a tenant: a new name, and its own limits as a merge patch (null removes one). */
+/** A change to a tenant: a new name, and its own limits and branding as merge patches (null removes one). */
 export interface TenantChange {
   name?: string;
   limits?: { [K in keyof TenantLimits]?: number | null };
+  branding?: { [K in keyof TenantBranding]?: string | null };
 }
 
 /** Tenants and their API keys. */

@@ -824,7 +824,7 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(first.event, 'kpi.alert');
         assert.equal(unknown.error.code, 'UNKNOWN_EVENT_TYPE');
         assert.equal(invalid.error.code, 'VALIDATION_FAILED');
-        assert.match(invalid.error.message, /events\[2\]\.data must be object/);
+        assert.match(invalid.error.message, /events\[2\]\.data must be a JSON object/);
         assert.equal(large.error.code, 'PAYLOAD_TOO_LARGE');
         assert.deepEqual(duplicate, first, 'the same id inside one batch is stored once');
         assert.match(last.id, /^evt_/);

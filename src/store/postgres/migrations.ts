@@ -286,6 +286,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
   ALTER TABLE deliveries ADD COLUMN request_headers text;
   `,
+  `
+  -- How the console looks to a tenant's own people: accent colour, logo, product name ({} for Herald's).
+  ALTER TABLE tenants ADD COLUMN branding jsonb NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

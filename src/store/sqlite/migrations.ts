@@ -182,6 +182,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- Each attempt's request headers as sent (JSON), so its history survives a change of secret.
   ALTER TABLE deliveries ADD COLUMN request_headers TEXT;
   `,
+  `
+  -- How the console looks to a tenant's own people: accent colour, logo, product name ({} for Herald's).
+  ALTER TABLE tenants ADD COLUMN branding TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** The version the file's schema is at, and the last one this Herald knows. */
