@@ -280,148 +280,159 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
     assert.equal(await dlqLink.isVisible(), false, 'choosing a page folds the menu');
   });
 
-  test('axe-core finds no violation on any screen at 1440×900 and 390×844', async () => {
-    await createTenant('adatum', 'Adatum');
-    const failing = new ConsoleReceiver();
-    await failing.start();
-    failing.status = 500;
-    try {
-      const ok = await createWebhook('adatum', {
-        url: receiver.url,
-        description: 'Billing sync',
-        secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  /** Two webhooks of `tenantId`, one failing into the DLQ, so every screen has rows to show. */
+  async function seedScreens(tenantId: string, failing: ConsoleReceiver): Promise<WebhookT> {
+    await createTenant(tenantId, `Adatum ${tenantId}`);
+    const ok = await createWebhook(tenantId, {
+      url: receiver.url,
+      description: 'Billing sync',
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    });
+    await createWebhook(tenantId, { url: failing.url, description: 'Flaky CRM', events: ['kpi.alert'] });
+    for (const event of ['kpi.alert', 'ingestion.completed']) {
+      const published = await harness.api('POST', `/v1/tenants/${tenantId}/events`, {
+        event,
+        data: { n: 1 },
       });
-      await createWebhook('adatum', { url: failing.url, description: 'Flaky CRM', events: ['kpi.alert'] });
-      for (const event of ['kpi.alert', 'ingestion.completed']) {
-        const published = await harness.api('POST', '/v1/tenants/adatum/events', { event, data: { n: 1 } });
-        assert.equal(published.status, 202);
-      }
-      await eventually('a dead letter for the failing webhook', async () => {
-        const dlq = await harness.api<{ data: unknown[] }>('GET', '/v1/tenants/adatum/dlq');
-        return dlq.json.data.length > 0;
-      });
-
-      const found: { screen: string; violations: AxeViolation[] }[] = [];
-      const check = async (page: Page, screen: string) => {
-        const violations = await axeViolations(page);
-        if (violations.length > 0) found.push({ screen, violations });
-      };
-      const base = harness.baseUrl;
-      const screens: { name: string; open: (page: Page) => Promise<void> }[] = [
-        {
-          name: 'Manage Webhooks',
-          open: async (p) => {
-            await p.goto(`${base}/#/settings/webhooks`);
-            await visible(p.getByRole('row').filter({ hasText: ok.url }));
-          },
-        },
-        {
-          name: 'Register Webhook',
-          open: async (p) => {
-            await p.goto(`${base}/#/settings/webhooks/new`);
-            await visible(p.getByRole('heading', { name: 'Register Webhook' }));
-          },
-        },
-        {
-          name: 'Edit webhook',
-          open: async (p) => {
-            await p.goto(`${base}/#/settings/webhooks/${ok.id}/edit`);
-            await visible(p.getByText('A secret is set.'));
-          },
-        },
-        {
-          name: 'Delivery History',
-          open: async (p) => {
-            await p.goto(`${base}/#/settings/webhooks/${ok.id}/deliveries`);
-            await visible(p.getByRole('heading', { name: 'Delivery History' }));
-            await visible(p.getByRole('cell').filter({ hasText: 'ingestion.completed' }));
-          },
-        },
-        {
-          name: 'Delivery details',
-          open: async (p) => {
-            await p
-              .getByRole('button', { name: /details/i })
-              .first()
-              .click();
-            await visible(p.getByRole('dialog'));
-          },
-        },
-        {
-          name: 'Dead Letter Queue',
-          open: async (p) => {
-            await p.goto(`${base}/#/settings/dead-letter-queue`);
-            await visible(p.getByRole('heading', { name: 'Dead Letter Queue' }));
-            await visible(p.getByText('kpi.alert').first());
-          },
-        },
-        {
-          name: 'Event Types',
-          open: async (p) => {
-            await p.goto(`${base}/#/settings/event-types`);
-            await visible(p.getByText('ingestion.completed').first());
-          },
-        },
-        {
-          name: 'Tenants',
-          open: async (p) => {
-            await p.goto(`${base}/#/tenants`);
-            await visible(p.getByRole('row').filter({ hasText: 'adatum' }));
-          },
-        },
-        {
-          name: 'Branding dialog',
-          open: async (p) => {
-            await p
-              .getByRole('row')
-              .filter({ hasText: 'adatum' })
-              .getByRole('button', { name: 'Branding' })
-              .click();
-            await visible(p.getByRole('dialog', { name: 'Branding for Adatum' }));
-          },
-        },
-        {
-          name: 'Not found',
-          open: async (p) => {
-            await p.goto(`${base}/#/nowhere`);
-            await visible(p.getByRole('heading', { name: 'This page does not exist' }));
-          },
-        },
-      ];
-
-      for (const [size, viewport] of [
-        ['1440×900', WIDE],
-        ['390×844', PHONE],
-      ] as const) {
-        const page = await harness.newPage({ signIn: true, tenant: 'adatum', viewport });
-        for (const screen of screens) {
-          await screen.open(page);
-          await check(page, `${screen.name} at ${size}`);
-        }
-        const signedOut = await harness.newPage({ viewport });
-        await signedOut.goto(base);
-        await visible(signedOut.getByRole('heading', { name: 'Sign in to your webhook console' }));
-        await check(signedOut, `Sign in at ${size}`);
-
-        const link = await portalLink('adatum', 240);
-        const portal = await harness.newPage({ viewport });
-        await portal.goto(link.url);
-        await visible(portal.getByText('This link stops working'));
-        await check(portal, `Portal with expiry warning at ${size}`);
-        if (viewport === PHONE) {
-          await portal.getByRole('button', { name: 'Menu' }).click();
-          await check(portal, `Phone menu open at ${size}`);
-        }
-        const invalid = await harness.newPage({ viewport });
-        await invalid.goto(`${base}/portal`);
-        await visible(invalid.getByRole('heading', { name: 'This link is not valid. Ask for a new one.' }));
-        await check(invalid, `Invalid link at ${size}`);
-      }
-      assert.deepEqual(found, []);
-    } finally {
-      await failing.stop();
+      assert.equal(published.status, 202);
     }
-  });
+    await eventually('a dead letter for the failing webhook', async () => {
+      const dlq = await harness.api<{ data: unknown[] }>('GET', `/v1/tenants/${tenantId}/dlq`);
+      return dlq.json.data.length > 0;
+    });
+    return ok;
+  }
+
+  for (const [size, viewport, tenantId] of [
+    ['1440×900', WIDE, 'adatum-wide'],
+    ['390×844', PHONE, 'adatum-phone'],
+  ] as const) {
+    test(`axe-core finds no violation on any screen at ${size}`, async () => {
+      const failing = new ConsoleReceiver();
+      await failing.start();
+      failing.status = 500;
+      try {
+        const ok = await seedScreens(tenantId, failing);
+        const base = harness.baseUrl;
+        const found: { screen: string; violations: AxeViolation[] }[] = [];
+        const check = async (page: Page, screen: string) => {
+          const violations = await axeViolations(page);
+          if (violations.length > 0) found.push({ screen, violations });
+        };
+        const screens: [name: string, open: (page: Page) => Promise<unknown>][] = [
+          [
+            'Manage Webhooks',
+            async (p) => {
+              await p.goto(`${base}/#/settings/webhooks`);
+              await visible(p.getByRole('row').filter({ hasText: ok.url }));
+            },
+          ],
+          [
+            'Register Webhook',
+            async (p) => {
+              await p.goto(`${base}/#/settings/webhooks/new`);
+              await visible(p.getByRole('heading', { name: 'Register Webhook' }));
+            },
+          ],
+          [
+            'Edit webhook',
+            async (p) => {
+              await p.goto(`${base}/#/settings/webhooks/${ok.id}/edit`);
+              await visible(p.getByText('A secret is set.'));
+            },
+          ],
+          [
+            'Delivery History',
+            async (p) => {
+              await p.goto(`${base}/#/settings/webhooks/${ok.id}/deliveries`);
+              await visible(p.getByRole('cell').filter({ hasText: 'ingestion.completed' }));
+            },
+          ],
+          [
+            'Delivery details',
+            async (p) => {
+              await p
+                .getByRole('button', { name: /details/i })
+                .first()
+                .click();
+              await visible(p.getByRole('dialog'));
+            },
+          ],
+          [
+            'Dead Letter Queue',
+            async (p) => {
+              await p.goto(`${base}/#/settings/dead-letter-queue`);
+              await visible(p.getByText('kpi.alert').first());
+            },
+          ],
+          [
+            'Event Types',
+            async (p) => {
+              await p.goto(`${base}/#/settings/event-types`);
+              await visible(p.getByText('ingestion.completed').first());
+            },
+          ],
+          [
+            'Tenants',
+            async (p) => {
+              await p.goto(`${base}/#/tenants`);
+              await visible(p.getByRole('row').filter({ hasText: tenantId }));
+            },
+          ],
+          [
+            'Branding dialog',
+            async (p) => {
+              await p
+                .getByRole('row')
+                .filter({ hasText: tenantId })
+                .getByRole('button', { name: 'Branding' })
+                .click();
+              await visible(p.getByRole('dialog', { name: `Branding for Adatum ${tenantId}` }));
+            },
+          ],
+          [
+            'Not found',
+            async (p) => {
+              await p.goto(`${base}/#/nowhere`);
+              await visible(p.getByRole('heading', { name: 'This page does not exist' }));
+            },
+          ],
+        ];
+        if (viewport === PHONE) {
+          screens.push([
+            'Phone menu open',
+            async (p) => {
+              await p.goto(`${base}/#/settings/webhooks`);
+              await p.getByRole('button', { name: 'Menu' }).click();
+              await visible(p.getByRole('link', { name: 'Dead Letter Queue' }));
+            },
+          ]);
+        }
+        const admin = await harness.newPage({ signIn: true, tenant: tenantId, viewport });
+        for (const [name, open] of screens) {
+          await open(admin);
+          await check(admin, name);
+        }
+
+        // One tab without a key: the sign-in page, a portal session, then a link that is not valid.
+        const visitor = await harness.newPage({ viewport });
+        await visitor.goto(base);
+        await visible(visitor.getByRole('heading', { name: 'Sign in to your webhook console' }));
+        await check(visitor, 'Sign in');
+        const link = await portalLink(tenantId, 240);
+        await visitor.goto(link.url);
+        await visible(visitor.getByText('This link stops working'));
+        await check(visitor, 'Portal with expiry warning');
+        await visitor.evaluate('sessionStorage.clear()');
+        await visitor.goto(`${base}/portal`);
+        await visible(visitor.getByRole('heading', { name: 'This link is not valid. Ask for a new one.' }));
+        await check(visitor, 'Invalid link');
+        assert.deepEqual(found, []);
+      } finally {
+        await failing.stop();
+      }
+    });
+  }
 
   test('loaded nothing from the network and threw no errors', () => {
     assert.deepEqual(harness.foreignRequests, []);

@@ -432,7 +432,8 @@ export function CreateTenantDialog({
             : /\bname\b/i.test(err.message)
               ? 'name'
               : 'form';
-        setError({ field, message: err.message });
+        const label = field === 'id' ? 'Tenant ID' : 'Name';
+        setError({ field, message: field === 'form' ? err.message : inFieldWords(err.message, label) });
       } else {
         setError({ field: 'form', message: String(err) });
       }
