@@ -197,10 +197,19 @@ for (const backend of TEST_BACKENDS) {
       });
 
       it('tells who a key belongs to', async () => {
-        assert.deepEqual((await herald.call('GET', '/v1/me')).body, { role: 'admin', tenantId: null });
+        assert.deepEqual((await herald.call('GET', '/v1/me')).body, {
+          role: 'admin',
+          tenantId: null,
+          tenantName: null,
+          branding: null,
+          expiresAt: null,
+        });
         assert.deepEqual((await herald.call('GET', '/v1/me', { key: tenantKey })).body, {
           role: 'tenant',
           tenantId: 'tenant_abc123',
+          tenantName: 'Tenant tenant_abc123',
+          branding: {},
+          expiresAt: null,
           effectiveLimits: DEFAULT_LIMITS,
         });
       });
