@@ -101,7 +101,7 @@ export interface paths {
         delete: operations["deleteTenant"];
         options?: never;
         head?: never;
-        /** Rename a tenant or set its own limits (admin); a limit set to null follows the installation's setting again */
+        /** Rename a tenant, set its own limits or its console's branding (admin); a limit or branding field set to null follows Herald's own again */
         patch: operations["updateTenant"];
         trace?: never;
     };
@@ -556,6 +556,14 @@ export interface components {
         Me: {
             role: "admin" | "tenant";
             tenantId: string | null;
+            /** @description The tenant's name; null for the admin */
+            tenantName: string | null;
+            branding: components["schemas"]["TenantBranding"] | (never | null);
+            /**
+             * Format: date-time
+             * @description When this key or portal link stops working; null when it does not expire
+             */
+            expiresAt: string | null;
             /** @description The limits in force: the tenant's own, else the installation's settings */
             effectiveLimits?: {
                 /** @description Webhooks the tenant may have; 0: no limit */
@@ -567,6 +575,21 @@ export interface components {
                 /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
                 keyPublishRate: number;
             };
+        };
+        /** @description How the console looks to the tenant's own people (its API keys and portal links); each left out keeps Herald's */
+        TenantBranding: {
+            /**
+             * @description Buttons, links and the current page in the console, as `#rrggbb`; 4.5:1 against white at least
+             * @example #0f5bd8
+             */
+            accentColor?: string;
+            /** @description The logo shown in the console header: an https URL, or a `data:image/…;base64,` URL */
+            logoUrl?: string;
+            /**
+             * @description Shown in the header and the tab title instead of "Herald"
+             * @example Acme Analytics
+             */
+            productName?: string;
         };
         CreateTenant: {
             /**
@@ -606,6 +629,7 @@ export interface components {
                 /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
                 keyPublishRate: number;
             };
+            branding: components["schemas"]["TenantBranding"];
         };
         UpdateTenant: {
             name?: string;
@@ -619,6 +643,21 @@ export interface components {
                 publishRate?: number | null;
                 /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
                 keyPublishRate?: number | null;
+            };
+            /** @description Branding to set; null returns one to Herald's own, one left out stays */
+            branding?: {
+                /**
+                 * @description Buttons, links and the current page in the console, as `#rrggbb`; 4.5:1 against white at least
+                 * @example #0f5bd8
+                 */
+                accentColor?: string | null;
+                /** @description The logo shown in the console header: an https URL, or a `data:image/…;base64,` URL */
+                logoUrl?: string | null;
+                /**
+                 * @description Shown in the header and the tab title instead of "Herald"
+                 * @example Acme Analytics
+                 */
+                productName?: string | null;
             };
         };
         CreateApiKey: {

@@ -3,7 +3,8 @@ import type { Clock } from '../core/clock.js';
 import { HeraldError, notFound } from '../core/errors.js';
 import type { TenantDirectory } from '../store/store.js';
 
-export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string };
+/** `expiresAt`: when the key or portal link stops working (epoch ms), null for never. */
+export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string; expiresAt: number | null };
 
 export const API_KEY_PREFIX = 'hk_';
 const PORTAL_TOKEN_PREFIX = 'hpl_';
@@ -105,7 +106,7 @@ export class Authenticator {
       // A hint for people, not worth failing a request for; the next try comes a minute later.
       this.tenants.touchApiKey(known.id, now).catch(() => undefined);
     }
-    return { role: 'tenant', tenantId: known.tenantId };
+    return { role: 'tenant', tenantId: known.tenantId, expiresAt: known.expiresAt };
   }
 
   /** The remembered key, read again from the store once RECHECK_AFTER_MS has passed. */
@@ -183,7 +184,7 @@ export class Authenticator {
       );
     }
     if (!(await this.tenantExists(claims.t))) throw invalid;
-    return { role: 'tenant', tenantId: claims.t };
+    return { role: 'tenant', tenantId: claims.t, expiresAt: claims.exp * 1000 };
   }
 
   requireAdmin(principal: Principal): void {

@@ -38,6 +38,7 @@ export function presentTenant(tenant: Tenant, defaults: Limits): TenantT {
     createdAt: iso(tenant.createdAt),
     limits: tenant.limits,
     effectiveLimits: effectiveLimits(tenant.limits, defaults),
+    branding: tenant.branding,
   };
 }
 

@@ -27,8 +27,9 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
+export const TENANT_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const TenantId = Type.String({
-  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  pattern: TENANT_ID_PATTERN,
   description: 'Letters, digits, `_` and `-`, at most 64',
   examples: ['tenant_abc123'],
 });
@@ -66,6 +67,42 @@ export const EffectiveLimits = Type.Object(
   { description: "The limits in force: the tenant's own, else the installation's settings" },
 );
 
+export const ACCENT_COLOR_PATTERN = '^#[0-9a-fA-F]{6}$';
+const AccentColor = Type.String({
+  pattern: ACCENT_COLOR_PATTERN,
+  description:
+    'Buttons, links and the current page in the console, as `#rrggbb`; 4.5:1 against white at least',
+  examples: ['#0f5bd8'],
+});
+/** Up to 64 KB: a data URL keeps the logo inside Herald, so the console loads nothing from another host. */
+export const MAX_LOGO_URL_LENGTH = 65_536;
+export const LOGO_URL_PATTERN =
+  '^(https://[^\\s]+|data:image/(png|jpeg|gif|webp|svg\\+xml);base64,[A-Za-z0-9+/=]+)$';
+const LogoUrl = Type.String({
+  maxLength: MAX_LOGO_URL_LENGTH,
+  pattern: LOGO_URL_PATTERN,
+  description: 'The logo shown in the console header: an https URL, or a `data:image/…;base64,` URL',
+});
+const ProductName = Text({
+  minLength: 1,
+  maxLength: 60,
+  description: 'Shown in the header and the tab title instead of "Herald"',
+  examples: ['Acme Analytics'],
+});
+
+export const TenantBranding = Type.Object(
+  {
+    accentColor: Type.Optional(AccentColor),
+    logoUrl: Type.Optional(LogoUrl),
+    productName: Type.Optional(ProductName),
+  },
+  {
+    $id: 'TenantBranding',
+    description:
+      "How the console looks to the tenant's own people (its API keys and portal links); each left out keeps Herald's",
+  },
+);
+
 export const Tenant = Type.Object(
   {
     id: Type.String(),
@@ -75,6 +112,7 @@ export const Tenant = Type.Object(
       description: 'The limits the admin set for this tenant; the others follow the settings',
     }),
     effectiveLimits: EffectiveLimits,
+    branding: TenantBranding,
   },
   { $id: 'Tenant' },
 );
@@ -98,6 +136,19 @@ export const UpdateTenant = Type.Object(
         {
           additionalProperties: false,
           description: "The tenant's own limits to set; null returns one to the setting, one left out stays",
+        },
+      ),
+    ),
+    branding: Type.Optional(
+      Type.Object(
+        {
+          accentColor: Type.Optional(Nullable(AccentColor)),
+          logoUrl: Type.Optional(Nullable(LogoUrl)),
+          productName: Type.Optional(Nullable(ProductName)),
+        },
+        {
+          additionalProperties: false,
+          description: "Branding to set; null returns one to Herald's own, one left out stays",
         },
       ),
     ),
@@ -627,6 +678,12 @@ export const Me = Type.Object(
   {
     role: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
     tenantId: Nullable(Type.String()),
+    tenantName: Nullable(Type.String({ description: "The tenant's name; null for the admin" })),
+    branding: Nullable(TenantBranding),
+    expiresAt: Nullable({
+      ...Timestamp,
+      description: 'When this key or portal link stops working; null when it does not expire',
+    }),
     effectiveLimits: Type.Optional(EffectiveLimits),
   },
   { $id: 'Me' },

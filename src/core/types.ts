@@ -15,15 +15,32 @@ export interface TenantLimits {
   keyPublishRate?: number;
 }
 
+/**
+ * How the console looks to the tenant's own people (API keys, portal links), set by the admin so an
+ * embedded console reads as part of their product; each left out keeps Herald's own.
+ */
+export interface TenantBranding {
+  /** `#rrggbb`, dark enough for white text on it. */
+  accentColor?: string;
+  /** An https image URL or a `data:image/…` URL. */
+  logoUrl?: string;
+  /** Shown in the header instead of "Herald". */
+  productName?: string;
+}
+
 export interface Tenant {
   id: string;
   name: string;
   createdAt: number;
   limits: TenantLimits;
+  branding: TenantBranding;
 }
 
-/** A tenant as created: without limits of its own unless given. */
-export type NewTenant = Omit<Tenant, 'limits'> & { limits?: TenantLimits };
+/** A tenant as created: without limits or branding of its own unless given. */
+export type NewTenant = Omit<Tenant, 'limits' | 'branding'> & {
+  limits?: TenantLimits;
+  branding?: TenantBranding;
+};
 
 export interface NewApiKey {
   id: string;

@@ -13,6 +13,7 @@ import type {
   NewWebhook,
   PublishedEvent,
   Tenant,
+  TenantBranding,
   TenantLimits,
   Webhook,
   WebhookAttemptStats,
@@ -208,10 +209,11 @@ export interface DeadLetterCount {
   count: number;
 }
 
-/** A change to a tenant: a new name, and its own limits as a merge patch (null removes one). */
+/** A change to a tenant: a new name, and its own limits and branding as merge patches (null removes one). */
 export interface TenantChange {
   name?: string;
   limits?: { [K in keyof TenantLimits]?: number | null };
+  branding?: { [K in keyof TenantBranding]?: string | null };
 }
 
 /** Tenants and their API keys. */

@@ -198,10 +198,19 @@ for (const backend of TEST_BACKENDS) {
       });
 
       it('tells who a key belongs to', async () => {
-        assert.deepEqual((await herald.call('GET', '/v1/me')).body, { role: 'admin', tenantId: null });
+        assert.deepEqual((await herald.call('GET', '/v1/me')).body, {
+          role: 'admin',
+          tenantId: null,
+          tenantName: null,
+          branding: null,
+          expiresAt: null,
+        });
         assert.deepEqual((await herald.call('GET', '/v1/me', { key: tenantKey })).body, {
           role: 'tenant',
           tenantId: 'tenant_abc123',
+          tenantName: 'Tenant tenant_abc123',
+          branding: {},
+          expiresAt: null,
           effectiveLimits: DEFAULT_LIMITS,
         });
       });
@@ -876,7 +885,7 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(first.event, 'kpi.alert');
         assert.equal(unknown.error.code, 'UNKNOWN_EVENT_TYPE');
         assert.equal(invalid.error.code, 'VALIDATION_FAILED');
-        assert.match(invalid.error.message, /events\[2\]\.data must be object/);
+        assert.match(invalid.error.message, /events\[2\]\.data must be a JSON object/);
         assert.equal(large.error.code, 'PAYLOAD_TOO_LARGE');
         assert.deepEqual(duplicate, first, 'the same id inside one batch is stored once');
         assert.match(last.id, /^evt_/);

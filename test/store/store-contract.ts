@@ -166,6 +166,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           name: 'A',
           createdAt: T0,
           limits: {},
+          branding: {},
         });
         assert.equal(await store.getTenant('nope'), null);
         assert.deepEqual(
@@ -342,6 +343,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           name: 'Quartz',
           createdAt: T0,
           limits: { maxWebhooks: 3 },
+          branding: {},
         });
         const patched = await store.updateTenant('tenant_q', {
           limits: { maxWebhooks: null, publishRate: 50, keyPublishRate: 0 },
@@ -354,6 +356,33 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         });
         assert.deepEqual(emptied?.limits, {});
         assert.equal(await store.updateTenant('tenant_nope', { name: 'x' }), null);
+      });
+
+      it("patches a tenant's branding: null returns one field to Herald's, one left out stays", async () => {
+        await store.createTenant({ id: 'tenant_q', name: 'Q', createdAt: T0 });
+        const logoUrl = `data:image/svg+xml;base64,${'A'.repeat(40_000)}`;
+        const branded = await store.updateTenant('tenant_q', {
+          branding: { accentColor: '#0f5bd8', productName: 'Acme Analytics', logoUrl },
+        });
+        assert.deepEqual(branded?.branding, {
+          accentColor: '#0f5bd8',
+          productName: 'Acme Analytics',
+          logoUrl,
+        });
+        assert.deepEqual(branded?.limits, {}, 'the limits are not touched');
+        assert.deepEqual(
+          (await store.listTenants()).find((t) => t.id === 'tenant_q'),
+          branded,
+        );
+        const patched = await store.updateTenant('tenant_q', {
+          limits: { maxWebhooks: 4 },
+          branding: { logoUrl: null, accentColor: '#7a1f5c' },
+        });
+        assert.deepEqual(patched?.branding, { accentColor: '#7a1f5c', productName: 'Acme Analytics' });
+        assert.deepEqual(patched?.limits, { maxWebhooks: 4 });
+        assert.deepEqual(await store.getTenant('tenant_q'), patched);
+        const renamed = await store.updateTenant('tenant_q', { name: 'Quartz' });
+        assert.deepEqual(renamed?.branding, patched?.branding, 'a rename keeps the branding');
       });
 
       it("refuses a webhook past the limit, counting only that tenant's webhooks", async () => {

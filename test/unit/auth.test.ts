@@ -101,10 +101,12 @@ describe('Authenticator', () => {
       assert.deepEqual(await auth.authenticate(`Bearer ${TENANT_KEY}`), {
         role: 'tenant',
         tenantId: 'tenant_abc',
+        expiresAt: null,
       });
       assert.deepEqual(await auth.authenticate(`Bearer ${OTHER_KEY}`), {
         role: 'tenant',
         tenantId: 'tenant_xyz',
+        expiresAt: null,
       });
     });
 
@@ -114,23 +116,27 @@ describe('Authenticator', () => {
       assert.deepEqual(await auth.authenticate(`Bearer ${TENANT_KEY}`), {
         role: 'tenant',
         tenantId: 'tenant_abc',
+        expiresAt: null,
       });
     });
   });
 
   describe('portal tokens', () => {
     it('authenticate as their tenant until they expire', async () => {
-      const token = auth.issuePortalToken('tenant_abc', clock.now() + HOUR);
+      const expiry = clock.now() + HOUR;
+      const token = auth.issuePortalToken('tenant_abc', expiry);
       assert.match(token, /^hpl_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       assert.deepEqual(await auth.authenticate(`Bearer ${token}`), {
         role: 'tenant',
         tenantId: 'tenant_abc',
+        expiresAt: expiry,
       });
 
       clock.advance(HOUR - 1_000);
       assert.deepEqual(await auth.authenticate(`Bearer ${token}`), {
         role: 'tenant',
         tenantId: 'tenant_abc',
+        expiresAt: expiry,
       });
 
       clock.advance(1_000);
@@ -149,7 +155,11 @@ describe('Authenticator', () => {
       const abc = auth.issuePortalToken('tenant_abc', clock.now() + HOUR);
       const xyz = auth.issuePortalToken('tenant_xyz', clock.now() + HOUR);
       assert.notEqual(abc, xyz);
-      assert.deepEqual(await auth.authenticate(`Bearer ${xyz}`), { role: 'tenant', tenantId: 'tenant_xyz' });
+      assert.deepEqual(await auth.authenticate(`Bearer ${xyz}`), {
+        role: 'tenant',
+        tenantId: 'tenant_xyz',
+        expiresAt: clock.now() + HOUR,
+      });
     });
 
     it('are refused as PORTAL_LINK_INVALID when one character of the body changes', async () => {
@@ -230,6 +240,7 @@ describe('Authenticator', () => {
       assert.deepEqual(await foreign.authenticate(`Bearer ${token}`), {
         role: 'tenant',
         tenantId: 'tenant_abc',
+        expiresAt: clock.now() + HOUR,
       });
       await assert.rejects(auth.authenticate(`Bearer ${token}`), isHeraldError('PORTAL_LINK_INVALID', 401));
     });
@@ -240,6 +251,7 @@ describe('Authenticator', () => {
       assert.deepEqual(await twin.authenticate(`Bearer ${token}`), {
         role: 'tenant',
         tenantId: 'tenant_abc',
+        expiresAt: clock.now() + HOUR,
       });
     });
   });
@@ -251,7 +263,7 @@ describe('Authenticator', () => {
 
     it('refuses a tenant with ADMIN_KEY_REQUIRED', () => {
       assert.throws(
-        () => auth.requireAdmin({ role: 'tenant', tenantId: 'tenant_abc' }),
+        () => auth.requireAdmin({ role: 'tenant', tenantId: 'tenant_abc', expiresAt: null }),
         isHeraldError('ADMIN_KEY_REQUIRED', 403),
       );
     });
@@ -259,7 +271,7 @@ describe('Authenticator', () => {
 
   describe('requireTenant', () => {
     const admin: Principal = { role: 'admin' };
-    const abc: Principal = { role: 'tenant', tenantId: 'tenant_abc' };
+    const abc: Principal = { role: 'tenant', tenantId: 'tenant_abc', expiresAt: null };
 
     it('lets a tenant reach its own resources', async () => {
       await auth.requireTenant(abc, 'tenant_abc');

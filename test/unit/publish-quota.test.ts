@@ -49,7 +49,7 @@ describe('TokenBuckets', () => {
 
 describe('PublishQuota', () => {
   const admin: Principal = { role: 'admin' };
-  const tenant: Principal = { role: 'tenant', tenantId: 'tenant_a' };
+  const tenant: Principal = { role: 'tenant', tenantId: 'tenant_a', expiresAt: null };
   const limits = (overrides: Partial<Limits>): Limits => ({
     maxWebhooks: 0,
     maxBatchEvents: 1_000,
@@ -147,7 +147,13 @@ describe('TenantLimitsCache', () => {
 
   function setUp() {
     const clock = new ManualClock(T0);
-    const stored: Tenant = { id: 'tenant_a', name: 'A', createdAt: T0, limits: { publishRate: 5 } };
+    const stored: Tenant = {
+      id: 'tenant_a',
+      name: 'A',
+      createdAt: T0,
+      limits: { publishRate: 5 },
+      branding: {},
+    };
     const directory = {
       reads: 0,
       fail: false,

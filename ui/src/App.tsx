@@ -1,16 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, appRoot, onAuthFailure, PORTAL_ERROR_CODES, session } from './api';
-import type { Me } from './api-types';
+import type { Me, TenantBranding } from './api-types';
 import { Console } from './Console';
 import { Loading } from './components/feedback';
-import { LinkProblem, SignIn } from './pages/SignIn';
+import { LinkProblem, type LinkProblemCode, SignIn } from './pages/SignIn';
 import { paths } from './router';
 import { ToastProvider } from './toasts';
 
 type Phase =
   | { kind: 'checking' }
   | { kind: 'signed-out'; notice?: string }
-  | { kind: 'link-problem'; code: string }
+  | { kind: 'link-problem'; code: LinkProblemCode; branding?: TenantBranding | null }
   | { kind: 'unreachable'; message: string }
   | { kind: 'ready'; me: Me };
 
@@ -38,6 +38,10 @@ function consumePortalLink(): 'consumed' | 'missing' | 'none' {
 
 const portalOutcome = consumePortalLink();
 
+function linkProblemOf(code: string): LinkProblemCode {
+  return code === 'PORTAL_LINK_EXPIRED' ? 'PORTAL_LINK_EXPIRED' : 'PORTAL_LINK_INVALID';
+}
+
 export function App() {
   const [phase, setPhase] = useState<Phase>(() => {
     if (portalOutcome === 'missing' && !session.key())
@@ -58,9 +62,8 @@ export function App() {
     } catch (error) {
       const err = error instanceof ApiError ? error : new ApiError(0, 'UNKNOWN', String(error));
       if (err.status === 401 && (PORTAL_ERROR_CODES.has(err.code) || session.isPortal())) {
-        const code = PORTAL_ERROR_CODES.has(err.code) ? err.code : 'PORTAL_LINK_INVALID';
         session.clear();
-        setPhase({ kind: 'link-problem', code });
+        setPhase({ kind: 'link-problem', code: linkProblemOf(err.code) });
       } else if (err.status === 401 || err.status === 403) {
         session.clear();
         setPhase({ kind: 'signed-out', notice: err.message });
@@ -78,9 +81,12 @@ export function App() {
   useEffect(() => {
     onAuthFailure((error) => {
       if (PORTAL_ERROR_CODES.has(error.code) || session.isPortal()) {
-        const code = PORTAL_ERROR_CODES.has(error.code) ? error.code : 'PORTAL_LINK_INVALID';
         session.clear();
-        setPhase({ kind: 'link-problem', code });
+        setPhase((current) => ({
+          kind: 'link-problem',
+          code: linkProblemOf(error.code),
+          branding: current.kind === 'ready' ? current.me.branding : null,
+        }));
       } else {
         session.clear();
         setPhase({
@@ -92,15 +98,34 @@ export function App() {
     return () => onAuthFailure(null);
   }, []);
 
+  // Someone who came by a portal link has no API key: they get a way back through their product,
+  // never a sign-in form.
   const signOut = useCallback(() => {
     const wasPortal = session.isPortal();
     session.clear();
-    setPhase({
-      kind: 'signed-out',
-      notice: wasPortal
-        ? 'You signed out. Open the link from your product again to come back.'
-        : 'You signed out.',
-    });
+    setPhase((current) =>
+      wasPortal
+        ? {
+            kind: 'link-problem',
+            code: 'SIGNED_OUT',
+            branding: current.kind === 'ready' ? current.me.branding : null,
+          }
+        : { kind: 'signed-out', notice: 'You signed out.' },
+    );
+  }, []);
+
+  const expire = useCallback(() => {
+    const wasPortal = session.isPortal();
+    session.clear();
+    setPhase((current) =>
+      wasPortal
+        ? {
+            kind: 'link-problem',
+            code: 'PORTAL_LINK_EXPIRED',
+            branding: current.kind === 'ready' ? current.me.branding : null,
+          }
+        : { kind: 'signed-out', notice: 'Your API key expired. Sign in with a new key from your admin.' },
+    );
   }, []);
 
   let content: React.ReactNode;
@@ -124,7 +149,7 @@ export function App() {
       );
       break;
     case 'link-problem':
-      content = <LinkProblem code={phase.code} onSignIn={() => setPhase({ kind: 'signed-out' })} />;
+      content = <LinkProblem code={phase.code} branding={phase.branding ?? null} />;
       break;
     case 'unreachable':
       content = (
@@ -145,7 +170,7 @@ export function App() {
       );
       break;
     case 'ready':
-      content = <Console me={phase.me} onSignOut={signOut} portal={session.isPortal()} />;
+      content = <Console me={phase.me} onSignOut={signOut} onExpired={expire} portal={session.isPortal()} />;
       break;
   }
   return <ToastProvider>{content}</ToastProvider>;

@@ -1,6 +1,7 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import type { Me, Tenant } from './api-types';
+import { productName, useBranding } from './branding';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
@@ -13,15 +14,28 @@ import { WebhookDetailPage } from './pages/WebhookDetail';
 import { WebhookFormPage } from './pages/WebhookForm';
 import { WebhooksPage } from './pages/Webhooks';
 import { Link, navigate, parseRoute, paths, useRoute } from './router';
+import { SessionExpiry } from './SessionExpiry';
 import { Sidebar } from './Sidebar';
 
 const TENANT_STORAGE = 'herald.tenant';
 
-export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => void; portal: boolean }) {
+export function Console({
+  me,
+  onSignOut,
+  onExpired,
+  portal,
+}: {
+  me: Me;
+  onSignOut: () => void;
+  onExpired: () => void;
+  portal: boolean;
+}) {
   const path = useRoute();
   const route = parseRoute(path);
   const isAdmin = me.role === 'admin';
   const eventTypes = useEventTypes();
+  useBranding(me.branding);
+  const product = productName(me.branding);
 
   const [tenants, setTenants] = useState<Tenant[] | null>(null);
   const [tenantsError, setTenantsError] = useState<string | null>(null);
@@ -74,8 +88,8 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
       'event-types': 'Event Types',
       tenants: 'Tenants',
     };
-    document.title = `${titles[route.name] ?? 'Not found'} · Herald`;
-  }, [route.name]);
+    document.title = `${titles[route.name] ?? 'Not found'} · ${product}`;
+  }, [route.name, product]);
 
   const switchTenant = (id: string) => {
     setTenantId(id);
@@ -99,6 +113,7 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
     page = (
       <EmptyState
         title="Create your first tenant"
+        level={1}
         icon="⌂"
         action={
           <button type="button" className="button button-primary" onClick={() => setCreatingTenant(true)}>
@@ -163,6 +178,9 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
               setTenantId(id);
               navigate(paths.webhooks);
             }}
+            onUpdated={(tenant) =>
+              setTenants((list) => (list ?? []).map((item) => (item.id === tenant.id ? tenant : item)))
+            }
           />
         ) : (
           <NotFound />
@@ -192,6 +210,12 @@ export function Console({ me, onSignOut, portal }: { me: Me; onSignOut: () => vo
       <main id="main" className="main" tabIndex={-1}>
         <div className="main-inner">
           <ConnectionBanner />
+          <SessionExpiry
+            expiresAt={me.expiresAt}
+            portal={portal}
+            productName={product}
+            onExpired={onExpired}
+          />
           {page}
         </div>
       </main>
@@ -216,6 +240,7 @@ function NotFound() {
   return (
     <EmptyState
       title="This page does not exist"
+      level={1}
       icon="?"
       action={
         <Link to={paths.webhooks} className="button button-primary">

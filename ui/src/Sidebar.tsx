@@ -1,9 +1,12 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import type { Me, Tenant } from './api-types';
 import { Logo } from './components/Logo';
 import { Link, paths, type Route } from './router';
 
-/** The console's navigation: who is signed in, the tenant being managed (admins pick it), and the pages. */
+/**
+ * The console's navigation: who is signed in, the tenant being managed (admins pick it), and the pages.
+ * At phone width it folds into one bar (brand, workspace, Menu) so pages start near the top.
+ */
 export function Sidebar({
   me,
   portal,
@@ -28,114 +31,141 @@ export function Sidebar({
     routeName,
   );
   const webhooksActive = ['webhooks', 'register', 'edit', 'deliveries'].includes(routeName);
+  const [menuOpen, setMenuOpen] = useState(false);
+  // A page chosen from the folded menu closes it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the route is what closes the menu
+  useEffect(() => setMenuOpen(false), [routeName]);
+
+  const currentTenant = isAdmin ? tenants?.find((tenant) => tenant.id === tenantId) : undefined;
+  const workspaceName = isAdmin ? currentTenant?.name : (me.tenantName ?? me.tenantId);
+  const workspaceId = isAdmin ? tenantId : me.tenantId;
 
   return (
-    <aside className="sidebar">
+    <aside className={`sidebar${menuOpen ? ' menu-open' : ''}`}>
       <div className="sidebar-top">
-        <a className="brand" href={`#${paths.webhooks}`} aria-label="Herald home">
-          <Logo />
+        <a
+          className="brand"
+          href={`#${paths.webhooks}`}
+          aria-label={`${me.branding?.productName ?? 'Herald'} home`}
+        >
+          <Logo branding={me.branding} />
         </a>
-        <div className="account account-compact">
+        {workspaceId && (
+          <span className="workspace-compact">
+            <span className="workspace-compact-name">{workspaceName || workspaceId}</span>
+            {workspaceName && workspaceName !== workspaceId && (
+              <span className="workspace-compact-id mono">{workspaceId}</span>
+            )}
+          </span>
+        )}
+        <button
+          type="button"
+          className="button button-small menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="sidebar-menu"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          {menuOpen ? 'Close menu' : 'Menu'}
+        </button>
+      </div>
+
+      <div id="sidebar-menu" className="sidebar-menu">
+        {isAdmin ? (
+          <div className="tenant-switcher">
+            <label htmlFor="tenant-select">Tenant</label>
+            <div className="tenant-row">
+              <select
+                id="tenant-select"
+                value={tenantId ?? ''}
+                onChange={(event) => onSwitchTenant(event.target.value)}
+                disabled={!tenants || tenants.length === 0}
+              >
+                {!tenants && <option value="">Loading…</option>}
+                {tenants && tenants.length === 0 && <option value="">No tenants yet</option>}
+                {tenants?.map((tenant) => (
+                  <option key={tenant.id} value={tenant.id}>
+                    {tenant.name || tenant.id}
+                  </option>
+                ))}
+              </select>
+              <button
+                type="button"
+                className="icon-button icon-button-bordered"
+                aria-label="New tenant"
+                title="New tenant"
+                onClick={onCreateTenant}
+              >
+                <span aria-hidden="true">+</span>
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div className="tenant-switcher workspace-full">
+            <span className="tenant-label">Workspace</span>
+            <span className="workspace-name">{workspaceName}</span>
+            {workspaceName !== me.tenantId && <span className="tenant-name">{me.tenantId}</span>}
+          </div>
+        )}
+
+        <nav aria-label="Main" className="nav">
+          <Link to={paths.webhooks} className={`nav-section-title${settingsActive ? ' active' : ''}`}>
+            <NavIcon name="settings" />
+            Settings
+          </Link>
+          <ul className="nav-list">
+            <li>
+              <Link to={paths.webhooks} current={webhooksActive} className="nav-link">
+                <NavIcon name="webhooks" />
+                Manage Webhooks
+              </Link>
+            </li>
+            <li>
+              <Link to={paths.eventTypes} current={routeName === 'event-types'} className="nav-link">
+                <NavIcon name="events" />
+                Event Types
+              </Link>
+            </li>
+            <li>
+              <Link to={paths.dlq} current={routeName === 'dlq'} className="nav-link">
+                <NavIcon name="dlq" />
+                Dead Letter Queue
+              </Link>
+            </li>
+          </ul>
+          {isAdmin && (
+            <>
+              <span className="nav-section-title nav-section-plain">
+                <NavIcon name="admin" />
+                Administration
+              </span>
+              <ul className="nav-list">
+                <li>
+                  <Link to={paths.tenants} current={routeName === 'tenants'} className="nav-link">
+                    <NavIcon name="tenants" />
+                    Tenants
+                  </Link>
+                </li>
+              </ul>
+            </>
+          )}
+        </nav>
+
+        <div className="account">
+          <div className="account-who">
+            <span className="avatar" aria-hidden="true">
+              {isAdmin ? 'A' : (workspaceName ?? '?').slice(0, 1).toUpperCase()}
+            </span>
+            <span>
+              <span className="account-name">{isAdmin ? 'Admin' : workspaceName}</span>
+              <span className="account-role">
+                {isAdmin ? 'Admin key' : portal ? 'Signed in by link' : 'Tenant key'}
+              </span>
+            </span>
+          </div>
           <button type="button" className="button button-small button-ghost" onClick={onSignOut}>
             Sign out
           </button>
         </div>
-      </div>
-
-      {isAdmin ? (
-        <div className="tenant-switcher">
-          <label htmlFor="tenant-select">Tenant</label>
-          <div className="tenant-row">
-            <select
-              id="tenant-select"
-              value={tenantId ?? ''}
-              onChange={(event) => onSwitchTenant(event.target.value)}
-              disabled={!tenants || tenants.length === 0}
-            >
-              {!tenants && <option value="">Loading…</option>}
-              {tenants && tenants.length === 0 && <option value="">No tenants yet</option>}
-              {tenants?.map((tenant) => (
-                <option key={tenant.id} value={tenant.id}>
-                  {tenant.name || tenant.id}
-                </option>
-              ))}
-            </select>
-            <button
-              type="button"
-              className="icon-button icon-button-bordered"
-              aria-label="New tenant"
-              title="New tenant"
-              onClick={onCreateTenant}
-            >
-              <span aria-hidden="true">+</span>
-            </button>
-          </div>
-        </div>
-      ) : (
-        <div className="tenant-switcher">
-          <span className="tenant-label">Workspace</span>
-          <span className="tenant-name">{me.tenantId}</span>
-        </div>
-      )}
-
-      <nav aria-label="Main" className="nav">
-        <Link to={paths.webhooks} className={`nav-section-title${settingsActive ? ' active' : ''}`}>
-          <NavIcon name="settings" />
-          Settings
-        </Link>
-        <ul className="nav-list">
-          <li>
-            <Link to={paths.webhooks} current={webhooksActive} className="nav-link">
-              <NavIcon name="webhooks" />
-              Manage Webhooks
-            </Link>
-          </li>
-          <li>
-            <Link to={paths.eventTypes} current={routeName === 'event-types'} className="nav-link">
-              <NavIcon name="events" />
-              Event Types
-            </Link>
-          </li>
-          <li>
-            <Link to={paths.dlq} current={routeName === 'dlq'} className="nav-link">
-              <NavIcon name="dlq" />
-              Dead Letter Queue
-            </Link>
-          </li>
-        </ul>
-        {isAdmin && (
-          <>
-            <span className="nav-section-title nav-section-plain">
-              <NavIcon name="admin" />
-              Administration
-            </span>
-            <ul className="nav-list">
-              <li>
-                <Link to={paths.tenants} current={routeName === 'tenants'} className="nav-link">
-                  <NavIcon name="tenants" />
-                  Tenants
-                </Link>
-              </li>
-            </ul>
-          </>
-        )}
-      </nav>
-
-      <div className="account account-full">
-        <div className="account-who">
-          <span className="avatar" aria-hidden="true">
-            {isAdmin ? 'A' : (me.tenantId ?? '?').slice(0, 1).toUpperCase()}
-          </span>
-          <span>
-            <span className="account-name">{isAdmin ? 'Admin' : (me.tenantId ?? 'Tenant')}</span>
-            <span className="account-role">
-              {isAdmin ? 'Admin key' : portal ? 'Signed in by link' : 'Tenant key'}
-            </span>
-          </span>
-        </div>
-        <button type="button" className="button button-small button-ghost" onClick={onSignOut}>
-          Sign out
-        </button>
       </div>
     </aside>
   );

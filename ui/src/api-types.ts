@@ -9,6 +9,8 @@ import type * as schemas from '../../src/api/schemas';
 export type Me = Static<typeof schemas.Me>;
 export type Tenant = Static<typeof schemas.Tenant>;
 export type CreateTenantBody = Static<typeof schemas.CreateTenant>;
+export type UpdateTenantBody = Static<typeof schemas.UpdateTenant>;
+export type TenantBranding = Static<typeof schemas.TenantBranding>;
 export type CreateApiKeyBody = Static<typeof schemas.CreateApiKey>;
 export type CreatedApiKey = Static<typeof schemas.CreatedApiKey>;
 export type PortalLinkBody = Static<typeof schemas.PortalLinkRequest>;
@@ -22,6 +24,8 @@ export type CreateWebhookBody = Static<typeof schemas.CreateWebhook>;
 export type UpdateWebhookBody = Static<typeof schemas.UpdateWebhook>;
 export type WebhookStats = Static<typeof schemas.WebhookStats>;
 export type TestWebhookBody = Static<typeof schemas.TestWebhook>;
+export type RotateSecretBody = Static<typeof schemas.RotateSecret>;
+export type RotatedSecret = Static<typeof schemas.RotatedSecret>;
 
 export type Delivery = Static<typeof schemas.Delivery>;
 export type DeliveryStatus = Delivery['status'];

@@ -26,8 +26,11 @@ import type {
   ReplayedDeadLetter,
   ReplayedDeadLetters,
   ReplayPage,
+  RotatedSecret,
+  RotateSecretBody,
   Tenant,
   TestWebhookBody,
+  UpdateTenantBody,
   UpdateWebhookBody,
   Webhook,
   WebhookStats,
@@ -155,6 +158,7 @@ export const api = {
 
   listTenants: () => request<List<Tenant>>('GET', '/v1/tenants'),
   createTenant: (body: CreateTenantBody) => request<Tenant>('POST', '/v1/tenants', { body }),
+  updateTenant: (tenantId: string, body: UpdateTenantBody) => request<Tenant>('PATCH', t(tenantId), { body }),
   createApiKey: (tenantId: string, name?: string) => {
     const body: CreateApiKeyBody = name ? { name } : {};
     return request<CreatedApiKey>('POST', `${t(tenantId)}/api-keys`, { body });
@@ -174,6 +178,10 @@ export const api = {
     request<Webhook>('POST', `${t(tenantId)}/webhooks`, { body }),
   updateWebhook: (tenantId: string, webhookId: string, body: UpdateWebhookBody) =>
     request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
+  rotateSecret: (tenantId: string, webhookId: string, body: RotateSecretBody) =>
+    request<RotatedSecret>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/rotate-secret`, { body }),
+  dropPreviousSecret: (tenantId: string, webhookId: string) =>
+    request<Webhook>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}/previous-secret`),
   deleteWebhook: (tenantId: string, webhookId: string) =>
     request<void>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}`),
   /** Sends webhook.test, or the example of `eventType`. */

@@ -12,6 +12,13 @@ const otherYear = new Intl.DateTimeFormat(undefined, {
   ...time,
 });
 
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** "10:30": a time later today, in the viewer's time zone. */
+export function formatClock(ms: number): string {
+  return clock.format(new Date(ms));
+}
+
 /** "Jan 15, 10:30:00" (the year only when it is not this one), in the viewer's time zone. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { accentColorProblem } from '../../core/branding.js';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { newId, newSecretToken } from '../../core/ids.js';
 import { API_KEY_PREFIX, hashApiKey } from '../auth.js';
@@ -54,9 +55,23 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     },
     async (request) => {
       const { principal } = request;
-      if (principal.role === 'admin') return { role: 'admin' as const, tenantId: null };
-      const effectiveLimits = await limits.of(principal.tenantId);
-      return { role: 'tenant' as const, tenantId: principal.tenantId, effectiveLimits };
+      if (principal.role === 'admin') {
+        return { role: 'admin' as const, tenantId: null, tenantName: null, branding: null, expiresAt: null };
+      }
+      const [effectiveLimits, tenant] = await Promise.all([
+        limits.of(principal.tenantId),
+        directory.getTenant(principal.tenantId),
+      ]);
+      // authenticate() has just found the tenant; one deleted since answers as a revoked key would.
+      if (!tenant) throw notFound.tenant(principal.tenantId);
+      return {
+        role: 'tenant' as const,
+        tenantId: principal.tenantId,
+        tenantName: tenant.name,
+        branding: tenant.branding,
+        expiresAt: principal.expiresAt === null ? null : new Date(principal.expiresAt).toISOString(),
+        effectiveLimits,
+      };
     },
   );
 
@@ -75,7 +90,7 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       auth.requireAdmin(request.principal);
       const now = clock.now();
       const id = request.body.id ?? newId('tenant', now);
-      const tenant = { id, name: request.body.name ?? id, createdAt: now, limits: {} };
+      const tenant = { id, name: request.body.name ?? id, createdAt: now, limits: {}, branding: {} };
       await directory.createTenant(tenant);
       return reply.status(201).send(presentTenant(tenant, limits.defaults));
     },
@@ -123,8 +138,8 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
       schema: {
         operationId: 'updateTenant',
         summary:
-          "Rename a tenant or set its own limits (admin); a limit set to null follows the installation's " +
-          'setting again',
+          "Rename a tenant, set its own limits or its console's branding (admin); a limit or branding " +
+          "field set to null follows Herald's own again",
         tags: ['tenants'],
         params: TenantParams,
         body: UpdateTenant,
@@ -134,6 +149,9 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
     async (request) => {
       auth.requireAdmin(request.principal);
       const { tenantId } = request.params;
+      const accentColor = request.body.branding?.accentColor;
+      const problem = accentColor ? accentColorProblem(accentColor) : null;
+      if (problem) throw new HeraldError('VALIDATION_FAILED', `body.branding.accentColor: ${problem}.`);
       const tenant = await directory.updateTenant(tenantId, request.body);
       if (!tenant) throw notFound.tenant(tenantId);
       limits.forget(tenantId);

@@ -26,8 +26,8 @@ export function webhookFromRow(row: StoredWebhookRow, secrets: SecretBox): Webho
   return toWebhook(row, row.events, secrets);
 }
 
-/** Limits are jsonb, which node-postgres hands out parsed. */
-const TENANT_COLUMNS = 'id, name, created_at AS "createdAt", limits';
+/** Limits and branding are jsonb, which node-postgres hands out parsed. */
+const TENANT_COLUMNS = 'id, name, created_at AS "createdAt", limits, branding';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, tenant_id, url, description, events, status, ordering, rate_limit,
     secret, created_at, updated_at)
@@ -83,10 +83,10 @@ export function postgresDirectory(
 
     async createTenant(tenant: NewTenant): Promise<void> {
       const result = await connection.query(
-        `INSERT INTO tenants (id, name, created_at, limits)
-         SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM tenant_purges WHERE tenant_id = $1)
+        `INSERT INTO tenants (id, name, created_at, limits, branding)
+         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM tenant_purges WHERE tenant_id = $1)
          ON CONFLICT (id) DO NOTHING`,
-        [tenant.id, tenant.name, tenant.createdAt, tenant.limits ?? {}],
+        [tenant.id, tenant.name, tenant.createdAt, tenant.limits ?? {}, tenant.branding ?? {}],
       );
       if (result.rowCount === 0) throw tenantExists(tenant.id);
     },
@@ -99,11 +99,12 @@ export function postgresDirectory(
     },
 
     async updateTenant(id: string, change: TenantChange): Promise<Tenant | null> {
-      // `||` overwrites the limits the patch names; stripping nulls then removes those it set to null.
+      // `||` overwrites the fields the patch names; stripping nulls then removes those it set to null.
       const { rows } = await connection.query<Tenant>(
-        `UPDATE tenants SET name = coalesce($2, name), limits = jsonb_strip_nulls(limits || $3::jsonb)
+        `UPDATE tenants SET name = coalesce($2, name), limits = jsonb_strip_nulls(limits || $3::jsonb),
+           branding = jsonb_strip_nulls(branding || $4::jsonb)
          WHERE id = $1 RETURNING ${TENANT_COLUMNS}`,
-        [id, change.name ?? null, change.limits ?? {}],
+        [id, change.name ?? null, change.limits ?? {}, change.branding ?? {}],
       );
       return rows[0] ?? null;
     },

@@ -332,6 +332,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     FROM (SELECT name, row_number() OVER (ORDER BY name) AS n FROM event_types) AS ranked
     WHERE ranked.name = event_types.name;
   `,
+  `
+  -- How the console looks to a tenant's own people: accent colour, logo, product name ({} for Herald's).
+  ALTER TABLE tenants ADD COLUMN branding jsonb NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

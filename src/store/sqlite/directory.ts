@@ -1,6 +1,14 @@
 import { HeraldError, tenantExists } from '../../core/errors.js';
 import type { SecretBox } from '../../core/secret-box.js';
-import type { EventType, NewTenant, NewWebhook, Tenant, TenantLimits, Webhook } from '../../core/types.js';
+import type {
+  EventType,
+  NewTenant,
+  NewWebhook,
+  Tenant,
+  TenantBranding,
+  TenantLimits,
+  Webhook,
+} from '../../core/types.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import {
   EVENT_TYPE_COLUMNS,
@@ -23,14 +31,18 @@ export function webhookFromRow(row: StoredWebhookRow, secrets: SecretBox): Webho
   return toWebhook(row, JSON.parse(row.events) as string[], secrets);
 }
 
-/** SQLite keeps a tenant's limits as JSON text. */
-type TenantRow = Omit<Tenant, 'limits'> & { limits: string };
+/** SQLite keeps a tenant's limits and branding as JSON text. */
+type TenantRow = Omit<Tenant, 'limits' | 'branding'> & { limits: string; branding: string };
 
 function tenantFromRow(row: TenantRow): Tenant {
-  return { ...row, limits: JSON.parse(row.limits) as TenantLimits };
+  return {
+    ...row,
+    limits: JSON.parse(row.limits) as TenantLimits,
+    branding: JSON.parse(row.branding) as TenantBranding,
+  };
 }
 
-const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits';
+const TENANT_COLUMNS = 'id, name, created_at AS createdAt, limits, branding';
 
 /** Tenants, keys, event types and webhooks; every change is synced before it resolves. */
 export function sqliteDirectory(
@@ -44,10 +56,15 @@ export function sqliteDirectory(
 
     async createTenant(tenant: NewTenant): Promise<void> {
       const result = sql(
-        `INSERT INTO tenants (id, name, created_at, limits)
-         SELECT @id, @name, @createdAt, @limits WHERE NOT EXISTS (SELECT 1 FROM tenant_purges WHERE tenant_id = @id)
+        `INSERT INTO tenants (id, name, created_at, limits, branding)
+         SELECT @id, @name, @createdAt, @limits, @branding
+         WHERE NOT EXISTS (SELECT 1 FROM tenant_purges WHERE tenant_id = @id)
          ON CONFLICT (id) DO NOTHING`,
-      ).run({ ...tenant, limits: JSON.stringify(tenant.limits ?? {}) });
+      ).run({
+        ...tenant,
+        limits: JSON.stringify(tenant.limits ?? {}),
+        branding: JSON.stringify(tenant.branding ?? {}),
+      });
       if (result.changes === 0) throw tenantExists(tenant.id);
       await connection.durable();
     },
@@ -58,11 +75,17 @@ export function sqliteDirectory(
     },
 
     async updateTenant(id: string, change: TenantChange): Promise<Tenant | null> {
-      // json_patch is a JSON merge patch: a null in it removes that limit.
+      // json_patch is a JSON merge patch: a null in it removes that limit or branding field.
       const row = sql(
-        `UPDATE tenants SET name = coalesce(?, name), limits = json_patch(limits, ?) WHERE id = ?
-         RETURNING ${TENANT_COLUMNS}`,
-      ).get(change.name ?? null, JSON.stringify(change.limits ?? {}), id) as TenantRow | undefined;
+        `UPDATE tenants SET name = coalesce(?, name), limits = json_patch(limits, ?),
+           branding = json_patch(branding, ?)
+         WHERE id = ? RETURNING ${TENANT_COLUMNS}`,
+      ).get(
+        change.name ?? null,
+        JSON.stringify(change.limits ?? {}),
+        JSON.stringify(change.branding ?? {}),
+        id,
+      ) as TenantRow | undefined;
       await connection.durable();
       return row ? tenantFromRow(row) : null;
     },

@@ -227,6 +227,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     FROM (SELECT name, row_number() OVER (ORDER BY name) AS n FROM event_types) AS ranked
     WHERE ranked.name = event_types.name;
   `,
+  `
+  -- How the console looks to a tenant's own people: accent colour, logo, product name ({} for Herald's).
+  ALTER TABLE tenants ADD COLUMN branding TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
 
 /** The version the file's schema is at, and the last one this Herald knows. */

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, type RefObject, useEffect, useId, useRef } from 'react';
 import { ErrorNotice, Spinner } from './feedback';
 
 interface DialogProps {
@@ -12,11 +12,38 @@ interface DialogProps {
   description?: ReactNode;
 }
 
+/**
+ * A body taller than the dialog scrolls; keyboards can scroll it only once it can take focus, so it
+ * joins the tab order exactly while it overflows (long payloads, headers).
+ */
+function useKeyboardScrollable(ref: RefObject<HTMLElement | null>, open: boolean): void {
+  useEffect(() => {
+    const body = ref.current;
+    if (!open || !body) return;
+    const update = () => {
+      if (body.scrollHeight > body.clientHeight) body.tabIndex = 0;
+      else body.removeAttribute('tabindex');
+    };
+    // The body's own size is capped, so what grows is its content: loaded, expanded, replaced.
+    const resized = new ResizeObserver(update);
+    resized.observe(body);
+    const changed = new MutationObserver(update);
+    changed.observe(body, { childList: true, subtree: true, characterData: true });
+    update();
+    return () => {
+      resized.disconnect();
+      changed.disconnect();
+    };
+  }, [ref, open]);
+}
+
 /** A modal dialog: the native <dialog> gives focus trapping, Escape and inertness for free. */
 export function Dialog({ open, title, onClose, children, footer, wide, role, description }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
+  const bodyRef = useRef<HTMLDivElement>(null);
+  useKeyboardScrollable(bodyRef, open);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -52,7 +79,7 @@ export function Dialog({ open, title, onClose, children, footer, wide, role, des
               <span aria-hidden="true">×</span>
             </button>
           </header>
-          <div className="dialog-body">
+          <div className="dialog-body" ref={bodyRef}>
             {description && (
               <p id={descriptionId} className="dialog-description">
                 {description}

@@ -48,18 +48,22 @@ export function EmptyState({
   children,
   action,
   icon,
+  level = 2,
 }: {
   title: string;
   children?: ReactNode;
   action?: ReactNode;
   icon?: ReactNode;
+  /** 1 when the empty state is the whole page, with no page header above it. */
+  level?: 1 | 2;
 }) {
+  const Heading = level === 1 ? 'h1' : 'h2';
   return (
     <div className="empty-state">
       <div className="empty-icon" aria-hidden="true">
         {icon ?? '◇'}
       </div>
-      <h2>{title}</h2>
+      <Heading>{title}</Heading>
       {children && <p>{children}</p>}
       {action && <div className="empty-action">{action}</div>}
     </div>

@@ -73,3 +73,11 @@ export function useFocusOnMount<T extends HTMLElement>(enabled = true) {
   }, [enabled]);
   return ref;
 }
+
+/**
+ * An API validation message shown beside its field, where the field's label reads better than the
+ * request path: "body.secret must be at least 8 characters long." → "Secret must be at least …".
+ */
+export function inFieldWords(message: string, label: string): string {
+  return message.replace(/^body[\w.[\]]*(:?) /, (_match, colon: string) => `${label}${colon} `);
+}

@@ -1,6 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, api, session } from '../api';
-import type { Me } from '../api-types';
+import type { Me, TenantBranding } from '../api-types';
+import { productName } from '../branding';
 import { Spinner } from '../components/feedback';
 import { useFocusOnMount } from '../components/forms';
 import { Logo } from '../components/Logo';
@@ -86,7 +87,9 @@ export function SignIn({ notice, onSignedIn }: { notice?: string; onSignedIn: (m
   );
 }
 
-const LINK_MESSAGES = {
+export type LinkProblemCode = 'PORTAL_LINK_EXPIRED' | 'PORTAL_LINK_INVALID' | 'SIGNED_OUT';
+
+const LINK_MESSAGES: Record<LinkProblemCode, { title: string; body: string }> = {
   PORTAL_LINK_EXPIRED: {
     title: 'This link has expired. Ask for a new one.',
     body: 'Links to the webhook console work for a limited time. Open the webhook settings in your product again, or ask its administrator for a fresh link.',
@@ -95,35 +98,46 @@ const LINK_MESSAGES = {
     title: 'This link is not valid. Ask for a new one.',
     body: 'The link may have been cut short or changed when it was copied. Open the webhook settings in your product again, or ask its administrator for a fresh link.',
   },
+  SIGNED_OUT: {
+    title: 'You signed out.',
+    body: 'To manage your webhooks again, open the webhook settings in your product: it gives you a fresh link.',
+  },
 };
 
-export function LinkProblem({ code, onSignIn }: { code: string; onSignIn: () => void }) {
-  const message =
-    code === 'PORTAL_LINK_EXPIRED' ? LINK_MESSAGES.PORTAL_LINK_EXPIRED : LINK_MESSAGES.PORTAL_LINK_INVALID;
+/**
+ * What someone who came by a portal link sees when the link cannot (or no longer) sign them in: a way
+ * back through their product. No API key form: people inside a product have no key.
+ */
+export function LinkProblem({ code, branding }: { code: LinkProblemCode; branding: TenantBranding | null }) {
+  const message = LINK_MESSAGES[code];
+  useEffect(() => {
+    document.title = `${message.title} · ${productName(branding)}`;
+  }, [message, branding]);
   return (
     <main className="fullpage">
-      <div className="card fullpage-card" role="alert">
-        <div className="fullpage-icon" aria-hidden="true">
-          <svg
-            viewBox="0 0 24 24"
-            width="28"
-            height="28"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="2"
-            aria-hidden="true"
-          >
-            <circle cx="12" cy="12" r="9" />
-            <path d="M12 7v6M12 16.5v.5" strokeLinecap="round" />
-          </svg>
-        </div>
+      <div className="card fullpage-card" role={code === 'SIGNED_OUT' ? 'status' : 'alert'}>
+        {branding?.logoUrl || branding?.productName ? (
+          <div className="signin-brand">
+            <Logo branding={branding} />
+          </div>
+        ) : (
+          <div className="fullpage-icon" aria-hidden="true">
+            <svg
+              viewBox="0 0 24 24"
+              width="28"
+              height="28"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              aria-hidden="true"
+            >
+              <circle cx="12" cy="12" r="9" />
+              <path d="M12 7v6M12 16.5v.5" strokeLinecap="round" />
+            </svg>
+          </div>
+        )}
         <h1>{message.title}</h1>
         <p className="muted">{message.body}</p>
-        <div className="button-row center">
-          <button type="button" className="button" onClick={onSignIn}>
-            Sign in with an API key instead
-          </button>
-        </div>
       </div>
     </main>
   );

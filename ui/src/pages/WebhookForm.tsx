@@ -1,19 +1,34 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, api, generateSecret } from '../api';
+import { ApiError, api } from '../api';
 import type { CreateWebhookBody, Webhook, WebhookOrdering } from '../api-types';
-import { CopyButton } from '../components/CopyButton';
 import { ErrorNotice, Loading } from '../components/feedback';
-import { describedBy, FieldError, OptionalLabel, SubmitButton, useFocusOnMount } from '../components/forms';
+import {
+  describedBy,
+  FieldError,
+  inFieldWords,
+  OptionalLabel,
+  SubmitButton,
+  useFocusOnMount,
+} from '../components/forms';
 import { PageHeader } from '../components/PageHeader';
 import type { EventTypesState } from '../event-types';
 import { Link, navigate, paths } from '../router';
 import { useToast } from '../toasts';
 import { WebhookEventsField } from './WebhookEventsField';
 import { OrderingField, parseRateLimit, RateLimitField } from './WebhookPacingFields';
+import { RotateSecretDialog, WebhookSecretField } from './WebhookSecretField';
 import { WebhookStatusNotice } from './WebhookStatus';
 
 type Field = 'url' | 'secret' | 'events' | 'description' | 'rateLimit' | 'form';
 type FieldErrors = Partial<Record<Field, string>>;
+
+const FIELD_LABELS: Record<Exclude<Field, 'form'>, string> = {
+  url: 'URL',
+  secret: 'Secret',
+  events: 'Events',
+  description: 'Description',
+  rateLimit: 'Rate limit',
+};
 
 /** Puts an API error next to the field it is about, in the API's own words. */
 function fieldFor(error: ApiError): Field {
@@ -43,7 +58,8 @@ export function WebhookFormPage({
   const [loadError, setLoadError] = useState<string | null>(null);
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
-  const [generated, setGenerated] = useState(false);
+  const [removingSecret, setRemovingSecret] = useState(false);
+  const [rotating, setRotating] = useState(false);
   const [allEvents, setAllEvents] = useState(true);
   const [selected, setSelected] = useState<string[]>([]);
   const [description, setDescription] = useState('');
@@ -122,7 +138,7 @@ export function WebhookFormPage({
     setSubmitting(true);
     try {
       if (editing && webhookId) {
-        await api.updateWebhook(tenantId, webhookId, body);
+        await api.updateWebhook(tenantId, webhookId, removingSecret ? { ...body, secret: null } : body);
         toast('Webhook saved.');
       } else {
         await api.createWebhook(tenantId, body);
@@ -132,7 +148,9 @@ export function WebhookFormPage({
     } catch (err) {
       if (err instanceof ApiError) {
         const field = fieldFor(err);
-        setErrors({ [field]: err.message });
+        setErrors({
+          [field]: field === 'form' ? err.message : inFieldWords(err.message, FIELD_LABELS[field]),
+        });
         focusField(field);
       } else {
         setErrors({ form: err instanceof Error ? err.message : String(err) });
@@ -211,49 +229,21 @@ export function WebhookFormPage({
           </p>
         </div>
 
-        <div className="field">
-          <OptionalLabel htmlFor="webhook-secret">Secret</OptionalLabel>
-          <div className="input-group">
-            <input
-              ref={secretRef}
-              id="webhook-secret"
-              name="secret"
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              className="mono-input"
-              placeholder={editing && existing?.hasSecret ? 'Unchanged' : 'whsec_…'}
-              value={secret}
-              onChange={(e) => {
-                setSecret(e.target.value);
-                setGenerated(false);
-                clearError('secret');
-              }}
-              aria-invalid={errors.secret ? true : undefined}
-              aria-describedby={describedBy(errors.secret, 'secret-error', 'secret-hint')}
-            />
-            <button
-              type="button"
-              className="button"
-              onClick={() => {
-                setSecret(generateSecret());
-                setGenerated(true);
-                clearError('secret');
-              }}
-            >
-              Generate
-            </button>
-            {secret && <CopyButton text={secret} />}
-          </div>
-          <FieldError id="secret-error" message={errors.secret} />
-          <p id="secret-hint" className={`field-hint${generated ? ' field-hint-strong' : ''}`}>
-            {generated
-              ? 'Copy this secret now and store it with your receiver: Herald never shows it again.'
-              : editing && existing?.hasSecret
-                ? 'A secret is set. Leave this empty to keep it, or enter a new one to replace it.'
-                : 'Herald signs every request with it (X-Webhook-Signature: sha256=…) so your service can verify it came from us.'}
-          </p>
-        </div>
+        <WebhookSecretField
+          ref={secretRef}
+          tenantId={tenantId}
+          existing={existing}
+          value={secret}
+          removing={removingSecret}
+          error={errors.secret}
+          onChange={(value) => {
+            setSecret(value);
+            clearError('secret');
+          }}
+          onRemovingChange={setRemovingSecret}
+          onRotate={() => setRotating(true)}
+          onWebhookChange={setExisting}
+        />
 
         <WebhookEventsField
           ref={eventsRef}
@@ -303,6 +293,15 @@ export function WebhookFormPage({
           </button>
         </div>
       </form>
+      {existing && (
+        <RotateSecretDialog
+          open={rotating}
+          tenantId={tenantId}
+          webhook={existing}
+          onClose={() => setRotating(false)}
+          onRotated={setExisting}
+        />
+      )}
     </>
   );
 }
