@@ -1,7 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { HeraldError, notFound } from '../core/errors.js';
+import type { ApiKey } from '../core/types.js';
 import type { TenantDirectory } from '../store/store.js';
+import { SharedReads } from './shared-reads.js';
 
 export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string };
 
@@ -66,6 +68,8 @@ export class Authenticator {
   private readonly knownKeys = new Map<string, KnownKey>();
   /** Tenants that exist → when that was last read. */
   private readonly knownTenants = new Map<string, number>();
+  private readonly keyReads = new SharedReads<ApiKey | null>();
+  private readonly tenantReads = new SharedReads<boolean>();
 
   constructor(
     private readonly tenants: Pick<
@@ -84,6 +88,8 @@ export class Authenticator {
     tenants.onCredentialsChanged(() => {
       this.knownKeys.clear();
       this.knownTenants.clear();
+      this.keyReads.forget();
+      this.tenantReads.forget();
     });
   }
 
@@ -112,7 +118,7 @@ export class Authenticator {
   private async tenantKey(keyHash: string, now: number): Promise<KnownKey> {
     const known = this.knownKeys.get(keyHash);
     if (known && now - known.checkedAt < RECHECK_AFTER_MS) return known;
-    const stored = await this.tenants.findApiKeyByHash(keyHash);
+    const stored = await this.keyReads.read(keyHash, () => this.tenants.findApiKeyByHash(keyHash));
     if (!stored) {
       this.knownKeys.delete(keyHash);
       throw unauthorized();
@@ -134,7 +140,11 @@ export class Authenticator {
     const now = this.clock.now();
     const checkedAt = this.knownTenants.get(tenantId);
     if (checkedAt !== undefined && now - checkedAt < RECHECK_AFTER_MS) return true;
-    if (!(await this.tenants.getTenant(tenantId))) {
+    const exists = await this.tenantReads.read(
+      tenantId,
+      async () => (await this.tenants.getTenant(tenantId)) !== null,
+    );
+    if (!exists) {
       this.knownTenants.delete(tenantId);
       return false;
     }

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { unknownEventType } from '../core/errors.js';
 import type { EventType } from '../core/types.js';
 import type { EventTypeDirectory } from '../store/store.js';
+import { SharedReads } from './shared-reads.js';
 
 /** How long another process's change to the catalogue may take to be seen here. */
 const REFRESH_MS = 5_000;
@@ -14,6 +15,7 @@ const REFRESH_MS = 5_000;
 export class EventCatalog {
   private names: Set<string> | null = null;
   private loadedAt = 0;
+  private readonly refreshes = new SharedReads<EventType[]>();
 
   constructor(
     private readonly eventTypes: Pick<EventTypeDirectory, 'listEventTypes'>,
@@ -29,7 +31,9 @@ export class EventCatalog {
 
   /** The names that are not in the catalogue. */
   async unknownAmong(names: readonly string[]): Promise<Set<string>> {
-    if (!this.names || this.clock.now() - this.loadedAt > REFRESH_MS) await this.list();
+    if (!this.names || this.clock.now() - this.loadedAt > REFRESH_MS) {
+      await this.refreshes.read('catalog', () => this.list());
+    }
     const missing = () => new Set(names.filter((name) => !this.names?.has(name)));
     if (missing().size === 0) return missing();
     // A miss may be a type another process added a moment ago: look once more before refusing.
@@ -45,5 +49,6 @@ export class EventCatalog {
 
   invalidate(): void {
     this.names = null;
+    this.refreshes.forget();
   }
 }
