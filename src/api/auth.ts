@@ -1,7 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { HeraldError, notFound } from '../core/errors.js';
+import type { ApiKey } from '../core/types.js';
 import type { TenantDirectory } from '../store/store.js';
+import { SharedReads } from './shared-reads.js';
 
 /** `expiresAt`: when the key or portal link stops working (epoch ms), null for never. */
 export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string; expiresAt: number | null };
@@ -67,6 +69,8 @@ export class Authenticator {
   private readonly knownKeys = new Map<string, KnownKey>();
   /** Tenants that exist → when that was last read. */
   private readonly knownTenants = new Map<string, number>();
+  private readonly keyReads = new SharedReads<ApiKey | null>();
+  private readonly tenantReads = new SharedReads<boolean>();
 
   constructor(
     private readonly tenants: Pick<
@@ -85,6 +89,8 @@ export class Authenticator {
     tenants.onCredentialsChanged(() => {
       this.knownKeys.clear();
       this.knownTenants.clear();
+      this.keyReads.forget();
+      this.tenantReads.forget();
     });
   }
 
@@ -113,7 +119,7 @@ export class Authenticator {
   private async tenantKey(keyHash: string, now: number): Promise<KnownKey> {
     const known = this.knownKeys.get(keyHash);
     if (known && now - known.checkedAt < RECHECK_AFTER_MS) return known;
-    const stored = await this.tenants.findApiKeyByHash(keyHash);
+    const stored = await this.keyReads.read(keyHash, () => this.tenants.findApiKeyByHash(keyHash));
     if (!stored) {
       this.knownKeys.delete(keyHash);
       throw unauthorized();
@@ -135,7 +141,11 @@ export class Authenticator {
     const now = this.clock.now();
     const checkedAt = this.knownTenants.get(tenantId);
     if (checkedAt !== undefined && now - checkedAt < RECHECK_AFTER_MS) return true;
-    if (!(await this.tenants.getTenant(tenantId))) {
+    const exists = await this.tenantReads.read(
+      tenantId,
+      async () => (await this.tenants.getTenant(tenantId)) !== null,
+    );
+    if (!exists) {
       this.knownTenants.delete(tenantId);
       return false;
     }

@@ -5,6 +5,7 @@ import { isSubscribable } from '../core/event-catalog.js';
 import type { EventType } from '../core/types.js';
 import type { EventTypeDirectory } from '../store/store.js';
 import { compileDataSchema } from './event-schemas.js';
+import { SharedReads } from './shared-reads.js';
 import { describeSchemaError } from './validation.js';
 
 /** How long another process's change to the catalogue may take to be seen here. */
@@ -20,6 +21,8 @@ export class EventCatalog {
   private loadedAt = 0;
   /** Compiled schemas of the types that enforce theirs, by schema text: a reload compiles only what changed. */
   private validators = new Map<string, ValidateFunction>();
+  /** Publishes that find the catalogue stale at once share one read of it. */
+  private readonly refreshes = new SharedReads<EventType[]>();
 
   constructor(
     private readonly eventTypes: Pick<EventTypeDirectory, 'listEventTypes'>,
@@ -41,7 +44,9 @@ export class EventCatalog {
 
   /** The names that are not in the catalogue. */
   async unknownAmong(names: readonly string[]): Promise<Set<string>> {
-    if (!this.types || this.clock.now() - this.loadedAt > REFRESH_MS) await this.list();
+    if (!this.types || this.clock.now() - this.loadedAt > REFRESH_MS) {
+      await this.refreshes.read('catalog', () => this.list());
+    }
     const missing = () => new Set(names.filter((name) => !this.types?.has(name)));
     if (missing().size === 0) return missing();
     // A miss may be a type another process added a moment ago: look once more before refusing.
@@ -86,6 +91,7 @@ export class EventCatalog {
   /** The next check reads the store again (the last catalogue stays in use until then). */
   invalidate(): void {
     this.loadedAt = Number.NEGATIVE_INFINITY;
+    this.refreshes.forget();
   }
 
   private validatorOf(schema: object): ValidateFunction {

@@ -15,7 +15,7 @@ export interface EventTypeDetails {
 }
 
 /** The schema version that gave event types a schema, an example and a place in the catalogue. */
-const DETAILS_VERSION = 9;
+const DETAILS_VERSION = 11;
 
 /**
  * The event types a schema version brings into the catalogue, inserted by both backends' migrations

@@ -1,6 +1,5 @@
 import { DEAD_LETTER_PREFIX, DELIVERY_PREFIX, fromPublicId } from '../core/public-ids.js';
 import type {
-  AttemptStatus,
   DeadLetter,
   Delivery,
   DeliveryDetail,

@@ -354,6 +354,36 @@ describe('Authenticator: keys and tenants that stop working', () => {
     await assert.rejects(unaware.authenticate(bearer), isHeraldError('UNAUTHORIZED', 401));
   });
 
+  it('sends requests that arrive together after RECHECK_AFTER_MS to the store once', async () => {
+    const reads = { keys: 0, tenants: 0 };
+    const counting = {
+      ...pickDirectory(store),
+      findApiKeyByHash: (hash: string) => {
+        reads.keys++;
+        return store.findApiKeyByHash(hash);
+      },
+      getTenant: (id: string) => {
+        reads.tenants++;
+        return store.getTenant(id);
+      },
+      onCredentialsChanged: () => () => undefined,
+    };
+    const shared = new Authenticator(counting, ADMIN_KEY, clock);
+    await createKey();
+    const together = async () => {
+      const principals = await Promise.all(Array.from({ length: 64 }, () => shared.authenticate(bearer)));
+      await Promise.all(
+        Array.from({ length: 64 }, () => shared.requireTenant({ role: 'admin' }, 'tenant_abc')),
+      );
+      assert.ok(principals.every((principal) => principal.role === 'tenant'));
+    };
+    await together();
+    assert.deepEqual(reads, { keys: 1, tenants: 1 });
+    clock.advance(RECHECK_AFTER_MS);
+    await together();
+    assert.deepEqual(reads, { keys: 2, tenants: 2 });
+  });
+
   it('refuses a key from its expiry on, with a message that says so', async () => {
     await createKey(clock.now() + HOUR);
     assert.equal((await auth.authenticate(bearer)).role, 'tenant');

@@ -12,7 +12,6 @@ import type {
   DeliveryDetail,
   DeliveryFilter,
   DeliveryPage,
-  DeliveryStatus,
   DiscardDeadLettersBody,
   DiscardedDeadLetters,
   EventTimeline,

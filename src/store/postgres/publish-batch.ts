@@ -15,6 +15,15 @@ import { PUBLISH } from './statements.js';
 const FLUSH_LIMITS = { events: 2_000, bytes: 16 * 1024 * 1024 };
 
 /**
+ * Publish statements under way at once. Each statement costs the server a fixed amount whatever its
+ * size, so publishes that arrive while these are committing wait to share the next one: under load
+ * a flush carries most of the clients waiting, not the handful that arrived in one turn of the event
+ * loop. Two rather than one, so that one statement is being sent and parsed while the other waits
+ * for its commit to reach the disk.
+ */
+const FLUSHES_IN_FLIGHT = 2;
+
+/**
  * Until a table has statistics the planner guesses a handful of pending rows, and completing a batch
  * then scans every pending row instead of looking each one up by key. Autovacuum analyzes within
  * about a minute; a fresh install under its first burst should not wait that long.
@@ -107,13 +116,20 @@ export class PostgresPublishBatcher {
     }
   }
 
-  /** Takes the publishes queued so far (up to the flush limits) and commits them on one connection. */
+  /**
+   * Takes the publishes queued so far (up to the flush limits) and commits them on one connection,
+   * unless FLUSHES_IN_FLIGHT are already under way: then the first of them to end takes them.
+   */
   private startFlush(): void {
+    if (this.flushes.size >= FLUSHES_IN_FLIGHT) return;
     const batch = this.waiting.take(FLUSH_LIMITS);
-    if (this.waiting.size > 0) setImmediate(() => this.startFlush());
     if (batch.length === 0) return;
-    const flush = this.flush(batch).finally(() => this.flushes.delete(flush));
+    const flush = this.flush(batch).finally(() => {
+      this.flushes.delete(flush);
+      if (this.waiting.size > 0) this.startFlush();
+    });
     this.flushes.add(flush);
+    if (this.waiting.size > 0) setImmediate(() => this.startFlush());
   }
 
   private async flush(batch: PendingPublish[]): Promise<void> {

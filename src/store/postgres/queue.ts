@@ -7,9 +7,12 @@ import type { QueuedWorkListeners } from '../queued-work.js';
 import { type ClaimRow, storedHeaders, toClaimed } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
-import { openFifoHeadsNow, unblockDeliveries } from './fifo.js';
+import { openFifoHeadsNow } from './fifo.js';
 import type { QueuedWorkListener } from './notifications.js';
-import { CLAIM, COMPLETE, END_ABANDONED_TESTS, NEXT_DUE_SQL } from './statements.js';
+import { CLAIM, COMPLETE, NEXT_DUE, TIDY_QUEUE } from './statements.js';
+
+/** Blocked deliveries of webhooks no longer ordered, opened at once per tidying. */
+const UNBLOCK_BATCH = 1_000;
 
 /** What stands for "no bound" on a tenant's room: the claim's limit is far below it. */
 const NO_TENANT_LIMIT = 2_147_483_647;
@@ -115,15 +118,20 @@ export function postgresQueue(
     },
 
     async nextDueAt(): Promise<number | null> {
-      const { rows } = await connection.query<{ due_at: number | null }>(NEXT_DUE_SQL);
+      const { rows } = await connection.query<{ due_at: number | null }>(NEXT_DUE);
       return rows[0]?.due_at ?? null;
     },
 
     async tidyQueue(now: number): Promise<number> {
-      const opened = await unblockDeliveries(connection, now);
+      const { rows } = await connection.query<{ unblocked: number; ended: number; stalled: string[] | null }>(
+        TIDY_QUEUE,
+        [now, UNBLOCK_BATCH, ABANDONED_TEST_ERROR],
+      );
+      const tidied = rows[0];
+      const opened =
+        (tidied?.unblocked ?? 0) + (await openFifoHeadsNow(connection, tidied?.stalled ?? [], now));
       if (opened > 0) queued.announce();
-      const ended = await connection.query(END_ABANDONED_TESTS, [now, ABANDONED_TEST_ERROR]);
-      return opened + (ended.rowCount ?? 0);
+      return opened + (tidied?.ended ?? 0);
     },
 
     onDeliveriesQueued(listener: () => void): () => void {

@@ -204,12 +204,50 @@ export const CLAIM: PreparedStatement = { name: 'herald_claim', text: CLAIM_SQL 
 export const COMPLETE: PreparedStatement = { name: 'herald_complete', text: COMPLETE_SQL };
 
 /** When the earliest pending delivery of an active webhook falls due (null: none is pending). */
-export const NEXT_DUE_SQL = `
-  SELECT min(first_pending.next_attempt_at) AS due_at FROM ${WEBHOOKS_WITH_FIRST_PENDING}
-  WHERE w.status = 'active'`;
+export const NEXT_DUE: PreparedStatement = {
+  name: 'herald_next_due',
+  text: `
+    SELECT min(first_pending.next_attempt_at) AS due_at FROM ${WEBHOOKS_WITH_FIRST_PENDING}
+    WHERE w.status = 'active'`,
+};
 
-/** Test deliveries whose lease ran out with no outcome (their process went away): failed, never sent again. */
-export const END_ABANDONED_TESTS = `
-  UPDATE deliveries SET status = 'failed', error = $2, attempted_at = next_attempt_at, next_attempt_at = NULL,
-    lease = NULL
-  WHERE status = 'pending' AND trigger = 'test' AND next_attempt_at < $1`;
+/**
+ * Tidying the queue before the due timer is aimed, in one statement, since an idle worker aims it
+ * after every batch: blocked deliveries of webhooks no longer ordered are opened (at most $2 a
+ * time), Test deliveries whose lease ran out with no outcome (their process went away) are failed
+ * with error $3 and never sent again, and the ordered webhooks (`stalled`) with blocked deliveries
+ * and none open come back for their next to be opened under their lock (fifo.ts; after a crash
+ * between an outcome and that opening). `blocked` finds the webhooks with blocked deliveries with
+ * one probe of deliveries_blocked each.
+ */
+export const TIDY_QUEUE: PreparedStatement = {
+  name: 'herald_tidy_queue',
+  text: `
+    WITH RECURSIVE blocked AS (
+      (SELECT webhook_id FROM deliveries WHERE status = 'pending' AND next_attempt_at IS NULL
+       ORDER BY webhook_id LIMIT 1)
+      UNION ALL
+      SELECT (SELECT d.webhook_id FROM deliveries d
+              WHERE d.status = 'pending' AND d.next_attempt_at IS NULL AND d.webhook_id > blocked.webhook_id
+              ORDER BY d.webhook_id LIMIT 1)
+      FROM blocked WHERE blocked.webhook_id IS NOT NULL
+    ), unblocked AS (
+      UPDATE deliveries SET next_attempt_at = $1 WHERE id IN (
+        SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+        WHERE d.status = 'pending' AND d.next_attempt_at IS NULL AND w.ordering <> 'fifo'
+        LIMIT $2
+      )
+      RETURNING 1
+    ), ended AS (
+      UPDATE deliveries SET status = 'failed', error = $3, attempted_at = next_attempt_at, next_attempt_at = NULL,
+        lease = NULL
+      WHERE status = 'pending' AND trigger = 'test' AND next_attempt_at < $1
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM unblocked) AS unblocked, (SELECT count(*) FROM ended) AS ended,
+      (SELECT array_agg(b.webhook_id) FROM blocked b JOIN webhooks w ON w.id = b.webhook_id AND w.ordering = 'fifo'
+       WHERE NOT EXISTS (
+         SELECT 1 FROM deliveries d
+         WHERE d.webhook_id = b.webhook_id AND d.status = 'pending' AND d.next_attempt_at IS NOT NULL
+       )) AS stalled`,
+};
