@@ -342,6 +342,25 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
             },
           ],
           [
+            'Webhook page',
+            async (p) => {
+              await p.goto(`${base}/#/settings/webhooks/${ok.id}`);
+              await visible(p.getByRole('heading', { level: 1, name: 'Billing sync' }));
+              await visible(p.getByRole('region', { name: 'Health, last 24 hours' }));
+            },
+          ],
+          [
+            'Event page',
+            async (p) => {
+              const { json } = await harness.api<{ data: { eventId: string }[] }>(
+                'GET',
+                `/v1/tenants/${tenantId}/webhooks/${ok.id}/deliveries`,
+              );
+              await p.goto(`${base}/#/settings/events/${json.data[0]?.eventId}`);
+              await visible(p.getByRole('heading', { name: 'Event', exact: true }));
+            },
+          ],
+          [
             'Delivery History',
             async (p) => {
               await p.goto(`${base}/#/settings/webhooks/${ok.id}/deliveries`);
@@ -362,7 +381,7 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
             'Dead Letter Queue',
             async (p) => {
               await p.goto(`${base}/#/settings/dead-letter-queue`);
-              await visible(p.getByText('kpi.alert').first());
+              await visible(p.getByRole('row').filter({ hasText: 'kpi.alert' }));
             },
           ],
           [
