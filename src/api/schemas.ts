@@ -405,10 +405,19 @@ export const RotateSecret = Type.Object(
 
 export const RotatedSecret = Type.Object(
   {
-    secret: Type.String({ description: 'The new secret, shown this once' }),
+    secret: Type.String({ description: 'The new secret' }),
     webhook: Webhook,
   },
   { $id: 'RotatedSecret' },
+);
+
+export const WebhookSecret = Type.Object(
+  {
+    secret: Nullable(
+      Type.String({ description: 'The secret that signs deliveries; null when they go out unsigned' }),
+    ),
+  },
+  { $id: 'WebhookSecret' },
 );
 
 export const AttemptStatus = Type.Union([

@@ -208,7 +208,7 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
     await shot(page, '44-validation-in-words');
   });
 
-  test('Edit removes the secret, and rotates it with the old one signing through a grace period', async () => {
+  test('Edit reveals, rotates and removes the secret, the old one signing through a grace period', async () => {
     await createTenant('wingtip', 'Wingtip');
     const hook = await createWebhook('wingtip', {
       url: receiver.url,
@@ -239,6 +239,12 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
       .filter({ hasText: 'The previous secret also signs deliveries until' });
     await visible(grace);
     await shotAt(WIDE, page, '46-edit-secret-grace');
+
+    // Reveal reads the secret Herald signs with now: the rotated one.
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    assert.equal(await page.getByLabel('Current secret').inputValue(), newSecret);
+    await page.getByRole('button', { name: 'Hide secret' }).click();
+    await gone(page.getByLabel('Current secret'));
 
     await grace.getByRole('button', { name: 'Stop the previous secret now' }).click();
     await gone(grace);

@@ -194,6 +194,24 @@ for (const backend of TEST_BACKENDS) {
         assert.equal(standardWebhooksAccepts(NEWER, afterDrop), false);
       });
 
+      it('reveals the current secret to the tenant, never to another, and null when there is none', async () => {
+        const webhook = await register('/reveal', SECRET);
+        const rotated = await herald.call('POST', `${t}/webhooks/${webhook.id}/rotate-secret`, { body: {} });
+        assert.equal(rotated.status, 200);
+        const revealed = await herald.call('GET', `${t}/webhooks/${webhook.id}/secret`);
+        assert.equal(revealed.status, 200);
+        assert.deepEqual(revealed.body, { secret: rotated.body.secret });
+        assert.equal(revealed.headers['cache-control'], 'no-store');
+
+        const unsigned = await register('/unsigned', undefined);
+        assert.deepEqual((await herald.call('GET', `${t}/webhooks/${unsigned.id}/secret`)).body, {
+          secret: null,
+        });
+
+        const other = await herald.call('GET', `/v1/tenants/tenant_other/webhooks/${webhook.id}/secret`);
+        assert.equal(other.status, 404);
+      });
+
       it('refuses an undecodable secret, a bad grace period and an unknown webhook', async () => {
         const hook = await register('/refusals', SECRET);
         for (const body of [{ secret: 'whsec_!!!notbase64!!!' }, { gracePeriod: -1 }, { gracePeriod: 1.5 }]) {

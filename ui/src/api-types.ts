@@ -26,6 +26,7 @@ export type WebhookStats = Static<typeof schemas.WebhookStats>;
 export type TestWebhookBody = Static<typeof schemas.TestWebhook>;
 export type RotateSecretBody = Static<typeof schemas.RotateSecret>;
 export type RotatedSecret = Static<typeof schemas.RotatedSecret>;
+export type WebhookSecret = Static<typeof schemas.WebhookSecret>;
 
 export type Delivery = Static<typeof schemas.Delivery>;
 export type DeliveryStatus = Delivery['status'];

@@ -32,6 +32,7 @@ import type {
   UpdateTenantBody,
   UpdateWebhookBody,
   Webhook,
+  WebhookSecret,
   WebhookStats,
 } from './api-types';
 import { connection } from './connection';
@@ -179,6 +180,8 @@ export const api = {
     request<Webhook>('PATCH', `${t(tenantId)}/webhooks/${id(webhookId)}`, { body }),
   rotateSecret: (tenantId: string, webhookId: string, body: RotateSecretBody) =>
     request<RotatedSecret>('POST', `${t(tenantId)}/webhooks/${id(webhookId)}/rotate-secret`, { body }),
+  revealSecret: (tenantId: string, webhookId: string) =>
+    request<WebhookSecret>('GET', `${t(tenantId)}/webhooks/${id(webhookId)}/secret`),
   dropPreviousSecret: (tenantId: string, webhookId: string) =>
     request<Webhook>('DELETE', `${t(tenantId)}/webhooks/${id(webhookId)}/previous-secret`),
   deleteWebhook: (tenantId: string, webhookId: string) =>

@@ -26,6 +26,7 @@ import {
   TestWebhook,
   UpdateWebhook,
   Webhook as WebhookSchema,
+  WebhookSecret,
   WebhookStats,
 } from '../schemas.js';
 
@@ -245,6 +246,26 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (app
       const webhook = await directory.rotateWebhookSecret(tenantId, id, { secret, previousUntil, now });
       if (!webhook) throw notFound.webhook(id);
       return { secret, webhook: presentWebhook(webhook) };
+    },
+  );
+
+  app.get(
+    '/tenants/:tenantId/webhooks/:id/secret',
+    {
+      schema: {
+        operationId: 'getWebhookSecret',
+        summary: 'Reveal the secret that signs deliveries, for setting up a receiver',
+        tags: ['webhooks'],
+        params: TenantItemParams,
+        response: { 200: WebhookSecret },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, id } = request.params;
+      const webhook = await loadWebhook(directory, tenantId, id);
+      // A secret must not linger in a browser's or a proxy's cache.
+      reply.header('cache-control', 'no-store');
+      return { secret: webhook.secret };
     },
   );
 

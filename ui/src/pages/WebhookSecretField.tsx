@@ -1,4 +1,4 @@
-import { type FormEvent, forwardRef, useState } from 'react';
+import { type FormEvent, forwardRef, useEffect, useState } from 'react';
 import { ApiError, api, generateSecret } from '../api';
 import type { Webhook } from '../api-types';
 import { CopyButton } from '../components/CopyButton';
@@ -12,8 +12,8 @@ export type SecretChange = { kind: 'keep' } | { kind: 'set'; secret: string } | 
 
 /**
  * The Secret field. Registering: type or generate one. Editing a webhook that has one: leave it, type
- * a replacement, remove it, or rotate it with a grace period during which the old one also signs.
- * Herald shows a secret only as it is made (typed, generated, rotated): it is never read back.
+ * a replacement, remove it, reveal it (read from Herald on request, to set up a receiver), or rotate
+ * it with a grace period during which the old one also signs.
  */
 export const WebhookSecretField = forwardRef<
   HTMLInputElement,
@@ -35,6 +35,11 @@ export const WebhookSecretField = forwardRef<
 ) {
   const [generated, setGenerated] = useState(false);
   const [dropError, setDropError] = useState<string | null>(null);
+  /** The stored secret as Herald answered it, while shown. */
+  const [revealed, setRevealed] = useState<string | null>(null);
+  // A rotation or a save changes the webhook: what was revealed may no longer be its secret.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: existing is the trigger, not read
+  useEffect(() => setRevealed(null), [existing]);
   const hasSecret = existing?.hasSecret ?? false;
   const previousUntil = existing?.previousSecretExpiresAt ?? null;
   const previousSigning = previousUntil !== null && Date.parse(previousUntil) > Date.now();
@@ -44,6 +49,16 @@ export const WebhookSecretField = forwardRef<
     setDropError(null);
     try {
       onWebhookChange(await api.dropPreviousSecret(tenantId, existing.id));
+    } catch (err) {
+      setDropError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async function reveal() {
+    if (!existing) return;
+    setDropError(null);
+    try {
+      setRevealed((await api.revealSecret(tenantId, existing.id)).secret ?? '');
     } catch (err) {
       setDropError(err instanceof Error ? err.message : String(err));
     }
@@ -101,6 +116,15 @@ export const WebhookSecretField = forwardRef<
       </p>
       {existing && hasSecret && (
         <div className="button-row secret-actions">
+          <button
+            type="button"
+            className="button button-small"
+            disabled={removing}
+            aria-expanded={revealed !== null}
+            onClick={() => (revealed === null ? void reveal() : setRevealed(null))}
+          >
+            {revealed === null ? 'Reveal secret' : 'Hide secret'}
+          </button>
           <button type="button" className="button button-small" disabled={removing} onClick={onRotate}>
             Rotate secret…
           </button>
@@ -116,6 +140,15 @@ export const WebhookSecretField = forwardRef<
           >
             {removing ? 'Keep the secret' : 'Remove secret'}
           </button>
+        </div>
+      )}
+      {existing && hasSecret && revealed !== null && !removing && (
+        <div className="input-group secret-revealed">
+          <label className="visually-hidden" htmlFor="revealed-secret">
+            Current secret
+          </label>
+          <input id="revealed-secret" className="mono-input" readOnly value={revealed} />
+          <CopyButton text={revealed} />
         </div>
       )}
       {existing && previousSigning && previousUntil && (
