@@ -24,3 +24,6 @@ export const RETENTION_CHUNK = 500;
 
 /** Dead letters one transaction of a discard removes; a bulk discard goes on chunk after chunk. */
 export const DISCARD_CHUNK = 500;
+
+/** Dead letters one transaction of a replay queues again; Replay All goes on chunk after chunk. */
+export const REPLAY_CHUNK = 500;

@@ -119,10 +119,15 @@ export interface Publisher {
   /** Queues attempt 1 of a new delivery of the same event to the same webhook. */
   resendDelivery(tenantId: string, deliveryId: string, now: number): Promise<Delivery | null>;
   /**
-   * Queues attempt 1 of a fresh delivery for each selected dead letter whose webhook is active and
-   * removes those entries. Returns the new deliveries' ids.
+   * Queues attempt 1 of a fresh delivery for each selected dead letter whose webhook is active, the
+   * oldest `limit` of them, and removes those entries. Returns the new deliveries' ids.
    */
-  replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]>;
+  replayDeadLetters(
+    tenantId: string,
+    selection: DeadLetterFilter,
+    now: number,
+    limit: number,
+  ): Promise<string[]>;
 }
 
 /** The attempts of a webhook's history a list shows: those that match every filter given. */

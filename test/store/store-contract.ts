@@ -1011,16 +1011,18 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           claimed.find((c) => c.eventId === one.eventId)?.payload.toString(),
         );
         assert.equal(await store.getDeadLetter('tenant_b', one.id), null);
-        assert.deepEqual(await store.replayDeadLetters('tenant_b', { ids: [one.id] }, T0 + 2), []);
-        const replayedOne = await store.replayDeadLetters('tenant_a', { ids: [one.id] }, T0 + 2);
+        assert.deepEqual(await store.replayDeadLetters('tenant_b', { ids: [one.id] }, T0 + 2, 10), []);
+        const replayedOne = await store.replayDeadLetters('tenant_a', { ids: [one.id] }, T0 + 2, 10);
         assert.equal(replayedOne.length, 1);
         assert.equal(await store.getDeadLetter('tenant_a', one.id), null);
 
         const ingest = await store.getWebhook('tenant_a', 'wh_ingest');
         assert.ok(ingest);
         await store.updateWebhook({ ...ingest, status: 'disabled' });
-        const replayedAll = await store.replayDeadLetters('tenant_a', {}, T0 + 3);
-        assert.equal(replayedAll.length, 2, 'the disabled webhook keeps its dead letter');
+        const firstChunk = await store.replayDeadLetters('tenant_a', {}, T0 + 3, 1);
+        assert.equal(firstChunk.length, 1, 'a replay queues at most its limit');
+        const secondChunk = await store.replayDeadLetters('tenant_a', {}, T0 + 3, 10);
+        assert.equal(secondChunk.length, 1, 'the disabled webhook keeps its dead letter');
         assert.deepEqual(
           (await store.listDeadLetters('tenant_a', { limit: 10 })).map((l) => l.webhookId),
           ['wh_ingest'],
@@ -1103,7 +1105,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
           (await claim(T0)).map((c) => outcome(c, 'dead', T0 + 1)),
           T0 + 1,
         );
-        const replayed = await store.replayDeadLetters('tenant_a', { event: 'kpi.alert' }, T0 + 2);
+        const replayed = await store.replayDeadLetters('tenant_a', { event: 'kpi.alert' }, T0 + 2, 10);
         assert.equal(replayed.length, 2, 'only the kpi.alert letters');
         assert.deepEqual(
           (await store.listDeadLetters('tenant_a', { limit: 10 })).map((l) => l.event),
@@ -1216,7 +1218,7 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const [first] = await next(T0);
         await store.completeDeliveries([outcome(first as ClaimedDelivery, 'dead', T0 + 1)], T0 + 1);
         const [letter] = await store.listDeadLetters('tenant_a', { limit: 1 });
-        await store.replayDeadLetters('tenant_a', { ids: [letter?.id as string] }, T0 + 2);
+        await store.replayDeadLetters('tenant_a', { ids: [letter?.id as string] }, T0 + 2, 10);
         const resent = await store.resendDelivery('tenant_a', first?.id as string, T0 + 2);
         assert.equal(resent?.nextAttemptAt, null, 'waiting its turn');
         const order: string[] = [];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HeraldError, notFound } from '../../core/errors.js';
 import { DEAD_LETTER_PREFIX } from '../../core/public-ids.js';
-import { DISCARD_CHUNK } from '../../store/bounded-work.js';
+import { DISCARD_CHUNK, REPLAY_CHUNK } from '../../store/bounded-work.js';
 import type { DeadLetterCount, DeadLetterFilter, Retention } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { presentDeadLetter, presentDelivery, requireCursor, toPage } from '../presenters.js';
@@ -207,7 +207,7 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
       const letter = await history.getDeadLetter(tenantId, id);
       if (!letter) throw notFound.deadLetter(id);
       requireActive(await loadWebhook(directory, tenantId, letter.webhookId));
-      const [deliveryId] = await publisher.replayDeadLetters(tenantId, { ids: [id] }, clock.now());
+      const [deliveryId] = await publisher.replayDeadLetters(tenantId, { ids: [id] }, clock.now(), 1);
       if (!deliveryId) throw notFound.deadLetter(id); // replayed by someone else meanwhile
       return reply.status(202).send({ id, deliveryId });
     },
@@ -238,10 +238,16 @@ export const deadLetterRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
           .reduce((sum, count) => sum + count.count, 0);
         return reply.status(200).send({ replayed, skipped: skippedOf(counts), dryRun });
       }
-      const replayed = await publisher.replayDeadLetters(tenantId, filter, clock.now());
+      // A chunk a transaction, so that no replay holds the database for long however many match.
+      let replayed = 0;
+      for (;;) {
+        const chunk = await publisher.replayDeadLetters(tenantId, filter, clock.now(), REPLAY_CHUNK);
+        replayed += chunk.length;
+        if (chunk.length < REPLAY_CHUNK) break;
+      }
       // What the selection still holds after the replay is what it passed over.
       const skipped = skippedOf(await history.countDeadLetters(tenantId, filter));
-      return reply.status(202).send({ replayed: replayed.length, skipped, dryRun });
+      return reply.status(202).send({ replayed, skipped, dryRun });
     },
   );
 

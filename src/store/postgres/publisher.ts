@@ -104,13 +104,23 @@ export function postgresPublisher(
       return toDelivery(resent);
     },
 
-    async replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]> {
+    async replayDeadLetters(
+      tenantId: string,
+      selection: DeadLetterFilter,
+      now: number,
+      limit: number,
+    ): Promise<string[]> {
       // Deleting the letters and queueing their deliveries in one statement: two concurrent replays of
-      // the same letter cannot both queue it, because only one of them deletes it.
+      // the same letter cannot both queue it, because only one of them deletes it. A letter another
+      // replay holds is passed over: that replay queues it.
       const replay = toPositional(
-        `WITH removed AS (
+        `WITH picked AS (
+           SELECT l.id FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
+           WHERE ${deadLetterMatches(POSTGRES_KEY_LIST)} AND w.status = 'active'
+           ORDER BY l.id LIMIT :limit FOR UPDATE OF l SKIP LOCKED
+         ), removed AS (
            DELETE FROM dead_letters l USING webhooks w
-           WHERE w.id = l.webhook_id AND ${deadLetterMatches(POSTGRES_KEY_LIST)} AND w.status = 'active'
+           WHERE l.id IN (SELECT id FROM picked) AND w.id = l.webhook_id
            RETURNING l.id, l.webhook_id, l.event_seq, w.ordering
          )
          INSERT INTO deliveries (tenant_id, webhook_id, event_seq, attempt, trigger, status, created_at, next_attempt_at)
@@ -118,7 +128,7 @@ export function postgresPublisher(
            CASE WHEN ordering = 'fifo' THEN NULL ELSE CAST(:now AS bigint) END
          FROM removed ORDER BY id
          RETURNING id, webhook_id, next_attempt_at IS NULL AS blocked`,
-        { ...deadLetterParams(tenantId, selection, POSTGRES_KEY_LIST), now },
+        { ...deadLetterParams(tenantId, selection, POSTGRES_KEY_LIST), now, limit },
       );
       const replayed = await connection.transaction(async (client) => {
         const { rows } = await client.query<{ id: number; webhook_id: string; blocked: boolean }>(

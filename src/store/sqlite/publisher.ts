@@ -111,13 +111,20 @@ export function sqlitePublisher(
       return deliveryById(id);
     },
 
-    async replayDeadLetters(tenantId: string, selection: DeadLetterFilter, now: number): Promise<string[]> {
+    async replayDeadLetters(
+      tenantId: string,
+      selection: DeadLetterFilter,
+      now: number,
+      limit: number,
+    ): Promise<string[]> {
       const replayed = connection.transaction(() => {
         const letters = sql(
           `SELECT l.id, l.webhook_id, l.event_seq, w.ordering FROM dead_letters l JOIN webhooks w ON w.id = l.webhook_id
            WHERE ${deadLetterMatches(SQLITE_KEY_LIST)} AND w.status = 'active'
-           ORDER BY l.id`,
-        ).all(deadLetterParams(tenantId, selection, SQLITE_KEY_LIST)) as (QueuedAgain & { id: number })[];
+           ORDER BY l.id LIMIT @limit`,
+        ).all({ ...deadLetterParams(tenantId, selection, SQLITE_KEY_LIST), limit }) as (QueuedAgain & {
+          id: number;
+        })[];
         const remove = sql('DELETE FROM dead_letters WHERE id = ?');
         return letters.map((letter) => {
           remove.run(letter.id);
