@@ -1,21 +1,34 @@
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import type { Me, Tenant } from './api-types';
 import { productName, useBranding } from './branding';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
-import { DeadLetterQueuePage } from './pages/DeadLetterQueue';
-import { DeliveryHistoryPage } from './pages/DeliveryHistory';
-import { EventPage } from './pages/EventPage';
-import { EventTypesPage } from './pages/EventTypes';
 import { CreateTenantDialog, TenantsPage } from './pages/Tenants';
-import { WebhookDetailPage } from './pages/WebhookDetail';
-import { WebhookFormPage } from './pages/WebhookForm';
 import { WebhooksPage } from './pages/Webhooks';
 import { Link, navigate, parseRoute, paths, useRoute } from './router';
 import { SessionExpiry } from './SessionExpiry';
 import { Sidebar } from './Sidebar';
+
+/*
+ * Pages other than the webhooks list load when first opened: the script the browser must run
+ * before the first screen stays small, so starting the console is no long task.
+ */
+const DeadLetterQueuePage = lazy(() =>
+  import('./pages/DeadLetterQueue').then((m) => ({ default: m.DeadLetterQueuePage })),
+);
+const DeliveryHistoryPage = lazy(() =>
+  import('./pages/DeliveryHistory').then((m) => ({ default: m.DeliveryHistoryPage })),
+);
+const EventPage = lazy(() => import('./pages/EventPage').then((m) => ({ default: m.EventPage })));
+const EventTypesPage = lazy(() => import('./pages/EventTypes').then((m) => ({ default: m.EventTypesPage })));
+const WebhookDetailPage = lazy(() =>
+  import('./pages/WebhookDetail').then((m) => ({ default: m.WebhookDetailPage })),
+);
+const WebhookFormPage = lazy(() =>
+  import('./pages/WebhookForm').then((m) => ({ default: m.WebhookFormPage })),
+);
 
 const TENANT_STORAGE = 'herald.tenant';
 
@@ -216,7 +229,7 @@ export function Console({
             productName={product}
             onExpired={onExpired}
           />
-          {page}
+          <Suspense fallback={<Loading />}>{page}</Suspense>
         </div>
       </main>
 

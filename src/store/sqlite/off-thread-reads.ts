@@ -16,9 +16,10 @@ type ReadAnswer = { id: number; rows: unknown[] } | { id: number; error: string 
 
 /**
  * Reads whose cost grows with the data (the queue's numbers scan every pending delivery: over a
- * second for a million) run on a thread of their own with its own read-only connection, so they
- * never hold up the thread that serves requests and delivers. Answers come back in order, one
- * statement at a time.
+ * second for a million; a history's total counts every attempt of a webhook) run on a thread of
+ * their own with its own read-only connection, so they never hold up the thread that serves
+ * requests and delivers. Every write is committed before its request is answered, so these reads
+ * see it. Answers come back in order, one statement at a time.
  */
 export class OffThreadReads {
   private readonly worker: Worker;
@@ -40,7 +41,7 @@ export class OffThreadReads {
       if (!waiter) return;
       this.pending.delete(answer.id);
       if ('error' in answer) waiter.reject(new Error(answer.error));
-      else waiter.resolve(answer.rows);
+      else waiter.resolve(answer.rows.map(withBuffers));
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.exited = new Promise((resolve) => {
@@ -79,4 +80,15 @@ export class OffThreadReads {
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
   }
+}
+
+/** A BLOB crosses threads as a Uint8Array; the store's readers expect what the driver gives, a Buffer. */
+function withBuffers(row: unknown): unknown {
+  const record = row as Record<string, unknown>;
+  for (const [column, value] of Object.entries(record)) {
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
+      record[column] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    }
+  }
+  return record;
 }

@@ -63,7 +63,9 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
     ...sqliteRetention(connection),
     ...sqliteTenantPurge(connection),
     ...sqliteIdempotencyPrune(connection, idempotencyWindowMs),
-    ...sqlHistory(read, SQLITE_KEY_LIST),
+    // Reads of the history (lists with their totals over deep histories) and the queue's numbers
+    // scan as much as a tenant has: never on the thread that serves requests and delivers.
+    ...sqlHistory(offThread?.read ?? read, SQLITE_KEY_LIST),
     queueStats: (now) => readQueueStats(offThread?.read ?? read, now),
     schemaVersion: async () => sqliteSchemaVersion(connection),
   };
