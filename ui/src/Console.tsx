@@ -1,10 +1,11 @@
-import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import type { Me, Tenant } from './api-types';
 import { productName, useBranding } from './branding';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
+import { lazyPage } from './lazy-page';
 import { CreateTenantDialog, TenantsPage } from './pages/Tenants';
 import { WebhooksPage } from './pages/Webhooks';
 import { Link, navigate, parseRoute, paths, useRoute } from './router';
@@ -12,23 +13,38 @@ import { SessionExpiry } from './SessionExpiry';
 import { Sidebar } from './Sidebar';
 
 /*
- * Pages other than the webhooks list load when first opened: the script the browser must run
- * before the first screen stays small, so starting the console is no long task.
+ * Pages other than the webhooks list load apart from the first screen: the script the browser must
+ * run before it stays small, so starting the console is no long task. Once the first screen is up,
+ * the rest load while the browser is idle, so opening a page later waits on no download.
  */
-const DeadLetterQueuePage = lazy(() =>
-  import('./pages/DeadLetterQueue').then((m) => ({ default: m.DeadLetterQueuePage })),
+const DeadLetterQueue = lazyPage(() => import('./pages/DeadLetterQueue').then((m) => m.DeadLetterQueuePage));
+const DeliveryHistory = lazyPage(() => import('./pages/DeliveryHistory').then((m) => m.DeliveryHistoryPage));
+const Event = lazyPage(() => import('./pages/EventPage').then((m) => m.EventPage));
+const EventTypes = lazyPage(() => import('./pages/EventTypes').then((m) => m.EventTypesPage));
+const WebhookDetail = lazyPage(() => import('./pages/WebhookDetail').then((m) => m.WebhookDetailPage));
+const WebhookForm = lazyPage(() => import('./pages/WebhookForm').then((m) => m.WebhookFormPage));
+
+const PAGE_PRELOADS = [DeliveryHistory, DeadLetterQueue, Event, WebhookDetail, WebhookForm, EventTypes].map(
+  (page) => page.preload,
 );
-const DeliveryHistoryPage = lazy(() =>
-  import('./pages/DeliveryHistory').then((m) => ({ default: m.DeliveryHistoryPage })),
-);
-const EventPage = lazy(() => import('./pages/EventPage').then((m) => ({ default: m.EventPage })));
-const EventTypesPage = lazy(() => import('./pages/EventTypes').then((m) => ({ default: m.EventTypesPage })));
-const WebhookDetailPage = lazy(() =>
-  import('./pages/WebhookDetail').then((m) => ({ default: m.WebhookDetailPage })),
-);
-const WebhookFormPage = lazy(() =>
-  import('./pages/WebhookForm').then((m) => ({ default: m.WebhookFormPage })),
-);
+
+/** Loads the other pages' code as soon as the browser is first idle, all at once: they are small. */
+function usePrefetchedPages() {
+  useEffect(() => {
+    // Safari has no requestIdleCallback.
+    const idle = window.requestIdleCallback as typeof window.requestIdleCallback | undefined;
+    const preloadAll = () => {
+      // A failed prefetch is no error: the page loads again when it is opened.
+      for (const preload of PAGE_PRELOADS) preload().catch(() => {});
+    };
+    if (!idle) {
+      const timer = window.setTimeout(preloadAll, 200);
+      return () => window.clearTimeout(timer);
+    }
+    const request = idle(preloadAll);
+    return () => window.cancelIdleCallback(request);
+  }, []);
+}
 
 const TENANT_STORAGE = 'herald.tenant';
 
@@ -48,6 +64,7 @@ export function Console({
   const isAdmin = me.role === 'admin';
   const eventTypes = useEventTypes();
   useBranding(me.branding);
+  usePrefetchedPages();
   const product = productName(me.branding);
 
   const [tenants, setTenants] = useState<Tenant[] | null>(null);
@@ -145,14 +162,16 @@ export function Console({
         page = <WebhooksPage key={t} tenantId={t} eventTypes={eventTypes} />;
         break;
       case 'register':
-        page = <WebhookFormPage key={t} tenantId={t} eventTypes={eventTypes} />;
+        page = <WebhookForm.Page key={t} tenantId={t} eventTypes={eventTypes} />;
         break;
       case 'webhook':
-        page = <WebhookDetailPage key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />;
+        page = (
+          <WebhookDetail.Page key={`${t}/${route.webhookId}`} tenantId={t} webhookId={route.webhookId} />
+        );
         break;
       case 'edit':
         page = (
-          <WebhookFormPage
+          <WebhookForm.Page
             key={`${t}/${route.webhookId}`}
             tenantId={t}
             eventTypes={eventTypes}
@@ -162,7 +181,7 @@ export function Console({
         break;
       case 'deliveries':
         page = (
-          <DeliveryHistoryPage
+          <DeliveryHistory.Page
             key={`${t}/${route.webhookId}`}
             tenantId={t}
             webhookId={route.webhookId}
@@ -171,13 +190,13 @@ export function Console({
         );
         break;
       case 'event':
-        page = <EventPage key={`${t}/${route.eventId}`} tenantId={t} eventId={route.eventId} />;
+        page = <Event.Page key={`${t}/${route.eventId}`} tenantId={t} eventId={route.eventId} />;
         break;
       case 'dlq':
-        page = <DeadLetterQueuePage key={t} tenantId={t} />;
+        page = <DeadLetterQueue.Page key={t} tenantId={t} />;
         break;
       case 'event-types':
-        page = <EventTypesPage eventTypes={eventTypes} />;
+        page = <EventTypes.Page eventTypes={eventTypes} />;
         break;
       case 'tenants':
         page = isAdmin ? (
@@ -229,7 +248,7 @@ export function Console({
             productName={product}
             onExpired={onExpired}
           />
-          <Suspense fallback={<Loading />}>{page}</Suspense>
+          {page}
         </div>
       </main>
 
