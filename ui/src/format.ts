@@ -27,17 +27,19 @@ export function formatTime(iso: string | null | undefined): string {
   return (date.getFullYear() === new Date().getFullYear() ? thisYear : otherYear).format(date);
 }
 
+// Built once: constructing an Intl formatter costs more than a table row's whole render.
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '';
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return '';
   const seconds = Math.round((then - now) / 1000);
   const abs = Math.abs(seconds);
-  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   if (abs < 45) return seconds <= 0 ? 'just now' : 'in a few seconds';
-  if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
-  if (abs < 86400) return rtf.format(Math.round(seconds / 3600), 'hour');
-  return rtf.format(Math.round(seconds / 86400), 'day');
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour');
+  return relative.format(Math.round(seconds / 86400), 'day');
 }
 
 export function formatDuration(ms: number | null | undefined): string {
