@@ -74,6 +74,11 @@ const COMPARISONS: Comparison[] = [
     target: { text: '≤ 1.3 ×', met: (value) => value <= 1.3 },
   },
   {
+    label: 'CPU cost of the minimal durable relay (`relay`), the same way: what storing and sending alone cost here',
+    numerator: [['relay', 'cpuUs']],
+    denominator: CEILING_CPU,
+  },
+  {
     label: 'CPU cost, PostgreSQL 2 workers: API + workers ÷ (bare sender + bare receiver)',
     numerator: [
       ['postgres', 'apiCpuUs2'],

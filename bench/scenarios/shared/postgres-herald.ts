@@ -77,7 +77,7 @@ export class PostgresHerald {
     return [this.apiProcess, ...this.workers];
   }
 
-  /** Statements sent so far by the API process and by the workers (each file is rewritten every 100 ms). */
+  /** Statements sent so far by the API process and by the workers (each file is rewritten every 500 ms while its count changes). */
   statements(): { api: number; workers: number } {
     const read = (name: string) => {
       const file = join(this.dir, `statements-${name}.txt`);

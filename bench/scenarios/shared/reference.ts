@@ -1,5 +1,5 @@
 /** Runs of the reference deliverers in bench/lib (the durable relays, the BullMQ peer) instead of Herald. */
-import { freePort } from '../../lib/procs.js';
+import { cpuMeter, freePort } from '../../lib/procs.js';
 import { Remote } from '../../lib/rpc.js';
 import type { Context, FigureSpec, RunResult } from '../scenario.js';
 import { publishedAndReceived } from './details.js';
@@ -8,11 +8,12 @@ import { loadUntilDelivered } from './measure.js';
 /** What every reference scenario reports: the figure `measureReference` measures. */
 export const REFERENCE_FIGURES: FigureSpec[] = [
   { key: 'deliveries', label: 'deliveries/s at the receiver', unit: '/s', ratio: true },
+  { key: 'cpuUs', label: 'CPU per delivered event (its own processes, not a database server)', unit: 'µs' },
 ];
 
 /**
  * One run of a reference deliverer (forked processes serving RPC, each with a `close`): single-event
- * publishes by 64 clients to one webhook, deliveries/s at the receiver. `launch` starts its
+ * publishes by 64 clients to one webhook, deliveries/s at the receiver and CPU per delivery. `launch` starts its
  * processes, the one taking publishes on `port`.
  */
 export async function measureReference(
@@ -27,13 +28,14 @@ export async function measureReference(
   return withRemotes(async (started) => {
     const port = await freePort();
     await reference.launch(port, `${ctx.receiverUrl}/one/0`, started);
+    const cpu = cpuMeter(started.map((remote) => remote.pid));
     const { result, stats } = await loadUntilDelivered(
       ctx,
       { kind: 'single', url: `http://127.0.0.1:${port}/events`, events: reference.events, concurrency: 64 },
       reference.name,
     );
     return {
-      values: { deliveries: stats.rate },
+      values: { deliveries: stats.rate, cpuUs: (cpu() / stats.delivered) * 1e6 },
       details: { ...reference.details, ...publishedAndReceived(result, stats) },
     };
   });
