@@ -3,6 +3,13 @@ import type { Command } from 'commander';
 import { ApiClient, allPages, resolveApiKey, segment, withApiOptions } from './api-client.js';
 import { EXIT } from './exit-codes.js';
 
+interface SkippedDeadLetters {
+  webhookId: string;
+  url: string;
+  count: number;
+  disabledReason: string | null;
+}
+
 interface ReplayAllOptions {
   tenant: string;
   webhook?: string;
@@ -12,7 +19,8 @@ interface ReplayAllOptions {
 
 /**
  * Replays the dead letters of each webhook in turn, one replay-all call per webhook: the same as
- * one call for the whole tenant, in steps a progress bar can show. The counts are the server's.
+ * one call for the whole tenant, in steps a progress bar can show. The counts are the server's,
+ * what it left in the queue (a disabled webhook's letters) included: a replay that skipped some says so.
  */
 async function replayAll(options: ReplayAllOptions): Promise<number> {
   const client = new ApiClient(options.url, resolveApiKey(options.key, process.env));
@@ -30,12 +38,16 @@ async function replayAll(options: ReplayAllOptions): Promise<number> {
     : null;
   bar?.start(webhookIds.length, 0, { replayed: 0 });
   let replayed = 0;
+  const skipped: SkippedDeadLetters[] = [];
   try {
     for (const webhookId of webhookIds) {
-      const answer = await client.call<{ replayed: number }>('POST', `${tenant}/dlq/replay-all`, {
-        webhookId,
-      });
+      const answer = await client.call<{ replayed: number; skipped: SkippedDeadLetters[] }>(
+        'POST',
+        `${tenant}/dlq/replay-all`,
+        { webhookId },
+      );
       replayed += answer.replayed;
+      skipped.push(...answer.skipped);
       bar?.increment({ replayed });
     }
   } finally {
@@ -44,6 +56,13 @@ async function replayAll(options: ReplayAllOptions): Promise<number> {
   process.stdout.write(
     `Replayed ${replayed} dead letter(s) of ${webhookIds.length} webhook(s) of ${options.tenant}.\n`,
   );
+  for (const left of skipped) {
+    const why = left.disabledReason ? `disabled: ${left.disabledReason}` : 'disabled';
+    process.stdout.write(
+      `Left ${left.count} dead letter(s) of ${left.webhookId} (${left.url}) in the queue: the webhook is ${why}. ` +
+        `Enable it (PATCH status "active"), then replay.\n`,
+    );
+  }
   return EXIT.ok;
 }
 

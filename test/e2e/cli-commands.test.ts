@@ -274,4 +274,37 @@ describe('herald client commands', () => {
     await receiver.waitFor('/dlq', 6);
     assert.equal((await herald.call('GET', '/v1/tenants/tenant_dlq/dlq')).body.data.length, 0);
   });
+
+  it('dlq replay-all says which dead letters it left in the queue, and why', async () => {
+    await herald.call('POST', '/v1/tenants', { body: { id: 'tenant_dlq_off' } });
+    receiver.reply('/dlq-off', { status: 500 });
+    const hook = (
+      await herald.call('POST', '/v1/tenants/tenant_dlq_off/webhooks', {
+        body: { url: receiver.url('/dlq-off') },
+      })
+    ).body;
+    for (const value of [1, 2]) {
+      await herald.call('POST', '/v1/tenants/tenant_dlq_off/events', {
+        body: { event: 'kpi.alert', data: { value } },
+      });
+    }
+    await eventually(async () => {
+      const letters = (await herald.call('GET', '/v1/tenants/tenant_dlq_off/dlq')).body.data;
+      return letters.length === 2 ? letters : undefined;
+    }, 'two dead letters');
+    await herald.call('PATCH', `/v1/tenants/tenant_dlq_off/webhooks/${hook.id}`, {
+      body: { status: 'disabled' },
+    });
+
+    const run = cli(['dlq', 'replay-all', '--tenant', 'tenant_dlq_off', '--url', herald.url]);
+    assert.equal(await finished(run), 0, run.errors());
+    assert.match(run.output(), /Replayed 0 dead letter\(s\) of 1 webhook\(s\) of tenant_dlq_off/);
+    assert.match(
+      run.output(),
+      new RegExp(
+        `Left 2 dead letter\\(s\\) of ${hook.id} \\(${receiver.url('/dlq-off').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\) in the queue: the webhook is disabled`,
+      ),
+    );
+    assert.equal((await herald.call('GET', '/v1/tenants/tenant_dlq_off/dlq')).body.data.length, 2);
+  });
 });
