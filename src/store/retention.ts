@@ -1,3 +1,4 @@
+import { hourOf } from '../core/attempt-window.js';
 import type { PruneProgress } from './store.js';
 
 /*
@@ -56,4 +57,23 @@ export function pruneProgress(
 ): PruneProgress {
   const firstKept = Math.min(...kept);
   return { after: Number.isFinite(firstKept) ? firstKept - 1 : chunk.lastOld, removed };
+}
+
+/**
+ * A chunk of the webhooks' hourly attempt counts (webhook_stats) whose whole hour is older than
+ * the window: they sum history that is gone or going, and would otherwise grow by a row a webhook
+ * an hour for ever. Found webhook by webhook through the table's key (webhook_id, hour), not by a
+ * scan of it. Same SQL on both backends; PostgreSQL passes `lockRows` so that workers sweeping at
+ * once skip each other's rows instead of waiting on them.
+ */
+export function pruneHoursOfAttemptsSql(lockRows = ''): string {
+  return `
+    DELETE FROM webhook_stats WHERE (webhook_id, hour) IN (
+      SELECT s.webhook_id, s.hour FROM webhooks w JOIN webhook_stats s ON s.webhook_id = w.id AND s.hour < :before
+      LIMIT :limit ${lockRows})`;
+}
+
+/** pruneHoursOfAttemptsSql's parameters: the hours that ended by `cutoff`. */
+export function oldHoursOfAttempts(cutoff: number, limit: number): { before: number; limit: number } {
+  return { before: hourOf(cutoff), limit };
 }

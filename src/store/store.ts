@@ -366,8 +366,9 @@ export interface Retention {
    * Deletes the next chunk of history older than `cutoff`, in one short transaction: events
    * published before it whose deliveries all finished before it, with those deliveries. An event
    * stays while anything needs it: a delivery queued or leased, a dead letter, a fan-out still to
-   * create. A sweep starts with `after` 0 and passes each chunk's `after` to the next; null when it
-   * has reached the events inside the window.
+   * create. Once the events are done, the hourly attempt counts of hours older than `cutoff` go
+   * too, a chunk at a time. A sweep starts with `after` 0 and passes each chunk's `after` to the
+   * next; null when nothing older than the window is left to remove.
    */
   pruneHistory(cutoff: number, after: number): Promise<PruneProgress | null>;
   /**

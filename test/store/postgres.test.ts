@@ -289,14 +289,15 @@ if (skipReason !== null) {
         );
         assert.equal(
           removedBy.reduce((sum, removed) => sum + removed, 0),
-          3_000,
-          `1,000 events and 2,000 deliveries, each deleted once: ${removedBy}`,
+          3_000 + 2,
+          `1,000 events and 2,000 deliveries, then the two webhooks' hour of attempts, each deleted once: ${removedBy}`,
         );
-        const left = await adminQuery<{ events: number; deliveries: number }>(
+        const left = await adminQuery<{ events: number; deliveries: number; hours: number }>(
           `SELECT (SELECT count(*) FROM ${schema}.events)::int AS events,
-                  (SELECT count(*) FROM ${schema}.deliveries)::int AS deliveries`,
+                  (SELECT count(*) FROM ${schema}.deliveries)::int AS deliveries,
+                  (SELECT count(*) FROM ${schema}.webhook_stats)::int AS hours`,
         );
-        assert.deepEqual(left.rows[0], { events: 0, deliveries: 0 });
+        assert.deepEqual(left.rows[0], { events: 0, deliveries: 0, hours: 0 });
       } finally {
         await Promise.all([publisher, ...sweepers].map((store) => store.close()));
       }

@@ -1400,8 +1400,8 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const removed = await sweep(CUTOFF);
         assert.equal(
           removed.reduce((sum, n) => sum + n, 0),
-          3,
-          'the event published and delivered before the cutoff, with its two deliveries',
+          3 + 2,
+          'the event published and delivered before the cutoff, with its two deliveries; the two webhooks’ hour of attempts then',
         );
         assert.equal(await store.getDelivery('tenant_a', done.id), null);
         assert.equal(
@@ -1423,6 +1423,41 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         // The id of a pruned event is free again: duplicates are caught within the window only.
         const [again] = await store.publishEvents([event('tenant_a', 'evt_done')], CUTOFF + DAY);
         assert.equal(again?.duplicate, false);
+      });
+
+      it('prunes the hourly attempt counts of hours older than the window with the history', async () => {
+        await publishAndFinish(['evt_old'], T0, 'succeeded');
+        await publishAndFinish(['evt_new'], CUTOFF + DAY, 'dead');
+        const hoursOf = async () =>
+          (await store.webhookAttemptStats('tenant_a', { since: 0 })).map((stats) => ({
+            webhookId: stats.webhookId,
+            hours: stats.hours.map((hour) => [hour.hour, hour.succeeded, hour.failed]),
+          }));
+        const oldHour = T0 - (T0 % 3_600_000);
+        const newHour = CUTOFF + DAY - ((CUTOFF + DAY) % 3_600_000);
+        const both = [
+          [oldHour, 1, 0],
+          [newHour, 0, 1],
+        ];
+        assert.deepEqual(await hoursOf(), [
+          { webhookId: 'wh_a', hours: both },
+          { webhookId: 'wh_b', hours: both },
+        ]);
+
+        const removed = await sweep(CUTOFF);
+        assert.equal(
+          removed.reduce((sum, n) => sum + n, 0),
+          3 + 2,
+          'the old event and its two deliveries, then the two webhooks’ old hours',
+        );
+        assert.deepEqual(await hoursOf(), [
+          { webhookId: 'wh_a', hours: [[newHour, 0, 1]] },
+          { webhookId: 'wh_b', hours: [[newHour, 0, 1]] },
+        ]);
+        const [latest] = await store.webhookAttemptStats('tenant_a', { since: 0, webhookId: 'wh_a' });
+        assert.equal(latest?.lastSuccessAt, null, 'the only success was in a pruned hour');
+        assert.equal(latest?.lastFailureAt, CUTOFF + DAY + 1_000);
+        assert.deepEqual(await sweep(CUTOFF), [], 'a second sweep finds nothing more');
       });
 
       it('discards dead letters by id, webhook and time; their history then ages out', async () => {
@@ -1464,8 +1499,8 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const removed = await sweep(CUTOFF);
         assert.equal(
           removed.reduce((sum, n) => sum + n, 0),
-          6,
-          'evt_1 and evt_3 with their two deliveries each; evt_2 keeps its dead letter',
+          6 + 4,
+          'evt_1 and evt_3 with their two deliveries each (evt_2 keeps its dead letter); the two webhooks’ two hours of attempts',
         );
         assert.deepEqual(
           (await store.listDeliveries('tenant_a', 'wh_b', { limit: 10 })).map((d) => d.eventId),
@@ -1487,14 +1522,19 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         );
         assert.equal(
           removed.reduce((sum, n) => sum + n, 0),
-          1_800,
+          1_800 + 2,
+          '600 events and their 1,200 deliveries; the two webhooks’ hour of attempts (whole hours go by the window)',
         );
         assert.deepEqual(
           (await store.listDeliveries('tenant_a', 'wh_a', { limit: 10 })).map((d) => d.eventId),
           ['evt_old_again', 'evt_recent'],
           'the event published inside the window stops the sweep: the old one after it waits',
         );
-        assert.deepEqual(await sweep(CUTOFF + DAY), [6], 'both, once the window has moved past them');
+        assert.deepEqual(
+          await sweep(CUTOFF + DAY),
+          [6, 2],
+          'both, once the window has moved past them; then the hour of evt_recent’s attempts',
+        );
       });
     });
 

@@ -1,6 +1,13 @@
 import { RETENTION_CHUNK } from '../bounded-work.js';
 import { deadLetterMatches, deadLetterParams, POSTGRES_KEY_LIST } from '../dead-letter-filter.js';
-import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
+import {
+  oldHoursOfAttempts,
+  prunableEvents,
+  pruneHoursOfAttemptsSql,
+  pruneProgress,
+  SCAN_EVENTS,
+  type ScannedEvent,
+} from '../retention.js';
 import type { DeadLetterFilter, PruneProgress, Retention } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { toPositional } from './named-params.js';
@@ -18,7 +25,14 @@ export function postgresRetention(connection: PostgresConnection): Retention {
         });
         const { rows: scanned } = await client.query<ScannedEvent>(scan.text, scan.values);
         const chunk = prunableEvents(scanned);
-        if (chunk === null) return null;
+        if (chunk === null) {
+          const prune = toPositional(
+            pruneHoursOfAttemptsSql('FOR UPDATE OF s SKIP LOCKED'),
+            oldHoursOfAttempts(cutoff, RETENTION_CHUNK),
+          );
+          const hours = (await client.query(prune.text, prune.values)).rowCount ?? 0;
+          return hours > 0 ? { after, removed: hours } : null;
+        }
         // Only finished attempts, whatever was read above: a pending one is never history.
         const deliveries = await client.query(
           `DELETE FROM deliveries WHERE id IN (

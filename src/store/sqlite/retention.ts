@@ -1,6 +1,13 @@
 import { RETENTION_CHUNK } from '../bounded-work.js';
 import { deadLetterMatches, deadLetterParams, SQLITE_KEY_LIST } from '../dead-letter-filter.js';
-import { prunableEvents, pruneProgress, SCAN_EVENTS, type ScannedEvent } from '../retention.js';
+import {
+  oldHoursOfAttempts,
+  prunableEvents,
+  pruneHoursOfAttemptsSql,
+  pruneProgress,
+  SCAN_EVENTS,
+  type ScannedEvent,
+} from '../retention.js';
 import type { DeadLetterFilter, PruneProgress, Retention } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 
@@ -13,7 +20,12 @@ export function sqliteRetention(connection: SqliteConnection): Retention {
       return connection.transaction(() => {
         const scanned = sql(SCAN_EVENTS).all({ cutoff, after, limit: RETENTION_CHUNK }) as ScannedEvent[];
         const chunk = prunableEvents(scanned);
-        if (chunk === null) return null;
+        if (chunk === null) {
+          const hours = sql(pruneHoursOfAttemptsSql()).run(
+            oldHoursOfAttempts(cutoff, RETENTION_CHUNK),
+          ).changes;
+          return hours > 0 ? { after, removed: hours } : null;
+        }
         const seqs = JSON.stringify(chunk.prunable);
         // Only finished attempts, whatever was read above: a pending one is never history.
         const deliveries = sql(
