@@ -21,6 +21,13 @@ function waitingCap(limit: number): number {
  */
 export const ROUNDS_BEFORE_A_WAITING_DELIVERY = 2;
 
+/**
+ * How long an emptied lane stays. A fast webhook with a backlog empties its lane between two claims
+ * (every answer back before the next claim); were the lane gone, the next claim would take it as a
+ * new webhook, a first round of a few deliveries, and its backlog would drain a few at a time.
+ */
+export const EMPTY_LANE_LINGER_MS = 1_000;
+
 interface Lane {
   sending: number;
   waiting: ClaimedDelivery[];
@@ -28,6 +35,8 @@ interface Lane {
   ordered: boolean;
   /** Its rate limit, if it has one. */
   pace: Pace | null;
+  /** When it last held nothing, while it does; null while it holds something. */
+  emptySince: number | null;
 }
 
 export interface LanesOptions {
@@ -45,7 +54,7 @@ export interface LanesOptions {
  * for a slot. How many may be in flight is the webhook's limit (WebhookConcurrency: it starts low,
  * climbs with answers, drops to one on a timeout, shrinks with latency; one for an ordered webhook);
  * how many may wait is bounded so that none waits past its lease, a rate-limited webhook's included.
- * A lane exists while it holds anything.
+ * A lane exists while it holds anything, and for EMPTY_LANE_LINGER_MS after.
  */
 export class Lanes {
   private readonly lanes = new Map<string, Lane>();
@@ -63,7 +72,7 @@ export class Lanes {
     for (const delivery of deliveries) {
       let lane = this.lanes.get(delivery.webhookId);
       if (!lane) {
-        lane = { sending: 0, waiting: [], ordered: false, pace: null };
+        lane = { sending: 0, waiting: [], ordered: false, pace: null, emptySince: null };
         this.lanes.set(delivery.webhookId, lane);
       }
       // The newest claim carries the webhook's settings as they are now.
@@ -72,6 +81,7 @@ export class Lanes {
       else if (lane.pace?.perSecond !== delivery.rateLimit)
         lane.pace = new Pace(delivery.rateLimit, this.options.now());
       lane.waiting.push(delivery);
+      lane.emptySince = null;
       touched.add(delivery.webhookId);
     }
     return touched;
@@ -107,13 +117,16 @@ export class Lanes {
     this.paceTimers.set(webhookId, timer);
   }
 
-  /** Records an answered request: the webhook's limit follows the result, and the lane goes when empty. */
+  /**
+   * Records an answered request: the webhook's limit follows the result. An emptied lane lingers
+   * (EMPTY_LANE_LINGER_MS) so that the next claim fills it as the webhook's limit allows.
+   */
   finished(webhookId: string, result: AttemptResult): void {
     this.concurrency.record(webhookId, result);
     const lane = this.lanes.get(webhookId);
     if (!lane) return;
     lane.sending -= 1;
-    if (lane.sending === 0 && lane.waiting.length === 0) this.lanes.delete(webhookId);
+    if (lane.sending === 0 && lane.waiting.length === 0) lane.emptySince = this.options.now();
   }
 
   /**
@@ -157,7 +170,16 @@ export class Lanes {
    */
   claimRooms(): Map<string, number> {
     const rooms = new Map<string, number>();
-    for (const webhookId of this.lanes.keys()) {
+    const now = this.options.now();
+    for (const [webhookId, lane] of this.lanes) {
+      if (lane.sending === 0 && lane.waiting.length === 0) {
+        // Emptied by an answer (finished) or by taking what waited (a disable, a shutdown).
+        lane.emptySince ??= now;
+        if (now - lane.emptySince >= EMPTY_LANE_LINGER_MS) {
+          this.lanes.delete(webhookId);
+          continue;
+        }
+      }
       const room = this.wantsMore(webhookId)
         ? Math.min(this.roomIn(webhookId), this.options.webhookConcurrency)
         : 0;
