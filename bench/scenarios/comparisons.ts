@@ -74,7 +74,8 @@ const COMPARISONS: Comparison[] = [
     target: { text: '≤ 1.3 ×', met: (value) => value <= 1.3 },
   },
   {
-    label: 'CPU cost of the minimal durable relay (`relay`), the same way: what storing and sending alone cost here',
+    label:
+      'CPU cost of the minimal durable relay (`relay`), the same way: what storing and sending alone cost here',
     numerator: [['relay', 'cpuUs']],
     denominator: CEILING_CPU,
   },

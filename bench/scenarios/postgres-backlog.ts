@@ -9,7 +9,7 @@ import { loadDetails, receiverDetails } from './shared/details.js';
 import { singlePublishes } from './shared/herald.js';
 import { drainAfterQueueing } from './shared/measure.js';
 import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
-import { PostgresHerald } from './shared/postgres-herald.js';
+import { type CostMeter, measureCosts, PostgresHerald } from './shared/postgres-herald.js';
 
 export const DRAIN_WORKERS = 2;
 
@@ -24,6 +24,8 @@ export const postgresBacklog: Scenario = {
       target: { text: '≥ 10,000/s', met: (median) => median >= 10_000 },
     },
     { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
+    { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
+    { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
   ],
   runs: (_ctx, full) => full,
   skip: postgresSkipReason,
@@ -34,6 +36,8 @@ export const postgresBacklog: Scenario = {
         const events = ctx.sizes.postgresBacklog;
         const apiCpu = cpuMeter([herald.apiProcess.pid]);
         let publishCpuUs = 0;
+        // Measured from the workers' start (connected, migrations checked): their start-up is in it.
+        const drain: { costs?: CostMeter } = {};
         const { queued, stats } = await drainAfterQueueing(
           ctx,
           singlePublishes(herald.api, events, 64),
@@ -41,14 +45,23 @@ export const postgresBacklog: Scenario = {
           async () => {
             publishCpuUs = (apiCpu() / events) * 1e6;
             await herald.addWorkers(DRAIN_WORKERS);
+            drain.costs = await measureCosts(ctx, herald);
           },
         );
+        const drainCosts = await drain.costs?.finish(stats.delivered);
         return {
-          values: { publish: queued.eventsPerSec, drain: stats.rate },
+          values: {
+            publish: queued.eventsPerSec,
+            drain: stats.rate,
+            ...(drainCosts
+              ? { drainWorkerCpuUs: drainCosts.cpuUs.workers, drainDatabaseCpuUs: drainCosts.cpuUs.database }
+              : {}),
+          },
           details: {
             publisher: loadDetails(queued),
             apiCpuPerPublishUs: Math.round(publishCpuUs * 10) / 10,
             receiver: receiverDetails(stats),
+            drainCosts,
           },
         };
       } finally {

@@ -105,10 +105,11 @@ interface ServerCounters {
  * Starts measuring a PostgresHerald: call `finish` once every event is delivered, with the count;
  * it stops the Herald processes (their backends then flush their statistics) and returns the costs.
  */
-export async function measureCosts(
-  ctx: Context,
-  herald: PostgresHerald,
-): Promise<{ finish(events: number): Promise<PostgresCosts> }> {
+export interface CostMeter {
+  finish(events: number): Promise<PostgresCosts>;
+}
+
+export async function measureCosts(ctx: Context, herald: PostgresHerald): Promise<CostMeter> {
   const admin = new pg.Client({ connectionString: ctx.postgresUrl });
   await admin.connect();
   const name = new URL(herald.database).pathname.slice(1);
