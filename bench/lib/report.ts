@@ -163,9 +163,10 @@ ${caveats(
 function caveats(results: BenchResults, all: BenchResults[]): string[] {
   const loads = all.flatMap((one) => (one.machine.loadAverage ? [one.machine.loadAverage] : []));
   const described = loads.map((load) => `${load.start.toFixed(1)} → ${load.end.toFixed(1)}`).join(', then ');
-  const busy = loads.some((load) => Math.max(load.start, load.end) > results.machine.cpus / 2)
+  // Only the load before a run tells of other work: by its end, the benchmark's own processes are in it.
+  const busy = loads.some((load) => load.start > results.machine.cpus / 2)
     ? [
-        `Other work was running on the machine: the one-minute load average (start → end of each run) was ${described}, on ${results.machine.cpus} cores. Absolute figures are depressed and noisy; the ratios to the ceiling of the same run are the figures to read.`,
+        `Other work was running on the machine: the one-minute load average (before → at the end of each run, the benchmark's own load included) was ${described}, on ${results.machine.cpus} cores. Absolute figures are depressed and noisy; the ratios to the ceiling of the same run are the figures to read.`,
       ]
     : [];
   return [
