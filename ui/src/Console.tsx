@@ -5,7 +5,7 @@ import { productName, useBranding } from './branding';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { EmptyState, ErrorNotice, Loading } from './components/feedback';
 import { useEventTypes } from './event-types';
-import { lazyPage } from './lazy-page';
+import { lazyPage, usePreloadWhenIdle } from './lazy-page';
 import { CreateTenantDialog, TenantsPage } from './pages/Tenants';
 import { WebhooksPage } from './pages/Webhooks';
 import { Link, navigate, parseRoute, paths, useRoute } from './router';
@@ -24,27 +24,7 @@ const EventTypes = lazyPage(() => import('./pages/EventTypes').then((m) => m.Eve
 const WebhookDetail = lazyPage(() => import('./pages/WebhookDetail').then((m) => m.WebhookDetailPage));
 const WebhookForm = lazyPage(() => import('./pages/WebhookForm').then((m) => m.WebhookFormPage));
 
-const PAGE_PRELOADS = [DeliveryHistory, DeadLetterQueue, Event, WebhookDetail, WebhookForm, EventTypes].map(
-  (page) => page.preload,
-);
-
-/** Loads the other pages' code as soon as the browser is first idle, all at once: they are small. */
-function usePrefetchedPages() {
-  useEffect(() => {
-    // Safari has no requestIdleCallback.
-    const idle = window.requestIdleCallback as typeof window.requestIdleCallback | undefined;
-    const preloadAll = () => {
-      // A failed prefetch is no error: the page loads again when it is opened.
-      for (const preload of PAGE_PRELOADS) preload().catch(() => {});
-    };
-    if (!idle) {
-      const timer = window.setTimeout(preloadAll, 200);
-      return () => window.clearTimeout(timer);
-    }
-    const request = idle(preloadAll);
-    return () => window.cancelIdleCallback(request);
-  }, []);
-}
+const LATER_PAGES = [DeliveryHistory, DeadLetterQueue, Event, WebhookDetail, WebhookForm, EventTypes];
 
 const TENANT_STORAGE = 'herald.tenant';
 
@@ -64,7 +44,7 @@ export function Console({
   const isAdmin = me.role === 'admin';
   const eventTypes = useEventTypes();
   useBranding(me.branding);
-  usePrefetchedPages();
+  usePreloadWhenIdle(LATER_PAGES);
   const product = productName(me.branding);
 
   const [tenants, setTenants] = useState<Tenant[] | null>(null);

@@ -37,3 +37,21 @@ export function lazyPage<Props extends object>(
   }
   return { Page, preload };
 }
+
+/** Loads `pages`' code as soon as the browser is first idle, all at once: they are small. */
+export function usePreloadWhenIdle(pages: readonly { preload: () => Promise<unknown> }[]): void {
+  useEffect(() => {
+    // Safari has no requestIdleCallback.
+    const idle = window.requestIdleCallback as typeof window.requestIdleCallback | undefined;
+    const preloadAll = () => {
+      // A failed preload is no error: the page loads again when it is opened.
+      for (const page of pages) page.preload().catch(() => {});
+    };
+    if (!idle) {
+      const timer = window.setTimeout(preloadAll, 200);
+      return () => window.clearTimeout(timer);
+    }
+    const request = idle(preloadAll);
+    return () => window.cancelIdleCallback(request);
+  }, [pages]);
+}
