@@ -571,11 +571,26 @@ export interface components {
             };
         };
         Me: {
+            /** @enum {string} */
             role: "admin" | "tenant";
             tenantId: string | null;
             /** @description The tenant's name; null for the admin */
             tenantName: string | null;
-            branding: components["schemas"]["TenantBranding"] | (never | null);
+            /** @description How the console looks to the tenant's own people (its API keys and portal links); each left out keeps Herald's */
+            branding: {
+                /**
+                 * @description Buttons, links and the current page in the console, as `#rrggbb`; 4.5:1 against white at least
+                 * @example #0f5bd8
+                 */
+                accentColor?: string;
+                /** @description The logo shown in the console header: an https URL, or a `data:image/…;base64,` URL */
+                logoUrl?: string;
+                /**
+                 * @description Shown in the header and the tab title instead of "Herald"
+                 * @example Acme Analytics
+                 */
+                productName?: string;
+            } | null;
             /**
              * Format: date-time
              * @description When this key or portal link stops working; null when it does not expire
@@ -592,21 +607,6 @@ export interface components {
                 /** @description Events a second each of the tenant's API keys may publish to each API process; 0: no limit */
                 keyPublishRate: number;
             };
-        };
-        /** @description How the console looks to the tenant's own people (its API keys and portal links); each left out keeps Herald's */
-        TenantBranding: {
-            /**
-             * @description Buttons, links and the current page in the console, as `#rrggbb`; 4.5:1 against white at least
-             * @example #0f5bd8
-             */
-            accentColor?: string;
-            /** @description The logo shown in the console header: an https URL, or a `data:image/…;base64,` URL */
-            logoUrl?: string;
-            /**
-             * @description Shown in the header and the tab title instead of "Herald"
-             * @example Acme Analytics
-             */
-            productName?: string;
         };
         CreateTenant: {
             /**
@@ -647,6 +647,21 @@ export interface components {
                 keyPublishRate: number;
             };
             branding: components["schemas"]["TenantBranding"];
+        };
+        /** @description How the console looks to the tenant's own people (its API keys and portal links); each left out keeps Herald's */
+        TenantBranding: {
+            /**
+             * @description Buttons, links and the current page in the console, as `#rrggbb`; 4.5:1 against white at least
+             * @example #0f5bd8
+             */
+            accentColor?: string;
+            /** @description The logo shown in the console header: an https URL, or a `data:image/…;base64,` URL */
+            logoUrl?: string;
+            /**
+             * @description Shown in the header and the tab title instead of "Herald"
+             * @example Acme Analytics
+             */
+            productName?: string;
         };
         UpdateTenant: {
             name?: string;
@@ -794,7 +809,10 @@ export interface components {
             /** @description Event types to receive; empty means all */
             events?: string[];
             description?: string;
-            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
+            /**
+             * @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order
+             * @enum {string}
+             */
             ordering?: "none" | "fifo";
             /** @description Most deliveries per second each worker process sends to this webhook */
             rateLimit?: number | null;
@@ -805,6 +823,7 @@ export interface components {
             url: string;
             description: string;
             events: string[];
+            /** @enum {string} */
             status: "active" | "disabled";
             /** @description Why Herald disabled it; null when active or disabled by a person */
             disabledReason: string | null;
@@ -813,7 +832,10 @@ export interface components {
              * @description First failure since the last success
              */
             failingSince: string | null;
-            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
+            /**
+             * @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order
+             * @enum {string}
+             */
             ordering: "none" | "fifo";
             /** @description Most deliveries per second each worker process sends to this webhook */
             rateLimit: number | null;
@@ -879,8 +901,12 @@ export interface components {
             /** @description Event types to receive; empty means all */
             events?: string[];
             description?: string;
+            /** @enum {string} */
             status?: "active" | "disabled";
-            /** @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order */
+            /**
+             * @description `fifo`: one delivery in flight at a time, each event only after the previous one succeeded or was dead-lettered; `none` (the default): deliveries in parallel, in no guaranteed order
+             * @enum {string}
+             */
             ordering?: "none" | "fifo";
             /** @description Most deliveries per second each worker process sends to this webhook */
             rateLimit?: number | null;
@@ -913,6 +939,7 @@ export interface components {
             eventId: string;
             event: string;
             attempt: number;
+            /** @enum {string} */
             status: "pending" | "succeeded" | "failed";
             statusCode: number | null;
             responseTimeMs: number | null;
@@ -920,6 +947,7 @@ export interface components {
             timestamp: string;
             error: string | null;
             nextAttemptAt: string | null;
+            /** @enum {string} */
             trigger: "event" | "test" | "resend" | "replay";
         };
         DeliveryPage: {
@@ -1005,17 +1033,16 @@ export interface components {
              */
             failedAt: string;
             /** @description The attempt that put it in the queue; null once the history no longer holds it */
-            lastAttempt: components["schemas"]["DeadLetterAttempt"] | (never | null);
+            lastAttempt: {
+                /** @description The attempt in the delivery history */
+                deliveryId: string;
+                /** @description Null when no response came (timeout, refused) */
+                statusCode: number | null;
+                /** @description The start of the response body (read with one dead letter) */
+                responseBody?: string | null;
+            } | null;
             /** @description The exact body that was sent */
             payload?: string;
-        };
-        DeadLetterAttempt: {
-            /** @description The attempt in the delivery history */
-            deliveryId: string;
-            /** @description Null when no response came (timeout, refused) */
-            statusCode: number | null;
-            /** @description The start of the response body (read with one dead letter) */
-            responseBody?: string | null;
         };
         ReplayPage: {
             data: components["schemas"]["Delivery"][];
