@@ -1,7 +1,10 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { type ReactNode, type Ref, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
-/** What a windowed row must put on its `<tr>` so that its height is measured. */
+/**
+ * What a windowed row must put on its `<tr>` so that its height is measured; the same object for the
+ * same index each render, so a memoised row compares it by identity.
+ */
 export interface RowMeasure {
   ref: Ref<HTMLTableRowElement>;
   'data-index': number;
@@ -45,11 +48,30 @@ export function WindowedRows<T>({
     estimateSize: () => estimatedRowHeight,
     overscan: 6,
     scrollMargin: bodyTop,
+    // A row's size comes from the ResizeObserver, after the browser has laid the page out. Read in
+    // the row's ref instead (the library's default), it would force that layout in the middle of
+    // React's commit and make the first render one long task.
+    measureElement: (element, entry, instance) => {
+      const box = entry?.borderBoxSize[0];
+      if (box) return Math.round(box.blockSize);
+      const key = instance.options.getItemKey(instance.indexFromElement(element));
+      return instance.itemSizeCache.get(key) ?? estimatedRowHeight;
+    },
     getItemKey: (index) => {
       const item = items[index];
       return item === undefined ? index : rowKey(item);
     },
   });
+  // One measure object per row index for the table's life, so that memoised rows see the same props.
+  const measures = useRef(new Map<number, RowMeasure>());
+  const measureOf = (index: number): RowMeasure => {
+    let measure = measures.current.get(index);
+    if (!measure) {
+      measure = { ref: virtualizer.measureElement, 'data-index': index };
+      measures.current.set(index, measure);
+    }
+    return measure;
+  };
   const shown = virtualizer.getVirtualItems();
   const first = shown[0];
   const last = shown.at(-1);
@@ -71,9 +93,7 @@ export function WindowedRows<T>({
       </tr>
       {shown.map((row) => {
         const item = items[row.index];
-        return item === undefined
-          ? null
-          : renderRow(item, { ref: virtualizer.measureElement, 'data-index': row.index });
+        return item === undefined ? null : renderRow(item, measureOf(row.index));
       })}
       {below > 0 && (
         // biome-ignore lint/a11y/noAriaHiddenOnFocusable: as the top spacer

@@ -1,8 +1,8 @@
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { memo, type ReactNode, useLayoutEffect, useRef, useState } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { DeadLetter } from '../api-types';
 import { Spinner } from '../components/feedback';
 import { RowActions } from '../components/tables';
+import { type RowMeasure, WindowedRows } from '../components/WindowedRows';
 import { formatRelative, formatTime } from '../format';
 
 /** What a row asks the page to do; the page keeps these stable so that rows re-render only when they change. */
@@ -17,8 +17,6 @@ export interface DeadLetterRowActions {
 const COLUMNS = ['Event', 'Webhook URL', 'Error message', 'Attempts', 'Failed'];
 /** A first guess at a row's height; each row is measured once drawn. */
 const ROW_ESTIMATE = 64;
-/** Rows drawn above and below the visible ones, so a quick scroll shows no gap. */
-const OVERSCAN = 8;
 
 /**
  * The queue as a table that draws only the rows near the viewport (the page scrolls as a whole), so
@@ -47,27 +45,6 @@ export function DeadLetterTable({
   nearEnd: () => void;
   footer: ReactNode;
 }) {
-  const bodyRef = useRef<HTMLTableSectionElement>(null);
-  const [scrollMargin, setScrollMargin] = useState(0);
-  useLayoutEffect(() => {
-    const top = bodyRef.current?.getBoundingClientRect().top ?? 0;
-    setScrollMargin(top + window.scrollY);
-  }, []);
-  const virtualizer = useWindowVirtualizer({
-    count: items.length,
-    estimateSize: () => ROW_ESTIMATE,
-    overscan: OVERSCAN,
-    scrollMargin,
-    getItemKey: (index) => items[index]?.id ?? index,
-  });
-  const rows = virtualizer.getVirtualItems();
-  const last = rows.at(-1);
-  useLayoutEffect(() => {
-    if (last && last.index >= items.length - OVERSCAN * 2) nearEnd();
-  }, [last, items.length, nearEnd]);
-  const before = rows.length > 0 ? (rows[0]?.start ?? 0) - scrollMargin : 0;
-  const after = rows.length > 0 ? virtualizer.getTotalSize() - ((last?.end ?? 0) - scrollMargin) : 0;
-
   return (
     <div className="card table-card">
       <table
@@ -95,38 +72,29 @@ export function DeadLetterTable({
             </th>
           </tr>
         </thead>
-        <tbody ref={bodyRef}>
-          {before > 0 && <SpacerRow height={before} />}
-          {rows.map((row) => {
-            const entry = items[row.index];
-            if (!entry) return null;
-            return (
+        <tbody>
+          <WindowedRows
+            items={items}
+            rowKey={(entry) => entry.id}
+            estimatedRowHeight={ROW_ESTIMATE}
+            columns={COLUMNS.length + 2}
+            onNearEnd={nearEnd}
+            renderRow={(entry, measure) => (
               <DeadLetterRow
                 key={entry.id}
-                index={row.index}
-                measure={virtualizer.measureElement}
+                measure={measure}
                 entry={entry}
                 webhookName={names.get(entry.webhookId) ?? ''}
                 selected={selected.has(entry.id)}
                 busy={busy.has(entry.id)}
                 actions={actions}
               />
-            );
-          })}
-          {after > 0 && <SpacerRow height={after} />}
+            )}
+          />
         </tbody>
       </table>
       {footer}
     </div>
-  );
-}
-
-/** Stands for the rows not drawn, so the page scrolls as if they were. */
-function SpacerRow({ height }: { height: number }) {
-  return (
-    <tr className="spacer-row">
-      <td colSpan={COLUMNS.length + 2} style={{ height, padding: 0, border: 'none' }} />
-    </tr>
   );
 }
 
@@ -137,7 +105,6 @@ function lastAnswer(entry: DeadLetter): string | null {
 }
 
 const DeadLetterRow = memo(function DeadLetterRow({
-  index,
   measure,
   entry,
   webhookName,
@@ -145,8 +112,7 @@ const DeadLetterRow = memo(function DeadLetterRow({
   busy,
   actions,
 }: {
-  index: number;
-  measure: (element: Element | null) => void;
+  measure: RowMeasure;
   entry: DeadLetter;
   webhookName: string;
   selected: boolean;
@@ -156,9 +122,9 @@ const DeadLetterRow = memo(function DeadLetterRow({
   const answer = lastAnswer(entry);
   return (
     <tr
-      ref={measure}
-      data-index={index}
-      aria-rowindex={index + 2}
+      ref={measure.ref}
+      data-index={measure['data-index']}
+      aria-rowindex={measure['data-index'] + 2}
       className={selected ? 'selected' : undefined}
     >
       <td data-label="Select" className="select-cell">

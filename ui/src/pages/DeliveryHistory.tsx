@@ -338,8 +338,7 @@ const DeliveryRow = memo(
     before.resending === after.resending &&
     before.minute === after.minute &&
     before.actions === after.actions &&
-    before.measure['data-index'] === after.measure['data-index'] &&
-    before.measure.ref === after.measure.ref &&
+    before.measure === after.measure &&
     SHOWN.every((field) => before.delivery[field] === after.delivery[field]),
 );
 
