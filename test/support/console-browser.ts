@@ -7,6 +7,8 @@
  * start from its own fresh tab.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -14,6 +16,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { startHerald } from '../../src/app.js';
@@ -213,6 +216,41 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Starts Chromium behind a Playwright server in a child process and connects to it. Herald runs in
+ * the test process, and Playwright's driver (which handles every DevTools message of every page)
+ * would otherwise share its event loop: the console's timings would include the test tool's work.
+ */
+async function launchChromiumElsewhere(): Promise<{ browser: Browser; stop: () => Promise<void> }> {
+  const launcher = `
+    const { chromium } = require('playwright-core');
+    chromium.launchServer(${JSON.stringify({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })}).then((server) => {
+      process.stdout.write(server.wsEndpoint() + '\\n');
+      process.stdin.on('end', () => server.close().then(() => process.exit(0)));
+      process.stdin.resume();
+    });`;
+  const child = spawn(process.execPath, ['-e', launcher], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout }), 'line'),
+    exited.then(([code]) => {
+      throw new Error(`the Playwright server exited with ${code} before it listened`);
+    }),
+  ])) as [string];
+  const browser = await chromium.connect(line);
+  return {
+    browser,
+    async stop() {
+      await browser.close();
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
 /** Starts a Herald serving the freshly built console, and Chromium. `env` adds or overrides settings. */
 export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
   await buildConsole();
@@ -236,7 +274,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   });
   assert.ok(herald.url, 'Herald serves its API');
   const baseUrl = herald.url;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const { browser, stop: stopBrowser } = await launchChromiumElsewhere();
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
@@ -293,7 +331,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
     },
     async close() {
       for (const context of contexts) await context.close().catch(() => {});
-      await browser.close();
+      await stopBrowser();
       await herald.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
