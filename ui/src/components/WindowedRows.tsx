@@ -1,5 +1,5 @@
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { type ReactNode, type Ref, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type ReactNode, type Ref, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 /**
  * What a windowed row must put on its `<tr>` so that its height is measured; the same object for the
@@ -35,13 +35,22 @@ export function WindowedRows<T>({
 }) {
   const topSpacer = useRef<HTMLTableRowElement>(null);
   // Where the body starts on the page: rows are placed relative to it, the viewport to the window.
+  // Read when rows arrive and when the window is resized, not on every render: the read forces a
+  // layout, and renders come with every scrolled frame. Content above that grows later shifts the
+  // rows chosen by a few pixels, which the overscan covers.
   const [bodyTop, setBodyTop] = useState(0);
-  useLayoutEffect(() => {
+  const measureBodyTop = useCallback(() => {
     const spacer = topSpacer.current;
-    if (!spacer) return;
-    const top = Math.round(spacer.getBoundingClientRect().top + window.scrollY);
-    if (top !== bodyTop) setBodyTop(top);
-  });
+    if (spacer) setBodyTop(Math.round(spacer.getBoundingClientRect().top + window.scrollY));
+  }, []);
+  const loaded = items.length;
+  useLayoutEffect(() => {
+    if (loaded > 0) measureBodyTop();
+  }, [loaded, measureBodyTop]);
+  useEffect(() => {
+    window.addEventListener('resize', measureBodyTop);
+    return () => window.removeEventListener('resize', measureBodyTop);
+  }, [measureBodyTop]);
 
   const virtualizer = useWindowVirtualizer({
     count: items.length,
