@@ -272,6 +272,7 @@ export class Dispatcher implements DeliveryTaker {
     const free = this.free();
     if (free <= 0) return 'none';
     const now = this.options.clock.now();
+    this.lanes.forgetIdleLanes();
     const webhookRooms = this.lanes.claimRooms();
     const tenantRooms = this.tenants.claimRooms(free);
     const limit = Math.min(free, this.options.claimBatch ?? 256);

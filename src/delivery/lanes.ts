@@ -165,21 +165,26 @@ export class Lanes {
   }
 
   /**
+   * Forgets the lanes that have stood empty for EMPTY_LANE_LINGER_MS, so that their webhooks start
+   * afresh (roomOfNewLane) at their next claim. Called before each claim.
+   */
+  forgetIdleLanes(): void {
+    const now = this.options.now();
+    for (const [webhookId, lane] of this.lanes) {
+      if (lane.sending > 0 || lane.waiting.length > 0) continue;
+      // Emptied by an answer (finished) or by taking what waited (a disable, a shutdown).
+      lane.emptySince ??= now;
+      if (now - lane.emptySince >= EMPTY_LANE_LINGER_MS) this.lanes.delete(webhookId);
+    }
+  }
+
+  /**
    * What a claim may bring each webhook with a lane: a round of the maximum at most, within its room,
    * or nothing while it wants no more. A webhook without a lane takes roomOfNewLane.
    */
   claimRooms(): Map<string, number> {
     const rooms = new Map<string, number>();
-    const now = this.options.now();
-    for (const [webhookId, lane] of this.lanes) {
-      if (lane.sending === 0 && lane.waiting.length === 0) {
-        // Emptied by an answer (finished) or by taking what waited (a disable, a shutdown).
-        lane.emptySince ??= now;
-        if (now - lane.emptySince >= EMPTY_LANE_LINGER_MS) {
-          this.lanes.delete(webhookId);
-          continue;
-        }
-      }
+    for (const webhookId of this.lanes.keys()) {
       const room = this.wantsMore(webhookId)
         ? Math.min(this.roomIn(webhookId), this.options.webhookConcurrency)
         : 0;

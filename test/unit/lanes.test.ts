@@ -21,6 +21,7 @@ function lanesAfterFastRounds(rounds: number) {
   const lanes = new Lanes({ webhookConcurrency: MAX, timeoutMs: 10_000, now: () => now, onPaced: () => {} });
   let id = 0;
   for (let round = 0; round < rounds; round++) {
+    lanes.forgetIdleLanes();
     const room = lanes.claimRooms().get('wh_a') ?? lanes.roomOfNewLane();
     lanes.enqueue(
       Array.from({ length: room }, () => claimedDelivery('http://127.0.0.1/', { id: `dlv_${id++}` })),
@@ -36,6 +37,7 @@ function lanesAfterFastRounds(rounds: number) {
 describe('Lanes: a fast webhook with a backlog', () => {
   it('keeps its emptied lane, so the next claim takes what its limit allows, not a first round', () => {
     const { lanes } = lanesAfterFastRounds(6);
+    lanes.forgetIdleLanes();
     assert.equal(lanes.roomOfNewLane(), 4, 'a webhook not seen yet starts with a few');
     const room = lanes.claimRooms().get('wh_a');
     assert.equal(room, MAX, 'its limit climbed with every answer: a whole round');
@@ -44,8 +46,10 @@ describe('Lanes: a fast webhook with a backlog', () => {
   it('drops an emptied lane once it has lingered, and a new claim starts it afresh', () => {
     const { lanes, advance } = lanesAfterFastRounds(6);
     advance(EMPTY_LANE_LINGER_MS - 1);
+    lanes.forgetIdleLanes();
     assert.ok(lanes.claimRooms().has('wh_a'), 'still lingering');
     advance(1);
+    lanes.forgetIdleLanes();
     assert.equal(
       lanes.claimRooms().has('wh_a'),
       false,
@@ -63,8 +67,10 @@ describe('Lanes: a fast webhook with a backlog', () => {
     });
     lanes.enqueue([claimedDelivery('http://127.0.0.1/')]);
     assert.equal(lanes.takeWaiting('wh_a').length, 1);
+    lanes.forgetIdleLanes();
     assert.ok(lanes.claimRooms().has('wh_a'));
     now += EMPTY_LANE_LINGER_MS;
+    lanes.forgetIdleLanes();
     assert.equal(lanes.claimRooms().has('wh_a'), false);
   });
 });
