@@ -194,6 +194,35 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
     assert.equal(await accentOf(page), HERALD_ACCENT);
   });
 
+  test('an admin issues a portal link in Tenants for the length of time chosen, and it signs in', async () => {
+    await createTenant('wingtip', 'Wingtip Toys');
+    const page = await harness.newPage({ signIn: true, tenant: 'wingtip' });
+    await page.goto(`${harness.baseUrl}/#/tenants`);
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'wingtip' })
+      .getByRole('button', { name: 'Portal link' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Portal link for wingtip' });
+    await dialog.getByLabel('Expires after').selectOption({ label: '15 minutes' });
+    const asked = Date.now();
+    const answer = page.waitForResponse((response) =>
+      response.url().endsWith('/v1/tenants/wingtip/portal-links'),
+    );
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    const issued = (await (await answer).json()) as { url: string; expiresAt: string };
+    const lasts = Date.parse(issued.expiresAt) - asked;
+    assert.ok(lasts > 14 * 60_000 && lasts <= 15 * 60_000 + 5_000, `the link lasts 15 minutes (${lasts} ms)`);
+    assert.equal(await dialog.getByLabel('Link').inputValue(), issued.url);
+    await visible(dialog.getByText(/^Works until /));
+
+    const visitor = await harness.newPage();
+    await visitor.goto(issued.url);
+    await visible(visitor.getByRole('heading', { name: 'Manage Webhooks' }));
+    await visible(visitor.getByRole('complementary').getByText('Wingtip Toys').filter({ visible: true }));
+    await visitor.close();
+  });
+
   test('validation errors read as sentences beside their field, not validator text', async () => {
     await createTenant('tailspin', 'Tailspin Toys');
     const page = await harness.newPage({ signIn: true, tenant: 'tailspin' });

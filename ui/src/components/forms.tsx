@@ -21,6 +21,35 @@ export function OptionalLabel({ htmlFor, children }: { htmlFor: string; children
   );
 }
 
+/** A length of time, in seconds. */
+export interface DurationChoice {
+  seconds: number;
+  label: string;
+}
+
+/** A `<select>` of a few lengths of time; its value is in seconds. */
+export function DurationSelect({
+  id,
+  choices,
+  seconds,
+  onChange,
+}: {
+  id: string;
+  choices: readonly DurationChoice[];
+  seconds: number;
+  onChange: (seconds: number) => void;
+}) {
+  return (
+    <select id={id} value={seconds} onChange={(e) => onChange(Number(e.target.value))}>
+      {choices.map((choice) => (
+        <option key={choice.seconds} value={choice.seconds}>
+          {choice.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** One choice of a radio group drawn as a card: its title, and a line on what it means. */
 export function RadioCard({
   name,

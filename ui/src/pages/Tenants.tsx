@@ -5,7 +5,15 @@ import { accentTokens } from '../branding';
 import { CopyButton } from '../components/CopyButton';
 import { Dialog } from '../components/dialogs';
 import { EmptyState, ErrorNotice } from '../components/feedback';
-import { describedBy, FieldError, inFieldWords, OptionalLabel, SubmitButton } from '../components/forms';
+import {
+  type DurationChoice,
+  DurationSelect,
+  describedBy,
+  FieldError,
+  inFieldWords,
+  OptionalLabel,
+  SubmitButton,
+} from '../components/forms';
 import { Logo } from '../components/Logo';
 import { PageHeader } from '../components/PageHeader';
 import { DataTable, ListStates, RowActions } from '../components/tables';
@@ -277,7 +285,7 @@ const CREDENTIALS: { kind: CredentialKind; label: string }[] = [
   { kind: 'key', label: 'API key' },
 ];
 
-const EXPIRY_OPTIONS = [
+const EXPIRY_OPTIONS: readonly DurationChoice[] = [
   { seconds: 900, label: '15 minutes' },
   { seconds: 3600, label: '1 hour' },
   { seconds: 86400, label: '24 hours' },
@@ -361,17 +369,12 @@ function IssueCredentialDialog({
           {isLink ? (
             <div className="field">
               <label htmlFor="link-expiry">Expires after</label>
-              <select
+              <DurationSelect
                 id="link-expiry"
-                value={expiresIn}
-                onChange={(e) => setExpiresIn(Number(e.target.value))}
-              >
-                {EXPIRY_OPTIONS.map((option) => (
-                  <option key={option.seconds} value={option.seconds}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
+                choices={EXPIRY_OPTIONS}
+                seconds={expiresIn}
+                onChange={setExpiresIn}
+              />
             </div>
           ) : (
             <div className="field">

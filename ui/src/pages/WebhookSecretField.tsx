@@ -4,7 +4,15 @@ import type { Webhook } from '../api-types';
 import { CopyButton } from '../components/CopyButton';
 import { Dialog } from '../components/dialogs';
 import { ErrorNotice } from '../components/feedback';
-import { describedBy, FieldError, inFieldWords, OptionalLabel, SubmitButton } from '../components/forms';
+import {
+  type DurationChoice,
+  DurationSelect,
+  describedBy,
+  FieldError,
+  inFieldWords,
+  OptionalLabel,
+  SubmitButton,
+} from '../components/forms';
 import { formatTime } from '../format';
 
 /** What Save does with the secret: keep the stored one, set the one typed, or remove it. */
@@ -167,7 +175,7 @@ export const WebhookSecretField = forwardRef<
   );
 });
 
-const GRACE_PERIODS = [
+const GRACE_PERIODS: readonly DurationChoice[] = [
   { seconds: 0, label: 'None: stop the current secret now' },
   { seconds: 3600, label: '1 hour' },
   { seconds: 86_400, label: '24 hours' },
@@ -255,17 +263,12 @@ export function RotateSecretDialog({
           {error && <ErrorNotice message={error} />}
           <div className="field">
             <label htmlFor="grace-period">Grace period</label>
-            <select
+            <DurationSelect
               id="grace-period"
-              value={gracePeriod}
-              onChange={(e) => setGracePeriod(Number(e.target.value))}
-            >
-              {GRACE_PERIODS.map((option) => (
-                <option key={option.seconds} value={option.seconds}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
+              choices={GRACE_PERIODS}
+              seconds={gracePeriod}
+              onChange={setGracePeriod}
+            />
           </div>
           <div className="field">
             <OptionalLabel htmlFor="rotate-secret-value">New secret</OptionalLabel>
