@@ -33,28 +33,10 @@ import {
   longTaskSteps,
   longTasks,
   recordLongTasks,
+  rowChangesOverTwoPolls,
   spread,
   timeClick,
 } from '../support/page-timing.js';
-
-/** How many changes the table body sees from now until the page has fetched its list twice more (two polls). */
-function rowChangesOverTwoPolls(page: Page): Promise<number> {
-  return page.evaluate(`new Promise((resolve) => {
-    const body = document.querySelector('table[aria-label="Deliveries"] tbody');
-    let changed = 0;
-    const observer = new MutationObserver((records) => { changed += records.length; });
-    observer.observe(body, { childList: true, subtree: true, characterData: true, attributes: true });
-    const seen = performance.getEntriesByType('resource').length;
-    const timer = setInterval(() => {
-      const polls = performance.getEntriesByType('resource').slice(seen)
-        .filter((entry) => entry.name.includes('/deliveries?')).length;
-      if (polls < 2) return;
-      clearInterval(timer);
-      observer.disconnect();
-      resolve(changed);
-    }, 100);
-  })`) as Promise<number>;
-}
 
 describe('Delivery History in Chromium', { skip: noChromium }, () => {
   let harness: ConsoleHarness;
@@ -291,7 +273,7 @@ describe('Delivery History in Chromium', { skip: noChromium }, () => {
     await forgetLongTasks(page);
 
     // A poll that brings nothing new changes no row in the DOM.
-    const mutations = await rowChangesOverTwoPolls(page);
+    const mutations = await rowChangesOverTwoPolls(page, 'Deliveries', '/deliveries?');
     assert.equal(mutations, 0, 'two polls with nothing new left every row as it was');
 
     // Scrolling far down loads the next pages by itself, still drawing only what is in view.

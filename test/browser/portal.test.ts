@@ -195,19 +195,19 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
   });
 
   test('an admin issues a portal link in Tenants for the length of time chosen, and it signs in', async () => {
-    await createTenant('wingtip', 'Wingtip Toys');
-    const page = await harness.newPage({ signIn: true, tenant: 'wingtip' });
+    await createTenant('adventure-works', 'Adventure Works');
+    const page = await harness.newPage({ signIn: true, tenant: 'adventure-works' });
     await page.goto(`${harness.baseUrl}/#/tenants`);
     await page
       .getByRole('row')
-      .filter({ hasText: 'wingtip' })
+      .filter({ hasText: 'adventure-works' })
       .getByRole('button', { name: 'Portal link' })
       .click();
-    const dialog = page.getByRole('dialog', { name: 'Portal link for wingtip' });
+    const dialog = page.getByRole('dialog', { name: 'Portal link for adventure-works' });
     await dialog.getByLabel('Expires after').selectOption({ label: '15 minutes' });
     const asked = Date.now();
     const answer = page.waitForResponse((response) =>
-      response.url().endsWith('/v1/tenants/wingtip/portal-links'),
+      response.url().endsWith('/v1/tenants/adventure-works/portal-links'),
     );
     await dialog.getByRole('button', { name: 'Create link' }).click();
     const issued = (await (await answer).json()) as { url: string; expiresAt: string };
@@ -219,7 +219,7 @@ describe('Portal and polish in Chromium', { skip: noChromium }, () => {
     const visitor = await harness.newPage();
     await visitor.goto(issued.url);
     await visible(visitor.getByRole('heading', { name: 'Manage Webhooks' }));
-    await visible(visitor.getByRole('complementary').getByText('Wingtip Toys').filter({ visible: true }));
+    await visible(visitor.getByRole('complementary').getByText('Adventure Works').filter({ visible: true }));
     await visitor.close();
   });
 

@@ -87,6 +87,14 @@ for (const backend of TEST_BACKENDS) {
   });
 }
 
+/**
+ * A webhook's first attempts, one per event its fan-out reached: a first attempt that failed under
+ * the test's load adds a retry to the history, which says nothing of the fan-out.
+ */
+function firstAttempts<T extends { attempt: number }>(rows: readonly T[]): T[] {
+  return rows.filter((row) => row.attempt === 1);
+}
+
 /** Percentile `p` (0–100) of `values`, nearest rank. */
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -241,7 +249,7 @@ for (const backend of TEST_BACKENDS) {
         await eventually(
           async () => {
             const rows = await herald.herald.store.listDeliveries('tenant_big', 'wh_4999', { limit: 200 });
-            return rows.length === 100 || undefined;
+            return firstAttempts(rows).length === 100 || undefined;
           },
           'the fan-out to finish',
           120_000,
@@ -258,8 +266,11 @@ for (const backend of TEST_BACKENDS) {
           `/healthz p99 ${p99.toFixed(1)} ms over ${latencies.length} looks during the fan-out`,
         );
         for (const id of ['wh_0000', 'wh_2500', 'wh_4999']) {
-          const rows = await herald.herald.store.listDeliveries('tenant_big', id, { limit: 200 });
-          assert.equal(rows.length, 100, `${id} has a delivery of each event`);
+          const firsts = firstAttempts(
+            await herald.herald.store.listDeliveries('tenant_big', id, { limit: 200 }),
+          );
+          assert.equal(firsts.length, 100, `${id} has a delivery of each event`);
+          assert.equal(new Set(firsts.map((row) => row.eventId)).size, 100, `${id} has no event twice`);
         }
       } finally {
         await herald.stop();

@@ -75,3 +75,25 @@ export function describeLongTasks(byStep: LongTasksByStep): string {
   const steps = Object.entries(byStep).map(([step, tasks]) => `${step} ${longest(tasks)}`);
   return `longest task ${longest(Object.values(byStep).flat())} (${steps.join(', ')})`;
 }
+
+/**
+ * How many changes the body of the table labelled `table` sees from now until the page has fetched
+ * a URL containing `list` twice more (two polls): a poll that brings nothing new should change none.
+ */
+export function rowChangesOverTwoPolls(page: Page, table: string, list: string): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    const body = document.querySelector(${JSON.stringify(`table[aria-label="${table}"] tbody`)});
+    let changed = 0;
+    const observer = new MutationObserver((records) => { changed += records.length; });
+    observer.observe(body, { childList: true, subtree: true, characterData: true, attributes: true });
+    const seen = performance.getEntriesByType('resource').length;
+    const timer = setInterval(() => {
+      const polls = performance.getEntriesByType('resource').slice(seen)
+        .filter((entry) => entry.name.includes(${JSON.stringify(list)})).length;
+      if (polls < 2) return;
+      clearInterval(timer);
+      observer.disconnect();
+      resolve(changed);
+    }, 100);
+  })`) as Promise<number>;
+}
