@@ -62,15 +62,15 @@ export function pruneProgress(
 /**
  * A chunk of the webhooks' hourly attempt counts (webhook_stats) whose whole hour is older than
  * the window: they sum history that is gone or going, and would otherwise grow by a row a webhook
- * an hour for ever. Found webhook by webhook through the table's key (webhook_id, hour), not by a
- * scan of it. Same SQL on both backends; PostgreSQL passes `lockRows` so that workers sweeping at
- * once skip each other's rows instead of waiting on them.
+ * an hour for ever. Found through webhook_stats_by_hour, so a sweep that finds nothing old reads a
+ * page or two; without it, every sweep read every webhook's hours (70 ms for 2,000 webhooks with a
+ * month each, on SQLite's serving thread). Same SQL on both backends; PostgreSQL passes `lockRows`
+ * so that workers sweeping at once skip each other's rows instead of waiting on them.
  */
 export function pruneHoursOfAttemptsSql(lockRows = ''): string {
   return `
     DELETE FROM webhook_stats WHERE (webhook_id, hour) IN (
-      SELECT s.webhook_id, s.hour FROM webhooks w JOIN webhook_stats s ON s.webhook_id = w.id AND s.hour < :before
-      LIMIT :limit ${lockRows})`;
+      SELECT s.webhook_id, s.hour FROM webhook_stats s WHERE s.hour < :before LIMIT :limit ${lockRows})`;
 }
 
 /** pruneHoursOfAttemptsSql's parameters: the hours that ended by `cutoff`. */

@@ -8,6 +8,7 @@ import { DEFAULT_EVENT_TYPES } from '../../src/core/event-catalog.js';
 import { buildEvent } from '../../src/core/payload.js';
 import type { ClaimedDelivery, NewEvent } from '../../src/core/types.js';
 import { eventTypesAddedBy } from '../../src/store/event-types-by-version.js';
+import { oldHoursOfAttempts, pruneHoursOfAttemptsSql } from '../../src/store/retention.js';
 import { SqliteConnection } from '../../src/store/sqlite/connection.js';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -446,6 +447,28 @@ describe('SQLite: upgrading to counted webhook health', () => {
       ]);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite: retention finds old hours of attempt counts by age', () => {
+  it("reads webhook_stats_by_hour, not every webhook's hours, for the hours to prune", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-stats-plan-'));
+    const connection = new SqliteConnection(join(dir, 'herald.db'));
+    try {
+      for (const migration of SQLITE_MIGRATIONS) connection.db.exec(migration);
+      const plan = connection.db
+        .prepare(`EXPLAIN QUERY PLAN ${pruneHoursOfAttemptsSql()}`)
+        .all(oldHoursOfAttempts(Date.now(), 1_000)) as { detail: string }[];
+      const steps = plan.map((step) => step.detail);
+      assert.ok(
+        steps.some((step) => step.includes('webhook_stats_by_hour (hour<?)')),
+        steps.join(' | '),
+      );
+      assert.ok(!steps.some((step) => step.startsWith('SCAN')), steps.join(' | '));
+    } finally {
+      await connection.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

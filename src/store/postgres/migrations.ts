@@ -336,6 +336,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- How the console looks to a tenant's own people: accent colour, logo, product name ({} for Herald's).
   ALTER TABLE tenants ADD COLUMN branding jsonb NOT NULL DEFAULT '{}';
   `,
+  `
+  -- The hours of attempt counts that retention prunes, found by age (store/retention.ts).
+  CREATE INDEX webhook_stats_by_hour ON webhook_stats (hour);
+  `,
 ];
 
 /** pg_advisory_lock(namespace, hashtext(schema)): "HERA", so migrations of one schema run one at a time. */

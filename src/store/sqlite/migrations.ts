@@ -231,6 +231,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- How the console looks to a tenant's own people: accent colour, logo, product name ({} for Herald's).
   ALTER TABLE tenants ADD COLUMN branding TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  -- The hours of attempt counts that retention prunes, found by age (store/retention.ts).
+  CREATE INDEX webhook_stats_by_hour ON webhook_stats (hour);
+  `,
 ];
 
 /** The version the file's schema is at, and the last one this Herald knows. */
