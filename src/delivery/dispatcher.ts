@@ -108,6 +108,8 @@ export class Dispatcher implements DeliveryTaker {
   private readonly outcomes: OutcomeWriter;
   /** Deliveries held in all: waiting in lanes, in flight, or awaiting the write of their outcome. */
   private held = 0;
+  /** The time as of which the last claim looked for due work (or found no room to), for the due timer. */
+  private lookedAt = Number.NEGATIVE_INFINITY;
   /** Webhooks being disabled after a 410, awaited by stop() so nothing writes after it. */
   private readonly disabling = new Set<Promise<unknown>>();
   private unsubscribe: (() => void) | null = null;
@@ -252,7 +254,7 @@ export class Dispatcher implements DeliveryTaker {
         // Idle, a worker has nothing else to wake it; busy, the timer must not be left unaimed.
         if (looking.aimTimer || this.held === 0 || !this.dueTimer.armed) {
           looking.aimTimer = false;
-          await this.dueTimer.aim(this.held);
+          await this.dueTimer.aim(this.held, this.lookedAt);
         }
       } catch (error) {
         this.options.onError?.(error);
@@ -269,9 +271,10 @@ export class Dispatcher implements DeliveryTaker {
    * more), 'short' when it got less, 'none' when it got nothing or had no room to ask.
    */
   private async claim(): Promise<'full' | 'short' | 'none'> {
+    const now = this.options.clock.now();
+    this.lookedAt = now;
     const free = this.free();
     if (free <= 0) return 'none';
-    const now = this.options.clock.now();
     this.lanes.forgetIdleLanes();
     const webhookRooms = this.lanes.claimRooms();
     const tenantRooms = this.tenants.claimRooms(free);

@@ -26,8 +26,11 @@ export class DueTimer {
     return this.timer !== null;
   }
 
-  /** Aims at the next due time; `held`: how many deliveries the worker holds, whose sends wake it anyway. */
-  async aim(held: number): Promise<void> {
+  /**
+   * Aims at the next due time. `held`: how many deliveries the worker holds, whose sends wake it
+   * anyway; `lookedAt`: the time as of which the worker last looked for due work (its last claim).
+   */
+  async aim(held: number, lookedAt: number): Promise<void> {
     const { queue, clock, pollIntervalMs } = this.options;
     await queue.tidyQueue(clock.now());
     const dueAt = await queue.nextDueAt();
@@ -35,8 +38,13 @@ export class DueTimer {
     if (wait > 0) this.aimIn(Math.min(wait, pollIntervalMs));
     // Due work a look could not claim belongs to lanes that want nothing more (their sends prompt a
     // look when they do) or is locked by another worker for a moment. Holding nothing, look again
-    // soon; busy, at the poll interval, not in a tight loop of claims.
-    else this.aimIn(held > 0 ? pollIntervalMs : DUE_BUT_UNCLAIMED_RETRY_MS);
+    // soon; busy, at the poll interval, not in a tight loop of claims. Work that fell due only after
+    // the last look (a timer fires up to a busy turn of the event loop early, and that look came
+    // too soon) is looked for soon either way: else a retry would wait a whole poll interval.
+    else {
+      const seenDue = dueAt !== null && dueAt <= lookedAt;
+      this.aimIn(held > 0 && seenDue ? pollIntervalMs : DUE_BUT_UNCLAIMED_RETRY_MS);
+    }
   }
 
   aimIn(ms: number): void {
