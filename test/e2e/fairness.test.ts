@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { TEST_BACKENDS } from '../support/backends.js';
 import { eventually } from '../support/eventually.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
-import { HostileReceiver } from '../support/hostile-receiver.js';
+import { HostileReceiverElsewhere } from '../support/hostile-receiver-elsewhere.js';
 import { Receiver } from '../support/receiver.js';
 
 /** Publishes `kpi.computed` for `tenant` every `everyMs` until the returned stop function is called. */
@@ -48,7 +48,7 @@ for (const backend of TEST_BACKENDS) {
       await receiver.close();
     });
 
-    it('attempts a retry within 1 s of its due time while other traffic flows and deliveries are held', async () => {
+    it('attempts a retry within 1 s of its due time while other traffic flows and deliveries are held', async (t) => {
       receiver.reply('/hang', { status: 200, hang: true });
       receiver.reply('/flaky', { status: 500 });
       for (const [tenant, path, events] of [
@@ -77,6 +77,7 @@ for (const backend of TEST_BACKENDS) {
         receiver.reply('/flaky', { status: 200 });
         const [, retry] = await receiver.waitFor('/flaky', 2, 6_000);
         const late = (retry?.receivedAt ?? 0) - ((first?.receivedAt ?? 0) + 2_000);
+        t.diagnostic(`the retry came ${late} ms after it was due`);
         assert.ok(late >= -20, `the retry came ${late} ms before it was due`);
         assert.ok(late <= 1_000, `the retry came ${late} ms after it was due`);
         assert.ok(receiver.at('/steady').length > 50, 'traffic kept flowing meanwhile');
@@ -133,7 +134,7 @@ async function publishPaced(
 for (const backend of TEST_BACKENDS) {
   describe(`a hostile tenant beside a healthy one (${backend})`, () => {
     it('delivers the healthy tenant at 50 events/s with p99 ≤ 100 ms and none missing', async (t) => {
-      const hostile = await new HostileReceiver().start();
+      const hostile = await HostileReceiverElsewhere.start();
       const healthy = await new Receiver().start();
       // The production timeout: trickling bodies are cut at 10 s, slow answers take 9.5 s of it.
       const herald = await startTestHerald(backend, {
@@ -171,27 +172,33 @@ for (const backend of TEST_BACKENDS) {
           }
         })();
         // Let the hostile webhooks fill what they can first.
-        await hostile.waitUntil(
-          () => hostile.openConnections >= 60,
-          'the hostile webhooks to hold connections',
-          15_000,
-        );
+        await hostile.openConnections(60, 15_000);
 
         const count = 600;
         const sentAt = await publishPaced(herald, 'tenant_healthy', 'kpi.computed', count, 20);
         const received = await healthy.waitFor('/healthy', count, 15_000);
-        const latencies = received.map((request) => {
+        const timings = received.map((request) => {
           const n = JSON.parse(request.body.toString()).data.n as number;
-          return request.receivedAt - (sentAt[n] as number);
+          return { n, latency: request.receivedAt - (sentAt[n] as number) };
         });
-        const numbers = new Set(received.map((request) => JSON.parse(request.body.toString()).data.n));
-        assert.equal(numbers.size, count, 'every event of the healthy tenant, once');
+        const latencies = timings.map((timing) => timing.latency);
+        assert.equal(
+          new Set(timings.map((timing) => timing.n)).size,
+          count,
+          'every event of the healthy tenant, once',
+        );
         const p99 = percentile(latencies, 99);
         t.diagnostic(
-          `healthy tenant, ${count} events at 50/s beside ${hostile.openConnections} hostile connections: ` +
+          `healthy tenant, ${count} events at 50/s beside ${await hostile.openConnections()} hostile connections: ` +
             `p50 ${percentile(latencies, 50)} ms, p99 ${p99} ms, max ${Math.max(...latencies)} ms`,
         );
-        assert.ok(p99 <= 100, `publish→receipt p99 ${p99} ms`);
+        // Late events sent close together point to a stall (the machine, the database), spread ones to Herald.
+        const late = timings.filter((timing) => timing.latency > 100).sort((a, b) => a.n - b.n);
+        const described = late.map(
+          ({ n, latency }) =>
+            `#${n} (sent at +${(sentAt[n] as number) - (sentAt[0] as number)} ms): ${latency} ms`,
+        );
+        assert.ok(p99 <= 100, `publish→receipt p99 ${p99} ms; over 100 ms: ${described.join(', ')}`);
       } finally {
         hostileRunning = false;
         await hostileLoad;
