@@ -222,6 +222,26 @@ describe('Honest console: connection and the dead letter queue', { skip: noChrom
     await page.close();
   });
 
+  test('Discard on one row names that event and its endpoint, then takes it out of the queue', async () => {
+    const tenantId = await newTenant();
+    await webhook(tenantId, failing.url, 'Orders');
+    await failInto(tenantId, ['kpi.alert', 'ingestion.failed'], 1);
+    const page = await openQueue(tenantId);
+    const row = (event: string) =>
+      page.getByRole('table', { name: 'Failed events' }).getByRole('row').filter({ hasText: event });
+    await row('kpi.alert').getByRole('button', { name: 'Discard', exact: true }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Discard this failed event?' });
+    await visible(confirm.getByText(failing.url));
+    await confirm.getByRole('button', { name: 'Discard', exact: true }).click();
+    await gone(confirm);
+    await visible(page.getByText('Discarded kpi.alert. It will not be delivered.'));
+    await gone(row('kpi.alert'));
+    await visible(row('ingestion.failed'));
+    await visible(page.getByText('1 failed event in the queue'));
+    assert.equal(await dlqTotal(tenantId), 1, "the server's count");
+    await page.close();
+  });
+
   test('each entry links to its attempts and shows the last response body', async () => {
     const tenantId = await newTenant();
     const orders = await webhook(tenantId, failing.url, 'Orders');

@@ -1,3 +1,5 @@
+import type { Webhook } from './api-types';
+
 const time: Intl.DateTimeFormatOptions = {
   hour: '2-digit',
   minute: '2-digit',
@@ -60,4 +62,9 @@ export function prettyJson(text: string | null | undefined): string {
   } catch {
     return text;
   }
+}
+
+/** A webhook as people tell them apart: its description and its URL. */
+export function webhookLabel(webhook: Pick<Webhook, 'description' | 'url'>): string {
+  return webhook.description ? `${webhook.description} — ${webhook.url}` : webhook.url;
 }

@@ -5,20 +5,20 @@ import type {
   DeadLetterFilter,
   EventType,
   ReplayAllBody,
-  ReplayedDeadLetters,
   SkippedDeadLetters,
   Webhook,
 } from '../api-types';
-import { ConfirmDialog } from '../components/dialogs';
 import { EmptyState, Spinner } from '../components/feedback';
-import { LiveIndicator } from '../components/LiveIndicator';
 import { PageHeader } from '../components/PageHeader';
 import { ListStates } from '../components/tables';
 import { useLivePagedList } from '../hooks';
 import { useToast } from '../toasts';
 import { AttemptsDialog, PayloadDialog } from './DeadLetterDialogs';
+import { type DeadLetterFilterChoice, DeadLetterFilters, TIME_RANGES } from './DeadLetterFilters';
 import { type DeadLetterRowActions, DeadLetterTable } from './DeadLetterTable';
-import { type Outcome, outcomeOf, ReplayOutcome, SkippedList } from './ReplayOutcome';
+import { DiscardDialog, type Discarding } from './DiscardDialog';
+import { ReplayAllDialog, type ReplayAllRequest } from './ReplayAllDialog';
+import { type Outcome, outcomeOf, ReplayOutcome } from './ReplayOutcome';
 import { ReplaysUnderWay, useReplays } from './ReplaysUnderWay';
 
 const PAGE_SIZE = 100;
@@ -26,39 +26,21 @@ const POLL_MS = 3000;
 /** A bulk action names at most this many dead letters (the API's limit); beyond, Replay All takes filters. */
 const MAX_SELECTED = 1000;
 
-const TIME_RANGES = {
-  '': { label: 'Any time', ms: 0 },
-  '1h': { label: 'Last hour', ms: 3_600_000 },
-  '24h': { label: 'Last 24 hours', ms: 86_400_000 },
-  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000 },
-} as const;
-type TimeRange = keyof typeof TIME_RANGES;
-
-/** A webhook as people tell them apart: its description and its URL. */
-export function webhookLabel(webhook: Pick<Webhook, 'description' | 'url'>): string {
-  return webhook.description ? `${webhook.description} — ${webhook.url}` : webhook.url;
-}
-
 export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
   const toast = useToast();
   const [webhooks, setWebhooks] = useState<Webhook[]>([]);
   const [eventTypes, setEventTypes] = useState<EventType[]>([]);
-  const [webhookId, setWebhookId] = useState('');
-  const [event, setEvent] = useState('');
-  const [range, setRange] = useState<TimeRange>('');
+  const [filters, setFilters] = useState<DeadLetterFilterChoice>({ webhookId: '', event: '', range: '' });
+  const { webhookId, event, range } = filters;
   const [total, setTotal] = useState<number | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [attemptsId, setAttemptsId] = useState<string | null>(null);
   const [payloadId, setPayloadId] = useState<string | null>(null);
-  const [replayAll, setReplayAll] = useState<{ body: ReplayAllBody; dry: ReplayedDeadLetters } | null>(null);
+  const [replayAll, setReplayAll] = useState<ReplayAllRequest | null>(null);
   const [counting, setCounting] = useState(false);
-  const [replayAllBusy, setReplayAllBusy] = useState(false);
-  const [replayAllError, setReplayAllError] = useState<string | null>(null);
-  const [discarding, setDiscarding] = useState<{ ids: string[]; entry?: DeadLetter } | null>(null);
-  const [discardBusy, setDiscardBusy] = useState(false);
-  const [discardError, setDiscardError] = useState<string | null>(null);
+  const [discarding, setDiscarding] = useState<Discarding | null>(null);
 
   const loadWebhooks = useCallback(() => {
     api
@@ -180,10 +162,7 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
     },
     details: (id) => setAttemptsId(id),
     payload: (id) => setPayloadId(id),
-    discard: (entry) => {
-      setDiscardError(null);
-      setDiscarding({ ids: [entry.id], entry });
-    },
+    discard: (entry) => setDiscarding({ ids: [entry.id], entry }),
   };
   // Rows get one object for their whole life, so a poll re-renders only the rows that changed.
   const rowActions = useMemo<DeadLetterRowActions>(
@@ -210,38 +189,7 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
     }
   }
 
-  async function discard(ids: string[]) {
-    setDiscardBusy(true);
-    setDiscardError(null);
-    try {
-      if (ids.length === 1 && discarding?.entry) {
-        try {
-          await api.discardDeadLetter(tenantId, ids[0] as string);
-          toast(`Discarded ${discarding.entry.event}. It will not be delivered.`);
-        } catch (err) {
-          // Gone already (replayed or discarded elsewhere): it leaves the list all the same.
-          if (!(err instanceof ApiError && err.status === 404)) throw err;
-          toast(`${discarding.entry.event} had already left the queue.`, 'info');
-        }
-      } else {
-        const { discarded } = await api.discardDeadLetters(tenantId, { ids });
-        const gone = ids.length - discarded;
-        toast(
-          `Discarded ${discarded} failed ${discarded === 1 ? 'event' : 'events'}.` +
-            (gone > 0 ? ` ${gone} had already left the queue.` : ''),
-        );
-      }
-      removeRows(new Set(ids));
-      setDiscarding(null);
-    } catch (err) {
-      setDiscardError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setDiscardBusy(false);
-    }
-  }
-
   async function askReplayAll() {
-    setReplayAllError(null);
     setCounting(true);
     const body: ReplayAllBody = { ...filterNow() };
     try {
@@ -251,23 +199,6 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
       toast(err instanceof Error ? err.message : String(err), 'error');
     } finally {
       setCounting(false);
-    }
-  }
-
-  async function confirmReplayAll() {
-    if (!replayAll) return;
-    setReplayAllBusy(true);
-    setReplayAllError(null);
-    try {
-      const result = await api.replayDeadLetters(tenantId, replayAll.body);
-      setReplayAll(null);
-      setOutcome(outcomeOf(result, replayAll.body));
-      await refreshReplays().catch(() => undefined);
-      await reload();
-    } catch (err) {
-      setReplayAllError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setReplayAllBusy(false);
     }
   }
 
@@ -297,8 +228,6 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
   }, [queue]);
   const filtered = webhookId !== '' || event !== '' || range !== '';
   const replaysUnderWay = replays?.total ?? 0;
-  const dry = replayAll?.dry;
-  const count = dry?.replayed ?? 0;
 
   return (
     <>
@@ -321,43 +250,13 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
         }
       />
 
-      <div className="toolbar dlq-filters">
-        <div className="filter-fields">
-          <div className="inline-field">
-            <label htmlFor="dlq-webhook">Webhook</label>
-            <select id="dlq-webhook" value={webhookId} onChange={(e) => setWebhookId(e.target.value)}>
-              <option value="">All webhooks</option>
-              {webhooks.map((w) => (
-                <option key={w.id} value={w.id}>
-                  {webhookLabel(w)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="inline-field">
-            <label htmlFor="dlq-event">Event type</label>
-            <select id="dlq-event" value={event} onChange={(e) => setEvent(e.target.value)}>
-              <option value="">All event types</option>
-              {eventTypes.map((type) => (
-                <option key={type.name} value={type.name}>
-                  {type.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="inline-field">
-            <label htmlFor="dlq-range">Failed</label>
-            <select id="dlq-range" value={range} onChange={(e) => setRange(e.target.value as TimeRange)}>
-              {Object.entries(TIME_RANGES).map(([value, { label }]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
-        <LiveIndicator stale={queue.stale} title="New failures appear automatically" />
-      </div>
+      <DeadLetterFilters
+        webhooks={webhooks}
+        eventTypes={eventTypes}
+        filters={filters}
+        onChange={(changed) => setFilters((current) => ({ ...current, ...changed }))}
+        stale={queue.stale}
+      />
 
       {outcome && (
         <ReplayOutcome
@@ -390,10 +289,7 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
             <button
               type="button"
               className="button button-small button-danger-ghost"
-              onClick={() => {
-                setDiscardError(null);
-                setDiscarding({ ids: [...selected] });
-              }}
+              onClick={() => setDiscarding({ ids: [...selected] })}
               disabled={selected.size > MAX_SELECTED}
             >
               Discard selected
@@ -459,64 +355,27 @@ export function DeadLetterQueuePage({ tenantId }: { tenantId: string }) {
         )}
       </ListStates>
 
-      <ConfirmDialog
-        open={replayAll !== null}
-        title={
-          count > 0
-            ? `Replay all ${count} failed ${count === 1 ? 'event' : 'events'}?`
-            : 'No failed event can be replayed'
-        }
-        message={
-          <>
-            {count > 0 ? (
-              <>
-                Herald will deliver {count === 1 ? 'it' : `all ${count.toLocaleString()}`} again
-                {filtered ? ' (every failed event that matches the filters)' : ''} with the full retry
-                schedule. Make sure the endpoints are healthy first.
-              </>
-            ) : (
-              'Every failed event selected belongs to a disabled webhook.'
-            )}
-            {dry && dry.skipped.length > 0 && (
-              <SkippedList
-                skipped={dry.skipped}
-                future
-                onEnable={(skipped) => replayAll && void enableAndReplay(skipped, replayAll.body, true)}
-              />
-            )}
-          </>
-        }
-        confirmLabel={count === 1 ? 'Replay 1 event' : `Replay ${count.toLocaleString()} events`}
-        busy={replayAllBusy}
-        confirmDisabled={count === 0}
-        error={replayAllError}
-        onConfirm={() => void confirmReplayAll()}
+      <ReplayAllDialog
+        tenantId={tenantId}
+        request={replayAll}
+        filtered={filtered}
+        onReplayed={async (result, body) => {
+          setReplayAll(null);
+          setOutcome(outcomeOf(result, body));
+          await refreshReplays().catch(() => undefined);
+          await reload();
+        }}
+        onEnable={(skipped, body) => void enableAndReplay(skipped, body, true)}
         onCancel={() => setReplayAll(null)}
       />
 
-      <ConfirmDialog
-        open={discarding !== null}
-        title={
-          discarding?.entry
-            ? 'Discard this failed event?'
-            : `Discard ${discarding?.ids.length ?? 0} failed ${discarding?.ids.length === 1 ? 'event' : 'events'}?`
-        }
-        message={
-          discarding?.entry ? (
-            <>
-              <span className="mono">{discarding.entry.event}</span> will not be delivered to{' '}
-              <span className="mono break">{discarding.entry.url}</span>. Its failed attempts stay in the
-              delivery history until they age out.
-            </>
-          ) : (
-            'They will not be delivered. Their failed attempts stay in the delivery history until they age out.'
-          )
-        }
-        confirmLabel="Discard"
-        danger
-        busy={discardBusy}
-        error={discardError}
-        onConfirm={() => discarding && void discard(discarding.ids)}
+      <DiscardDialog
+        tenantId={tenantId}
+        discarding={discarding}
+        onDiscarded={(ids) => {
+          removeRows(new Set(ids));
+          setDiscarding(null);
+        }}
         onCancel={() => setDiscarding(null)}
       />
 

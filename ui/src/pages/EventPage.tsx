@@ -138,7 +138,7 @@ export function EventPage({ tenantId, eventId }: { tenantId: string; eventId: st
           )}
           {groups.map((group) => (
             <section key={group.webhookId} className="card timeline-group" aria-label={groupName(group)}>
-              <h3>{group.webhook?.description || group.webhook?.url || group.webhookId}</h3>
+              <h3>{groupName(group)}</h3>
               <p className="muted mono break">
                 {group.webhook?.description ? group.webhook.url : group.webhookId}
                 {' · '}
