@@ -34,10 +34,10 @@
  * STATES. The dispatcher is in one of three modes, changed only through `enter`:
  *   stopped   not started, or stopped: it claims nothing and takes no hand-over;
  *   looking   claiming batches while there is room and work; a wake meanwhile asks for one more look;
- *   idle      until a wake: new work announced, room made, or the due timer.
+ *   idle      until a wake: new work announced, a busy lane wanting more, room made, or the due timer.
  * Beside the mode, `caughtUp` says whether the last claim came back short: then only a wake for new
- * work, the timer, or one of the lanes that were busy at that claim wanting more makes another claim
- * worth its query.
+ * work, the timer, or one of the lanes that were busy at that claim wanting more (which wakes it at
+ * once) makes another claim worth its query.
  *
  * THE DUE TIMER (due-timer.ts) finds what falls due with no announcement: retries, expired leases,
  * released deliveries, re-enabled webhooks. It is aimed at the next due time the store reports, at
@@ -190,10 +190,11 @@ export class Dispatcher implements DeliveryTaker {
   }
 
   /**
-   * Looks at the queue now (or once more after the look under way): for new work, on the timer, or
-   * because outcomes were written and room made. Only new work and the timer end being caught up.
+   * Looks at the queue now (or once more after the look under way): for new work, on the timer,
+   * because a lane busy at the last claim wants more (`refill`), or because outcomes were written
+   * and room made. All but the last end being caught up.
    */
-  wake(reason: 'work' | 'timer' | 'room'): void {
+  wake(reason: 'work' | 'timer' | 'refill' | 'room'): void {
     if (this.mode.name === 'stopped') return;
     if (reason !== 'room' || this.cappedTenantHasRoom()) this.caughtUp = null;
     if (this.mode.name === 'looking') {
@@ -333,7 +334,9 @@ export class Dispatcher implements DeliveryTaker {
     const excess = this.lanes.overflowOf(webhookId);
     if (excess.length > 0) void this.giveBack(excess);
     this.startSends(webhookId);
-    if (this.caughtUp?.busyLanes.has(webhookId) && this.lanes.wantsMore(webhookId)) this.caughtUp = null;
+    // Claimed now, while the rest of the lane is sent; not once its outcomes are written (a round
+    // trip to the store later), which would leave it empty meanwhile.
+    if (this.caughtUp?.busyLanes.has(webhookId) && this.lanes.wantsMore(webhookId)) this.wake('refill');
   }
 
   /**

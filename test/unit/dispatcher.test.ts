@@ -266,6 +266,42 @@ describe('Dispatcher', () => {
     );
   });
 
+  it('refills a lane while the outcomes of its answered requests are still being written', async () => {
+    const held = new ScriptedSender(clock);
+    // The poll timer does not fire within the test: the refill must come from the answers.
+    const worker = dispatcher(held, { webhookConcurrency: 4, pollIntervalMs: 600_000 });
+    // The store takes its time over outcomes (a round trip to PostgreSQL): none is written until the test says.
+    let writeOutcomes: () => void = () => undefined;
+    const written = new Promise<void>((resolve) => {
+      writeOutcomes = resolve;
+    });
+    const complete = store.completeDeliveries.bind(store);
+    store.completeDeliveries = async (outcomes, now) => {
+      await written;
+      return complete(outcomes, now);
+    };
+    await publish('kpi.computed', 12);
+    worker.start();
+    await eventually(() => (held.calls.length === 4 ? true : undefined), 'four in flight');
+    for (const call of held.calls.slice(0, 4)) {
+      call.settle({});
+      await settleDown();
+    }
+    await eventually(
+      () => (held.calls.length > 4 ? true : undefined),
+      'the lane refilled with no outcome written yet',
+    );
+    writeOutcomes();
+    while (held.calls.length < 12 || held.calls.some((call) => !call.settled)) {
+      held.calls.find((call) => !call.settled)?.settle({});
+      await settleDown();
+    }
+    await worker.idle();
+    const rows = await store.listDeliveries(TENANT, 'wh_fast', { limit: 50 });
+    assert.equal(rows.filter((row) => row.status === 'succeeded').length, 12);
+    assert.equal(new Set(held.calls.map((call) => call.delivery.eventId)).size, 12, 'each event sent once');
+  });
+
   it('claims nothing for a lane cut back after a timeout until it can send again, so nothing claimed goes back', async () => {
     const held = new ScriptedSender(clock);
     const worker = dispatcher(held, { webhookConcurrency: 4 });
