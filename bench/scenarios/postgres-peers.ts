@@ -6,13 +6,13 @@
  * backlog published before the workers start.
  */
 import type { LoadPlan } from '../lib/loadgen.js';
-import { freePort } from '../lib/procs.js';
+import { cpuMeter, freePort } from '../lib/procs.js';
 import type { Remote } from '../lib/rpc.js';
 import { DRAIN_WORKERS } from './postgres-backlog.js';
 import type { Context, FigureSpec, Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
 import { drainAfterQueueing } from './shared/measure.js';
-import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
+import { databaseCpuMeter, postgresSkipReason, withDatabase } from './shared/postgres-database.js';
 import { measureReference, startRemote, withRemotes } from './shared/reference.js';
 
 const WORKERS = 2;
@@ -29,6 +29,8 @@ export const PEER_FIGURES: FigureSpec[] = [
   { key: 'single', label: 'deliveries/s, one insert per publish', unit: '/s', ratio: true },
   { key: 'batched', label: 'deliveries/s, batched publishes', unit: '/s', ratio: true },
   { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
+  { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
+  { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
   { key: 'publish', label: 'publishes accepted/s, no worker running', unit: '/s' },
 ];
 
@@ -37,10 +39,14 @@ function peerScenario(peer: Peer): Scenario {
     started: Remote[],
     options: { database: string; port: number; targetUrl: string; batched: boolean },
   ) => startRemote(started, `${peer.name} api`, peer.module, 'startApi', options);
-  const startWorkers = async (started: Remote[], database: string, count: number) => {
+  const startWorkers = async (started: Remote[], database: string, count: number): Promise<Remote[]> => {
+    const workers: Remote[] = [];
     for (let i = 0; i < count; i++) {
-      await startRemote(started, `${peer.name} worker ${i}`, peer.module, 'startWorker', { database });
+      workers.push(
+        await startRemote(started, `${peer.name} worker ${i}`, peer.module, 'startWorker', { database }),
+      );
     }
+    return workers;
   };
 
   const endToEnd = (ctx: Context, batched: boolean) =>
@@ -67,9 +73,19 @@ function peerScenario(peer: Peer): Scenario {
           events: ctx.sizes.postgresBacklog,
           concurrency: 64,
         };
-        return await drainAfterQueueing(ctx, plan, `${peer.name} backlog`, () =>
-          startWorkers(started, database, DRAIN_WORKERS),
-        );
+        // Measured as Herald's drain is (postgres-backlog.ts): from the moment the workers are up.
+        const costs: { workers?: () => number; database?: () => Promise<number> } = {};
+        const drained = await drainAfterQueueing(ctx, plan, `${peer.name} backlog`, async () => {
+          const workers = await startWorkers(started, database, DRAIN_WORKERS);
+          costs.workers = cpuMeter(workers.map((worker) => worker.pid));
+          costs.database = await databaseCpuMeter(ctx, database);
+        });
+        const perDelivery = (cpuSeconds: number) => (cpuSeconds / drained.stats.delivered) * 1e6;
+        return {
+          ...drained,
+          workerCpuUs: perDelivery(costs.workers?.() ?? 0),
+          databaseCpuUs: perDelivery((await costs.database?.()) ?? 0),
+        };
       }),
     );
 
@@ -88,6 +104,8 @@ function peerScenario(peer: Peer): Scenario {
           single: single.values.deliveries as number,
           batched: batched.values.deliveries as number,
           drain: backlog.stats.rate,
+          drainWorkerCpuUs: backlog.workerCpuUs,
+          drainDatabaseCpuUs: backlog.databaseCpuUs,
           publish: backlog.queued.eventsPerSec,
         },
         details: {

@@ -1,6 +1,7 @@
 /** A throwaway PostgreSQL database per run, and whether this machine and build can run Herald on one. */
 import { spawnSync } from 'node:child_process';
 import { BENCH_ENCRYPTION_KEY, CLI, newAdminKey } from '../../lib/herald.js';
+import { cpuSecondsOf } from '../../lib/procs.js';
 import type { Context } from '../scenario.js';
 import { nextInstance } from './instances.js';
 
@@ -46,4 +47,31 @@ export async function withDatabase<T>(ctx: Context, fn: (url: string) => Promise
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }
+}
+
+/**
+ * CPU seconds the server's backends serving `database` (a URL on ctx.postgresUrl's server) use from
+ * now until the returned function is called; backends opened meanwhile count from their start. The
+ * server's shared background processes (WAL writer, checkpointer) are not counted.
+ */
+export async function databaseCpuMeter(ctx: Context, database: string): Promise<() => Promise<number>> {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: ctx.postgresUrl });
+  await admin.connect();
+  const name = new URL(database).pathname.slice(1);
+  const backends = async (): Promise<number[]> => {
+    const { rows } = await admin.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+      [name],
+    );
+    return rows.map((row) => row.pid);
+  };
+  const before = new Map((await backends()).map((pid) => [pid, cpuSecondsOf(pid)]));
+  return async () => {
+    try {
+      return (await backends()).reduce((sum, pid) => sum + cpuSecondsOf(pid) - (before.get(pid) ?? 0), 0);
+    } finally {
+      await admin.end();
+    }
+  };
 }

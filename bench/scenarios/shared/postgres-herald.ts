@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { PostgresCosts } from '../../lib/capacity.js';
 import { CLI, HeraldApi, HeraldProcess, newAdminKey } from '../../lib/herald.js';
-import { cpuMeter, cpuSecondsOf, sleep } from '../../lib/procs.js';
+import { cpuMeter, sleep } from '../../lib/procs.js';
 import type { Context } from '../scenario.js';
 import { freshDir } from './instances.js';
+import { databaseCpuMeter } from './postgres-database.js';
 
 const STATEMENT_COUNTER = fileURLToPath(new URL('../../lib/count-statements.cjs', import.meta.url));
 
@@ -129,15 +130,7 @@ export async function measureCosts(ctx: Context, herald: PostgresHerald): Promis
       walBytes: Number(row.walBytes),
     };
   };
-  const backends = async (): Promise<number[]> => {
-    const { rows } = await admin.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1',
-      [name],
-    );
-    return rows.map((row) => row.pid);
-  };
-  // Backends opened during the window had used no CPU before it.
-  const backendCpuBefore = new Map((await backends()).map((pid) => [pid, cpuSecondsOf(pid)]));
+  const databaseCpu = await databaseCpuMeter(ctx, herald.database);
   const before = await counters();
   const statementsBefore = herald.statements();
   const apiCpu = cpuMeter([herald.apiProcess.pid]);
@@ -153,10 +146,7 @@ export async function measureCosts(ctx: Context, herald: PostgresHerald): Promis
       const workers = workersCpu();
       const loadgen = loadgenCpu();
       const receiver = receiverCpu();
-      const database = (await backends()).reduce(
-        (sum, pid) => sum + cpuSecondsOf(pid) - (backendCpuBefore.get(pid) ?? 0),
-        0,
-      );
+      const database = await databaseCpu();
       try {
         await herald.stop();
         // A backend flushes its statistics as it exits; give the last of them a moment.

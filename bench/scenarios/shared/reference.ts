@@ -22,7 +22,7 @@ export async function measureReference(
     name: string;
     events: number;
     details: Record<string, unknown>;
-    launch(port: number, targetUrl: string, started: Remote[]): Promise<void>;
+    launch(port: number, targetUrl: string, started: Remote[]): Promise<unknown>;
   },
 ): Promise<RunResult> {
   return withRemotes(async (started) => {
@@ -59,8 +59,9 @@ export async function startRemote(
   module: string,
   method: string,
   options: Record<string, unknown>,
-): Promise<void> {
+): Promise<Remote> {
   const remote = await Remote.start(name, module);
   started.push(remote);
   await remote.call(method, options);
+  return remote;
 }
