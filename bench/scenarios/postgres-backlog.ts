@@ -36,7 +36,7 @@ export const postgresBacklog: Scenario = {
         const events = ctx.sizes.postgresBacklog;
         const apiCpu = cpuMeter([herald.apiProcess.pid]);
         let publishCpuUs = 0;
-        // Measured from the workers' start (connected, migrations checked): their start-up is in it.
+        // Measured once the workers are up (connected, migrations checked): their start-up is not in it.
         const drain: { costs?: CostMeter } = {};
         const { queued, stats } = await drainAfterQueueing(
           ctx,
