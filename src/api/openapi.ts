@@ -2,7 +2,7 @@ import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import type { OpenAPIV3 } from 'openapi-types';
 import { HERALD_VERSION } from '../version.js';
-import { ErrorBody } from './schemas.js';
+import { ErrorBody } from './schemas/shapes.js';
 
 /**
  * The OpenAPI document around the routes, and what it derives from them, so that a route declares

@@ -10,15 +10,12 @@ import type {
   Webhook,
   WebhookAttemptStats,
 } from '../core/types.js';
-import type {
-  ApiKeyT,
-  DeadLetterT,
-  DeliveryT,
-  EventTypeT,
-  TenantT,
-  WebhookStatsT,
-  WebhookT,
-} from './schemas.js';
+import type { ApiKeyT } from './schemas/access.js';
+import type { DeadLetterT } from './schemas/dead-letters.js';
+import type { DeliveryT } from './schemas/deliveries.js';
+import type { EventTypeT } from './schemas/event-types.js';
+import type { TenantT } from './schemas/tenants.js';
+import type { WebhookStatsT, WebhookT } from './schemas/webhooks.js';
 import { effectiveLimits, type Limits } from './tenant-limits.js';
 
 /** Domain records as the API shows them: ISO times, secrets reduced to `hasSecret`. */

@@ -2,7 +2,8 @@ import { Ajv, type Options as AjvOptions, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { HeraldError } from '../core/errors.js';
 import { EVENT_TYPE_NAME_PATTERN } from '../core/event-catalog.js';
-import { ACCENT_COLOR_PATTERN, LOGO_URL_PATTERN, NO_NUL_PATTERN, TENANT_ID_PATTERN } from './schemas.js';
+import { NO_NUL_PATTERN } from './schemas/shapes.js';
+import { ACCENT_COLOR_PATTERN, LOGO_URL_PATTERN, TENANT_ID_PATTERN } from './schemas/tenants.js';
 
 function ajvFor(options: AjvOptions): Ajv {
   const ajv = new Ajv({ allErrors: false, useDefaults: true, strict: false, ...options });

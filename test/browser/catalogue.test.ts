@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { WebhookT } from '../../src/api/schemas.js';
+import type { WebhookT } from '../../src/api/schemas/webhooks.js';
 import {
   axeViolations,
   type ConsoleHarness,

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { DeliveryT, WebhookT } from '../../src/api/schemas.js';
+import type { DeliveryT } from '../../src/api/schemas/deliveries.js';
+import type { WebhookT } from '../../src/api/schemas/webhooks.js';
 import {
   type ConsoleHarness,
   ConsoleReceiver,

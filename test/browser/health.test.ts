@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { WebhookStatsT, WebhookT } from '../../src/api/schemas.js';
+import type { WebhookStatsT, WebhookT } from '../../src/api/schemas/webhooks.js';
 import { GONE_REASON } from '../../src/core/outcome.js';
 import {
   type ConsoleHarness,

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import type { DeliveryT, WebhookT } from '../../src/api/schemas.js';
+import type { DeliveryT } from '../../src/api/schemas/deliveries.js';
+import type { WebhookT } from '../../src/api/schemas/webhooks.js';
 import {
   axeViolations,
   type ConsoleHarness,

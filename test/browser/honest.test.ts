@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import type { WebhookT } from '../../src/api/schemas.js';
+import type { WebhookT } from '../../src/api/schemas/webhooks.js';
 import {
   axeViolations,
   type ConsoleHarness,

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { TenantT, WebhookT } from '../../src/api/schemas.js';
+import type { TenantT } from '../../src/api/schemas/tenants.js';
+import type { WebhookT } from '../../src/api/schemas/webhooks.js';
 import {
   type AxeViolation,
   axeViolations,

@@ -10,21 +10,16 @@ import {
   DeadLetter,
   DeadLetterPage,
   DeadLetterQuery,
-  Delivery,
   DiscardDeadLetters,
   DiscardedDeadLetters,
-  ErrorBody,
-  listOf,
-  PageQuery,
   ReplayAll,
   ReplayedDeadLetter,
   ReplayedDeadLetters,
   ReplayPage,
   type SkippedDeadLettersT,
-  TenantItemParams,
-  TenantParams,
-  Text,
-} from '../schemas.js';
+} from '../schemas/dead-letters.js';
+import { Delivery } from '../schemas/deliveries.js';
+import { ErrorBody, listOf, PageQuery, TenantItemParams, TenantParams, Text } from '../schemas/shapes.js';
 import { requireActive } from './deliveries.js';
 import { loadWebhook } from './webhooks.js';
 

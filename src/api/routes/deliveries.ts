@@ -14,10 +14,9 @@ import {
   DeliveryDetail,
   DeliveryListQuery,
   DeliveryPage,
-  ErrorBody,
   EventTimeline,
-  TenantItemParams,
-} from '../schemas.js';
+} from '../schemas/deliveries.js';
+import { ErrorBody, TenantItemParams } from '../schemas/shapes.js';
 import { loadWebhook } from './webhooks.js';
 
 /** The history filters of a list's query string; an empty time range is refused, not answered with nothing. */

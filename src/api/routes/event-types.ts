@@ -5,14 +5,8 @@ import { SENT_BY_HERALD, TEST_EVENT_TYPE } from '../../core/event-catalog.js';
 import type { ApiContext } from '../context.js';
 import { requireUsableDefinition } from '../event-schemas.js';
 import { presentEventType } from '../presenters.js';
-import {
-  CreateEventType,
-  ErrorBody,
-  EventType,
-  EventTypeParams,
-  listOf,
-  UpdateEventType,
-} from '../schemas.js';
+import { CreateEventType, EventType, EventTypeParams, UpdateEventType } from '../schemas/event-types.js';
+import { ErrorBody, listOf } from '../schemas/shapes.js';
 
 export const eventTypeRoutes: FastifyPluginAsyncTypebox<ApiContext> = async (
   app,

@@ -16,14 +16,8 @@ import type { RouteContext } from '../context.js';
 import { BATCH_BODY_LIMIT_BYTES, BODY_LIMIT_BYTES } from '../limits.js';
 import type { Publish } from '../publish-quota.js';
 import { batchTooLarge } from '../quota-errors.js';
-import {
-  ErrorBody,
-  PublishBatch,
-  PublishBatchResult,
-  PublishEvent,
-  PublishedEvent,
-  TenantParams,
-} from '../schemas.js';
+import { PublishBatch, PublishBatchResult, PublishEvent, PublishedEvent } from '../schemas/events.js';
+import { ErrorBody, TenantParams } from '../schemas/shapes.js';
 import { bodyAjv, describeSchemaError } from '../validation.js';
 
 type PublishInput = Static<typeof PublishEvent>;

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { HeraldError } from '../../core/errors.js';
 import { HERALD_VERSION } from '../../version.js';
-import { ErrorBody } from '../schemas.js';
+import { ErrorBody } from '../schemas/shapes.js';
 
 /** What operators' probes read: liveness, readiness, and the metrics. */
 export interface Probes {

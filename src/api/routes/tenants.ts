@@ -6,21 +6,9 @@ import { newId, newSecretToken } from '../../core/ids.js';
 import { API_KEY_PREFIX, hashApiKey } from '../auth.js';
 import type { RouteContext } from '../context.js';
 import { presentApiKey, presentTenant } from '../presenters.js';
-import {
-  ApiKey,
-  CreateApiKey,
-  CreatedApiKey,
-  CreateTenant,
-  ErrorBody,
-  listOf,
-  Me,
-  PortalLink,
-  PortalLinkRequest,
-  Tenant,
-  TenantItemParams,
-  TenantParams,
-  UpdateTenant,
-} from '../schemas.js';
+import { ApiKey, CreateApiKey, CreatedApiKey, Me, PortalLink, PortalLinkRequest } from '../schemas/access.js';
+import { ErrorBody, listOf, TenantItemParams, TenantParams } from '../schemas/shapes.js';
+import { CreateTenant, Tenant, UpdateTenant } from '../schemas/tenants.js';
 
 const DEFAULT_PORTAL_LINK_SECONDS = 3600;
 

@@ -12,23 +12,19 @@ import type { WebhookDirectory } from '../../store/store.js';
 import type { ApiContext, RouteContext } from '../context.js';
 import { presentDelivery, presentWebhook, presentWebhookStats, toPage } from '../presenters.js';
 import { tooManyWebhooks } from '../quota-errors.js';
+import { Delivery } from '../schemas/deliveries.js';
+import { listOf, PageQuery, pageOf, TenantItemParams, TenantParams } from '../schemas/shapes.js';
 import {
   CreateWebhook,
   DEFAULT_GRACE_PERIOD_SECONDS,
-  Delivery,
-  listOf,
-  PageQuery,
-  pageOf,
   RotatedSecret,
   RotateSecret,
-  TenantItemParams,
-  TenantParams,
   TestWebhook,
   UpdateWebhook,
   Webhook as WebhookSchema,
   WebhookSecret,
   WebhookStats,
-} from '../schemas.js';
+} from '../schemas/webhooks.js';
 
 /** Health is shown over the last day, hour by hour. */
 const STATS_HOURS = 24;

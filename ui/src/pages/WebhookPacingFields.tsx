@@ -4,7 +4,7 @@ import { describedBy, FieldError, OptionalLabel, RadioCard } from '../components
 
 /* How fast, and in what order, Herald sends to a webhook: the webhook form's Rate limit and Ordering. */
 
-/** The API's ceiling for `rateLimit` (RateLimit in src/api/schemas.ts). */
+/** The API's ceiling for `rateLimit` (RateLimit in src/api/schemas/webhooks.ts). */
 const MAX_RATE_LIMIT = 100_000;
 
 /** The Rate limit field's text as the API takes it: empty is no limit (null). */
