@@ -36,8 +36,9 @@
  *   looking   claiming batches while there is room and work; a wake meanwhile asks for one more look;
  *   idle      until a wake: new work announced, a busy lane wanting more, room made, or the due timer.
  * Beside the mode, `caughtUp` says whether the last claim came back short: then only a wake for new
- * work, the timer, or one of the lanes that were busy at that claim wanting more (which wakes it at
- * once) makes another claim worth its query.
+ * work, the timer, one of the lanes that were busy at that claim wanting more (which wakes it at
+ * once), or a tenant that claim capped regaining room makes another claim worth its query. New work
+ * of tenants still capped is not: announced by name, it waits for their room.
  *
  * THE DUE TIMER (due-timer.ts) finds what falls due with no announcement: retries, expired leases,
  * released deliveries, re-enabled webhooks. It is aimed at the next due time the store reports, at
@@ -153,7 +154,7 @@ export class Dispatcher implements DeliveryTaker {
 
   start(): void {
     if (this.mode.name !== 'stopped') return;
-    this.unsubscribe = this.options.queue.onDeliveriesQueued(() => this.wake('work'));
+    this.unsubscribe = this.options.queue.onDeliveriesQueued((tenants) => this.wake('work', tenants));
     this.options.queue.setDeliveryTaker?.(this);
     this.caughtUp = null;
     this.lastLook = this.look(true);
@@ -192,10 +193,15 @@ export class Dispatcher implements DeliveryTaker {
   /**
    * Looks at the queue now (or once more after the look under way): for new work, on the timer,
    * because a lane busy at the last claim wants more (`refill`), or because outcomes were written
-   * and room made. All but the last end being caught up.
+   * and room made. All but the last end being caught up, except new work of `tenants` (when the
+   * announcement names them) that the last claim capped and that still lack a claim's worth of room:
+   * a claim could take none of it, and their room coming back wakes one. A tenant fanning an event
+   * out to thousands of webhooks announces each step; each would otherwise cost a claim that finds
+   * nothing it may take.
    */
-  wake(reason: 'work' | 'timer' | 'refill' | 'room'): void {
+  wake(reason: 'work' | 'timer' | 'refill' | 'room', tenants?: readonly string[]): void {
     if (this.mode.name === 'stopped') return;
+    if (reason === 'work' && tenants !== undefined && tenants.every((id) => this.isCappedTenant(id))) return;
     if (reason !== 'room' || this.cappedTenantHasRoom()) this.caughtUp = null;
     if (this.mode.name === 'looking') {
       this.mode.lookAgain = true;
@@ -311,11 +317,19 @@ export class Dispatcher implements DeliveryTaker {
   /** Whether a tenant the last short claim filled has room for a claim's worth again. */
   private cappedTenantHasRoom(): boolean {
     if (!this.caughtUp) return false;
-    const worth = Math.ceil(this.options.concurrency / 16);
     for (const tenantId of this.caughtUp.cappedTenants) {
-      if (this.tenants.roomFor(tenantId, this.free()) >= worth) return true;
+      if (this.hasRoomForAClaim(tenantId)) return true;
     }
     return false;
+  }
+
+  /** Whether the last short claim filled the tenant, and it has not had a claim's worth of room since. */
+  private isCappedTenant(tenantId: string): boolean {
+    return this.caughtUp?.cappedTenants.has(tenantId) === true && !this.hasRoomForAClaim(tenantId);
+  }
+
+  private hasRoomForAClaim(tenantId: string): boolean {
+    return this.tenants.roomFor(tenantId, this.free()) >= Math.ceil(this.options.concurrency / 16);
   }
 
   private startSends(webhookId: string): void {

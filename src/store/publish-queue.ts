@@ -8,6 +8,13 @@ export interface PendingPublish {
   reject: (error: unknown) => void;
 }
 
+/** The tenants that published in `batch`. */
+export function tenantsOf(batch: readonly PendingPublish[]): string[] {
+  const tenants = new Set<string>();
+  for (const publish of batch) for (const event of publish.events) tenants.add(event.tenantId);
+  return [...tenants];
+}
+
 /**
  * Publishes waiting for their group commit. The first to arrive schedules `flush` for the next turn
  * of the event loop, so every publish that arrives in the same turn shares one transaction.

@@ -19,6 +19,7 @@ import type {
   WebhookAttemptStats,
   WebhookStatus,
 } from '../core/types.js';
+import type { QueuedWorkSubscriber } from './queued-work.js';
 
 /**
  * The ports between Herald and its database, one per role, so that each caller depends on what it
@@ -86,10 +87,11 @@ export interface DeliveryQueue {
   tidyQueue(now: number): Promise<number>;
   /**
    * Calls `listener` after a commit that queued deliveries due at once (publish, resend, replay), by
-   * this process or, where the backend can tell, by another. Wake-ups may be coalesced; workers
-   * still poll as the fallback. Returns the unsubscribe function.
+   * this process or, where the backend can tell, by another, with the tenants whose deliveries they
+   * are when the writer knows them. Wake-ups may be coalesced; workers still poll as the fallback.
+   * Returns the unsubscribe function.
    */
-  onDeliveriesQueued(listener: () => void): () => void;
+  onDeliveriesQueued(listener: QueuedWorkSubscriber): () => void;
   /**
    * Registers (or, with null, removes) the worker of this process that publishes hand their new
    * deliveries to: each is created already leased to it, in the publish's own transaction, so the

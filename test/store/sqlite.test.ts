@@ -20,11 +20,63 @@ import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('sqlite', {
   async open() {
-    const store = openSqliteStore(':memory:', { secrets: testSecretBox() });
+    // The contract counts a fan-out's steps by size; a step also stops for time on a slow machine.
+    const store = openSqliteStore(':memory:', {
+      secrets: testSecretBox(),
+      fanoutStepMs: Number.POSITIVE_INFINITY,
+    });
     await store.migrate();
     return store;
   },
   async cleanup() {},
+});
+
+describe('SQLite: a fan-out step stops for time, and the next goes on from there', () => {
+  const TENANT = 'tenant_wide';
+  const now = Date.UTC(2026, 0, 1);
+
+  it('creates every delivery once, a step at a time, and names the tenant it queued for', async () => {
+    // No time at all: each step creates one delivery, then stops.
+    const store = openSqliteStore(':memory:', { secrets: testSecretBox(), fanoutStepMs: 0 });
+    await store.migrate();
+    await store.createTenant({ id: TENANT, name: TENANT, createdAt: now });
+    for (let i = 0; i < 120; i++) {
+      await store.createWebhook({
+        id: `wh_${String(i).padStart(3, '0')}`,
+        tenantId: TENANT,
+        url: `https://hooks.example.com/${i}`,
+        description: '',
+        events: [],
+        status: 'active',
+        secret: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    const [published] = await store.publishEvents(
+      [buildEvent({ id: 'evt_wide', tenantId: TENANT, event: 'kpi.alert', data: {}, now })],
+      now,
+    );
+    assert.equal(published?.deliveries, 120, 'past the inline fan-out: left to the background');
+    const named: (readonly string[] | undefined)[] = [];
+    store.onDeliveriesQueued((tenants) => named.push(tenants));
+
+    const steps: (number | null)[] = [];
+    for (let step = 0; step <= 120; step++) steps.push(await store.expandFanouts(now));
+    assert.deepEqual(steps, [...Array.from({ length: 120 }, () => 1), null]);
+    assert.equal(named.length, 120);
+    assert.ok(named.every((tenants) => tenants?.length === 1 && tenants[0] === TENANT));
+    const claimed = await store.claimDueDeliveries({
+      owner: 'worker-a',
+      now,
+      leaseUntil: now + 60_000,
+      limit: 500,
+      perWebhookLimit: 10,
+    });
+    assert.equal(claimed.length, 120);
+    assert.equal(new Set(claimed.map((delivery) => delivery.webhookId)).size, 120, 'no webhook twice');
+    await store.close();
+  });
 });
 
 describe('SQLite: publishes hand their deliveries to the local worker', () => {

@@ -429,6 +429,43 @@ describe('Dispatcher', () => {
     await eventually(() => (held.calls.length === 10 ? true : undefined), 'the next four of the busy tenant');
   });
 
+  it('claims nothing for new work of a tenant at its share until the tenant has room again', async () => {
+    await addWebhook('wh_more');
+    await addWebhook('wh_third');
+    const held = new ScriptedSender(clock);
+    // Six slots, two kept in reserve: the one tenant holds four, which its first claim takes.
+    const worker = dispatcher(held, { concurrency: 6, webhookConcurrency: 2, pollIntervalMs: 600_000 });
+    await publish('kpi.computed', 6);
+    worker.start();
+    await eventually(() => (held.calls.length === 4 ? true : undefined), 'four deliveries in flight');
+    await settleDown();
+    let claims = 0;
+    const claim = store.claimDueDeliveries.bind(store);
+    store.claimDueDeliveries = async (request) => {
+      claims += 1;
+      return claim(request);
+    };
+
+    // A fan-out or a publish of the capped tenant announces it by name: no claim could take any of it.
+    await publish('kpi.computed', 3);
+    await settleDown();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(claims, 0, 'no claim for work of a tenant with no room');
+    // Work announced without names (another process's, over NOTIFY) may be any tenant's.
+    worker.wake('work');
+    await eventually(() => (claims === 1 ? true : undefined), 'a claim for unnamed work');
+    await settleDown();
+    assert.equal(held.calls.length, 4, 'that claim took nothing of the capped tenant');
+
+    // Its room coming back is what brings its next delivery in.
+    held.calls[0]?.settle({});
+    await eventually(
+      () => (held.calls.length === 5 ? true : undefined),
+      'the next delivery once room is made',
+    );
+    assert.ok(claims >= 2, `${claims} claims`);
+  });
+
   it("redelivers a dead worker's deliveries once its lease expires, and ignores its late outcome", async () => {
     const stuck = new ScriptedSender(clock);
     const dead = dispatcher(stuck, { owner: 'dead-worker' });

@@ -31,6 +31,7 @@ export function postgresBackgroundWork(
     },
 
     async expandFanouts(now: number): Promise<number | null> {
+      const tenants = new Set<string>();
       const created = await connection.transaction(async (client) => {
         const { rows: fanouts } = await client.query<FanoutRow>(
           'SELECT * FROM fanouts ORDER BY event_seq LIMIT $1 FOR UPDATE SKIP LOCKED',
@@ -44,6 +45,7 @@ export function postgresBackgroundWork(
         let count = 0;
         for (const fanout of fanouts) {
           if (budget <= 0) break;
+          tenants.add(fanout.tenant_id);
           // The subscribed webhooks active now that existed when the event was published, in id order.
           const { rows: inserted } = await client.query<{ webhook_id: string; blocked: boolean }>(
             `WITH chunk AS (
@@ -90,7 +92,7 @@ export function postgresBackgroundWork(
         if (count > 0) await notifyQueued(client, connection.schema, leases.instance);
         return count;
       });
-      if (created) queued.announce();
+      if (created) queued.announce('deliveries', [...tenants]);
       return created;
     },
 

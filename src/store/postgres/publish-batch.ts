@@ -1,7 +1,7 @@
 import type { NewEvent, PublishedEvent } from '../../core/types.js';
 import { FLUSH_FANOUT_MAX, INLINE_FANOUT_MAX } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
-import { type PendingPublish, PublishQueue } from '../publish-queue.js';
+import { type PendingPublish, PublishQueue, tenantsOf } from '../publish-queue.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeadsNow } from './fifo.js';
@@ -143,7 +143,7 @@ export class PostgresPublishBatcher {
       return;
     }
     for (const [index, publish] of batch.entries()) publish.resolve(results[index] ?? []);
-    if (queued > 0) this.queued.announce();
+    if (queued > 0) this.queued.announce('deliveries', tenantsOf(batch));
     if (deferred) this.queued.announce('background');
     this.queuedByThisStore += queued;
     if (!this.statisticsChecked && this.queuedByThisStore >= STATISTICS_BOOTSTRAP_DELIVERIES) {

@@ -3,7 +3,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import type { LeaseIds } from '../lease-ids.js';
-import type { QueuedWorkListeners } from '../queued-work.js';
+import type { QueuedWorkListeners, QueuedWorkSubscriber } from '../queued-work.js';
 import { type ClaimRow, storedHeaders, toClaimed } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
@@ -134,7 +134,7 @@ export function postgresQueue(
       return opened + (tidied?.ended ?? 0);
     },
 
-    onDeliveriesQueued(listener: () => void): () => void {
+    onDeliveriesQueued(listener: QueuedWorkSubscriber): () => void {
       remote.start();
       return queued.add(listener);
     },

@@ -26,10 +26,14 @@ export function deferFanout(
     .run(fanout.eventSeq, fanout.tenantId, fanout.event, fanout.publishedAt);
 }
 
-/** Big fan-outs and deleted webhooks' rows, one short transaction at a time. */
+/**
+ * Big fan-outs and deleted webhooks' rows, one short transaction at a time; a step of fan-outs
+ * stops at FANOUT_CHUNK webhooks or after `fanoutStepMs`, whichever comes first (see bounded-work.ts).
+ */
 export function sqliteBackgroundWork(
   connection: SqliteConnection,
   queued: QueuedWorkListeners,
+  fanoutStepMs: number,
 ): Omit<BackgroundWork, 'purgeDeletedTenants' | 'pruneIdempotencyKeys'> {
   const sql = (text: string) => connection.sql(text);
 
@@ -39,6 +43,8 @@ export function sqliteBackgroundWork(
     },
 
     async expandFanouts(now: number): Promise<number | null> {
+      const tenants = new Set<string>();
+      const deadline = performance.now() + fanoutStepMs;
       const created = connection.transaction(() => {
         const fanouts = sql('SELECT * FROM fanouts ORDER BY event_seq LIMIT ?').all(
           FANOUT_CHUNK,
@@ -49,7 +55,8 @@ export function sqliteBackgroundWork(
         let budget = FANOUT_CHUNK;
         let count = 0;
         for (const fanout of fanouts) {
-          if (budget <= 0) break;
+          if (budget <= 0 || (count > 0 && performance.now() >= deadline)) break;
+          tenants.add(fanout.tenant_id);
           // The webhooks active now that existed when the event was published, in id order.
           const webhooks = sql(
             `SELECT id, ordering, events FROM webhooks
@@ -59,7 +66,13 @@ export function sqliteBackgroundWork(
             StoredWebhookRow,
             'id' | 'ordering' | 'events'
           >[];
-          for (const webhook of webhooks) {
+          // Where the step stopped for time, short of the webhooks it read.
+          let stoppedAfter: string | null = null;
+          for (const [index, webhook] of webhooks.entries()) {
+            if (index > 0 && performance.now() >= deadline) {
+              stoppedAfter = webhooks[index - 1]?.id ?? null;
+              break;
+            }
             if (!subscribes(JSON.parse(webhook.events) as string[], fanout.event)) continue;
             const ordered = webhook.ordering === 'fifo';
             insertPendingAttempt(connection, {
@@ -75,9 +88,9 @@ export function sqliteBackgroundWork(
             if (ordered) openFifoHead(connection, webhook.id, now);
             count += 1;
           }
-          const last = webhooks.at(-1);
-          if (webhooks.length === budget && last) {
-            sql('UPDATE fanouts SET after_webhook_id = ? WHERE event_seq = ?').run(last.id, fanout.event_seq);
+          const last = stoppedAfter ?? (webhooks.length === budget ? webhooks.at(-1)?.id : undefined);
+          if (last !== undefined) {
+            sql('UPDATE fanouts SET after_webhook_id = ? WHERE event_seq = ?').run(last, fanout.event_seq);
             break;
           }
           sql('DELETE FROM fanouts WHERE event_seq = ?').run(fanout.event_seq);
@@ -86,7 +99,7 @@ export function sqliteBackgroundWork(
         }
         return count;
       });
-      if (created) queued.announce();
+      if (created) queued.announce('deliveries', [...tenants]);
       return created;
     },
 

@@ -2,7 +2,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type { NewEvent, PublishedEvent } from '../../core/types.js';
 import { FLUSH_FANOUT_MAX, INLINE_FANOUT_MAX } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
-import { type PendingPublish, PublishQueue } from '../publish-queue.js';
+import { type PendingPublish, PublishQueue, tenantsOf } from '../publish-queue.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import { openPreviousSecret, openSecret, subscribes } from '../rows.js';
 import { deferFanout } from './background.js';
@@ -87,7 +87,7 @@ export class SqlitePublishBatcher {
     // Sending may start before the sync ends: a power cut in between loses an event whose publisher
     // got no answer and publishes again, so at worst it is delivered twice, never lost.
     handoff?.give();
-    if (queued) this.queued.announce();
+    if (queued) this.queued.announce('deliveries', tenantsOf(batch));
     if (flush.deferred) this.queued.announce('background');
   }
 

@@ -3,7 +3,7 @@ import type { SecretBox } from '../../core/secret-box.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../../core/types.js';
 import { ADD_TO_HOUR_OF_ATTEMPTS, type CountedAttempt, tallyByHour } from '../hourly-tally.js';
 import type { LeaseIds } from '../lease-ids.js';
-import type { QueuedWorkListeners } from '../queued-work.js';
+import type { QueuedWorkListeners, QueuedWorkSubscriber } from '../queued-work.js';
 import { storedHeaders } from '../rows.js';
 import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
 import type { SqliteConnection } from './connection.js';
@@ -221,7 +221,7 @@ export function sqliteQueue(
       return opened + endAbandonedTests(connection, now);
     },
 
-    onDeliveriesQueued(listener: () => void): () => void {
+    onDeliveriesQueued(listener: QueuedWorkSubscriber): () => void {
       return queued.add(listener);
     },
 

@@ -1,4 +1,5 @@
 import type { SecretBox } from '../../core/secret-box.js';
+import { FANOUT_STEP_MS } from '../bounded-work.js';
 import { SQLITE_KEY_LIST } from '../dead-letter-filter.js';
 import { type ReadRows, sqlHistory } from '../history.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, type StoreSettings } from '../idempotency.js';
@@ -25,11 +26,17 @@ import { sqliteTenantPurge } from './tenant-purge.js';
 /** The embedded backend, with the shortcut that hands new deliveries to the local worker. */
 export type SqliteStore = Store & Required<DeliveryQueue>;
 
+export interface SqliteStoreSettings extends StoreSettings {
+  secrets: SecretBox;
+  /** How long one background fan-out step may run (FANOUT_STEP_MS); tests fix it to count steps. */
+  fanoutStepMs?: number;
+}
+
 /**
  * The embedded backend: one file in WAL mode (see SqliteConnection for what is synced when), and
  * each role in a module of its own over that one connection.
  */
-export function openSqliteStore(path: string, settings: StoreSettings & { secrets: SecretBox }): SqliteStore {
+export function openSqliteStore(path: string, settings: SqliteStoreSettings): SqliteStore {
   const { secrets } = settings;
   const idempotencyWindowMs = settings.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const connection = new SqliteConnection(path);
@@ -59,7 +66,7 @@ export function openSqliteStore(path: string, settings: StoreSettings & { secret
     ...sqliteQueue(connection, leases, queued, slot, secrets),
     ...sqliteWebhookHealth(connection, batcher, queued, secrets),
     ...keeping,
-    ...sqliteBackgroundWork(connection, queued),
+    ...sqliteBackgroundWork(connection, queued, settings.fanoutStepMs ?? FANOUT_STEP_MS),
     ...sqliteRetention(connection),
     ...sqliteTenantPurge(connection),
     ...sqliteIdempotencyPrune(connection, idempotencyWindowMs),
