@@ -79,22 +79,29 @@ function planNodes(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(planNodes)];
 }
 
-/** Counts wake-ups and lets a test await the next one, failing after `ms` instead of hanging. */
+/**
+ * Counts wake-ups, with the tenants each named, and lets a test await the next one, failing after
+ * `ms` instead of hanging.
+ */
 function wakeCounter(store: Store): {
   count: () => number;
+  named: (readonly string[] | undefined)[];
   next: (ms?: number) => Promise<void>;
   stop: () => void;
 } {
   let calls = 0;
+  const named: (readonly string[] | undefined)[] = [];
   let waiters: (() => void)[] = [];
-  const stop = store.onDeliveriesQueued(() => {
+  const stop = store.onDeliveriesQueued((tenants) => {
     calls += 1;
+    named.push(tenants);
     const woken = waiters;
     waiters = [];
     for (const wake of woken) wake();
   });
   return {
     count: () => calls,
+    named,
     next: (ms = 5_000) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no wake-up within ${ms} ms`)), ms);
@@ -355,6 +362,8 @@ if (skipReason !== null) {
         await woken;
         // Notifications arrive in commit order: one from the other schema would have come first.
         assert.equal(wakes.count(), before + 1);
+        assert.equal(wakes.named[0], undefined, 'the wake on connecting names no tenant');
+        assert.deepEqual(wakes.named.at(-1), ['tenant_a'], 'a publish names the tenants it queued for');
         wakes.stop();
       } finally {
         await Promise.all([listening.close(), publishing.close(), elsewhere.close()]);

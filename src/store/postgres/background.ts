@@ -89,7 +89,8 @@ export function postgresBackgroundWork(
           await client.query('DELETE FROM fanouts WHERE event_seq = ANY ($1::bigint[])', [finished]);
         }
         await openFifoHeads(client, ordered, now);
-        if (count > 0) await notifyQueued(client, connection.schema, leases.instance);
+        if (count > 0)
+          await notifyQueued(client, connection.schema, leases.instance, 'deliveries', [...tenants]);
         return count;
       });
       if (created) queued.announce('deliveries', [...tenants]);

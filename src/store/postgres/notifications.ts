@@ -8,8 +8,22 @@ import { QUEUED_WORK_KINDS, type QueuedWork } from '../queued-work.js';
  */
 export const QUEUED_CHANNEL = 'herald_deliveries';
 
-export function queuedPayload(schema: string, origin: string, kind: QueuedWork = 'deliveries'): string {
-  return `${schema} ${origin} ${kind}`;
+/**
+ * The longest list of tenant names a payload carries (a payload must stay under 8,000 bytes); a
+ * longer one is left out, and work announced without names may be any tenant's.
+ */
+const MAX_NAMES_LENGTH = 1_000;
+
+/** `tenants`: whose deliveries were queued, when known (tenant ids hold no comma or space). */
+export function queuedPayload(
+  schema: string,
+  origin: string,
+  kind: QueuedWork = 'deliveries',
+  tenants?: readonly string[],
+): string {
+  const payload = `${schema} ${origin} ${kind}`;
+  const names = tenants?.join(',') ?? '';
+  return names.length > 0 && names.length <= MAX_NAMES_LENGTH ? `${payload} ${names}` : payload;
 }
 
 /** Announces, in the transaction of `client`, that `origin` queued work in `schema`; sent on commit. */
@@ -18,8 +32,12 @@ export function notifyQueued(
   schema: string,
   origin: string,
   kind: QueuedWork = 'deliveries',
+  tenants?: readonly string[],
 ): Promise<unknown> {
-  return client.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, queuedPayload(schema, origin, kind)]);
+  return client.query('SELECT pg_notify($1, $2)', [
+    QUEUED_CHANNEL,
+    queuedPayload(schema, origin, kind, tenants),
+  ]);
 }
 
 const MIN_BACKOFF_MS = 100;
@@ -42,7 +60,7 @@ export class QueuedWorkListener {
     private readonly config: pg.ClientConfig,
     private readonly schema: string,
     private readonly origin: string,
-    private readonly wake: (kind: QueuedWork) => void,
+    private readonly wake: (kind: QueuedWork, tenants?: readonly string[]) => void,
   ) {}
 
   /** Connects on the first call; later calls, and calls after stop(), do nothing. */
@@ -67,10 +85,10 @@ export class QueuedWorkListener {
     this.client = client;
     client.on('notification', (message) => {
       if (message.channel !== QUEUED_CHANNEL || !message.payload) return;
-      const [schema, origin, kind] = message.payload.split(' ');
+      const [schema, origin, kind, names] = message.payload.split(' ');
       // This instance's own commits already woke its listeners directly.
       if (schema === this.schema && origin !== this.origin) {
-        this.wake(QUEUED_WORK_KINDS.find((known) => known === kind) ?? 'deliveries');
+        this.wake(QUEUED_WORK_KINDS.find((known) => known === kind) ?? 'deliveries', names?.split(','));
       }
     });
     // Without an 'error' listener a dropped connection would be an uncaught exception.

@@ -38,8 +38,11 @@ export function openPostgresStore(
   const idempotencyWindowMs = options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
   const leases = new LeaseIds();
   const queued = new QueuedWorkListeners();
-  const remote = new QueuedWorkListener(connection.clientConfig, connection.schema, leases.instance, (kind) =>
-    queued.announce(kind),
+  const remote = new QueuedWorkListener(
+    connection.clientConfig,
+    connection.schema,
+    leases.instance,
+    (kind, tenants) => queued.announce(kind, tenants),
   );
   const batcher = new PostgresPublishBatcher(connection, leases, queued, idempotencyWindowMs);
   const keeping = postgresSecretKeeping(connection, secrets);

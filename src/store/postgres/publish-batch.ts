@@ -78,7 +78,7 @@ export function publishValues(
     inputs.map((input) => input.event.timestamp),
     inputs.map((input) => input.now),
     QUEUED_CHANNEL,
-    queuedPayload(schema, origin),
+    queuedPayload(schema, origin, 'deliveries', [...new Set(inputs.map((input) => input.event.tenantId))]),
     INLINE_FANOUT_MAX,
     FLUSH_FANOUT_MAX,
     queuedPayload(schema, origin, 'background'),
