@@ -8,11 +8,9 @@ export interface PendingPublish {
   reject: (error: unknown) => void;
 }
 
-/** The tenants that published in `batch`. */
-export function tenantsOf(batch: readonly PendingPublish[]): string[] {
-  const tenants = new Set<string>();
-  for (const publish of batch) for (const event of publish.events) tenants.add(event.tenantId);
-  return [...tenants];
+/** The tenants of `events`, each once: what an announcement of their deliveries names. */
+export function tenantsOf(events: readonly NewEvent[]): string[] {
+  return [...new Set(events.map((event) => event.tenantId))];
 }
 
 /**

@@ -78,7 +78,7 @@ export function publishValues(
     inputs.map((input) => input.event.timestamp),
     inputs.map((input) => input.now),
     QUEUED_CHANNEL,
-    queuedPayload(schema, origin, 'deliveries', [...new Set(inputs.map((input) => input.event.tenantId))]),
+    queuedPayload(schema, origin, 'deliveries', tenantsOf(inputs.map((input) => input.event))),
     INLINE_FANOUT_MAX,
     FLUSH_FANOUT_MAX,
     queuedPayload(schema, origin, 'background'),
@@ -143,7 +143,7 @@ export class PostgresPublishBatcher {
       return;
     }
     for (const [index, publish] of batch.entries()) publish.resolve(results[index] ?? []);
-    if (queued > 0) this.queued.announce('deliveries', tenantsOf(batch));
+    if (queued > 0) this.queued.announce('deliveries', tenantsOf(batch.flatMap((publish) => publish.events)));
     if (deferred) this.queued.announce('background');
     this.queuedByThisStore += queued;
     if (!this.statisticsChecked && this.queuedByThisStore >= STATISTICS_BOOTSTRAP_DELIVERIES) {

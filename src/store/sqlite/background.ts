@@ -67,10 +67,10 @@ export function sqliteBackgroundWork(
             'id' | 'ordering' | 'events'
           >[];
           // Where the step stopped for time, short of the webhooks it read.
-          let stoppedAfter: string | null = null;
+          let stoppedAfter: string | undefined;
           for (const [index, webhook] of webhooks.entries()) {
             if (index > 0 && performance.now() >= deadline) {
-              stoppedAfter = webhooks[index - 1]?.id ?? null;
+              stoppedAfter = webhooks[index - 1]?.id;
               break;
             }
             if (!subscribes(JSON.parse(webhook.events) as string[], fanout.event)) continue;

@@ -87,7 +87,7 @@ export class SqlitePublishBatcher {
     // Sending may start before the sync ends: a power cut in between loses an event whose publisher
     // got no answer and publishes again, so at worst it is delivered twice, never lost.
     handoff?.give();
-    if (queued) this.queued.announce('deliveries', tenantsOf(batch));
+    if (queued) this.queued.announce('deliveries', tenantsOf(batch.flatMap((publish) => publish.events)));
     if (flush.deferred) this.queued.announce('background');
   }
 
