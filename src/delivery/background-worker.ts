@@ -4,6 +4,12 @@ import type { BackgroundWork, Retention } from '../store/store.js';
 /** The pause between two sweeps of old history: the window's edge moves on meanwhile, a few minutes' worth. */
 export const RETENTION_SWEEP_PAUSE_MS = 5 * 60_000;
 
+/**
+ * The pause after a prune of idempotency records found none past the window. Records age over
+ * hours, so looking every poll interval only cost a statement per look (on PostgreSQL, a round trip).
+ */
+export const IDEMPOTENCY_PRUNE_PAUSE_MS = 60_000;
+
 export interface BackgroundWorkerOptions {
   store: BackgroundWork & Pick<Retention, 'pruneHistory'>;
   clock: Clock;
@@ -28,6 +34,7 @@ export class BackgroundWorker {
   /** Where the sweep of old history under way has come (0: the next starts from the oldest event). */
   private sweptTo = 0;
   private nextSweepAt = Number.NEGATIVE_INFINITY;
+  private nextKeyPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: BackgroundWorkerOptions) {}
 
@@ -69,10 +76,19 @@ export class BackgroundWorker {
     const expanded = await this.options.store.expandFanouts(this.options.clock.now());
     const purged = await this.options.store.purgeDeletedWebhooks();
     const tenantsPurged = await this.options.store.purgeDeletedTenants();
-    const keysPruned = await this.options.store.pruneIdempotencyKeys(this.options.clock.now());
+    const keysPruned = await this.pruneIdempotencyKeys();
     const pruned = await this.pruneHistory();
     const chunksDone = [expanded, purged, tenantsPurged, keysPruned].filter((done) => done !== null);
     return chunksDone.length + (pruned ? 1 : 0);
+  }
+
+  /** The next chunk of idempotency records past the window, unless the last look found none a pause ago. */
+  private async pruneIdempotencyKeys(): Promise<number | null> {
+    const now = this.options.clock.now();
+    if (now < this.nextKeyPruneAt) return null;
+    const pruned = await this.options.store.pruneIdempotencyKeys(now);
+    if (pruned === null) this.nextKeyPruneAt = now + IDEMPOTENCY_PRUNE_PAUSE_MS;
+    return pruned;
   }
 
   /** The next chunk of the sweep under way, or of a new one once the pause is over; whether it did one. */

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
-import { BackgroundWorker, RETENTION_SWEEP_PAUSE_MS } from '../../src/delivery/background-worker.js';
+import {
+  BackgroundWorker,
+  IDEMPOTENCY_PRUNE_PAUSE_MS,
+  RETENTION_SWEEP_PAUSE_MS,
+} from '../../src/delivery/background-worker.js';
 import type { BackgroundWork, PruneProgress, Retention } from '../../src/store/store.js';
 
 const DAY = 86_400_000;
@@ -54,5 +58,33 @@ describe('BackgroundWorker: retention', () => {
       { cutoff: cutoff + RETENTION_SWEEP_PAUSE_MS, after: 500 },
       { cutoff: cutoff + RETENTION_SWEEP_PAUSE_MS, after: 1_000 },
     ]);
+  });
+});
+
+describe('BackgroundWorker: idempotency records', () => {
+  it('prunes chunk after chunk, then looks again only once the pause is over', async () => {
+    const clock = new ManualClock();
+    const { store } = sweepingStore(0);
+    const prunes: number[] = [];
+    let chunks = 2;
+    store.pruneIdempotencyKeys = async (now: number) => {
+      prunes.push(now);
+      if (chunks === 0) return null;
+      chunks -= 1;
+      return 500;
+    };
+    const worker = new BackgroundWorker({ store, clock, pollIntervalMs: 1_000, retentionMs: 30 * DAY });
+    const start = clock.now();
+
+    await worker.drain();
+    assert.deepEqual(prunes, [start, start, start], 'two chunks, then a look that finds none');
+
+    clock.advance(IDEMPOTENCY_PRUNE_PAUSE_MS - 1);
+    await worker.drain();
+    assert.equal(prunes.length, 3, 'no look before the pause is over');
+
+    clock.advance(1);
+    await worker.drain();
+    assert.deepEqual(prunes.slice(3), [start + IDEMPOTENCY_PRUNE_PAUSE_MS]);
   });
 });

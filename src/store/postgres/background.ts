@@ -2,6 +2,7 @@ import { FANOUT_CHUNK, PURGE_CHUNK } from '../bounded-work.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners } from '../queued-work.js';
 import type { BackgroundWork } from '../store.js';
+import { holdsAnyRow } from './background-queues.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeads } from './fifo.js';
 import { notifyQueued, type QueuedWorkListener } from './notifications.js';
@@ -31,6 +32,7 @@ export function postgresBackgroundWork(
     },
 
     async expandFanouts(now: number): Promise<number | null> {
+      if (!(await holdsAnyRow(connection, 'fanouts'))) return null;
       const tenants = new Set<string>();
       const created = await connection.transaction(async (client) => {
         const { rows: fanouts } = await client.query<FanoutRow>(
@@ -97,7 +99,8 @@ export function postgresBackgroundWork(
       return created;
     },
 
-    purgeDeletedWebhooks(): Promise<number | null> {
+    async purgeDeletedWebhooks(): Promise<number | null> {
+      if (!(await holdsAnyRow(connection, 'webhook_purges'))) return null;
       return connection.transaction(async (client) => {
         const { rows } = await client.query<{ webhook_id: string }>(
           'SELECT webhook_id FROM webhook_purges LIMIT 1 FOR UPDATE SKIP LOCKED',

@@ -1,5 +1,6 @@
 import { PURGE_CHUNK } from '../bounded-work.js';
 import type { BackgroundWork } from '../store.js';
+import { holdsAnyRow } from './background-queues.js';
 import type { PostgresConnection } from './connection.js';
 
 /**
@@ -10,7 +11,8 @@ export function postgresTenantPurge(
   connection: PostgresConnection,
 ): Pick<BackgroundWork, 'purgeDeletedTenants'> {
   return {
-    purgeDeletedTenants(): Promise<number | null> {
+    async purgeDeletedTenants(): Promise<number | null> {
+      if (!(await holdsAnyRow(connection, 'tenant_purges'))) return null;
       return connection.transaction(async (client) => {
         const { rows } = await client.query<{ tenant_id: string }>(
           'SELECT tenant_id FROM tenant_purges LIMIT 1 FOR UPDATE SKIP LOCKED',
