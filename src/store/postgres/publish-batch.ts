@@ -61,14 +61,16 @@ export interface PublishInput {
 }
 
 /**
- * The PUBLISH statement's parameters for `inputs`, announced as this store instance's (`origin`);
- * ids are remembered for `idempotencyWindowMs`.
+ * The PUBLISH statement's parameters for `inputs`, announced as this store instance's (`origin`)
+ * and naming `tenants` (theirs, unless the caller has them already); ids are remembered for
+ * `idempotencyWindowMs`.
  */
 export function publishValues(
   inputs: readonly PublishInput[],
   schema: string,
   origin: string,
   idempotencyWindowMs: number,
+  tenants: readonly string[] = tenantsOf(inputs.map((input) => input.event)),
 ): unknown[] {
   return [
     inputs.map((input) => input.event.tenantId),
@@ -78,7 +80,7 @@ export function publishValues(
     inputs.map((input) => input.event.timestamp),
     inputs.map((input) => input.now),
     QUEUED_CHANNEL,
-    queuedPayload(schema, origin, 'deliveries', tenantsOf(inputs.map((input) => input.event))),
+    queuedPayload(schema, origin, 'deliveries', tenants),
     INLINE_FANOUT_MAX,
     FLUSH_FANOUT_MAX,
     queuedPayload(schema, origin, 'background'),
@@ -136,14 +138,15 @@ export class PostgresPublishBatcher {
     let results: PublishedEvent[][];
     let queued: number;
     let deferred: boolean;
+    let tenants: string[];
     try {
-      ({ results, queued, deferred } = await this.insertEvents(batch));
+      ({ results, queued, deferred, tenants } = await this.insertEvents(batch));
     } catch (error) {
       for (const publish of batch) publish.reject(error);
       return;
     }
     for (const [index, publish] of batch.entries()) publish.resolve(results[index] ?? []);
-    if (queued > 0) this.queued.announce('deliveries', tenantsOf(batch.flatMap((publish) => publish.events)));
+    if (queued > 0) this.queued.announce('deliveries', tenants);
     if (deferred) this.queued.announce('background');
     this.queuedByThisStore += queued;
     if (!this.statisticsChecked && this.queuedByThisStore >= STATISTICS_BOOTSTRAP_DELIVERIES) {
@@ -166,7 +169,7 @@ export class PostgresPublishBatcher {
   /** Returns each caller's results and how many deliveries were queued. */
   private async insertEvents(
     batch: PendingPublish[],
-  ): Promise<{ results: PublishedEvent[][]; queued: number; deferred: boolean }> {
+  ): Promise<{ results: PublishedEvent[][]; queued: number; deferred: boolean; tenants: string[] }> {
     // The first occurrence of an id in the batch is the one stored; later ones are its duplicates.
     const unique = new Map<string, PublishInput>();
     for (const publish of batch) {
@@ -176,9 +179,10 @@ export class PostgresPublishBatcher {
       }
     }
     const inputs = [...unique.values()];
+    const tenants = tenantsOf(inputs.map((input) => input.event));
     const { rows } = await this.connection.query<PublishedRow>(
       PUBLISH,
-      publishValues(inputs, this.connection.schema, this.leases.instance, this.idempotencyWindowMs),
+      publishValues(inputs, this.connection.schema, this.leases.instance, this.idempotencyWindowMs, tenants),
     );
     await openFifoHeadsNow(this.connection, rows[0]?.ordered_webhooks ?? [], batch.at(-1)?.now ?? 0);
     const stored = new Map(rows.map((row) => [eventKey(row.tenant_id, row.id), row.deliveries]));
@@ -216,6 +220,7 @@ export class PostgresPublishBatcher {
       results,
       queued: rows.reduce((sum, row) => sum + row.deliveries, 0),
       deferred: (rows[0]?.deferred ?? 0) > 0,
+      tenants,
     };
   }
 
