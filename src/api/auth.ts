@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { HeraldError, notFound } from '../core/errors.js';
 import type { ApiKey } from '../core/types.js';
@@ -11,8 +11,9 @@ export type Principal = { role: 'admin' } | { role: 'tenant'; tenantId: string; 
 export const API_KEY_PREFIX = 'hk_';
 const PORTAL_TOKEN_PREFIX = 'hpl_';
 
+/** One-shot: several times cheaper than a Hash object for a key's few bytes, and it runs per request. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key);
 }
 
 /** The key or token of an `Authorization: Bearer …` header; undefined when it has none. */
@@ -20,8 +21,9 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 }
 
+/** The SHA-256 of `secret` as the bytes of its hex form: equal lengths for timingSafeEqual. */
 function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret).digest();
+  return Buffer.from(hashApiKey(secret), 'latin1');
 }
 
 /** Compared as digests in constant time, so neither content nor length leaks through timing. */
@@ -98,12 +100,13 @@ export class Authenticator {
     const key = bearerToken(authorization);
     if (!key) throw unauthorized();
     if (key.startsWith(PORTAL_TOKEN_PREFIX)) return this.verifyPortalToken(key);
-    const keyDigest = digest(key);
+    const keyHash = hashApiKey(key);
+    const keyDigest = Buffer.from(keyHash, 'latin1');
     // Every admin digest is compared, so timing does not tell which one matched.
     const admin = this.adminDigests.map((adminDigest) => timingSafeEqual(keyDigest, adminDigest));
     if (admin.includes(true)) return { role: 'admin' };
     const now = this.clock.now();
-    const known = await this.tenantKey(keyDigest.toString('hex'), now);
+    const known = await this.tenantKey(keyHash, now);
     if (known.expiresAt !== null && known.expiresAt <= now) {
       throw new HeraldError('UNAUTHORIZED', 'This API key has expired. Ask an admin for a new key.');
     }
