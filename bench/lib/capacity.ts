@@ -22,6 +22,67 @@ export interface PostgresCosts {
   walBytes: number;
 }
 
+/** What one delivered event costs, without the window it was measured over. */
+export type PerEventCosts = Omit<PostgresCosts, 'events' | 'seconds'>;
+
+/**
+ * Per-event costs as a function of the number of worker processes M: base + perWorker × M. Each
+ * worker wakes for every publish flush and claims, writes outcomes and aims its timer on its own,
+ * so the same flow costs more statements, commits and CPU per event the more workers share it.
+ */
+export interface CostModel {
+  base: PerEventCosts;
+  perWorker: PerEventCosts;
+  /** The layouts (worker counts) it was fitted to. */
+  fittedTo: number[];
+}
+
+/** `shapes` (objects of one shape) folded leaf by leaf into one object of that shape. */
+export function combineLeaves<T>(shapes: T[], leaf: (values: number[]) => number): T {
+  const first = shapes[0] as T;
+  if (typeof first === 'number') return leaf(shapes as number[]) as T;
+  return Object.fromEntries(
+    Object.keys(first as object).map((key) => [
+      key,
+      combineLeaves(
+        shapes.map((shape) => (shape as Record<string, unknown>)[key]),
+        leaf,
+      ),
+    ]),
+  ) as T;
+}
+
+const withoutWindow = ({ events: _events, seconds: _seconds, ...costs }: PostgresCosts): PerEventCosts =>
+  costs;
+
+/**
+ * Each cost fitted as a straight line in the worker count (least squares) over the measured
+ * `layouts`; one layout gives a constant.
+ */
+export function fitCosts(layouts: { workers: number; costs: PostgresCosts }[]): CostModel {
+  const xs = layouts.map((layout) => layout.workers);
+  const meanX = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const spread = xs.reduce((sum, x) => sum + (x - meanX) ** 2, 0);
+  const mean = (ys: number[]) => ys.reduce((a, b) => a + b, 0) / ys.length;
+  const slope = (ys: number[]) => {
+    const meanY = mean(ys);
+    return spread === 0
+      ? 0
+      : ys.reduce((sum, y, i) => sum + ((xs[i] as number) - meanX) * (y - meanY), 0) / spread;
+  };
+  const costs = layouts.map((layout) => withoutWindow(layout.costs));
+  const perWorker = combineLeaves(costs, slope);
+  const base = combineLeaves(costs, (ys) => mean(ys) - slope(ys) * meanX);
+  return { base, perWorker, fittedTo: xs };
+}
+
+/** The model's costs per event with `workers` worker processes (none below zero). */
+export function costsAt(model: CostModel, workers: number): PerEventCosts {
+  return combineLeaves([model.base, model.perWorker], ([base, perWorker]) =>
+    Math.max(0, (base as number) + (perWorker as number) * workers),
+  );
+}
+
 export interface Cluster {
   apiProcesses: number;
   workerProcesses: number;
@@ -51,8 +112,9 @@ const smallest = (limits: Record<string, number>): Prediction => {
   return { rate, bound, limits };
 };
 
-/** Deliveries/s for `cluster` when each delivered event costs `costs`. */
-export function predict(costs: PostgresCosts, cluster: Cluster): Prediction {
+/** Deliveries/s for `cluster`, each delivered event costing what `model` says for its worker count. */
+export function predict(model: CostModel, cluster: Cluster): Prediction {
+  const costs = costsAt(model, cluster.workerProcesses);
   const perSecond = (cores: number, us: number) => (cores * 1e6) / us;
   return smallest({
     'API processes (CPU)': perSecond(cluster.apiProcesses * cluster.coresPerProcess, costs.cpuUs.api),
@@ -67,7 +129,7 @@ export function predict(costs: PostgresCosts, cluster: Cluster): Prediction {
 }
 
 /** CPU per event of everything that shares this benchmark's machine: Herald, the server, load generator, receiver. */
-export function machineCpuUs(costs: PostgresCosts): number {
+export function machineCpuUs(costs: PerEventCosts): number {
   const { api, workers, database, loadgen, receiver } = costs.cpuUs;
   return api + workers + database + loadgen + receiver;
 }
@@ -76,7 +138,8 @@ export function machineCpuUs(costs: PostgresCosts): number {
  * The same model on one machine of `cores` cores shared by every process (this benchmark's case):
  * the per-process limits, and all CPU per event together against the machine's cores.
  */
-export function predictOneMachine(costs: PostgresCosts, workers: number, cores: number): Prediction {
+export function predictOneMachine(model: CostModel, workers: number, cores: number): Prediction {
+  const costs = costsAt(model, workers);
   const perSecond = (count: number, us: number) => (count * 1e6) / us;
   return smallest({
     'API process (one core)': perSecond(1, costs.cpuUs.api),

@@ -5,7 +5,16 @@
  * `node --import tsx bench/scaling.ts <results.json>` writes it from any result file.
  */
 
-import { type Cluster, machineCpuUs, type PostgresCosts, predict, predictOneMachine } from './capacity.js';
+import {
+  type Cluster,
+  combineLeaves,
+  costsAt,
+  fitCosts,
+  machineCpuUs,
+  type PostgresCosts,
+  predict,
+  predictOneMachine,
+} from './capacity.js';
 import type { BenchResults } from './report.js';
 
 interface Measured {
@@ -24,19 +33,6 @@ const median = (values: number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-/** The mean of each number in `objects` of the same shape. */
-function meanOf<T>(objects: T[]): T {
-  const first = objects[0] as T;
-  if (typeof first === 'number')
-    return ((objects as number[]).reduce((a, b) => a + b, 0) / objects.length) as T;
-  return Object.fromEntries(
-    Object.keys(first as object).map((key) => [
-      key,
-      meanOf(objects.map((o) => (o as Record<string, unknown>)[key])),
-    ]),
-  ) as T;
-}
-
 /** docs/scaling.md for the `postgres` runs of `results`, read from `source` (a path shown in the doc). */
 export function scalingMarkdown(results: BenchResults, source: string): string {
   const runs = results.runs.filter((run) => run.scenario === 'postgres' && run.ok);
@@ -52,10 +48,12 @@ export function scalingMarkdown(results: BenchResults, source: string): string {
     return {
       workers,
       rate: median(runs.map((run) => run.values?.[`workers${workers}`] ?? Number.NaN)),
-      costs: meanOf(details.map((detail) => detail?.costs as PostgresCosts)),
+      costs: combineLeaves(
+        details.map((detail) => detail?.costs as PostgresCosts),
+        (values) => values.reduce((a, b) => a + b, 0) / values.length,
+      ),
     };
   });
-  const byWorkers = (workers: number) => measured.find((m) => m.workers === workers) as Measured;
 
   const n0 = (value: number) => Math.round(value).toLocaleString('en');
   const n1 = (value: number) => value.toFixed(1);
@@ -79,21 +77,41 @@ export function scalingMarkdown(results: BenchResults, source: string): string {
     ].join(' | '),
   );
 
-  // Each run checked with the costs of the other (1 with 2's, 2 with 1's): the model's error when the
-  // costs come from another layout than the one predicted.
+  // Each layout checked with the model fitted to the others (leave one out): the error of a prediction
+  // for a worker count the model was not fitted to.
   const cores = results.machine.cpus;
-  const checks = [
-    [1, 2],
-    [2, 1],
-  ].map(([target, source]) => {
-    const actual = byWorkers(target as number);
-    const costs = byWorkers(source as number).costs;
-    const nominal = predictOneMachine(costs, actual.workers, cores);
+  const checks = measured.map((actual) => {
+    const others = measured.filter((layout) => layout !== actual);
+    const model = fitCosts(others);
+    const nominal = predictOneMachine(model, actual.workers, cores);
     // The cores the run actually got: every measured process's CPU over the run's window.
     const available = (machineCpuUs(actual.costs) * actual.costs.events) / actual.costs.seconds / 1e6;
-    const given = predictOneMachine(costs, actual.workers, available);
-    return `| ${target} worker${target === 1 ? '' : 's'} | ${source} | ${n0(actual.rate)}/s | ${n0(nominal.rate)}/s (${nominal.bound}) | ${percent(nominal.rate / actual.rate - 1)} | ${n2(available)} | ${n0(given.rate)}/s (${given.bound}) | ${percent(given.rate / actual.rate - 1)} |`;
+    const given = predictOneMachine(model, actual.workers, available);
+    const fittedTo = others.map((layout) => layout.workers).join(', ');
+    return `| ${actual.workers} worker${actual.workers === 1 ? '' : 's'} | ${fittedTo} | ${n0(actual.rate)}/s | ${n0(nominal.rate)}/s (${nominal.bound}) | ${percent(nominal.rate / actual.rate - 1)} | ${n2(available)} | ${n0(given.rate)}/s (${given.bound}) | ${percent(given.rate / actual.rate - 1)} |`;
   });
+
+  const model = fitCosts(measured);
+  const growth = (
+    [
+      ['API CPU µs', (c: PostgresCosts['cpuUs']) => c.api],
+      ['workers CPU µs (all of them)', (c: PostgresCosts['cpuUs']) => c.workers],
+      ['PostgreSQL CPU µs', (c: PostgresCosts['cpuUs']) => c.database],
+    ] as const
+  )
+    .map(([label, of]) => `| ${label} | ${n1(of(model.base.cpuUs))} | ${n1(of(model.perWorker.cpuUs))} |`)
+    .concat(
+      `| worker statements | ${n2(model.base.statements.workers)} | ${n2(model.perWorker.statements.workers)} |`,
+      `| commits | ${n2(model.base.commits)} | ${n2(model.perWorker.commits)} |`,
+      `| WAL bytes | ${n0(model.base.walBytes)} | ${n0(model.perWorker.walBytes)} |`,
+    );
+  // What the worker tier alone sustains, one core per worker: M / (base + perWorker × M) per µs.
+  const workerTier = [1, 2, 4, 8, 16, 32].map((workers) => {
+    const costs = costsAt(model, workers);
+    return `| ${workers} | ${n1(costs.cpuUs.workers)} | ${n0((workers * 1e6) / costs.cpuUs.workers)}/s |`;
+  });
+  const workerCeiling = model.perWorker.cpuUs.workers > 0 ? 1e6 / model.perWorker.cpuUs.workers : null;
+  const eventsPerFlush = measured.map((m) => 1 / m.costs.statements.api);
 
   const example: Cluster = {
     apiProcesses: 2,
@@ -103,11 +121,11 @@ export function scalingMarkdown(results: BenchResults, source: string): string {
     databaseWalMbPerSec: 100,
     databaseCores: 8,
   };
-  const sized = predict(byWorkers(2).costs, example);
+  const sized = predict(model, example);
   const exampleLimits = Object.entries(sized.limits)
     .map(([limit, rate]) => `| ${limit} | ${n0(rate)}/s |`)
     .join('\n');
-  const two = byWorkers(2).costs;
+  const exampleCosts = costsAt(model, example.workerProcesses);
 
   const doc = `# Sizing a Herald cluster on PostgreSQL
 
@@ -160,20 +178,43 @@ rate = min( N × u / api_cpu,           API processes
             D / postgres_cpu )         PostgreSQL CPU
 \`\`\`
 
-with the per-event costs of the table. Use the costs measured with the layout closest to yours (they
-shift with it: more workers split the same flow into smaller claims, so more statements and commits
-per event). X and Y are your server's: \`pgbench\` with a one-row-insert script gives X, the disk's
-sustained synchronous write rate Y.
+where each cost per event is the straight line through the measured layouts, in the number of
+workers M: \`cost(M) = base + per_worker × M\` (least squares over ${model.fittedTo.join(', ')} workers).
+Every worker wakes for every publish flush and claims, writes its outcomes and aims its due timer
+on its own, so the same flow costs more statements, commits and CPU per event the more workers
+share it:
 
-Example, with the 2-worker costs: ${example.apiProcesses} API and ${example.workerProcesses} worker processes on machines with a
-core each to spare, a PostgreSQL of ${example.databaseCores} cores sustaining ${n0(example.databaseCommitsPerSec)} commits/s and ${example.databaseWalMbPerSec} MB/s of WAL:
+| per delivered event | base | per worker |
+|---|---:|---:|
+${growth.join('\n')}
+
+X and Y are your server's: \`pgbench\` with a one-row-insert script gives X, the disk's sustained
+synchronous write rate Y.
+
+**Workers stop paying.** The worker tier alone, one core per worker, sustains
+M × 10⁶ / (base + per_worker × M) deliveries/s (costs in µs), which approaches 10⁶ / per_worker
+however many workers there are${workerCeiling === null ? '' : ` (here ${n0(workerCeiling)}/s)`}:
+
+| workers | their CPU per event µs | worker tier limit |
+|---:|---:|---:|
+${workerTier.join('\n')}
+
+The per-worker costs were measured with publish flushes of about ${eventsPerFlush.map(n1).join(', ')} events (one API
+process; ${measured.map((m) => m.workers).join(', ')} workers), on ${cores} cores where every extra process also competes for the cores: an
+upper bound for workers on cores of their own. A flush wakes every worker, so API processes that
+each flush fewer events (a smaller share of the publishes each) raise the per-worker costs in
+proportion, and larger flushes lower them.
+
+Example: ${example.apiProcesses} API and ${example.workerProcesses} worker processes on machines with a core each to spare, a
+PostgreSQL of ${example.databaseCores} cores sustaining ${n0(example.databaseCommitsPerSec)} commits/s and ${example.databaseWalMbPerSec} MB/s of WAL, each cost taken at
+M = ${example.workerProcesses}:
 
 | limit | deliveries/s |
 |---|---:|
 ${exampleLimits}
 
-so about **${n0(sized.rate)} deliveries/s**, bound by ${sized.bound}. With ${n2(two.commits)} commits and
-${n0(two.walBytes)} WAL bytes per event, more Herald processes stop helping at
+so about **${n0(sized.rate)} deliveries/s**, bound by ${sized.bound}. With ${n2(exampleCosts.commits)} commits and
+${n0(exampleCosts.walBytes)} WAL bytes per event, more Herald processes stop helping at
 ${n0(sized.limits['PostgreSQL commits'] ?? 0)}/s (commits), ${n0(sized.limits['PostgreSQL CPU'] ?? 0)}/s (database CPU) or ${n0(sized.limits['PostgreSQL WAL'] ?? 0)}/s (WAL) on that server.
 
 The costs per event are those of a saturated cluster. Below saturation, Herald's group commit and
@@ -185,12 +226,12 @@ then overstates the CPU a given rate needs, which errs on the safe side.
 
 On the benchmark's machine every process shares its ${cores} cores, so the model becomes
 min(API process, worker processes, cores ÷ all CPU per event, the load generator, receiver and
-database server's included). Each run is predicted from the costs measured in the *other* run, so
-the error includes how the costs move with the layout. With the nominal ${cores} cores, and with the
+database server's included). Each layout is predicted by the model fitted to the *other* layouts
+only, so the error is that of a worker count the model has not seen. With the nominal ${cores} cores, and with the
 cores the run actually got (every measured process's CPU over the run's window: less than ${cores}
 when other work shares the machine):
 
-| predicted | costs from (workers) | measured | predicted, ${cores} cores | error | cores the run got | predicted, those cores | error |
+| predicted | fitted to (workers) | measured | predicted, ${cores} cores | error | cores the run got | predicted, those cores | error |
 |---|---:|---:|---:|---:|---:|---:|---:|
 ${checks.join('\n')}
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type PostgresCosts, predict } from '../../bench/lib/capacity.js';
+import { costsAt, fitCosts, type PostgresCosts, predict } from '../../bench/lib/capacity.js';
 import { batchWhileBusy } from '../../bench/lib/peer-http.js';
 import type { FigureResult } from '../../bench/lib/report.js';
 import { spread } from '../../bench/lib/stats.js';
@@ -67,7 +67,72 @@ describe('bench publish batching', () => {
   });
 });
 
+/** Costs whose worker-dependent figures grow by `perWorker` per worker from `base` (API and WAL fixed). */
+function costsWith(workers: number, base: number, perWorker: number): PostgresCosts {
+  const grown = base + perWorker * workers;
+  return {
+    events: 1000,
+    seconds: 1,
+    cpuUs: { api: 100, workers: grown, database: grown / 2, loadgen: 0, receiver: 0 },
+    statements: { api: 0.05, workers: grown / 1000 },
+    commits: grown / 1000,
+    rowsWritten: 4,
+    walRecords: 20,
+    walBytes: 2500,
+  };
+}
+
 describe('capacity model', () => {
+  it('fits each cost as a line in the worker count, through the layouts measured', () => {
+    const model = fitCosts([1, 2, 4].map((workers) => ({ workers, costs: costsWith(workers, 50, 40) })));
+    assert.deepEqual(model.fittedTo, [1, 2, 4]);
+    assert.ok(Math.abs(model.base.cpuUs.workers - 50) < 1e-9);
+    assert.ok(Math.abs(model.perWorker.cpuUs.workers - 40) < 1e-9);
+    assert.ok(Math.abs(model.perWorker.cpuUs.database - 20) < 1e-9);
+    assert.equal(model.perWorker.cpuUs.api, 0);
+    assert.equal(model.base.walBytes, 2500);
+    assert.ok(Math.abs(costsAt(model, 8).cpuUs.workers - 370) < 1e-9);
+  });
+
+  it('fits the least-squares line through scattered layouts, and a constant to one layout', () => {
+    const scattered = fitCosts([
+      { workers: 1, costs: costsWith(1, 100, 0) },
+      { workers: 2, costs: costsWith(2, 120, 0) },
+      { workers: 3, costs: costsWith(3, 110, 0) },
+    ]);
+    // Least squares through (1,100) (2,120) (3,110): slope 5, intercept 100.
+    assert.ok(Math.abs(scattered.perWorker.cpuUs.workers - 5) < 1e-9);
+    assert.ok(Math.abs(scattered.base.cpuUs.workers - 100) < 1e-9);
+    const single = fitCosts([{ workers: 2, costs: costsWith(2, 60, 20) }]);
+    assert.equal(single.perWorker.cpuUs.workers, 0);
+    assert.equal(costsAt(single, 16).cpuUs.workers, 100);
+  });
+
+  it('never predicts a cost below zero', () => {
+    const falling = fitCosts([
+      { workers: 1, costs: costsWith(1, 100, -40) },
+      { workers: 2, costs: costsWith(2, 100, -40) },
+    ]);
+    assert.equal(costsAt(falling, 10).cpuUs.workers, 0);
+  });
+
+  it('takes the worker-tier limit from the costs at its own worker count', () => {
+    const model = fitCosts([1, 4].map((workers) => ({ workers, costs: costsWith(workers, 0, 50) })));
+    const cluster = {
+      apiProcesses: 100,
+      coresPerProcess: 1,
+      databaseCommitsPerSec: 1e9,
+      databaseWalMbPerSec: 1e9,
+      databaseCores: 1e3,
+    };
+    // 50 µs per worker per event: M workers at 50 × M µs each sustain 20,000/s whatever M is.
+    for (const workerProcesses of [1, 4, 16]) {
+      const prediction = predict(model, { ...cluster, workerProcesses });
+      assert.equal(prediction.bound, 'worker processes (CPU)');
+      assert.ok(Math.abs(prediction.rate - 20_000) < 1e-6);
+    }
+  });
+
   it('is bound by the smallest limit', () => {
     const costs: PostgresCosts = {
       events: 1000,
@@ -79,7 +144,7 @@ describe('capacity model', () => {
       walRecords: 10,
       walBytes: 2000,
     };
-    const prediction = predict(costs, {
+    const prediction = predict(fitCosts([{ workers: 4, costs }]), {
       apiProcesses: 1,
       workerProcesses: 4,
       coresPerProcess: 1,
