@@ -5,7 +5,7 @@ import type { DeliveryQueue } from '../store/store.js';
 const DUE_BUT_UNCLAIMED_RETRY_MS = 20;
 
 export interface DueTimerOptions {
-  queue: Pick<DeliveryQueue, 'nextDueAt' | 'tidyQueue'>;
+  queue: Pick<DeliveryQueue, 'tidyQueue'>;
   clock: Clock;
   /** The longest it sleeps (HERALD_POLL_INTERVAL). */
   pollIntervalMs: number;
@@ -32,8 +32,7 @@ export class DueTimer {
    */
   async aim(held: number, lookedAt: number): Promise<void> {
     const { queue, clock, pollIntervalMs } = this.options;
-    await queue.tidyQueue(clock.now());
-    const dueAt = await queue.nextDueAt();
+    const { nextDueAt: dueAt } = await queue.tidyQueue(clock.now());
     const wait = dueAt === null ? pollIntervalMs : dueAt - clock.now();
     if (wait > 0) this.aimIn(Math.min(wait, pollIntervalMs));
     // Due work a look could not claim belongs to lanes that want nothing more (their sends prompt a

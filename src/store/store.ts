@@ -43,6 +43,12 @@ export interface DeliveryTaker {
   take(deliveries: ClaimedDelivery[]): void;
 }
 
+/** What tidyQueue did, and when the next pending delivery falls due (null: none is pending). */
+export interface TidiedQueue {
+  changed: number;
+  nextDueAt: number | null;
+}
+
 /** What a claim asks for; see DeliveryQueue.claimDueDeliveries. */
 export interface DeliveryClaim {
   owner: string;
@@ -79,12 +85,14 @@ export interface DeliveryQueue {
   /** When the earliest pending delivery of an active webhook falls due, or null when none is queued. */
   nextDueAt(): Promise<number | null>;
   /**
-   * The safety net for what a crash or a change of settings leaves behind, run now and then by the
-   * workers: opens what waits blocked with no reason left (an ordered webhook with nothing open; a
-   * webhook no longer ordered), and ends as failed a Test delivery whose sender went away (workers
-   * never claim one: a Test is never sent twice). Returns how many deliveries it changed.
+   * The safety net for what a crash or a change of settings leaves behind, run by a worker each time
+   * it aims its due timer: opens what waits blocked with no reason left (an ordered webhook with
+   * nothing open; a webhook no longer ordered), and ends as failed a Test delivery whose sender went
+   * away (workers never claim one: a Test is never sent twice). Returns how many deliveries it
+   * changed and, in the same round trip, when the earliest pending delivery falls due (nextDueAt);
+   * a delivery the tidying opened may be left out of that time, since its opening is announced.
    */
-  tidyQueue(now: number): Promise<number>;
+  tidyQueue(now: number): Promise<TidiedQueue>;
   /**
    * Calls `listener` after a commit that queued deliveries due at once (publish, resend, replay), by
    * this process or, where the backend can tell, by another, with the tenants whose deliveries they

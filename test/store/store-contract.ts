@@ -668,6 +668,11 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         );
         assert.equal(applied, 2);
         assert.equal(await store.nextDueAt(), T0 + 60_000);
+        assert.deepEqual(
+          await store.tidyQueue(T0 + 6),
+          { changed: 0, nextDueAt: T0 + 60_000 },
+          'as the timer reads it',
+        );
         assert.equal((await claim(T0 + 59_999)).length, 0);
         const [second] = await claim(T0 + 60_000);
         assert.ok(second);
@@ -975,11 +980,11 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const afterLease = T0 + LEASE_MS + 1;
         assert.deepEqual(await claim(afterLease), [], 'not even once its lease ran out');
         assert.equal(await store.nextDueAt(), null, 'nor waited for');
-        assert.equal(await store.tidyQueue(afterLease), 1);
+        assert.deepEqual(await store.tidyQueue(afterLease), { changed: 1, nextDueAt: null });
         const [row] = await store.listDeliveries('tenant_a', 'wh_alerts', { limit: 5 });
         assert.deepEqual([row?.status, row?.trigger, row?.nextAttemptAt], ['failed', 'test', null]);
         assert.match(row?.error ?? '', /^no outcome: the process sending this test stopped/);
-        assert.equal(await store.tidyQueue(afterLease), 0);
+        assert.equal((await store.tidyQueue(afterLease)).changed, 0);
       });
 
       it('replays dead letters one by one or all at once, only to active webhooks', async () => {
@@ -1240,9 +1245,9 @@ export function describeStoreContract(backend: string, fixture: StoreFixture): v
         const fifo = (await store.getWebhook('tenant_a', 'wh_fifo')) as Webhook;
         await store.updateWebhook({ ...fifo, ordering: 'none' });
         assert.equal((await next(T0)).length, 1, 'only the open one, until they are unblocked');
-        assert.equal(await store.tidyQueue(T0 + 1), 2);
+        assert.equal((await store.tidyQueue(T0 + 1)).changed, 2);
         assert.equal((await next(T0 + 1)).length, 2);
-        assert.equal(await store.tidyQueue(T0 + 2), 0);
+        assert.equal((await store.tidyQueue(T0 + 2)).changed, 0);
       });
     });
 

@@ -15,7 +15,7 @@ async function firesAfter(
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let fired = false;
   const timer = new DueTimer({
-    queue: { tidyQueue: async () => 0, nextDueAt: async () => situation.dueAt },
+    queue: { tidyQueue: async () => ({ changed: 0, nextDueAt: situation.dueAt }) },
     clock: { now: () => situation.now },
     pollIntervalMs: POLL_MS,
     fire: () => {

@@ -5,7 +5,7 @@ import { ABANDONED_TEST_ERROR } from '../abandoned-tests.js';
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners, QueuedWorkSubscriber } from '../queued-work.js';
 import { type ClaimRow, storedHeaders, toClaimed } from '../rows.js';
-import type { DeliveryClaim, DeliveryQueue } from '../store.js';
+import type { DeliveryClaim, DeliveryQueue, TidiedQueue } from '../store.js';
 import type { PostgresConnection } from './connection.js';
 import { openFifoHeadsNow } from './fifo.js';
 import type { QueuedWorkListener } from './notifications.js';
@@ -122,16 +122,18 @@ export function postgresQueue(
       return rows[0]?.due_at ?? null;
     },
 
-    async tidyQueue(now: number): Promise<number> {
-      const { rows } = await connection.query<{ unblocked: number; ended: number; stalled: string[] | null }>(
-        TIDY_QUEUE,
-        [now, UNBLOCK_BATCH, ABANDONED_TEST_ERROR],
-      );
+    async tidyQueue(now: number): Promise<TidiedQueue> {
+      const { rows } = await connection.query<{
+        unblocked: number;
+        ended: number;
+        stalled: string[] | null;
+        due_at: number | null;
+      }>(TIDY_QUEUE, [now, UNBLOCK_BATCH, ABANDONED_TEST_ERROR]);
       const tidied = rows[0];
       const opened =
         (tidied?.unblocked ?? 0) + (await openFifoHeadsNow(connection, tidied?.stalled ?? [], now));
       if (opened > 0) queued.announce();
-      return opened + (tidied?.ended ?? 0);
+      return { changed: opened + (tidied?.ended ?? 0), nextDueAt: tidied?.due_at ?? null };
     },
 
     onDeliveriesQueued(listener: QueuedWorkSubscriber): () => void {

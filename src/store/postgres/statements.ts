@@ -204,11 +204,12 @@ export const CLAIM: PreparedStatement = { name: 'herald_claim', text: CLAIM_SQL 
 export const COMPLETE: PreparedStatement = { name: 'herald_complete', text: COMPLETE_SQL };
 
 /** When the earliest pending delivery of an active webhook falls due (null: none is pending). */
+const NEXT_DUE_AT = `SELECT min(first_pending.next_attempt_at) FROM ${WEBHOOKS_WITH_FIRST_PENDING}
+    WHERE w.status = 'active'`;
+
 export const NEXT_DUE: PreparedStatement = {
   name: 'herald_next_due',
-  text: `
-    SELECT min(first_pending.next_attempt_at) AS due_at FROM ${WEBHOOKS_WITH_FIRST_PENDING}
-    WHERE w.status = 'active'`,
+  text: `SELECT (${NEXT_DUE_AT}) AS due_at`,
 };
 
 /**
@@ -218,7 +219,9 @@ export const NEXT_DUE: PreparedStatement = {
  * with error $3 and never sent again, and the ordered webhooks (`stalled`) with blocked deliveries
  * and none open come back for their next to be opened under their lock (fifo.ts; after a crash
  * between an outcome and that opening). `blocked` finds the webhooks with blocked deliveries with
- * one probe of deliveries_blocked each.
+ * one probe of deliveries_blocked each. The next due time (`due_at`, as NEXT_DUE) comes back
+ * with it, so aiming the timer is one round trip; it is read in the statement's snapshot, before
+ * the tidying: what the tidying opens is announced and looked at anyway.
  */
 export const TIDY_QUEUE: PreparedStatement = {
   name: 'herald_tidy_queue',
@@ -249,5 +252,6 @@ export const TIDY_QUEUE: PreparedStatement = {
        WHERE NOT EXISTS (
          SELECT 1 FROM deliveries d
          WHERE d.webhook_id = b.webhook_id AND d.status = 'pending' AND d.next_attempt_at IS NOT NULL
-       )) AS stalled`,
+       )) AS stalled,
+      (${NEXT_DUE_AT}) AS due_at`,
 };

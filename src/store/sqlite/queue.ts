@@ -5,7 +5,7 @@ import { ADD_TO_HOUR_OF_ATTEMPTS, type CountedAttempt, tallyByHour } from '../ho
 import type { LeaseIds } from '../lease-ids.js';
 import type { QueuedWorkListeners, QueuedWorkSubscriber } from '../queued-work.js';
 import { storedHeaders } from '../rows.js';
-import type { DeliveryClaim, DeliveryQueue, DeliveryTaker } from '../store.js';
+import type { DeliveryClaim, DeliveryQueue, DeliveryTaker, TidiedQueue } from '../store.js';
 import type { SqliteConnection } from './connection.js';
 import { claimedRows, endAbandonedTests } from './deliveries.js';
 import { openFifoHead, unblockDeliveries } from './fifo.js';
@@ -101,6 +101,20 @@ export function sqliteQueue(
       }
     }
     return chosen;
+  }
+
+  /** When the earliest pending delivery of an active webhook falls due, or null when none is queued. */
+  function nextDueAt(): number | null {
+    const row = sql(
+      `SELECT min((
+         SELECT d.next_attempt_at FROM deliveries d
+         WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at IS NOT NULL
+           AND d.trigger <> 'test'
+         ORDER BY d.next_attempt_at LIMIT 1
+       )) AS dueAt
+       FROM webhooks w WHERE w.status = 'active'`,
+    ).get() as { dueAt: number | null } | undefined;
+    return row?.dueAt ?? null;
   }
 
   return {
@@ -203,22 +217,13 @@ export function sqliteQueue(
     },
 
     async nextDueAt(): Promise<number | null> {
-      const row = sql(
-        `SELECT min((
-           SELECT d.next_attempt_at FROM deliveries d
-           WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at IS NOT NULL
-             AND d.trigger <> 'test'
-           ORDER BY d.next_attempt_at LIMIT 1
-         )) AS dueAt
-         FROM webhooks w WHERE w.status = 'active'`,
-      ).get() as { dueAt: number | null } | undefined;
-      return row?.dueAt ?? null;
+      return nextDueAt();
     },
 
-    async tidyQueue(now: number): Promise<number> {
+    async tidyQueue(now: number): Promise<TidiedQueue> {
       const opened = unblockDeliveries(connection, now);
       if (opened > 0) queued.announce();
-      return opened + endAbandonedTests(connection, now);
+      return { changed: opened + endAbandonedTests(connection, now), nextDueAt: nextDueAt() };
     },
 
     onDeliveriesQueued(listener: QueuedWorkSubscriber): () => void {
