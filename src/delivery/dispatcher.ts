@@ -43,7 +43,8 @@
  * THE DUE TIMER (due-timer.ts) finds what falls due with no announcement: retries, expired leases,
  * released deliveries, re-enabled webhooks. It is aimed at the next due time the store reports, at
  * most HERALD_POLL_INTERVAL away, and only a look it started aims it again: a stream of other wakes
- * (publishes, written outcomes) never pushes it back, so due work is claimed on time under load.
+ * (publishes, written outcomes) never pushes it back, so due work is claimed on time under load, nor
+ * costs a look at the store each. The retries this worker schedules bring it forward when sooner.
  */
 import type { Clock } from '../core/clock.js';
 import { decideOutcome } from '../core/outcome.js';
@@ -136,8 +137,12 @@ export class Dispatcher implements DeliveryTaker {
     this.outcomes = new OutcomeWriter({
       queue: options.queue,
       clock: options.clock,
-      onWritten: (count) => {
+      onWritten: (count, earliestRetryAt) => {
         this.held -= count;
+        // This worker's own retries need no look at the store to be waited for.
+        if (earliestRetryAt !== null && this.mode.name !== 'stopped') {
+          this.dueTimer.aimNoLaterThan(earliestRetryAt);
+        }
         this.wake('room');
       },
       onSettled: () => {
@@ -258,8 +263,9 @@ export class Dispatcher implements DeliveryTaker {
         while (this.mode === looking && this.caughtUp === null && (await this.claim()) === 'full') {
           // keep claiming while there is room and work
         }
-        // Idle, a worker has nothing else to wake it; busy, the timer must not be left unaimed.
-        if (looking.aimTimer || this.held === 0 || !this.dueTimer.armed) {
+        // Only a look the timer started aims it again (or one that finds it unarmed): what changes
+        // the next due time otherwise is announced, or is this worker's own retry (onWritten).
+        if (looking.aimTimer || !this.dueTimer.armed) {
           looking.aimTimer = false;
           await this.dueTimer.aim(this.held, this.lookedAt);
         }

@@ -19,6 +19,8 @@ export interface DueTimerOptions {
  */
 export class DueTimer {
   private timer: NodeJS.Timeout | null = null;
+  /** When the armed timer fires (clock time). */
+  private firesAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: DueTimerOptions) {}
 
@@ -48,11 +50,18 @@ export class DueTimer {
 
   aimIn(ms: number): void {
     this.stop();
+    this.firesAt = this.options.clock.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.options.fire();
     }, ms);
     this.timer.unref();
+  }
+
+  /** Brings the timer forward to `at` (clock time) if it would fire later; never pushes it back. */
+  aimNoLaterThan(at: number): void {
+    if (this.timer && this.firesAt <= at) return;
+    this.aimIn(Math.max(0, at - this.options.clock.now()));
   }
 
   stop(): void {

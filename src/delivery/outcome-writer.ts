@@ -5,8 +5,11 @@ import type { DeliveryQueue } from '../store/store.js';
 export interface OutcomeWriterOptions {
   queue: Pick<DeliveryQueue, 'completeDeliveries'>;
   clock: Clock;
-  /** After each batch is recorded (or failed to be): how many outcomes it held. */
-  onWritten: (count: number) => void;
+  /**
+   * After each batch is recorded (or failed to be): how many outcomes it held, and when the
+   * earliest retry it scheduled falls due (null: none, or the write failed).
+   */
+  onWritten: (count: number, earliestRetryAt: number | null) => void;
   /** Once nothing is left to write. */
   onSettled: () => void;
   onError?: (error: unknown) => void;
@@ -47,13 +50,25 @@ export class OutcomeWriter {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = this.waiting;
       this.waiting = [];
+      let earliestRetryAt: number | null = null;
       try {
         await this.options.queue.completeDeliveries(batch, this.options.clock.now());
+        earliestRetryAt = earliestRetry(batch);
       } catch (error) {
         // The leases will expire and the deliveries be sent again: at-least-once, never lost.
         this.options.onError?.(error);
       }
-      this.options.onWritten(batch.length);
+      this.options.onWritten(batch.length, earliestRetryAt);
     }
   }
+}
+
+function earliestRetry(outcomes: readonly AttemptOutcome[]): number | null {
+  let earliest: number | null = null;
+  for (const outcome of outcomes) {
+    if (outcome.verdict === 'retry' && (earliest === null || outcome.nextAttemptAt < earliest)) {
+      earliest = outcome.nextAttemptAt;
+    }
+  }
+  return earliest;
 }

@@ -389,6 +389,52 @@ describe('Dispatcher', () => {
     assert.equal(retry.delivery.eventId, held.calls[0]?.delivery.eventId);
   });
 
+  it('looks at the due times in the store only when its timer fires, not after each batch', async () => {
+    let tidied = 0;
+    const counted = new Proxy(store, {
+      get(target, property) {
+        if (property === 'tidyQueue') {
+          return (now: number) => {
+            tidied += 1;
+            return target.tidyQueue(now);
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const sender = new ScriptedSender(clock, () => ({}));
+    const worker = dispatcher(sender, { queue: counted, pollIntervalMs: 600_000 });
+    worker.start();
+    for (let batch = 1; batch <= 5; batch++) {
+      await publish('kpi.computed', 3);
+      await eventually(() => (sender.calls.length === 3 * batch ? true : undefined), `batch ${batch} sent`);
+      await settleDown();
+    }
+    assert.equal(tidied, 1, 'the aim at start only');
+  });
+
+  it('brings its timer forward for a retry it schedules, sooner than the poll interval', async () => {
+    const sender = new ScriptedSender(clock, (delivery) => (delivery.attempt === 1 ? FAIL : {}));
+    const worker = dispatcher(sender, {
+      pollIntervalMs: 600_000,
+      retryPolicy: { schedule: [200], retryAfterCapMs: DEFAULT_RETRY_AFTER_CAP_MS },
+    });
+    worker.start();
+    await publish('kpi.computed', 1);
+    await eventually(
+      async () => ((await store.nextDueAt()) === clock.now() + 200 ? true : undefined),
+      'the retry queued',
+    );
+    clock.advance(200);
+    const retry = await eventually(
+      () => sender.calls.find((call) => call.delivery.attempt === 2),
+      'the retry sent without waiting for the poll interval',
+      5_000,
+    );
+    assert.equal(retry.delivery.eventId, sender.calls[0]?.delivery.eventId);
+  });
+
   it('bounds what one worker holds in total, and keeps a reserve that no one tenant can take', async () => {
     await addWebhook('wh_more');
     await addWebhook('wh_third');

@@ -53,4 +53,24 @@ describe('the due timer', () => {
     const idle = await firesAfter(t, { now: 10_003, dueAt: 10_000, held: 0, lookedAt: 10_001 });
     assert.ok(idle <= 20, `holding nothing, fired after ${idle} ms`);
   });
+
+  it('is brought forward by an earlier due time, never pushed back by a later one', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let now = 10_000;
+    const fired: number[] = [];
+    const timer = new DueTimer({
+      queue: { tidyQueue: async () => ({ changed: 0, nextDueAt: null }) },
+      clock: { now: () => now },
+      pollIntervalMs: POLL_MS,
+      fire: () => fired.push(now),
+    });
+    await timer.aim(0, now);
+    timer.aimNoLaterThan(now + 300);
+    timer.aimNoLaterThan(now + 800);
+    for (let elapsed = 0; elapsed < POLL_MS; elapsed++) {
+      now += 1;
+      t.mock.timers.tick(1);
+    }
+    assert.deepEqual(fired, [10_300]);
+  });
 });
