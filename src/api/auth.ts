@@ -21,9 +21,13 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 }
 
-/** The SHA-256 of `secret` as the bytes of its hex form: equal lengths for timingSafeEqual. */
+/** A hex hash as bytes, for timingSafeEqual: every SHA-256 one is the same length. */
+function hashBytes(hexHash: string): Buffer {
+  return Buffer.from(hexHash, 'latin1');
+}
+
 function digest(secret: string): Buffer {
-  return Buffer.from(hashApiKey(secret), 'latin1');
+  return hashBytes(hashApiKey(secret));
 }
 
 /** Compared as digests in constant time, so neither content nor length leaks through timing. */
@@ -101,7 +105,7 @@ export class Authenticator {
     if (!key) throw unauthorized();
     if (key.startsWith(PORTAL_TOKEN_PREFIX)) return this.verifyPortalToken(key);
     const keyHash = hashApiKey(key);
-    const keyDigest = Buffer.from(keyHash, 'latin1');
+    const keyDigest = hashBytes(keyHash);
     // Every admin digest is compared, so timing does not tell which one matched.
     const admin = this.adminDigests.map((adminDigest) => timingSafeEqual(keyDigest, adminDigest));
     if (admin.includes(true)) return { role: 'admin' };
