@@ -68,6 +68,18 @@ const COMPARISONS: Comparison[] = [
     target: atLeast(1.5),
   },
   {
+    label: 'Herald PostgreSQL backlog drain, 2 workers ÷ relay-postgres drain',
+    numerator: [['postgres-backlog', 'drain']],
+    denominator: [['relay-postgres', 'drain']],
+  },
+  {
+    label:
+      'relay-postgres backlog drain ÷ best peer: what the featureless reference reaches against the same peers',
+    numerator: [['relay-postgres', 'drain']],
+    denominator: bestPeer('drain'),
+    best: true,
+  },
+  {
     label: 'CPU cost, SQLite: Herald CPU per delivered event ÷ (bare sender + bare receiver CPU per request)',
     numerator: [['throughput-single', 'cpuUs']],
     denominator: CEILING_CPU,

@@ -5,15 +5,13 @@
  * end to end with one insert per publish, end to end with batched publishes, and the drain of a
  * backlog published before the workers start.
  */
-import type { LoadPlan } from '../lib/loadgen.js';
-import { cpuMeter, freePort } from '../lib/procs.js';
+import { freePort } from '../lib/procs.js';
 import type { Remote } from '../lib/rpc.js';
 import { DRAIN_WORKERS } from './postgres-backlog.js';
 import type { Context, FigureSpec, Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
-import { drainAfterQueueing } from './shared/measure.js';
-import { databaseCpuMeter, postgresSkipReason, withDatabase } from './shared/postgres-database.js';
-import { measureReference, startRemote, withRemotes } from './shared/reference.js';
+import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
+import { measureReference, measureReferenceDrain, startRemote, withRemotes } from './shared/reference.js';
 
 const WORKERS = 2;
 
@@ -67,25 +65,12 @@ function peerScenario(peer: Peer): Scenario {
       withRemotes(async (started) => {
         const port = await freePort();
         await startApi(started, { database, port, targetUrl: `${ctx.receiverUrl}/one/0`, batched: false });
-        const plan: LoadPlan = {
-          kind: 'single',
-          url: `http://127.0.0.1:${port}/events`,
-          events: ctx.sizes.postgresBacklog,
-          concurrency: 64,
-        };
-        // Measured as Herald's drain is (postgres-backlog.ts): from the moment the workers are up.
-        const costs: { workers?: () => number; database?: () => Promise<number> } = {};
-        const drained = await drainAfterQueueing(ctx, plan, `${peer.name} backlog`, async () => {
-          const workers = await startWorkers(started, database, DRAIN_WORKERS);
-          costs.workers = cpuMeter(workers.map((worker) => worker.pid));
-          costs.database = await databaseCpuMeter(ctx, database);
+        return measureReferenceDrain(ctx, {
+          what: `${peer.name} backlog`,
+          database,
+          port,
+          startWorkers: () => startWorkers(started, database, DRAIN_WORKERS),
         });
-        const perDelivery = (cpuSeconds: number) => (cpuSeconds / drained.stats.delivered) * 1e6;
-        return {
-          ...drained,
-          workerCpuUs: perDelivery(costs.workers?.() ?? 0),
-          databaseCpuUs: perDelivery((await costs.database?.()) ?? 0),
-        };
       }),
     );
 

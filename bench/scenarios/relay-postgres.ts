@@ -1,16 +1,37 @@
 /**
  * A reference, not Herald: the minimal durable relay on PostgreSQL (bench/lib/durable-relay-pg.ts),
- * laid out as the `postgres` scenario runs Herald, under its load; and its API process alone, for
- * what publishes it accepts with no worker running (as `postgres-backlog` measures Herald's).
+ * laid out as the `postgres` scenario runs Herald, under its load; and, as `postgres-backlog`
+ * measures Herald, its API process alone taking publishes with no worker running, then that backlog
+ * drained by its worker processes.
  */
 import { freePort } from '../lib/procs.js';
+import type { Remote } from '../lib/rpc.js';
+import { DRAIN_WORKERS } from './postgres-backlog.js';
 import type { Scenario } from './scenario.js';
-import { load } from './shared/measure.js';
+import { loadDetails, receiverDetails } from './shared/details.js';
 import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
-import { measureReference, REFERENCE_FIGURES, startRemote, withRemotes } from './shared/reference.js';
+import {
+  measureReference,
+  measureReferenceDrain,
+  REFERENCE_FIGURES,
+  startRemote,
+  withRemotes,
+} from './shared/reference.js';
 
 const WORKERS = 2;
 const MODULE = './durable-relay-pg.ts';
+
+async function startWorkers(
+  started: Remote[],
+  count: number,
+  options: { database: string; targetUrl: string },
+): Promise<Remote[]> {
+  const workers: Remote[] = [];
+  for (let i = 0; i < count; i++) {
+    workers.push(await startRemote(started, `relay worker ${i}`, MODULE, 'startWorker', options));
+  }
+  return workers;
+}
 
 export const relayPostgres: Scenario = {
   id: 'relay-postgres',
@@ -18,6 +39,9 @@ export const relayPostgres: Scenario = {
   figures: [
     ...REFERENCE_FIGURES,
     { key: 'publish', label: 'publishes accepted/s by the API process alone', unit: '/s' },
+    { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
+    { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
+    { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
   ],
   runs: (_ctx, full) => full,
   skip: postgresSkipReason,
@@ -29,30 +53,36 @@ export const relayPostgres: Scenario = {
         details: { workers: WORKERS },
         async launch(port, targetUrl, started) {
           await startRemote(started, 'relay api', MODULE, 'startApi', { database, port });
-          for (let i = 0; i < WORKERS; i++) {
-            await startRemote(started, `relay worker ${i}`, MODULE, 'startWorker', { database, targetUrl });
-          }
+          await startWorkers(started, WORKERS, { database, targetUrl });
         },
       }),
     );
-    const publish = await withDatabase(ctx, (database) =>
+    // The same size and order as Herald's and the peers' backlogs: publishes first, then the workers.
+    const backlog = await withDatabase(ctx, (database) =>
       withRemotes(async (started) => {
         const port = await freePort();
         await startRemote(started, 'relay api', MODULE, 'startApi', { database, port });
-        const url = `http://127.0.0.1:${port}/events`;
-        const result = await load(ctx, {
-          kind: 'single',
-          url,
-          events: ctx.sizes.postgresEvents,
-          concurrency: 64,
+        const targetUrl = `${ctx.receiverUrl}/one/0`;
+        return measureReferenceDrain(ctx, {
+          what: 'relay-postgres backlog',
+          database,
+          port,
+          startWorkers: () => startWorkers(started, DRAIN_WORKERS, { database, targetUrl }),
         });
-        if (result.failedEvents > 0) throw new Error(`relay api: ${result.failedEvents} publishes failed`);
-        return result.eventsPerSec;
       }),
     );
     return {
-      values: { ...endToEnd.values, publish },
-      details: { ...endToEnd.details, publishOnly: Math.round(publish) },
+      values: {
+        ...endToEnd.values,
+        publish: backlog.queued.eventsPerSec,
+        drain: backlog.stats.rate,
+        drainWorkerCpuUs: backlog.workerCpuUs,
+        drainDatabaseCpuUs: backlog.databaseCpuUs,
+      },
+      details: {
+        ...endToEnd.details,
+        backlog: { publisher: loadDetails(backlog.queued), receiver: receiverDetails(backlog.stats) },
+      },
     };
   },
 };

@@ -29,6 +29,22 @@ describe('bench comparisons across scenarios', () => {
     assert.equal(ratio?.met, true);
   });
 
+  it('sets the drain beside the featureless reference and that reference beside the best peer', () => {
+    const results = comparisons([
+      figure('postgres-backlog', 'drain', 4000),
+      figure('relay-postgres', 'drain', 6000),
+      figure('graphile-worker', 'drain', 5000),
+      figure('pg-boss', 'drain', 2000),
+    ]);
+    assert.equal(
+      find(results, 'Herald PostgreSQL backlog drain, 2 workers ÷ relay-postgres')?.spread?.median,
+      4000 / 6000,
+    );
+    const reference = find(results, 'relay-postgres backlog drain ÷ best peer (graphile-worker)');
+    assert.equal(reference?.spread?.median, 6000 / 5000);
+    assert.equal(reference?.met, null);
+  });
+
   it('reports the CPU cost against the bare sender and receiver of the same run', () => {
     const results = comparisons([
       figure('ceiling', 'senderCpuUs', 30),

@@ -1,9 +1,12 @@
 /** Runs of the reference deliverers in bench/lib (the durable relays, the BullMQ peer) instead of Herald. */
+import type { LoadResult } from '../../lib/loadgen.js';
 import { cpuMeter, freePort } from '../../lib/procs.js';
+import type { ReceiverStats } from '../../lib/receiver.js';
 import { Remote } from '../../lib/rpc.js';
 import type { Context, FigureSpec, RunResult } from '../scenario.js';
 import { publishedAndReceived } from './details.js';
-import { loadUntilDelivered } from './measure.js';
+import { drainAfterQueueing, loadUntilDelivered } from './measure.js';
+import { databaseCpuMeter } from './postgres-database.js';
 
 /** What every reference scenario reports: the figure `measureReference` measures. */
 export const REFERENCE_FIGURES: FigureSpec[] = [
@@ -39,6 +42,43 @@ export async function measureReference(
       details: { ...reference.details, ...publishedAndReceived(result, stats) },
     };
   });
+}
+
+/** A reference's backlog drain, and what its workers and its database's backends spent on each delivery. */
+export interface ReferenceDrain {
+  queued: LoadResult;
+  stats: ReceiverStats;
+  workerCpuUs: number;
+  databaseCpuUs: number;
+}
+
+/**
+ * A PostgreSQL reference's backlog drain, measured as Herald's is (postgres-backlog.ts): the
+ * backlog's single-event publishes to its API on `port` (64 clients) with no worker running, then
+ * `startWorkers`; the CPU is counted from the moment they are up.
+ */
+export async function measureReferenceDrain(
+  ctx: Context,
+  reference: { what: string; database: string; port: number; startWorkers(): Promise<Remote[]> },
+): Promise<ReferenceDrain> {
+  const plan = {
+    kind: 'single' as const,
+    url: `http://127.0.0.1:${reference.port}/events`,
+    events: ctx.sizes.postgresBacklog,
+    concurrency: 64,
+  };
+  const costs: { workers?: () => number; database?: () => Promise<number> } = {};
+  const drained = await drainAfterQueueing(ctx, plan, reference.what, async () => {
+    const workers = await reference.startWorkers();
+    costs.workers = cpuMeter(workers.map((worker) => worker.pid));
+    costs.database = await databaseCpuMeter(ctx, reference.database);
+  });
+  const perDelivery = (cpuSeconds: number) => (cpuSeconds / drained.stats.delivered) * 1e6;
+  return {
+    ...drained,
+    workerCpuUs: perDelivery(costs.workers?.() ?? 0),
+    databaseCpuUs: perDelivery((await costs.database?.()) ?? 0),
+  };
 }
 
 /** Runs `fn` with a list of started processes (see startRemote), closed and stopped afterwards. */
