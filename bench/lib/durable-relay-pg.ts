@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import { Agent } from 'undici';
+import { CLAIM, PUBLISH, RECORD, SCHEMA } from './durable-relay-pg-sql.js';
 import {
   batchWhileBusy,
   envelope,
@@ -21,35 +22,6 @@ import { serveRpc } from './rpc.js';
 
 /** As many requests in flight per worker as Herald allows one webhook by default. */
 const IN_FLIGHT = 64;
-
-const SCHEMA = `
-  CREATE TABLE events (seq bigserial PRIMARY KEY, payload text NOT NULL);
-  CREATE TABLE deliveries (
-    id bigserial PRIMARY KEY,
-    event_seq bigint NOT NULL,
-    leased boolean NOT NULL DEFAULT false,
-    status integer
-  );
-  CREATE INDEX deliveries_queue ON deliveries (id) WHERE NOT leased`;
-
-const PUBLISH = {
-  name: 'relay_publish',
-  text: `WITH e AS (INSERT INTO events (payload) SELECT unnest($1::text[]) RETURNING seq),
-         d AS (INSERT INTO deliveries (event_seq) SELECT seq FROM e)
-         SELECT pg_notify('relay_queued', '')`,
-};
-const CLAIM = {
-  name: 'relay_claim',
-  text: `UPDATE deliveries d SET leased = true FROM events e
-         WHERE d.id IN (SELECT id FROM deliveries WHERE NOT leased ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-           AND e.seq = d.event_seq
-         RETURNING d.id, e.payload`,
-};
-const RECORD = {
-  name: 'relay_record',
-  text: `UPDATE deliveries d SET status = o.status
-         FROM unnest($1::bigint[], $2::integer[]) AS o(id, status) WHERE d.id = o.id`,
-};
 
 let client: pg.Client | null = null;
 let server: JsonServer | null = null;
