@@ -4,7 +4,7 @@
  * processes drain the backlog those publishes left.
  */
 import { cpuMeter } from '../lib/procs.js';
-import type { Scenario } from './scenario.js';
+import type { FigureSpec, Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
 import { singlePublishes } from './shared/herald.js';
 import { drainAfterQueueing } from './shared/measure.js';
@@ -12,6 +12,13 @@ import { postgresSkipReason, withDatabase } from './shared/postgres-database.js'
 import { type CostMeter, measureCosts, PostgresHerald } from './shared/postgres-herald.js';
 
 export const DRAIN_WORKERS = 2;
+
+/** What every backlog drain reports, Herald's and the references': `drain`, `drainWorkerCpuUs`, `drainDatabaseCpuUs`. */
+export const DRAIN_FIGURES: FigureSpec[] = [
+  { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
+  { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
+  { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
+];
 
 export const postgresBacklog: Scenario = {
   id: 'postgres-backlog',
@@ -23,9 +30,7 @@ export const postgresBacklog: Scenario = {
       unit: '/s',
       target: { text: '≥ 10,000/s', met: (median) => median >= 10_000 },
     },
-    { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
-    { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
-    { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
+    ...DRAIN_FIGURES,
   ],
   runs: (_ctx, full) => full,
   skip: postgresSkipReason,

@@ -7,11 +7,17 @@
  */
 import { freePort } from '../lib/procs.js';
 import type { Remote } from '../lib/rpc.js';
-import { DRAIN_WORKERS } from './postgres-backlog.js';
+import { DRAIN_FIGURES, DRAIN_WORKERS } from './postgres-backlog.js';
 import type { Context, FigureSpec, Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
 import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
-import { measureReference, measureReferenceDrain, startRemote, withRemotes } from './shared/reference.js';
+import {
+  measureReference,
+  measureReferenceDrain,
+  startRemote,
+  startWorkerRemotes,
+  withRemotes,
+} from './shared/reference.js';
 
 const WORKERS = 2;
 
@@ -26,9 +32,7 @@ interface Peer {
 export const PEER_FIGURES: FigureSpec[] = [
   { key: 'single', label: 'deliveries/s, one insert per publish', unit: '/s', ratio: true },
   { key: 'batched', label: 'deliveries/s, batched publishes', unit: '/s', ratio: true },
-  { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
-  { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
-  { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
+  ...DRAIN_FIGURES,
   { key: 'publish', label: 'publishes accepted/s, no worker running', unit: '/s' },
 ];
 
@@ -37,15 +41,12 @@ function peerScenario(peer: Peer): Scenario {
     started: Remote[],
     options: { database: string; port: number; targetUrl: string; batched: boolean },
   ) => startRemote(started, `${peer.name} api`, peer.module, 'startApi', options);
-  const startWorkers = async (started: Remote[], database: string, count: number): Promise<Remote[]> => {
-    const workers: Remote[] = [];
-    for (let i = 0; i < count; i++) {
-      workers.push(
-        await startRemote(started, `${peer.name} worker ${i}`, peer.module, 'startWorker', { database }),
-      );
-    }
-    return workers;
-  };
+  const startWorkers = (started: Remote[], database: string, count: number) =>
+    startWorkerRemotes(started, count, {
+      name: `${peer.name} worker`,
+      module: peer.module,
+      options: { database },
+    });
 
   const endToEnd = (ctx: Context, batched: boolean) =>
     withDatabase(ctx, (database) =>

@@ -6,7 +6,7 @@
  */
 import { freePort } from '../lib/procs.js';
 import type { Remote } from '../lib/rpc.js';
-import { DRAIN_WORKERS } from './postgres-backlog.js';
+import { DRAIN_FIGURES, DRAIN_WORKERS } from './postgres-backlog.js';
 import type { Scenario } from './scenario.js';
 import { loadDetails, receiverDetails } from './shared/details.js';
 import { postgresSkipReason, withDatabase } from './shared/postgres-database.js';
@@ -15,22 +15,15 @@ import {
   measureReferenceDrain,
   REFERENCE_FIGURES,
   startRemote,
+  startWorkerRemotes,
   withRemotes,
 } from './shared/reference.js';
 
 const WORKERS = 2;
 const MODULE = './durable-relay-pg.ts';
 
-async function startWorkers(
-  started: Remote[],
-  count: number,
-  options: { database: string; targetUrl: string },
-): Promise<Remote[]> {
-  const workers: Remote[] = [];
-  for (let i = 0; i < count; i++) {
-    workers.push(await startRemote(started, `relay worker ${i}`, MODULE, 'startWorker', options));
-  }
-  return workers;
+function startWorkers(started: Remote[], count: number, options: { database: string; targetUrl: string }) {
+  return startWorkerRemotes(started, count, { name: 'relay worker', module: MODULE, options });
 }
 
 export const relayPostgres: Scenario = {
@@ -39,9 +32,7 @@ export const relayPostgres: Scenario = {
   figures: [
     ...REFERENCE_FIGURES,
     { key: 'publish', label: 'publishes accepted/s by the API process alone', unit: '/s' },
-    { key: 'drain', label: `drain rate, ${DRAIN_WORKERS} worker processes`, unit: '/s', ratio: true },
-    { key: 'drainWorkerCpuUs', label: 'worker processes CPU per drained delivery', unit: 'µs' },
-    { key: 'drainDatabaseCpuUs', label: 'PostgreSQL server CPU per drained delivery', unit: 'µs' },
+    ...DRAIN_FIGURES,
   ],
   runs: (_ctx, full) => full,
   skip: postgresSkipReason,

@@ -105,3 +105,18 @@ export async function startRemote(
   await remote.call(method, options);
   return remote;
 }
+
+/** Starts `count` worker processes of a reference deliverer (`module`'s `startWorker`), named `name` 0, 1, … */
+export async function startWorkerRemotes(
+  started: Remote[],
+  count: number,
+  worker: { name: string; module: string; options: Record<string, unknown> },
+): Promise<Remote[]> {
+  const workers: Remote[] = [];
+  for (let i = 0; i < count; i++) {
+    workers.push(
+      await startRemote(started, `${worker.name} ${i}`, worker.module, 'startWorker', worker.options),
+    );
+  }
+  return workers;
+}
