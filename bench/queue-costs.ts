@@ -28,8 +28,16 @@ const { values: args } = parseArgs({
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
-const DELIVERIES = Number(args.deliveries);
-const BATCH = Number(args.batch);
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`--${name} must be a whole number of at least 1, not "${text}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const DELIVERIES = positiveInteger('deliveries', args.deliveries);
+const BATCH = positiveInteger('batch', args.batch);
 /** Publishes a statement while the backlog is built: building it is not what is measured. */
 const PUBLISH_CHUNK = 500;
 const APPLICATION = `herald-queue-costs-${process.pid}`;
